@@ -1,0 +1,112 @@
+"""The data that flows between the stages of the pipeline.
+
+Every stage takes and returns these frozen dataclasses; nothing here knows
+about files, the CLI or audio libraries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+SegmentKind = Literal["narration", "dialogue"]
+Gender = Literal["M", "F", "U"]
+
+#: Speaker name used for speech by several characters at once ("they all shouted").
+GROUP = "_group"
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story of the corpus, as read from disk."""
+
+    slug: str  # stable, file-system safe identifier (the file name without .txt)
+    title: str  # the title spoken at the start and used for tags and chapters
+    path: Path  # where the text came from
+    text: str  # the file's text exactly as read; segment offsets index into it
+    number: int  # 1-based position in the anthology (track and chapter number)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a story's text that is either narration or one piece of dialogue.
+
+    The segments of a story tile its text: each starts where the previous ended.
+    Dialogue spans exclude the quotation marks; an interrupted quotation gives one
+    segment per part, all sharing one ``quote_id``.
+    """
+
+    kind: SegmentKind
+    start: int  # character offset into Story.text (Python str index)
+    end: int  # exclusive
+    text: str  # Story.text[start:end]
+    speaker: str | None = None  # canonical character name, GROUP, or None for narration
+    confidence: float | None = None  # 0..1, how sure attribution is (dialogue only)
+    rule: str | None = None  # name of the attribution rule (sieve) that decided
+    quote_id: str | None = None  # stable id of the quotation this part belongs to
+
+
+@dataclass(frozen=True)
+class Character:
+    """Someone who speaks (or is named) in a story."""
+
+    name: str  # canonical name, e.g. "Stéphane Cara" or "the young woman"
+    aliases: tuple[str, ...] = ()  # other ways the text names them
+    gender: Gender = "U"
+    lines: int = 0  # number of quotations attributed to them
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the text stages learned about one text: its segments and its cast."""
+
+    segments: tuple[Segment, ...]
+    characters: tuple[Character, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. "line 12: quotation never closed"
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """Everything that determines how a line sounds; part of the clip cache key."""
+
+    voice: str  # pyttsx3 eSpeak voice id, e.g. "gmw/en-us"
+    variant: str | None = None  # eSpeak variant, e.g. "f3", "m2", "klatt"
+    rate: int = 175  # words per minute
+    pitch: int = 50  # 0..99
+    volume: float = 1.0  # 0..1
+
+    @property
+    def espeak_name(self) -> str:
+        """The name eSpeak NG's SetVoiceByName understands: id plus ``+variant``."""
+        return f"{self.voice}+{self.variant}" if self.variant else self.voice
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One clip to render: a piece of one segment within one paragraph."""
+
+    segment_index: int  # index into the story's segments
+    text: str  # what is sent to the speech engine (after the lexicon)
+    voice: VoiceSettings
+    pause_before: float  # seconds of silence before this clip
+    kind: Literal["title", "narration", "dialogue"] = "narration"
+
+
+@dataclass(frozen=True)
+class TimedSegment:
+    """A segment placed on the story's audio timeline (seconds)."""
+
+    segment: Segment
+    voice: str  # the voice used, as shown to the user (e.g. "gmw/en-us+f3")
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class StoryAudio:
+    """A story's audio, rendered and placed: the result of assembly."""
+
+    story: Story
+    duration: float  # seconds
+    timeline: tuple[TimedSegment, ...] = field(default_factory=tuple)
