@@ -1,0 +1,299 @@
+"""voices.yaml: load, validate and resolve the casting of narrator and characters.
+
+The file is read with a round-trip YAML parser so that errors can name the line of
+the offending key, and validated into typed objects (pydantic) once, up front.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from . import engine
+from .errors import CastingError
+from .model import GROUP, VoiceSettings
+
+RATE_RANGE = (80, 450)  # eSpeak words per minute that stay intelligible
+PITCH_RANGE = (0, 99)
+
+
+class VoiceSpec(BaseModel):
+    """A voice, possibly partial: missing knobs come from ``defaults``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    voice: str | None = None  # pyttsx3 voice id, e.g. gmw/en-us (see `audiobook voices`)
+    variant: str | None = None  # eSpeak variant, e.g. f3, m2, klatt, Annie
+    rate: int | None = Field(default=None, ge=RATE_RANGE[0], le=RATE_RANGE[1])
+    pitch: int | None = Field(default=None, ge=PITCH_RANGE[0], le=PITCH_RANGE[1])
+    volume: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class CharacterSpec(VoiceSpec):
+    """A character's voice plus what helps the user (aliases, a free note)."""
+
+    aliases: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Pauses(BaseModel):
+    """Silences in seconds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sentence: float = Field(default=0.3, ge=0.0, le=10.0)  # between clips in one paragraph
+    paragraph: float = Field(default=0.8, ge=0.0, le=10.0)  # between paragraphs
+    chapter: float = Field(default=1.5, ge=0.0, le=30.0)  # after the spoken title
+
+
+class StoryOverride(BaseModel):
+    """Per-story changes: a different narrator or different character voices."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    narrator: VoiceSpec | None = None
+    characters: dict[str, VoiceSpec] = Field(default_factory=dict)
+
+
+class CastingFile(BaseModel):
+    """The whole of voices.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    narrator: VoiceSpec = VoiceSpec(voice="gmw/en-gb-x-rp", variant="m3")
+    defaults: VoiceSpec = VoiceSpec(voice="gmw/en-us", rate=175, pitch=50, volume=1.0)
+    pauses: Pauses = Pauses()
+    lexicon: dict[str, str] = Field(default_factory=dict)
+    characters: dict[str, CharacterSpec] = Field(default_factory=dict)
+    stories: dict[str, StoryOverride] = Field(default_factory=dict)
+
+
+BASE_DEFAULTS = VoiceSettings(voice="gmw/en-us", variant=None, rate=175, pitch=50, volume=1.0)
+
+
+class Casting:
+    """A validated voices.yaml, able to say which voice speaks a line."""
+
+    def __init__(self, spec: CastingFile, path: Path | None = None) -> None:
+        self.spec = spec
+        self.path = path
+        self._alias_to_name: dict[str, str] = {}
+        for name, char in spec.characters.items():
+            self._alias_to_name[name.casefold()] = name
+            for alias in char.aliases:
+                self._alias_to_name.setdefault(alias.casefold(), name)
+
+    @property
+    def pauses(self) -> Pauses:
+        return self.spec.pauses
+
+    @property
+    def lexicon(self) -> dict[str, str]:
+        return self.spec.lexicon
+
+    def canonical(self, speaker: str) -> str | None:
+        """The character entry a speaker name (or alias) refers to, if any."""
+        return self._alias_to_name.get(speaker.casefold())
+
+    def _resolve(self, *layers: VoiceSpec | None) -> VoiceSettings:
+        merged: dict[str, Any] = {
+            "voice": BASE_DEFAULTS.voice,
+            "variant": BASE_DEFAULTS.variant,
+            "rate": BASE_DEFAULTS.rate,
+            "pitch": BASE_DEFAULTS.pitch,
+            "volume": BASE_DEFAULTS.volume,
+        }
+        for layer in (self.spec.defaults, *layers):
+            if layer is None:
+                continue
+            for key in merged:
+                value = getattr(layer, key)
+                if value is not None:
+                    merged[key] = value
+        return VoiceSettings(**merged)
+
+    def narrator(self, story_slug: str | None = None) -> VoiceSettings:
+        override = self.spec.stories.get(story_slug) if story_slug else None
+        return self._resolve(self.spec.narrator, override.narrator if override else None)
+
+    def voice_for(self, speaker: str | None, story_slug: str | None = None) -> VoiceSettings:
+        """The voice for a line: the narrator's for narration, the character's for dialogue.
+
+        Group speech and speakers without an entry are read by the narrator.
+        """
+        if speaker is None or speaker == GROUP:
+            return self.narrator(story_slug)
+        name = self.canonical(speaker)
+        if name is None:
+            return self.narrator(story_slug)
+        override = self.spec.stories.get(story_slug) if story_slug else None
+        return self._resolve(
+            self.spec.characters[name], override.characters.get(name) if override else None
+        )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the key at ``loc`` in a round-trip YAML tree, as deep as it goes."""
+    line = None
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            with_pos = node.lc.key(key)
+            line = with_pos[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(k) for k in loc)
+
+
+def _validation_error(path: Path, tree: Any, exc: ValidationError) -> CastingError:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    line = _line_of(tree, loc)
+    if err["type"] == "extra_forbidden":
+        model_fields = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), model_fields, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        why = f"unknown key {loc[-1]!r}; {hint}valid keys: {', '.join(model_fields)}"
+    else:
+        why = f"{err['msg'].lower()} (got {err.get('input')!r})"
+    return CastingError(path, _dotted(loc), why, line)
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The valid keys at a position of the file, for 'did you mean' messages."""
+    model: type[BaseModel] = CastingFile
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if model is CastingFile and key == "characters":
+            model, i = CharacterSpec, i + 2
+        elif model is CastingFile and key == "stories":
+            model, i = StoryOverride, i + 2
+        elif model is StoryOverride and key == "characters":
+            model, i = VoiceSpec, i + 2
+        else:
+            annotation = model.model_fields[str(key)].annotation if str(key) in model.model_fields else None
+            candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)]
+            sub = next((a for a in candidates if issubclass(a, BaseModel)), None)
+            if sub is None:
+                break
+            model, i = sub, i + 1
+    return list(model.model_fields)
+
+
+def _check_voices(path: Path, tree: Any, spec: CastingFile) -> None:
+    """eSpeak silently falls back to its default voice for unknown names: refuse them here."""
+    voice_ids = [v.id for v in engine.voice_catalog()]
+    variants = [v.name for v in engine.variant_catalog()]
+    variant_lookup = {v.casefold(): v for v in variants}
+
+    def check(loc: tuple[Any, ...], vs: VoiceSpec | None) -> None:
+        if vs is None:
+            return
+        if vs.voice is not None and vs.voice not in voice_ids:
+            close = difflib.get_close_matches(vs.voice, voice_ids, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise CastingError(
+                path, _dotted((*loc, "voice")),
+                f"unknown voice {vs.voice!r}; {hint}run `audiobook voices` to list them",
+                _line_of(tree, (*loc, "voice")),
+            )
+        if vs.variant is not None and vs.variant.casefold() not in variant_lookup:
+            close = difflib.get_close_matches(vs.variant, variants, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise CastingError(
+                path, _dotted((*loc, "variant")),
+                f"unknown variant {vs.variant!r}; {hint}run `audiobook voices` to list them",
+                _line_of(tree, (*loc, "variant")),
+            )
+
+    check(("narrator",), spec.narrator)
+    check(("defaults",), spec.defaults)
+    for name, char in spec.characters.items():
+        check(("characters", name), char)
+    for slug, story in spec.stories.items():
+        check(("stories", slug, "narrator"), story.narrator)
+        for name, vs in story.characters.items():
+            check(("stories", slug, "characters", name), vs)
+
+
+def _check_aliases(path: Path, tree: Any, spec: CastingFile) -> None:
+    owner: dict[str, str] = {name.casefold(): name for name in spec.characters}
+    for name, char in spec.characters.items():
+        for i, alias in enumerate(char.aliases):
+            other = owner.get(alias.casefold())
+            if other is not None and other != name:
+                raise CastingError(
+                    path, f"characters.{name}.aliases",
+                    f"alias {alias!r} is claimed by both {other!r} and {name!r}; keep it on one of them",
+                    _line_of(tree, ("characters", name, "aliases", i)),
+                )
+            owner[alias.casefold()] = name
+
+
+def load_tree(path: Path) -> Any:
+    """Parse voices.yaml keeping comments and positions; raise CastingError on bad YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CastingError(path, None, "not UTF-8 text; re-save the file as UTF-8") from exc
+    except OSError as exc:
+        raise CastingError(path, None, f"cannot read: {exc.strerror}") from exc
+    try:
+        return YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CastingError(path, None, f"invalid YAML: {exc.problem or exc.context}; fix the syntax", line) from exc
+
+
+def parse(path: Path, tree: Any) -> Casting:
+    """Validate a parsed voices.yaml tree into a Casting."""
+    if tree is None:
+        tree = CommentedMap()
+    if not isinstance(tree, dict):
+        raise CastingError(path, None, "expected a mapping with narrator, defaults, characters, ...", 1)
+    try:
+        spec = CastingFile.model_validate(_plain(tree))
+    except ValidationError as exc:
+        raise _validation_error(path, tree, exc) from exc
+    _check_voices(path, tree, spec)
+    _check_aliases(path, tree, spec)
+    return Casting(spec, path)
+
+
+def load_casting(path: Path) -> Casting:
+    """Load and validate voices.yaml (all defaults when the file does not exist)."""
+    if not path.exists():
+        return Casting(CastingFile(), path)
+    return parse(path, load_tree(path))
+
+
+def _plain(node: Any) -> Any:
+    """Round-trip YAML nodes to plain dicts, lists and scalars for validation."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    for plain in (str, int, float):
+        if isinstance(node, plain):
+            return plain(node)
+    return node

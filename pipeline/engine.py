@@ -1,0 +1,161 @@
+"""The speech engine: pyttsx3 driving eSpeak NG, loaded from pip wheels only.
+
+pyttsx3 looks for ``libespeak-ng.so.1`` by name. We load the library shipped in the
+``espeakng-loader`` wheel first (its SONAME is ``libespeak-ng.so.1``, so the later
+lookup by name finds it already in the process) and point eSpeak at the wheel's data
+with ``ESPEAK_DATA_PATH``. A system eSpeak NG is used instead when the wheel is absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import io
+import os
+import wave
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import EngineError
+from .model import VoiceSettings
+
+#: eSpeak NG renders 16-bit mono PCM at this rate.
+SAMPLE_RATE = 22050
+SAMPLE_WIDTH = 2
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """A voice pyttsx3 reports."""
+
+    id: str  # e.g. "gmw/en-us"
+    name: str  # e.g. "English (America)"
+    language: str  # e.g. "en-us"
+    gender: str | None  # "Male", "Female" or None
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """An eSpeak NG voice variant (``+f3``, ``+klatt``, ``+Annie``, ...)."""
+
+    name: str
+    gender: str | None  # "male", "female" or None when the variant file does not say
+
+
+@functools.cache
+def data_path() -> Path | None:
+    """Where eSpeak NG's data lives (the wheel's copy), or None to use the system's."""
+    try:
+        import espeakng_loader
+    except ImportError:
+        return None
+    return Path(espeakng_loader.get_data_path())
+
+
+@functools.cache
+def _load_library() -> None:
+    path = data_path()
+    if path is not None:
+        import espeakng_loader
+
+        os.environ.setdefault("ESPEAK_DATA_PATH", str(path))
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+
+
+class Engine:
+    """One pyttsx3 eSpeak engine. eSpeak keeps global state: use one per process."""
+
+    def __init__(self) -> None:
+        _load_library()
+        try:
+            import pyttsx3
+
+            self._tts: Any = pyttsx3.init("espeak")
+        except Exception as exc:  # pyttsx3 raises RuntimeError or OSError variants
+            raise EngineError(
+                f"cannot start the eSpeak NG speech engine ({exc}); reinstall with `make audiobook`"
+            ) from exc
+
+    def render_to_file(self, text: str, voice: VoiceSettings, path: Path) -> None:
+        """Synthesise ``text`` with ``voice`` into a WAV file at ``path``."""
+        tts = self._tts
+        tts.setProperty("voice", voice.espeak_name)
+        tts.setProperty("rate", voice.rate)
+        tts.setProperty("pitch", voice.pitch)
+        tts.setProperty("volume", voice.volume)
+        # pyttsx3's eSpeak driver prints "Audio saved to ..." for every file: keep stdout clean.
+        with contextlib.redirect_stdout(io.StringIO()):
+            tts.save_to_file(text, str(path))
+            tts.runAndWait()
+
+    def voices(self) -> list[VoiceInfo]:
+        out = []
+        for v in self._tts.getProperty("voices"):
+            langs = list(v.languages or [])
+            lang = langs[0] if langs else ""
+            if isinstance(lang, bytes):
+                lang = lang.decode("utf-8", "replace")
+            out.append(VoiceInfo(id=v.id, name=v.name, language=str(lang), gender=v.gender))
+        return out
+
+
+@functools.cache
+def engine() -> Engine:
+    """This process's engine, created on first use."""
+    return Engine()
+
+
+@functools.cache
+def voice_catalog() -> tuple[VoiceInfo, ...]:
+    """Every voice pyttsx3 reports, sorted by id."""
+    return tuple(sorted(engine().voices(), key=lambda v: v.id))
+
+
+@functools.cache
+def variant_catalog() -> tuple[VariantInfo, ...]:
+    """Every eSpeak NG voice variant available, read from the data folder's ``voices/!v``."""
+    base = data_path()
+    candidates = [base] if base else []
+    candidates += [Path("/usr/lib/x86_64-linux-gnu/espeak-ng-data"), Path("/usr/share/espeak-ng-data")]
+    for root in candidates:
+        folder = root / "voices" / "!v"
+        if folder.is_dir():
+            out = []
+            for f in sorted(folder.iterdir(), key=lambda p: p.name.lower()):
+                gender = None
+                with contextlib.suppress(OSError, UnicodeDecodeError):
+                    for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
+                        parts = line.split()
+                        if len(parts) >= 2 and parts[0] == "gender":
+                            gender = parts[1].lower()
+                            break
+                out.append(VariantInfo(name=f.name, gender=gender))
+            return tuple(out)
+    return ()
+
+
+@functools.cache
+def engine_version() -> str:
+    """Identifies the engine build; part of every clip's cache key."""
+    versions = []
+    for dist in ("pyttsx3", "espeakng-loader"):
+        try:
+            versions.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{dist}=none")
+    return ";".join(versions)
+
+
+def read_wav_pcm(path: Path) -> bytes:
+    """The PCM frames of a clip WAV; raises ValueError if it is truncated or not ours."""
+    with wave.open(str(path), "rb") as w:
+        if w.getnchannels() != 1 or w.getsampwidth() != SAMPLE_WIDTH or w.getframerate() != SAMPLE_RATE:
+            raise ValueError(f"{path}: unexpected WAV format")
+        n = w.getnframes()
+        data = w.readframes(n)
+    if len(data) != n * SAMPLE_WIDTH:
+        raise ValueError(f"{path}: truncated WAV ({len(data)} of {n * SAMPLE_WIDTH} bytes)")
+    return data
