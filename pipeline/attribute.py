@@ -1,0 +1,360 @@
+"""Who says each quotation: ordered sieves, from the most certain to the least.
+
+1. ``pin``: the user said so.
+2. ``explicit-tag-after`` / ``explicit-tag-before`` / ``pronoun-tag``: a speech verb
+   next to the quotation, with its subject ("said Mrs. Bell", "she retorted",
+   "Mrs. Bell whispered back, ...").
+3. ``action-beat``: someone acts in the quotation's own paragraph ("Tom shrugged.").
+4. ``previous-paragraph``: a narration paragraph just before sets the speaker up.
+5. ``vocative``: the person the previous line addressed by name answers.
+6. ``turn-taking``: in an untagged run, speakers alternate.
+7. ``fallback``: the latest person mentioned who did not just speak.
+
+A person addressed by name in a quotation (a vocative) is never its speaker.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from pipeline.characters import Cast, Token, find_cast, tokenize
+from pipeline.lexicon import GROUP_WORDS, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.mentions import Mention, Resolver
+from pipeline.model import GROUP, Analysis, Character, Segment
+from pipeline.segment import Layout, Quotation, segments_of, split
+
+CONFIDENCE = {
+    "pin": 1.0,
+    "explicit-tag-after": 0.95,
+    "explicit-tag-before": 0.9,
+    "pronoun-tag": 0.85,
+    "group-tag": 0.85,
+    "action-beat": 0.75,
+    "previous-paragraph": 0.6,
+    "vocative": 0.65,
+    "turn-taking": 0.6,
+    "fallback": 0.3,
+}
+_ADVERBS = frozenset({"then", "back", "again", "now", "at", "last", "once", "only", "just", "still", "too",
+                      "also", "finally", "suddenly", "quietly", "out", "up", "in", "on"})
+
+
+@dataclass
+class Decision:
+    """The speaker chosen for one quotation, and why."""
+
+    speaker: int | str | None  # entity index, GROUP, or None when nothing fits
+    rule: str
+    confidence: float
+
+
+def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
+    """Segment ``text``, find its cast and attribute every quotation."""
+    layout = split(text)
+    tokens = tokenize(layout)
+    cast, runs = find_cast(layout, tokens)
+    resolver = Resolver(cast, tokens, runs)
+    mentions = resolver.resolve_all()
+    sieves = _Sieves(layout, tokens, cast, resolver, mentions)
+    decisions = sieves.run()
+    warnings = list(layout.warnings)
+    names = {q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)}
+    rules = {q.quote_id: d for q, d in zip(layout.quotations, decisions, strict=True)}
+    if pins:
+        known = {q.quote_id for q in layout.quotations}
+        for qid, who in pins.items():
+            if qid in known:
+                names[qid] = who
+                rules[qid] = Decision(None, "pin", 1.0)
+            else:
+                warnings.append(f"pin {qid}: no quotation has this id any more; the pin is ignored")
+    segments = []
+    for seg in segments_of(layout):
+        if seg.kind == "dialogue" and seg.quote_id is not None:
+            d = rules[seg.quote_id]
+            seg = replace(seg, speaker=names[seg.quote_id], rule=d.rule, confidence=round(d.confidence, 2))
+        segments.append(seg)
+    return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
+
+
+def _speaker_name(cast: Cast, speaker: int | str | None) -> str | None:
+    if speaker is None or isinstance(speaker, str):
+        return speaker
+    return cast.entities[speaker].name
+
+
+def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ...]:
+    lines = Counter(n for n in names.values() if n)
+    out = []
+    seen = set()
+    for ent in cast.entities:
+        if ent.kind != "named" and not lines[ent.name]:
+            continue
+        aliases = tuple(sorted(f for f in ent.forms if f != ent.name.lower()))
+        out.append(Character(ent.name, aliases, ent.gender if ent.gender in ("M", "F") else "U",
+                             lines[ent.name]))  # type: ignore[arg-type]
+        seen.add(ent.name)
+    for name, count in lines.items():
+        if name not in seen:
+            out.append(Character(name, (), "U", count))
+    return tuple(sorted(out, key=lambda c: (-c.lines, c.name)))
+
+
+class _Sieves:
+    def __init__(self, layout: Layout, tokens: list[Token], cast: Cast, resolver: Resolver,
+                 mentions: list[Mention]) -> None:
+        self.layout = layout
+        self.tokens = tokens
+        self.cast = cast
+        self.resolver = resolver
+        self.mentions = mentions
+        self.starts = [t.start for t in tokens]
+        self.by_first = {m.first: m for m in mentions}
+        self.by_last = {m.last: m for m in mentions}
+        self.mention_firsts = [m.first for m in mentions]
+        self.quoted_paras = {p for q in layout.quotations for p in q.paragraphs}
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self) -> list[Decision]:
+        quotes = self.layout.quotations
+        decisions: list[Decision] = []
+        vocatives = [self._vocatives(q) for q in quotes]
+        for qi, q in enumerate(quotes):
+            d = self._tagged(q) or self._beat(q, vocatives[qi])
+            if d is None:
+                d = self._context(qi, quotes, decisions, vocatives)
+            if isinstance(d.speaker, int) and d.speaker in vocatives[qi]:
+                d = Decision(None, "fallback", 0.2)
+            decisions.append(d)
+        # untagged lines decided by context may now use the speakers decided after them
+        for qi, q in enumerate(quotes):
+            if decisions[qi].speaker is None:
+                decisions[qi] = self._context(qi, quotes, decisions, vocatives, final=True)
+        return decisions
+
+    # ------------------------------------------------------------------ tags
+
+    def _tagged(self, q: Quotation) -> Decision | None:
+        for a, b in q.parts:
+            found = self._tag_in(self._after(b), first=True)
+            if found:
+                return self._decide_tag(found, "after")
+        a = q.parts[0][0]
+        found = self._tag_in(self._before(a), first=False)
+        if found:
+            return self._decide_tag(found, "before")
+        return None
+
+    def _after(self, end: int) -> list[int]:
+        """Narration token indexes after a part, to the end of the sentence or the next quotation."""
+        k = bisect.bisect_left(self.starts, end)
+        out = []
+        para = self.tokens[k].para if k < len(self.tokens) else -1
+        while k < len(self.tokens) and len(out) < 16:
+            t = self.tokens[k]
+            if t.para != para or (t.quote and t.start >= end):
+                break
+            if t.text in ".!?;" and out:
+                out.append(k)
+                break
+            out.append(k)
+            k += 1
+        return out
+
+    def _before(self, start: int) -> list[int]:
+        """Narration token indexes of the clause that leads into a part."""
+        k = bisect.bisect_left(self.starts, start) - 1
+        out: list[int] = []
+        para = self.tokens[k].para if k >= 0 else -1
+        while k >= 0 and len(out) < 25:
+            t = self.tokens[k]
+            if t.para != para or t.quote or (t.text in ".!?" and out and not self._abbrev(k)):
+                break
+            out.append(k)
+            k -= 1
+        out.reverse()
+        words = [i for i in out if self.tokens[i].text[0].isalnum() or self.tokens[i].text in ",:—"]
+        if not words:
+            return []
+        last = self.tokens[words[-1]]
+        if last.text not in ",:—" and not speech_verb_at([last.low], 0):
+            return []
+        return out
+
+    def _abbrev(self, k: int) -> bool:
+        return k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ("mr", "mrs", "dr", "st", "ms")
+
+    def _tag_in(self, idx: list[int], first: bool) -> Mention | None:
+        """The subject of the first (or last) speech verb among the tokens ``idx``."""
+        lows = [self.tokens[i].low for i in idx]
+        order = range(len(idx)) if first else range(len(idx) - 1, -1, -1)
+        for p in order:
+            if lows[p] in WEAK_SPEECH_VERBS or not speech_verb_at(lows, p):
+                continue
+            if self.tokens[idx[p]].quote or self.tokens[idx[p]].cap and p == 0 and not first:
+                continue
+            span = speech_verb_at(lows, p)
+            v, v_end = idx[p], idx[p + span - 1]
+            inverted = self.by_first.get(v_end + 1)
+            before = self._mention_ending_before(v, idx)
+            if before is not None:
+                return before
+            if inverted is not None:
+                return inverted
+        return None
+
+    def _mention_ending_before(self, v: int, idx: list[int]) -> Mention | None:
+        k = v - 1
+        lo = idx[0]
+        while k >= lo and (self.tokens[k].low.endswith("ly") or self.tokens[k].low in _ADVERBS):
+            k -= 1
+        if k < lo:
+            return None
+        m = self.by_last.get(k)
+        if m is not None and m.first >= lo:
+            return m
+        # "the man from Flat 9 said": a description whose phrase ends before the verb
+        pos = bisect.bisect_right(self.mention_firsts, k) - 1
+        if pos >= 0:
+            m = self.mentions[pos]
+            if m.first >= lo and m.last <= k and k - m.last <= 4 and m.kind == "description":
+                return m
+        # "all the ducks shouted", "they all said"
+        if self.tokens[k].low in GROUP_WORDS:
+            return Mention(k, k, "group", None, True, self.tokens[k].para)
+        return None
+
+    def _decide_tag(self, m: Mention, where: str) -> Decision | None:
+        if m.kind == "group":
+            return Decision(GROUP, "group-tag", CONFIDENCE["group-tag"])
+        if m.entity is None:
+            return None
+        if m.kind in ("pronoun", "narrator"):
+            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"])
+        rule = f"explicit-tag-{where}"
+        return Decision(m.entity, rule, CONFIDENCE[rule])
+
+    # ------------------------------------------------------------------ action beats
+
+    def _beat(self, q: Quotation, vocatives: set[int]) -> Decision | None:
+        a, b = q.parts[0][0], q.parts[-1][1]
+        para = q.paragraphs[0]
+        pa, pb = self.layout.paragraphs[para]
+        before = [m for m in self._mentions_between(pa, a) if m.entity is not None]
+        after = [m for m in self._mentions_between(b, pb) if m.entity is not None]
+        if q.paragraphs[-1] != para:
+            after = []
+        # the nearest sentence before the quotation, then the one after it
+        for group in (self._last_sentence(before), self._first_sentence(after), before):
+            for m in group:
+                if m.entity not in vocatives and m.kind != "group":
+                    return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"])
+        return None
+
+    def _mentions_between(self, a: int, b: int) -> list[Mention]:
+        lo = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a))
+        hi = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, b))
+        return self.mentions[lo:hi]
+
+    def _sentence_of(self, m: Mention) -> int:
+        k = m.first
+        while k > 0 and not self.tokens[k].sent_start:
+            k -= 1
+        return k
+
+    def _last_sentence(self, ms: list[Mention]) -> list[Mention]:
+        if not ms:
+            return []
+        s = self._sentence_of(ms[-1])
+        return [m for m in ms if self._sentence_of(m) == s]
+
+    def _first_sentence(self, ms: list[Mention]) -> list[Mention]:
+        if not ms:
+            return []
+        s = self._sentence_of(ms[0])
+        return [m for m in ms if self._sentence_of(m) == s]
+
+    # ------------------------------------------------------------------ context
+
+    def _vocatives(self, q: Quotation) -> set[int]:
+        out: set[int] = set()
+        for a, b in q.parts:
+            lo = bisect.bisect_left(self.starts, a)
+            hi = bisect.bisect_left(self.starts, b)
+            for k in range(lo, hi):
+                t = self.tokens[k]
+                if not t.cap or not t.text[0].isalpha():
+                    continue
+                prev = self.tokens[k - 1] if k > lo else None
+                if prev is not None and prev.text not in ",!?.;—":
+                    continue
+                end = k
+                while end + 1 < hi and self.tokens[end + 1].cap and self.tokens[end + 1].text[0].isalpha():
+                    end += 1
+                nxt = self.tokens[end + 1] if end + 1 < hi else None
+                if nxt is not None and nxt.text not in ",!?.;—":
+                    continue
+                if prev is None and nxt is None:
+                    continue
+                if prev is None and nxt is not None and nxt.text != ",":
+                    continue
+                form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
+                for e in self.cast.lookup(form.replace("’s", "")):
+                    out.add(e)
+                for e, ent in enumerate(self.cast.entities):
+                    if form.lower() in ent.roles:
+                        out.add(e)
+        return out
+
+    def _context(self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision],
+                 vocatives: list[set[int]], final: bool = False) -> Decision:
+        q = quotes[qi]
+        para = q.paragraphs[0]
+        prev_q = quotes[qi - 1] if qi else None
+        in_run = prev_q is not None and prev_q.paragraphs[-1] >= para - 1
+        # a narration paragraph just before sets up the speaker
+        if not in_run or (prev_q is not None and prev_q.paragraphs[-1] < para - 1):
+            d = self._previous_paragraph(para, vocatives[qi])
+            if d is not None:
+                return d
+        if in_run and prev_q is not None and qi < len(decisions):
+            prev = decisions[qi - 1]
+            # the person just addressed by name answers
+            for e in vocatives[qi - 1]:
+                if e != prev.speaker and e not in vocatives[qi]:
+                    return Decision(e, "vocative", CONFIDENCE["vocative"])
+            if qi >= 2 and quotes[qi - 2].paragraphs[-1] >= para - 2:
+                two_back = decisions[qi - 2].speaker
+                if two_back is not None and two_back != prev.speaker and two_back not in vocatives[qi]:
+                    conf = CONFIDENCE["turn-taking"] * (0.9 if prev.rule == "turn-taking" else 1.0)
+                    return Decision(two_back, "turn-taking", conf)
+        d = self._previous_paragraph(para, vocatives[qi])
+        if d is not None:
+            return d
+        if not final:
+            return Decision(None, "fallback", 0.0)
+        exclude = set(vocatives[qi])
+        if qi and decisions[qi - 1].speaker is not None and isinstance(decisions[qi - 1].speaker, int):
+            exclude.add(decisions[qi - 1].speaker)  # type: ignore[arg-type]
+        a = q.parts[0][0]
+        k = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a)) - 1
+        while k >= 0:
+            m = self.mentions[k]
+            if m.entity is not None and m.entity not in exclude:
+                return Decision(m.entity, "fallback", CONFIDENCE["fallback"])
+            k -= 1
+        return Decision(None, "fallback", 0.0)
+
+    def _previous_paragraph(self, para: int, vocatives: set[int]) -> Decision | None:
+        if para == 0 or para - 1 in self.quoted_paras:
+            return None
+        pa, pb = self.layout.paragraphs[para - 1]
+        ms = [m for m in self._mentions_between(pa, pb) if m.entity is not None and m.entity not in vocatives]
+        subjects = [m for m in ms if m.subject]
+        pick = (subjects or ms)[-1:] if ms else []
+        if pick:
+            return Decision(pick[0].entity, "previous-paragraph", CONFIDENCE["previous-paragraph"])
+        return None

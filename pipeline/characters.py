@@ -1,0 +1,383 @@
+"""Who is in a story: names, aliases and gender.
+
+Names are runs of capitalised words, with an optional title ("Mr. Josiah Bell").
+A run is kept as a person when something says so: a title, a known first name, a
+speech tag, a vocative, or a pronoun that follows it. Short forms are folded into
+the full name they belong to ("Stéphane" -> "Stéphane Cara", "Mr. Bell" -> the only
+male Bell with that title), but never across titles that exclude each other
+("Mrs. Bell" is not "Miss Prudence Bell"). Gender comes from the pronouns that
+follow a name, then the title, then a list of first names.
+
+People who are never named ("the porter", "the young woman") are added by the
+attribution stage when they speak; see ``Cast.describe``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from pipeline.lexicon import (
+    NOT_NAMES,
+    NOUN_GENDER,
+    SPEECH_VERBS,
+    TITLE_ALONE,
+    TITLES,
+    WEAK_SPEECH_VERBS,
+)
+from pipeline.names import name_gender
+from pipeline.segment import Layout
+
+_TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "messrs", "mme", "mlle", "prof", "rev", "capt", "col",
+                            "gen", "lt", "sgt", "no", "vs", "etc", "m"})
+_PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
+_OPEN_MARKS = "“‘\"'„«"
+_CLOSE_MARKS = "”’\"'»"
+
+
+@dataclass(slots=True)
+class Token:
+    """A word or punctuation mark of the text."""
+
+    start: int
+    end: int
+    text: str
+    low: str  # lower case, possessive 's removed
+    cap: bool  # starts with a capital letter
+    poss: bool  # ended in 's
+    quote: bool  # inside a dialogue part
+    para: int
+    sent_start: bool = False
+
+
+def tokenize(layout: Layout) -> list[Token]:
+    """Tokens of the whole text with paragraph, sentence-start and in-quote flags."""
+    text = layout.text
+    parts = sorted(p for q in layout.quotations for p in q.parts)
+    part_starts = [a for a, _ in parts]
+    para_starts = [a for a, _ in layout.paragraphs]
+    tokens: list[Token] = []
+    prev_para = -1
+    boundary = True
+    for m in _TOKEN.finditer(text):
+        s, e = m.start(), m.end()
+        word = m.group(0)
+        k = bisect.bisect_right(part_starts, s) - 1
+        in_quote = k >= 0 and parts[k][0] <= s < parts[k][1]
+        para = max(0, bisect.bisect_right(para_starts, s) - 1)
+        if para != prev_para:
+            boundary, prev_para = True, para
+        low = word.lower()
+        poss = False
+        if len(low) > 2 and low[-2:] in ("'s", "’s"):
+            low, poss = low[:-2], True
+        elif low.endswith(("s'", "s’")) and len(low) > 2:
+            low = low[:-1]
+        tok = Token(s, e, word, low, word[:1].isupper(), poss, in_quote, para)
+        if word[0].isalnum():
+            tok.sent_start = boundary
+            boundary = False
+        elif word in ".!?…":
+            prev = tokens[-1] if tokens else None
+            if not (word == "." and prev is not None and prev.low in _ABBREVIATIONS):
+                boundary = True
+        elif word in _OPEN_MARKS and not in_quote:
+            boundary = True
+        tokens.append(tok)
+    return tokens
+
+
+@dataclass
+class Entity:
+    """A character while the cast is being built."""
+
+    name: str
+    forms: set[str] = field(default_factory=set)  # lower-case surface forms
+    gender: str = "U"
+    title: str | None = None
+    given: str | None = None
+    surname: str | None = None
+    roles: set[str] = field(default_factory=set)  # description nouns that name them ("the doctor")
+    kind: str = "named"  # named | unnamed | narrator
+
+
+@dataclass
+class NameRun:
+    """One occurrence of a name in the text."""
+
+    first: int  # token index of the first token (title included)
+    last: int  # token index of the last token
+    title: str | None
+    words: tuple[str, ...]  # the capitalised words, as written (no title)
+    surface: str
+
+
+class Cast:
+    """The characters of one story and how their names are written."""
+
+    def __init__(self) -> None:
+        self.entities: list[Entity] = []
+        self.by_form: dict[str, list[int]] = defaultdict(list)
+        self.narrator: int | None = None
+
+    def add(self, entity: Entity) -> int:
+        self.entities.append(entity)
+        index = len(self.entities) - 1
+        for form in entity.forms:
+            self.by_form[form].append(index)
+        return index
+
+    def alias(self, index: int, form: str) -> None:
+        form = form.lower()
+        if form not in self.entities[index].forms:
+            self.entities[index].forms.add(form)
+            self.by_form[form].append(index)
+
+    def lookup(self, form: str) -> list[int]:
+        return self.by_form.get(form.lower(), [])
+
+    def narrator_index(self) -> int:
+        if self.narrator is None:
+            self.narrator = self.add(Entity("Narrator", {"narrator"}, kind="narrator"))
+        return self.narrator
+
+    def describe(self, phrase: str, gender: str) -> int:
+        """The unnamed character called ``phrase`` ("the porter"), added on first use."""
+        key = phrase.lower()
+        found = [i for i in self.lookup(key) if self.entities[i].kind == "unnamed"]
+        if found:
+            return found[0]
+        return self.add(Entity(phrase, {key}, gender=gender, kind="unnamed"))
+
+
+def name_runs(tokens: list[Token]) -> list[NameRun]:
+    """Every run of capitalised words that could be a name, with its title."""
+    runs: list[NameRun] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        title = None
+        j = i
+        if tok.low in TITLES and tok.cap and not tok.poss:
+            k = i + 1
+            if k < n and tokens[k].text == "." and tokens[k].start == tok.end:
+                k += 1
+            if k < n and _name_word(tokens[k]):
+                title, j = tok.low, k
+        if title is None and not _name_word(tok):
+            i += 1
+            continue
+        if title is None and tok.sent_start and tok.low in NOT_NAMES:
+            i += 1
+            continue
+        words = []
+        k = j
+        while k < n and (_name_word(tokens[k]) or (tokens[k].low in _PARTICLES and k + 1 < n
+                                                   and _name_word(tokens[k + 1]) and words)):
+            words.append(tokens[k].text)
+            if tokens[k].poss or (k + 1 < n and tokens[k + 1].start > tokens[k].end + 1):
+                break
+            k += 1
+            if k < n and tokens[k].start != tokens[k - 1].end + 1:
+                break
+        if not words:
+            i += 1
+            continue
+        last = j + len(words) - 1
+        words = [re.sub(r"[’']s$", "", w) for w in words]
+        surface = " ".join(words)
+        if title:
+            surface = tokens[i].text + ("." if tokens[i + 1].text == "." else "") + " " + surface
+        runs.append(NameRun(i, last, title, tuple(words), surface))
+        i = last + 1
+    return runs
+
+
+def _name_word(tok: Token) -> bool:
+    if not tok.cap or not tok.text[0].isalpha() or tok.low in NOT_NAMES:
+        return False
+    return not (len(tok.text) > 1 and tok.text.isupper())
+
+
+def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:
+    """The named characters of the story, and every name occurrence."""
+    runs = name_runs(tokens)
+    evidence: Counter[str] = Counter()
+    mid_sentence: set[str] = set()
+    for run in runs:
+        key = run.surface.lower()
+        first = tokens[run.first]
+        if run.title or not first.sent_start or len(run.words) > 1:
+            mid_sentence.add(key)
+        if run.title:
+            evidence[key] += 2
+        if name_gender(run.words[0]) != "U":
+            evidence[key] += 2
+        if _speech_subject(tokens, run):
+            evidence[key] += 2
+        if first.quote and _vocative(tokens, run):
+            evidence[key] += 1
+        if not first.quote and _pronoun_follows(tokens, run.last) != "U":
+            evidence[key] += 1
+    def is_person(run: NameRun) -> bool:
+        key = run.surface.lower()
+        if key not in mid_sentence:
+            return False
+        if evidence[key] >= 2:
+            return True
+        return len(run.words) > 1 and any(evidence[w.lower()] >= 2 for w in run.words)
+
+    people = [r for r in runs if is_person(r)]
+    # a single word is a person when it belongs to a longer name that is
+    fulls = {r.words for r in people if len(r.words) > 1}
+    for r in runs:
+        if len(r.words) == 1 and r not in people:
+            if any(r.words[0] in f for f in fulls):
+                people.append(r)
+    cast = _cluster(people, tokens)
+    return cast, [r for r in runs if cast.lookup(r.surface)]
+
+
+def _speech_subject(tokens: list[Token], run: NameRun) -> bool:
+    after = tokens[run.last + 1 : run.last + 4]
+    before = tokens[max(0, run.first - 2) : run.first]
+    if any(t.low in SPEECH_VERBS and t.low not in WEAK_SPEECH_VERBS and not t.quote for t in after[:2]):
+        return True
+    return bool(before and before[-1].low in SPEECH_VERBS and before[-1].low not in WEAK_SPEECH_VERBS
+                and not before[-1].quote)
+
+
+def _vocative(tokens: list[Token], run: NameRun) -> bool:
+    prev = tokens[run.first - 1] if run.first else None
+    nxt = tokens[run.last + 1] if run.last + 1 < len(tokens) else None
+    before_ok = prev is None or prev.text in ",“‘\"'" or not prev.quote
+    after_ok = nxt is None or nxt.text in ",.!?;—" or not nxt.quote
+    return before_ok and after_ok
+
+
+def _pronoun_follows(tokens: list[Token], last: int) -> str:
+    """Gender of the first third-person pronoun in the next few narration words, if no name comes first."""
+    for tok in tokens[last + 1 : last + 14]:
+        if tok.quote:
+            return "U"
+        if tok.low in ("he", "his", "himself"):
+            return "M"
+        if tok.low in ("she", "herself"):
+            return "F"
+        if tok.cap and not tok.sent_start and tok.low not in NOT_NAMES:
+            return "U"
+        if tok.text in ".!?;":
+            return "U"
+    return "U"
+
+
+def _cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
+    """Fold the forms of each person's name into one entity."""
+    forms: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    count: Counter[str] = Counter()
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in people:
+        key = r.surface.lower()
+        forms.setdefault(key, (r.title, r.words))
+        count[key] += 1
+        if not tokens[r.first].quote:
+            g = _pronoun_follows(tokens, r.last)
+            if g != "U":
+                votes[key][g] += 1
+
+    def gender_of(key: str) -> str:
+        title, words = forms[key]
+        if title and TITLES.get(title, "U") != "U":
+            return TITLES[title]
+        listed = name_gender(words[0]) if len(words) > 1 or not title else "U"
+        if listed != "U":
+            return listed
+        if votes[key]:
+            (g, n), *rest = votes[key].most_common()
+            if not rest or n > rest[0][1]:
+                return g
+        return "U"
+
+    cast = Cast()
+    # full names first, longest first: they anchor the short forms
+    order = sorted(forms, key=lambda k: (-len(forms[k][1]), -count[k], k))
+    for key in order:
+        title, words = forms[key]
+        gender = gender_of(key)
+        target = _fold(cast, title, words, gender)
+        if target is None:
+            ent = Entity(_display(key, people), {key}, gender=gender, title=title,
+                         given=words[0] if len(words) > 1 or title in (None, "lady", "sir", "aunt", "uncle")
+                         else None,
+                         surname=words[-1] if len(words) > 1 or (title and title not in ("lady", "sir")) else None)
+            cast.add(ent)
+        else:
+            ent = cast.entities[target]
+            cast.alias(target, key)
+            if ent.gender == "U":
+                ent.gender = gender
+            if title and ent.title is None:
+                ent.title = title
+    for ent in cast.entities:
+        _add_short_forms(cast, ent)
+    return cast
+
+
+def _fold(cast: Cast, title: str | None, words: tuple[str, ...], gender: str) -> int | None:
+    """The entity this name is a shorter form of, when exactly one fits."""
+    lw = [w.lower() for w in words]
+    fits = []
+    for i, ent in enumerate(cast.entities):
+        if ent.kind != "named":
+            continue
+        if not _gender_ok(ent.gender, gender) or not _titles_ok(ent.title, title):
+            continue
+        names = [w.lower() for w in (ent.given or "").split() + (ent.surname or "").split()]
+        full = [w for f in ent.forms for w in f.split()]
+        if len(lw) > 1:
+            if all(w in full for w in lw):
+                fits.append(i)
+        elif title:
+            if (ent.surname and lw[0] == ent.surname.lower()) or (ent.given and lw[0] == ent.given.lower()
+                                                                  and title in ("lady", "sir", "aunt", "uncle",
+                                                                                "miss", "master", "cousin")):
+                fits.append(i)
+        elif lw[0] in names or lw[0] in full:
+            fits.append(i)
+    return fits[0] if len(fits) == 1 else None
+
+
+def _gender_ok(a: str, b: str) -> bool:
+    return a == "U" or b == "U" or a == b
+
+
+def _titles_ok(a: str | None, b: str | None) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    exclusive = [{"mrs", "miss", "ms", "mademoiselle", "mlle"}, {"mrs", "mr"}, {"miss", "mr"}]
+    return not any(a in group and b in group for group in exclusive)
+
+
+def _display(key: str, people: list[NameRun]) -> str:
+    for r in people:
+        if r.surface.lower() == key:
+            return r.surface
+    return key
+
+
+def _add_short_forms(cast: Cast, ent: Entity) -> None:
+    """Given name and surname alone point to the entity when no one else has them."""
+    if ent.title and ent.title in TITLE_ALONE | {"doctor", "dr"}:
+        ent.roles.add("doctor" if ent.title == "dr" else ent.title)
+    if ent.title and TITLES.get(ent.title) == "U":
+        ent.roles.add({"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel",
+                       "rev": "reverend"}.get(ent.title, ent.title))
+    if ent.gender == "U" and ent.given:
+        ent.gender = name_gender(ent.given)
+
+
+def noun_gender(word: str) -> str:
+    return NOUN_GENDER.get(word.lower(), "U")

@@ -1,0 +1,260 @@
+"""Mentions of people in the narration, each resolved to a character of the cast.
+
+One pass over the narration in text order keeps a history of who was mentioned
+last; a pronoun refers to the latest person of its gender, preferring the subject
+of a sentence in the same paragraph. Descriptions ("the doctor", "his sister",
+"the man in the grey coat") resolve to a named character when a title, an
+apposition ("Madame Dupont, the owner") or a kinship word with the right gender
+points to one, and otherwise to an unnamed character of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.characters import Cast, NameRun, Token, noun_gender
+from pipeline.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS
+
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "his", "her", "my", "our", "their", "your", "its"})
+_POSSESSIVES = {"his": "M", "her": "F", "my": "I", "our": "P", "their": "P", "your": "U"}
+_PREPS = frozenset({"in", "from", "with", "at", "of", "on", "by"})
+_KIN = frozenset({"sister", "brother", "mother", "father", "wife", "husband", "son", "daughter", "aunt", "uncle",
+                  "niece", "nephew", "cousin", "grandmother", "grandfather", "sister-in-law", "brother-in-law",
+                  "mother-in-law", "father-in-law", "master", "mistress", "friend", "companion", "superior",
+                  "neighbour", "neighbor", "guest", "visitor", "host", "hostess", "employer", "servant", "maid",
+                  "nephew", "grandson", "granddaughter", "fiancé", "fiancée", "partner", "colleague",
+                  "ladyship", "lordship", "mama", "papa", "mamma", "ma", "pa", "mum", "dad"})
+_GENERIC = frozenset({"man", "woman", "boy", "girl", "lady", "gentleman", "child", "person", "fellow", "one",
+                      "people", "men", "women", "voice", "figure", "creature"})
+
+
+@dataclass(slots=True)
+class Mention:
+    """Someone referred to in the narration."""
+
+    first: int  # token index
+    last: int  # token index (inclusive)
+    kind: str  # name | pronoun | description | group | narrator
+    entity: int | None  # index into Cast.entities; None when unresolved
+    subject: bool  # first person-mention of its sentence
+    para: int
+
+
+class Resolver:
+    """Walks the narration in order, resolving every mention against the story so far."""
+
+    def __init__(self, cast: Cast, tokens: list[Token], runs: list[NameRun]) -> None:
+        self.cast = cast
+        self.tokens = tokens
+        self.history: list[Mention] = []
+        self.run_at = {r.first: r for r in runs}
+        self.mentions: list[Mention] = []
+        self._learn_appositions()
+
+    # ------------------------------------------------------------------ pass
+
+    def resolve_all(self) -> list[Mention]:
+        tokens = self.tokens
+        i, n = 0, len(tokens)
+        sentence_has_subject = False
+        while i < n:
+            tok = tokens[i]
+            if tok.sent_start:
+                sentence_has_subject = False
+            if tok.quote:
+                i += 1
+                continue
+            m = self.mention_at(i)
+            if m is None:
+                i += 1
+                continue
+            m.subject = not sentence_has_subject and not self._after_preposition(i)
+            if m.kind in ("name", "description", "pronoun", "narrator"):
+                sentence_has_subject = sentence_has_subject or m.subject
+            self.mentions.append(m)
+            if m.entity is not None:
+                self.history.append(m)
+            i = m.last + 1
+        return self.mentions
+
+    def mention_at(self, i: int) -> Mention | None:
+        """The mention starting at token ``i`` (resolved against the history so far), if any."""
+        tok = self.tokens[i]
+        run = self.run_at.get(i)
+        if run is not None:
+            ent = self.entity_for_name(run.surface)
+            if ent is not None:
+                return Mention(i, run.last, "name", ent, False, tok.para)
+        low = tok.low
+        if low in SUBJECT_PRONOUNS and not tok.poss:
+            g = SUBJECT_PRONOUNS[low]
+            if g == "I":
+                return Mention(i, i, "narrator", self.cast.narrator_index(), False, tok.para)
+            if g == "P":
+                return Mention(i, i, "group", None, False, tok.para)
+            return Mention(i, i, "pronoun", self.pronoun(i, g), False, tok.para)
+        if low in DETERMINERS or (tok.cap and low in PERSON_NOUNS and low not in NOT_NAMES):
+            return self.description_at(i)
+        if low in GROUP_WORDS and low in ("everyone", "everybody", "all", "both"):
+            return Mention(i, i, "group", None, False, tok.para)
+        return None
+
+    # ------------------------------------------------------------------ names
+
+    def entity_for_name(self, surface: str) -> int | None:
+        found = self.cast.lookup(surface)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return self._latest(found)
+        return None
+
+    def _latest(self, choices: list[int]) -> int:
+        for m in reversed(self.history):
+            if m.entity in choices:
+                return m.entity
+        return choices[0]
+
+    # ------------------------------------------------------------------ pronouns
+
+    def pronoun(self, i: int, gender: str, exclude: set[int] | None = None) -> int | None:
+        """The latest person of ``gender`` before token ``i``: a subject in this paragraph if any."""
+        para = self.tokens[i].para
+        fallback = None
+        for m in reversed(self.history[-80:]):
+            if m.first >= i or m.entity is None or (exclude and m.entity in exclude):
+                continue
+            if self.cast.entities[m.entity].gender != gender:
+                continue
+            if m.para == para and m.subject:
+                return m.entity
+            if fallback is None:
+                fallback = m.entity
+            if m.para != para:
+                break
+        return fallback
+
+    # ------------------------------------------------------------------ descriptions
+
+    def description_at(self, i: int) -> Mention | None:
+        """A determiner + adjectives + person noun (+ a short prepositional phrase)."""
+        tokens = self.tokens
+        n = len(tokens)
+        det = tokens[i].low if tokens[i].low in DETERMINERS else None
+        j = i + 1 if det else i
+        head = None
+        k = j
+        while k < n and k < j + 5 and not tokens[k].quote and tokens[k].text[0].isalpha():
+            low = tokens[k].low
+            if low in PERSON_NOUNS or (tokens[k].cap and low in PERSON_NOUNS):
+                head = k
+                if k + 1 < n and tokens[k + 1].low in PERSON_NOUNS and not tokens[k].poss:
+                    k += 1
+                    continue
+                break
+            if low in NOT_NAMES and low not in ("old", "young", "little", "poor", "good", "other"):
+                return None
+            k += 1
+        if head is None:
+            return None
+        if tokens[head].poss:
+            return None  # "the café's owner": the owner is the head; handled when we reach it
+        last = head
+        # a short qualifying phrase: "the man in the grey coat", "a voice from the back"
+        if head + 1 < n and tokens[head + 1].low in _PREPS and tokens[head + 1].low != "of":
+            k = head + 2
+            stop = min(n, head + 7)
+            while k < stop and not tokens[k].quote and tokens[k].text[0].isalnum() and tokens[k].start - tokens[k - 1].end <= 1:
+                k += 1
+            if k - 1 > head + 1:
+                last = k - 1
+        para = tokens[i].para
+        noun = tokens[head].low
+        words = [t.low for t in tokens[j : head + 1]]
+        if noun in GROUP_WORDS or (noun.endswith("s") and noun[:-1] in PERSON_NOUNS and noun not in ("boss",)):
+            return Mention(i, last, "group", None, False, para)
+        ent = self.entity_for_description(det, words, tokens[i].start, i)
+        if ent is None:
+            return None
+        return Mention(i, last, "description", ent, False, para)
+
+    def entity_for_description(self, det: str | None, words: list[str], pos: int, i: int) -> int | None:
+        cast = self.cast
+        noun = words[-1]
+        gender = noun_gender(noun)
+        roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+        if roles:
+            return roles[0] if len(roles) == 1 else self._latest(roles)
+        if det in _POSSESSIVES:
+            owner_gender = _POSSESSIVES[det]
+            owner = None
+            if owner_gender in ("M", "F"):
+                owner = self.pronoun(i, owner_gender)
+            elif owner_gender == "I":
+                owner = cast.narrator_index()
+            if det in ("my", "our") and noun not in _KIN:
+                return None
+            exclude = {owner} if owner is not None else set()
+            if noun in _KIN or noun in PERSON_NOUNS:
+                if gender != "U":
+                    found = self.pronoun(i, gender, exclude)
+                    if found is not None:
+                        return found
+                return None
+            return None
+        if det in (None, "the", "this", "that", "a", "an"):
+            if len(words) == 1 and det != "a" and det != "an":
+                # "the woman" after "a young woman": the same person
+                for m in reversed(self.history):
+                    ent = cast.entities[m.entity] if m.entity is not None else None
+                    if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
+                        return m.entity
+            return cast.describe(self._describe_key(words), gender)
+        return None
+
+    @staticmethod
+    def _describe_key(words: list[str]) -> str:
+        core = [w for w in words if w not in ("this", "that")]
+        return "the " + " ".join(core)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _after_preposition(self, i: int) -> bool:
+        if i == 0:
+            return False
+        prev = self.tokens[i - 1]
+        return prev.low in {"to", "at", "with", "of", "from", "for", "by", "on", "behind", "beside", "towards",
+                            "toward", "upon", "into", "over", "under", "and", "than", "like", "about"}
+
+    def _learn_appositions(self) -> None:
+        """"Madame Dupont, the café's owner," and "The café's owner, Madame Dupont," give roles."""
+        tokens = self.tokens
+        n = len(tokens)
+        for first, run in self.run_at.items():
+            ents = self.cast.lookup(run.surface)
+            if len(ents) != 1:
+                continue
+            ent = self.cast.entities[ents[0]]
+            k = run.last + 1
+            # NAME , the ... NOUN ,
+            if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
+                noun = self._noun_after(k + 2)
+                if noun:
+                    ent.roles.add(noun)
+            # the ... NOUN , NAME ,
+            if first >= 2 and tokens[first - 1].text == ",":
+                j = first - 2
+                if tokens[j].low in PERSON_NOUNS and not tokens[j].quote:
+                    back = j
+                    while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
+                        back -= 1
+                    if tokens[back].low in ("the", "a", "an"):
+                        ent.roles.add(tokens[j].low)
+
+    def _noun_after(self, k: int) -> str | None:
+        for t in self.tokens[k : k + 4]:
+            if t.low in PERSON_NOUNS and t.low not in _GENERIC:
+                return t.low
+            if not t.text[0].isalpha():
+                return None
+        return None

@@ -1,0 +1,59 @@
+"""Common first names by gender (English and European), for guessing a character's gender.
+
+A name's gender in a story is decided by its pronouns first; this list only fills in
+when the story gives no pronoun. Lower case.
+"""
+
+from __future__ import annotations
+
+FEMALE_NAMES = frozenset("""
+abigail ada adela adelaide adele agatha agnes alice alicia alison amanda amelia amy anastasia
+angela anita ann anna anne annette annie antoinette april arabella audrey augusta aurora ava
+barbara beatrice becky belinda bella bertha beryl beth betsy betty beverley bianca blanche brenda
+bridget camilla carla carmen carol caroline carolyn catherine cecilia cecily celia charlotte chloe
+christina christine claire clara clarissa claudia colette constance cora cordelia cynthia daisy
+daphne deborah delia diana diane dinah dolly dora doris dorothea dorothy edith edna eleanor elaine
+elena eliza elizabeth ella ellen eloise elsie emily emma esther ethel eugenie eva eve evelyn fanny
+felicity fiona flora florence frances gabrielle georgiana georgina geraldine gertrude gillian
+gladys grace gwen gwendolen hannah harriet hazel heather helen helena henrietta hester hilda holly
+honor honoria ida imogen ines irene iris isabel isabella isabelle ivy jane janet jean jeanne
+jennifer jenny jessica jessie joan joanna josephine joyce judith julia julie juliet june karen
+kate katherine kathleen katie katy kitty laura lavinia leah lena lilian lily linda lizzie lois
+lorna lotte louisa louise lucia lucie lucy lydia mabel madeleine madeline maggie margaret margery
+maria marian marianne marie marion martha mary matilda maud maude maureen may meg megan melanie
+mildred millicent milly minnie miranda miriam molly monica muriel nadia nancy naomi natalie nell
+nellie nora norah olive olivia pamela patience patricia pauline peggy penelope philippa phoebe
+phyllis polly priscilla prudence rachel rebecca rhoda rita rosa rosalind rose rosemary rosie ruby
+ruth sabrina sally samantha sandra sarah selina sophia sophie stella susan susanna suzanne sybil
+sylvia teresa tess tessa theresa ursula valerie vera veronica victoria violet virginia vivian
+wendy winifred yvonne zoe zelda irena joanne lisa maya mia nina sara tina vanessa hermione
+""".split())
+
+MALE_NAMES = frozenset("""
+aaron abel abraham adam adrian alan albert alexander alfred alf algernon allan andrew angus
+anthony archibald archie arnold arthur augustus barnaby bart basil ben benedict benjamin bernard
+bertie bertram bill billy bob bobby boris brian bruce bruno carl cecil cedric charles charlie
+christopher clarence claude clement clive colin cyril dan daniel danny david dennis derek desmond
+dick dominic donald douglas duncan edgar edmund edward edwin eli elias elijah emile eric ernest
+eugene evan felix ferdinand francis frank franz fred freddie frederick gabriel gareth gavin
+geoffrey george gerald gerard gideon gilbert giles godfrey gordon graham gregory guy hal hans harold
+harry harvey hector henry herbert hugh hugo humphrey ian isaac ivan jack jacob jacques james jasper
+jean-pierre jeremy jerome jim jimmy joe john jonathan joseph josiah julian julius karl keith ken
+kenneth kit laurence lawrence leo leon leonard lewis lionel louis luca lucas luke malcolm marcus
+mark martin matthew maurice max michael miles nathan nathaniel ned neil nicholas nick nigel noel
+norman oliver oscar oswald owen patrick paul percy peter philip pierre quentin ralph randolph
+raymond reginald richard robert robin roderick rodney roger roland ronald rory rupert russell sam
+samuel sebastian septimus seth sidney simon solomon stan stanley stephen steven stéphane stuart
+teddy terence theo theodore thomas tim timothy tobias toby tom tommy tony victor vincent walter
+wilfred will william willie wilson
+""".split())
+
+
+def name_gender(first: str) -> str:
+    """'M', 'F' or 'U' for a first name."""
+    key = first.lower()
+    if key in FEMALE_NAMES:
+        return "F"
+    if key in MALE_NAMES:
+        return "M"
+    return "U"
