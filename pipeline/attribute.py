@@ -115,6 +115,7 @@ class _Sieves:
         self.by_last = {m.last: m for m in mentions}
         self.mention_firsts = [m.first for m in mentions]
         self.quoted_paras = {p for q in layout.quotations for p in q.paragraphs}
+        self.renamed: set[int] = set()
 
     # ------------------------------------------------------------------ driver
 
@@ -234,6 +235,14 @@ class _Sieves:
             return None
         if m.kind in ("pronoun", "narrator"):
             return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"])
+        ent = self.cast.entities[m.entity]
+        if m.kind == "description" and ent.kind == "unnamed" and m.entity not in self.renamed:
+            # call an unnamed speaker the way the tag does: "the driver", not "the bus driver"
+            words = [t.text for t in self.tokens[m.first : m.last + 1]]
+            if words[0].lower() in ("the", "a", "an", "this", "that"):
+                words = words[1:]
+            ent.name = "the " + " ".join(words)
+            self.renamed.add(m.entity)
         rule = f"explicit-tag-{where}"
         return Decision(m.entity, rule, CONFIDENCE[rule])
 
@@ -326,11 +335,10 @@ class _Sieves:
             for e in vocatives[qi - 1]:
                 if e != prev.speaker and e not in vocatives[qi]:
                     return Decision(e, "vocative", CONFIDENCE["vocative"])
-            if qi >= 2 and quotes[qi - 2].paragraphs[-1] >= para - 2:
-                two_back = decisions[qi - 2].speaker
-                if two_back is not None and two_back != prev.speaker and two_back not in vocatives[qi]:
-                    conf = CONFIDENCE["turn-taking"] * (0.9 if prev.rule == "turn-taking" else 1.0)
-                    return Decision(two_back, "turn-taking", conf)
+            two_back = self._other_speaker(qi, quotes, decisions)
+            if two_back is not None and two_back not in vocatives[qi]:
+                conf = CONFIDENCE["turn-taking"] * (0.9 if prev.rule == "turn-taking" else 1.0)
+                return Decision(two_back, "turn-taking", conf)
         d = self._previous_paragraph(para, vocatives[qi])
         if d is not None:
             return d
@@ -347,6 +355,23 @@ class _Sieves:
                 return Decision(m.entity, "fallback", CONFIDENCE["fallback"])
             k -= 1
         return Decision(None, "fallback", 0.0)
+
+    def _other_speaker(self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision]) -> int | None:
+        """In an unbroken run of dialogue, the speaker before the last one (group lines skipped)."""
+        last: int | None = None
+        para = quotes[qi].paragraphs[0]
+        for k in range(qi - 1, -1, -1):
+            if quotes[k].paragraphs[-1] < para - 1:
+                return None
+            para = quotes[k].paragraphs[0]
+            who = decisions[k].speaker
+            if who is None or who == GROUP or isinstance(who, str):
+                continue
+            if last is None:
+                last = who
+            elif who != last:
+                return who
+        return None
 
     def _previous_paragraph(self, para: int, vocatives: set[int]) -> Decision | None:
         if para == 0 or para - 1 in self.quoted_paras:

@@ -34,6 +34,9 @@ _TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "messrs", "mme", "mlle", "prof", "rev", "capt", "col",
                             "gen", "lt", "sgt", "no", "vs", "etc", "m"})
 _PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
+_GIVEN_NAME_TITLES = frozenset({"lady", "sir", "aunt", "uncle", "miss", "master", "cousin", "auntie", "lord",
+                                "dame", "mademoiselle", "mlle"})
+_FAMILY_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "madame", "mme", "monsieur", "m", "master"})
 _OPEN_MARKS = "“‘\"'„«"
 _CLOSE_MARKS = "”’\"'»"
 
@@ -161,7 +164,7 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
         tok = tokens[i]
         title = None
         j = i
-        if tok.low in TITLES and tok.cap and not tok.poss:
+        if tok.low in TITLES and tok.cap and not tok.poss and not (len(tok.text) > 1 and tok.text.isupper()):
             k = i + 1
             if k < n and tokens[k].text == "." and tokens[k].start == tok.end:
                 k += 1
@@ -210,7 +213,7 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
     for run in runs:
         key = run.surface.lower()
         first = tokens[run.first]
-        if run.title or not first.sent_start or len(run.words) > 1:
+        if run.title or not first.sent_start or len(run.words) > 1 or name_gender(run.words[0]) != "U":
             mid_sentence.add(key)
         if run.title:
             evidence[key] += 2
@@ -323,6 +326,7 @@ def _cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
                 ent.title = title
     for ent in cast.entities:
         _add_short_forms(cast, ent)
+    _choose_names(cast, people)
     return cast
 
 
@@ -341,13 +345,21 @@ def _fold(cast: Cast, title: str | None, words: tuple[str, ...], gender: str) ->
             if all(w in full for w in lw):
                 fits.append(i)
         elif title:
-            if (ent.surname and lw[0] == ent.surname.lower()) or (ent.given and lw[0] == ent.given.lower()
-                                                                  and title in ("lady", "sir", "aunt", "uncle",
-                                                                                "miss", "master", "cousin")):
+            if ent.given and lw[0] == ent.given.lower() and title in _GIVEN_NAME_TITLES:
+                fits.append(i)
+            elif ent.surname and lw[0] == ent.surname.lower() and (ent.title is None or ent.title == title):
                 fits.append(i)
         elif lw[0] in names or lw[0] in full:
             fits.append(i)
-    return fits[0] if len(fits) == 1 else None
+    if len(fits) != 1:
+        return None
+    ent = cast.entities[fits[0]]
+    if title and len(lw) == 1 and ent.title is None and title in _FAMILY_TITLES:
+        # "Mrs. Bell" is not "Clara Bell" when several people share the surname
+        kin = [e for e in cast.entities if e.surname and ent.surname and e.surname.lower() == ent.surname.lower()]
+        if len(kin) > 1:
+            return None
+    return fits[0]
 
 
 def _gender_ok(a: str, b: str) -> bool:
@@ -366,6 +378,17 @@ def _display(key: str, people: list[NameRun]) -> str:
         if r.surface.lower() == key:
             return r.surface
     return key
+
+
+def _choose_names(cast: Cast, people: list[NameRun]) -> None:
+    """Call each person by the full name the text uses most (ties: the longest)."""
+    count: Counter[str] = Counter(r.surface.lower() for r in people)
+    shown = {r.surface.lower(): r.surface for r in people}
+    for ent in cast.entities:
+        full = [f for f in ent.forms if len(f.split()) > 1 and f in shown]
+        if full:
+            best = max(full, key=lambda f: (count[f], len(f), f))
+            ent.name = shown[best]
 
 
 def _add_short_forms(cast: Cast, ent: Entity) -> None:

@@ -110,7 +110,7 @@ for _w in ("woman women girl girls lady ladies mother wife sister daughter aunt 
 #: Nouns that head a description of a person ("the porter", "the old man", "his sister").
 PERSON_NOUNS = frozenset(set(NOUN_GENDER) | set("""
 porter driver doctor child cellist student clerk guard conductor officer inspector detective
-constable sergeant captain colonel major general admiral soldier secretary chair chairman chairwoman
+constable sergeant captain colonel major general admiral soldier secretary chairman chairwoman
 neighbour neighbor visitor guest host stranger servant cook gardener coachman footman
 housekeeper nurse teacher professor boy girl deckhand ferryman boatman innkeeper shopkeeper
 merchant clergyman rector minister bishop judge lawyer attorney solicitor barrister clerk

@@ -28,6 +28,9 @@ _GENERIC = frozenset({"man", "woman", "boy", "girl", "lady", "gentleman", "child
                       "people", "men", "women", "voice", "figure", "creature"})
 
 
+_MARRIED = frozenset({"mrs", "lady", "madame", "mme", "frau", "signora", "señora", "dame"})
+
+
 @dataclass(slots=True)
 class Mention:
     """Someone referred to in the narration."""
@@ -194,13 +197,8 @@ class Resolver:
                 owner = cast.narrator_index()
             if det in ("my", "our") and noun not in _KIN:
                 return None
-            exclude = {owner} if owner is not None else set()
             if noun in _KIN or noun in PERSON_NOUNS:
-                if gender != "U":
-                    found = self.pronoun(i, gender, exclude)
-                    if found is not None:
-                        return found
-                return None
+                return self.kin(i, noun, gender, owner)
             return None
         if det in (None, "the", "this", "that", "a", "an"):
             if len(words) == 1 and det != "a" and det != "an":
@@ -211,6 +209,36 @@ class Resolver:
                         return m.entity
             return cast.describe(self._describe_key(words), gender)
         return None
+
+    def kin(self, i: int, noun: str, gender: str, owner: int | None) -> int | None:
+        """Who "his sister" / "her husband" is: a recent person of the right gender, preferring
+        the owner's family name and the title that goes with the relation."""
+        if gender == "U":
+            return None
+        owner_ent = self.cast.entities[owner] if owner is not None else None
+        surname = owner_ent.surname.lower() if owner_ent is not None and owner_ent.surname else None
+        seen: list[int] = []
+        for m in reversed(self.history[-150:]):
+            if m.first >= i or m.entity is None or m.entity == owner or m.entity in seen:
+                continue
+            if self.cast.entities[m.entity].gender == gender:
+                seen.append(m.entity)
+        if not seen:
+            return None
+
+        def score(rank_e: tuple[int, int]) -> tuple[int, int]:
+            rank, e = rank_e
+            ent = self.cast.entities[e]
+            points = 0
+            if surname and ent.surname and ent.surname.lower() == surname:
+                points += 2
+            if noun in ("mother", "wife", "aunt", "grandmother", "mistress") and ent.title in _MARRIED:
+                points += 1
+            if noun in ("sister", "daughter", "niece") and ent.title not in _MARRIED:
+                points += 1
+            return points, -rank
+
+        return max(enumerate(seen), key=score)[1]
 
     @staticmethod
     def _describe_key(words: list[str]) -> str:
