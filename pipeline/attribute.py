@@ -19,7 +19,7 @@ import bisect
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from pipeline.characters import Cast, Token, find_cast, tokenize
+from pipeline.characters import Cast, NameRun, Token, find_cast, narrator_name, tokenize
 from pipeline.lexicon import GROUP_WORDS, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.mentions import Mention, Resolver
 from pipeline.model import GROUP, Analysis, Character, Segment
@@ -59,6 +59,7 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     mentions = resolver.resolve_all()
     sieves = _Sieves(layout, tokens, cast, resolver, mentions)
     decisions = sieves.run()
+    _name_the_narrator(cast, tokens, runs, layout, decisions)
     warnings = list(layout.warnings)
     names = {q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)}
     rules = {q.quote_id: d for q, d in zip(layout.quotations, decisions, strict=True)}
@@ -77,6 +78,19 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
             seg = replace(seg, speaker=names[seg.quote_id], rule=d.rule, confidence=round(d.confidence, 2))
         segments.append(seg)
     return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
+
+
+def _name_the_narrator(cast: Cast, tokens: list[Token], runs: list[NameRun], layout: Layout,
+                       decisions: list[Decision]) -> None:
+    if cast.narrator is None:
+        return
+    own = {p for q, d in zip(layout.quotations, decisions, strict=True) if d.speaker == cast.narrator
+           for p in q.paragraphs}
+    if not own:
+        return
+    name = narrator_name(tokens, runs, own)
+    if name:
+        cast.entities[cast.narrator].name = name
 
 
 def _speaker_name(cast: Cast, speaker: int | str | None) -> str | None:
@@ -240,9 +254,8 @@ class _Sieves:
             # call an unnamed speaker the way the tag does: "the driver", not "the bus driver"
             words = [t.text for t in self.tokens[m.first : m.last + 1]]
             if words[0].lower() in ("the", "a", "an", "this", "that"):
-                words = words[1:]
-            ent.name = "the " + " ".join(words)
-            self.renamed.add(m.entity)
+                ent.name = "the " + " ".join(words[1:])
+                self.renamed.add(m.entity)
         rule = f"explicit-tag-{where}"
         return Decision(m.entity, rule, CONFIDENCE[rule])
 
@@ -253,9 +266,11 @@ class _Sieves:
         para = q.paragraphs[0]
         pa, pb = self.layout.paragraphs[para]
         before = [m for m in self._mentions_between(pa, a) if m.entity is not None]
-        after = [m for m in self._mentions_between(b, pb) if m.entity is not None]
+        after = [m for m in self._mentions_between(q.parts[0][1], pb) if m.entity is not None
+                 and not self.tokens[m.first].quote]
         if q.paragraphs[-1] != para:
-            after = []
+            after = [m for m in after if m.first < bisect.bisect_left(self.starts, pb)]
+        after = [m for m in after if self.tokens[m.first].start < b or q.paragraphs[-1] == para]
         # the nearest sentence before the quotation, then the one after it
         for group in (self._last_sentence(before), self._first_sentence(after), before):
             for m in group:

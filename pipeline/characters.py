@@ -199,15 +199,32 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
     return runs
 
 
+_MONTHS = frozenset({"april", "may", "june", "august"})  # also first names
+
+
 def _name_word(tok: Token) -> bool:
-    if not tok.cap or not tok.text[0].isalpha() or tok.low in NOT_NAMES:
+    if not tok.cap or not tok.text[0].isalpha():
         return False
+    if tok.low in NOT_NAMES and tok.low not in _MONTHS:
+        return False
+    if ("'" in tok.low or "’" in tok.low) and re.split(r"[’']", tok.low)[0] in NOT_NAMES:
+        return False  # I'd, Don't, You'll
     return not (len(tok.text) > 1 and tok.text.isupper())
 
 
 def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:
     """The named characters of the story, and every name occurrence."""
-    runs = name_runs(tokens)
+    lower_vocab = {t.text for t in tokens if t.text.islower()}
+    runs = []
+    for run in name_runs(tokens):
+        # "Tell Abel", "Poor Clara": a capitalised first word that the text also writes in lower case
+        if tokens[run.first].sent_start and not run.title and run.words[0].lower() in lower_vocab:
+            if len(run.words) == 1 or name_gender(run.words[0]) != "U":
+                if len(run.words) == 1:
+                    continue
+            else:
+                run = NameRun(run.first + 1, run.last, None, run.words[1:], " ".join(run.words[1:]))
+        runs.append(run)
     evidence: Counter[str] = Counter()
     mid_sentence: set[str] = set()
     for run in runs:
@@ -217,7 +234,7 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
             mid_sentence.add(key)
         if run.title:
             evidence[key] += 2
-        if name_gender(run.words[0]) != "U":
+        if name_gender(run.words[0]) != "U" and (run.words[0].lower() not in _MONTHS or len(run.words) > 1):
             evidence[key] += 2
         if _speech_subject(tokens, run):
             evidence[key] += 2
@@ -241,7 +258,37 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
             if any(r.words[0] in f for f in fulls):
                 people.append(r)
     cast = _cluster(people, tokens)
-    return cast, [r for r in runs if cast.lookup(r.surface)]
+    return cast, runs
+
+
+def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: set[int]) -> str | None:
+    """The first-person narrator's name: a name others call them by in dialogue that the
+    narration never uses (it says "I"). ``spoken_by_narrator`` holds the paragraphs of their lines;
+    only lines next to one of them count (the narrator is the one being answered)."""
+    in_narration = {w.lower() for r in runs if not tokens[r.first].quote for w in r.words}
+    in_narration |= {t.low for t in tokens if t.cap and not t.quote and not t.sent_start}
+    votes: Counter[str] = Counter()
+    longest: dict[str, str] = {}
+    for r in runs:
+        first = tokens[r.first]
+        if not first.quote or first.para in spoken_by_narrator:
+            continue
+        adjacent = first.para - 1 in spoken_by_narrator or first.para + 1 in spoken_by_narrator
+        if any(w.lower() in in_narration for w in r.words):
+            continue
+        if not (r.title or _vocative(tokens, r)):
+            continue
+        form = " ".join(r.words)
+        key = next((k for k in longest if set(k.split()) & {w.lower() for w in r.words}), form.lower())
+        votes[key] += 2 if adjacent else 1
+        if len(form) > len(longest.get(key, "")):
+            longest[key] = form
+    if not votes:
+        return None
+    (key, n), *rest = votes.most_common()
+    if rest and rest[0][1] == n:
+        return None
+    return longest[key]
 
 
 def _speech_subject(tokens: list[Token], run: NameRun) -> bool:
@@ -351,6 +398,8 @@ def _fold(cast: Cast, title: str | None, words: tuple[str, ...], gender: str) ->
                 fits.append(i)
         elif lw[0] in names or lw[0] in full:
             fits.append(i)
+        elif lw[0] in TITLES and ent.title == lw[0]:
+            fits.append(i)  # "the Colonel" is Colonel Ridley
     if len(fits) != 1:
         return None
     ent = cast.entities[fits[0]]

@@ -229,7 +229,7 @@ class Resolver:
         def score(rank_e: tuple[int, int]) -> tuple[int, int]:
             rank, e = rank_e
             ent = self.cast.entities[e]
-            points = 0
+            points = 2 if ent.kind == "named" else 0
             if surname and ent.surname and ent.surname.lower() == surname:
                 points += 2
             if noun in ("mother", "wife", "aunt", "grandmother", "mistress") and ent.title in _MARRIED:
