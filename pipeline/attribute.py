@@ -23,6 +23,7 @@ from pipeline.characters import Cast, NameRun, Token, find_cast, narrator_name, 
 from pipeline.lexicon import GROUP_WORDS, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.mentions import Mention, Resolver
 from pipeline.model import GROUP, Analysis, Character, Segment
+from pipeline.pins import Pins, check_pins
 from pipeline.segment import Layout, Quotation, segments_of, split
 
 CONFIDENCE = {
@@ -64,13 +65,15 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     names = {q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)}
     rules = {q.quote_id: d for q, d in zip(layout.quotations, decisions, strict=True)}
     if pins:
-        known = {q.quote_id for q in layout.quotations}
-        for qid, who in pins.items():
-            if qid in known:
+        pinned = check_pins(pins, _known_names(cast, runs))
+        ids = {q.quote_id for q in layout.quotations}
+        for qid, who in pinned.items():
+            if qid in ids:
                 names[qid] = who
-                rules[qid] = Decision(None, "pin", 1.0)
+                rules[qid] = Decision(None, "pin", CONFIDENCE["pin"])
             else:
-                warnings.append(f"pin {qid}: no quotation has this id any more; the pin is ignored")
+                where = f"{pins.path.name}:{pins.lines[qid]}: " if isinstance(pins, Pins) and pins.path else ""
+                warnings.append(f"{where}pin {qid} ({who}) matches no quotation any more; it is ignored")
     segments = []
     for seg in segments_of(layout):
         if seg.kind == "dialogue" and seg.quote_id is not None:
@@ -91,6 +94,17 @@ def _name_the_narrator(cast: Cast, tokens: list[Token], runs: list[NameRun], lay
     name = narrator_name(tokens, runs, own)
     if name:
         cast.entities[cast.narrator].name = name
+
+
+def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:
+    """(alias, canonical name) for every way the story names someone, for checking pins."""
+    known = [(GROUP, GROUP), ("narrator", cast.entities[cast.narrator].name if cast.narrator is not None
+                              else "Narrator")]
+    for ent in cast.entities:
+        known.append((ent.name, ent.name))
+        known.extend((form, ent.name) for form in ent.forms)
+    known.extend((run.surface, run.surface) for run in runs)
+    return known
 
 
 def _speaker_name(cast: Cast, speaker: int | str | None) -> str | None:

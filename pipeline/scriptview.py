@@ -1,14 +1,26 @@
-"""The `audiobook script` views of an analysis: JSON, and a readable script."""
+"""The `audiobook script` views of an analysis: JSON for tools, a readable script for people.
+
+Pure functions: they take an Analysis and return data or print to a given console.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from pipeline.model import Analysis
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pipeline.model import GROUP, Analysis, Segment
+
+#: Lines decided with less confidence than this are highlighted, with their id for pinning.
+LOW_CONFIDENCE = 0.6
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*[^\s])")
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
-    """``{"segments": [...]}`` with offsets, text, speaker, confidence and rule."""
+    """``{"segments": [...]}``: kind, offsets, text, speaker, confidence, rule (+ quote_id for dialogue)."""
     out = []
     for s in analysis.segments:
         item: dict[str, Any] = {"kind": s.kind, "start": s.start, "end": s.end, "text": s.text,
@@ -17,3 +29,63 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
             item["quote_id"] = s.quote_id
         out.append(item)
     return {"segments": out}
+
+
+def render_script(analysis: Analysis, console: Console) -> None:
+    """Print the story as a script: narration indented and dim, ``Speaker: line`` for dialogue,
+    unsure lines in yellow with their quote id; then a table of lines per character."""
+    speakers = sorted({s.speaker for s in analysis.segments if s.speaker})
+    palette = ["cyan", "magenta", "green", "blue", "bright_red", "bright_cyan", "bright_magenta", "bright_green"]
+    colour = {name: palette[i % len(palette)] for i, name in enumerate(speakers)}
+    line: list[str] = []  # the markup of the paragraph being printed
+
+    def flush() -> None:
+        if line:
+            console.print("".join(line), highlight=False)
+            line.clear()
+
+    for seg in analysis.segments:
+        if seg.kind == "narration":
+            pieces = _PARAGRAPH_BREAK.split(seg.text)
+            for k, piece in enumerate(pieces):
+                if k:
+                    flush()
+                words = " ".join(_strip_marks(piece).split())
+                if words:
+                    line.append(f"    [dim]{escape(words)}[/]" if not line else f" [dim]{escape(words)}[/]")
+            continue
+        flush()
+        console.print(_dialogue_markup(seg, colour), highlight=False)
+    flush()
+    console.print()
+    console.print(_cast_table(analysis))
+
+
+def _dialogue_markup(seg: Segment, colour: dict[str, str]) -> str:
+    who = seg.speaker or "?"
+    shown = "(several)" if who == GROUP else who
+    text = escape(" ".join(seg.text.split()))
+    if seg.confidence is not None and seg.confidence < LOW_CONFIDENCE:
+        return (f"[bold yellow]{escape(shown)}?[/] [yellow]{text}[/] "
+                f"[dim yellow]({seg.quote_id}, {seg.rule}, {seg.confidence:.2f})[/]")
+    return f"[bold {colour.get(who, 'white')}]{escape(shown)}:[/] {text}"
+
+
+def _strip_marks(text: str) -> str:
+    """Narration around dialogue starts or ends with the quotation marks; they are not read."""
+    return text.strip().strip("“”‘’\"'«»„").strip()
+
+
+def _cast_table(analysis: Analysis) -> Table:
+    table = Table(title="Lines per character", title_justify="left")
+    table.add_column("Character")
+    table.add_column("Gender", justify="center")
+    table.add_column("Lines", justify="right")
+    for c in analysis.characters:
+        if c.lines:
+            table.add_row(escape("(several at once)" if c.name == GROUP else c.name), c.gender, str(c.lines))
+    unsure = sum(1 for s in analysis.segments if s.kind == "dialogue" and s.confidence is not None
+                 and s.confidence < LOW_CONFIDENCE)
+    table.caption = (f"{unsure} unsure line(s) in yellow: pin them in <story>.speakers.yaml as "
+                     "'q-xxxxxxxx: Name'" if unsure else None)
+    return table

@@ -1,0 +1,75 @@
+"""Speaker pins: a pin wins, a stale pin is reported, a bad pin file is one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.attribute import analyse
+from pipeline.errors import PinError
+from pipeline.pins import load_pins, pins_path
+
+STORY = "Mary Ward and Tom Hardy sat down.\n\n“Good morning,” said Mary.\n\n“Is it?” asked Tom.\n"
+
+
+def write_story(tmp_path: Path, pins: str | None) -> Path:
+    story = tmp_path / "tale.txt"
+    story.write_text(STORY, encoding="utf-8")
+    if pins is not None:
+        pins_path(story).write_text(pins, encoding="utf-8")
+    return story
+
+
+def quote_ids() -> list[str]:
+    return [s.quote_id for s in analyse(STORY).segments if s.kind == "dialogue" and s.quote_id]
+
+
+def test_no_pin_file_means_no_pins(tmp_path: Path) -> None:
+    assert load_pins(write_story(tmp_path, None)) == {}
+    assert pins_path(tmp_path / "tale.txt") == tmp_path / "tale.speakers.yaml"
+
+
+def test_a_pin_wins_and_keeps_comments_readable(tmp_path: Path) -> None:
+    first = quote_ids()[0]
+    story = write_story(tmp_path, f"# who says what\n{first}: Tom   # not Mary\n")
+    pins = load_pins(story)
+    assert pins == {first: "Tom"}
+    a = analyse(STORY, pins)
+    seg = next(s for s in a.segments if s.quote_id == first)
+    assert (seg.speaker, seg.rule, seg.confidence) == ("Tom Hardy", "pin", 1.0)
+    assert {c.name: c.lines for c in a.characters}["Tom Hardy"] == 2
+    assert a.warnings == ()
+
+
+def test_a_stale_pin_is_reported(tmp_path: Path) -> None:
+    story = write_story(tmp_path, "q-00000000: Mary Ward\n")
+    a = analyse(STORY, load_pins(story))
+    assert len(a.warnings) == 1
+    assert "tale.speakers.yaml:1" in a.warnings[0] and "q-00000000" in a.warnings[0]
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    story = write_story(tmp_path, "q-00000000: Mary\nq-11111111: [Tom\n")
+    with pytest.raises(PinError) as info:
+        load_pins(story)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{pins_path(story)}:") and "syntax" in message
+    assert info.value.line in (2, 3)
+
+
+def test_bad_key_names_file_and_line(tmp_path: Path) -> None:
+    story = write_story(tmp_path, "q-00000000: Mary\nline five: Tom\n")
+    with pytest.raises(PinError, match=r"tale\.speakers\.yaml:2: 'line five' is not a quotation id"):
+        load_pins(story)
+
+
+def test_unknown_character_names_file_and_line(tmp_path: Path) -> None:
+    first = quote_ids()[0]
+    story = write_story(tmp_path, f"# pins\n{first}: Madame Dupont\n")
+    with pytest.raises(PinError) as info:
+        analyse(STORY, load_pins(story))
+    message = str(info.value)
+    assert message.startswith(f"{pins_path(story)}:2:")
+    assert "unknown character 'Madame Dupont'" in message and "\n" not in message

@@ -1,0 +1,54 @@
+"""The script views: the JSON shape the scorer reads, and the printed script."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from pipeline.attribute import analyse
+from pipeline.scriptview import render_script, to_json
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def test_json_shape_and_tiling() -> None:
+    text = (CORPUS / "01-the-margins.txt").read_text(encoding="utf-8")
+    data = to_json(analyse(text))
+    json.dumps(data)
+    segs = data["segments"]
+    assert segs[0]["start"] == 0 and segs[-1]["end"] == len(text)
+    for a, b in zip(segs, segs[1:], strict=False):
+        assert a["end"] == b["start"]
+    for s in segs:
+        assert text[s["start"] : s["end"]] == s["text"]
+        base = {"kind", "start", "end", "text", "speaker", "confidence", "rule"}
+        if s["kind"] == "narration":
+            assert set(s) == base and s["speaker"] is None and s["confidence"] is None and s["rule"] is None
+        else:
+            assert set(s) == base | {"quote_id"}
+            assert 0 < s["confidence"] <= 1 and s["rule"] and s["speaker"]
+
+
+def render(text: str) -> str:
+    buf = io.StringIO()
+    render_script(analyse(text), Console(file=buf, width=200, color_system=None))
+    return buf.getvalue()
+
+
+def test_script_shows_speakers_and_a_cast_table() -> None:
+    out = render((CORPUS / "01-the-margins.txt").read_text(encoding="utf-8"))
+    assert "Madame Dupont: Bonjour, Stéphane. How are you finding inspiration today?" in out
+    assert "Stéphane Cara: I'm finding it in the everyday moments," in out
+    assert "Lines per character" in out
+    assert "│ Madame Dupont │" in out
+
+
+def test_unsure_lines_show_their_quote_id() -> None:
+    text = "Ann Lee and Bob Ray talked.\n\n“Yes.”\n\n“No.”\n\n“Maybe.”\n\n“Perhaps.”"
+    out = render(text)
+    unsure = [line for line in out.splitlines() if "(q-" in line]
+    assert unsure, out
+    assert all("?" in line for line in unsure)
