@@ -14,7 +14,6 @@ attribution stage when they speak; see ``Cast.describe``.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -59,37 +58,49 @@ class Token:
 def tokenize(layout: Layout) -> list[Token]:
     """Tokens of the whole text with paragraph, sentence-start and in-quote flags."""
     text = layout.text
+    end = len(text) + 1
     parts = sorted(p for q in layout.quotations for p in q.parts)
-    part_starts = [a for a, _ in parts]
-    para_starts = [a for a, _ in layout.paragraphs]
+    parts.append((end, end))
+    paras = [a for a, _ in layout.paragraphs] + [end, end]
     tokens: list[Token] = []
+    append = tokens.append
     prev_para = -1
     boundary = True
+    k = 0  # the next (or current) dialogue part
+    part_start, part_end = parts[0]
+    para = 0
+    next_para = paras[1]
+    prev_low = ""
     for m in _TOKEN.finditer(text):
-        s, e = m.start(), m.end()
-        word = m.group(0)
-        k = bisect.bisect_right(part_starts, s) - 1
-        in_quote = k >= 0 and parts[k][0] <= s < parts[k][1]
-        para = max(0, bisect.bisect_right(para_starts, s) - 1)
+        s, e = m.span()
+        word = text[s:e]
+        while part_end <= s:
+            k += 1
+            part_start, part_end = parts[k]
+        while next_para <= s:
+            para += 1
+            next_para = paras[para + 1]
         if para != prev_para:
             boundary, prev_para = True, para
         low = word.lower()
         poss = False
-        if len(low) > 2 and low[-2:] in ("'s", "’s"):
-            low, poss = low[:-2], True
-        elif low.endswith(("s'", "s’")) and len(low) > 2:
-            low = low[:-1]
-        tok = Token(s, e, word, low, word[:1].isupper(), poss, in_quote, para)
-        if word[0].isalnum():
+        if "'" in low or "’" in low:
+            if len(low) > 2 and low[-2:] in ("'s", "’s"):
+                low, poss = low[:-2], True
+            elif len(low) > 2 and low[-2:] in ("s'", "s’"):
+                low = low[:-1]
+        first = word[0]
+        tok = Token(s, e, word, low, first.isupper(), poss, part_start <= s, para)
+        if first.isalnum():
             tok.sent_start = boundary
             boundary = False
-        elif word in ".!?…":
-            prev = tokens[-1] if tokens else None
-            if not (word == "." and prev is not None and prev.low in _ABBREVIATIONS):
+        elif first in ".!?…":
+            if not (first == "." and prev_low in _ABBREVIATIONS):
                 boundary = True
-        elif word in _OPEN_MARKS and not in_quote:
+        elif first in _OPEN_MARKS and not part_start <= s:
             boundary = True
-        tokens.append(tok)
+        prev_low = low
+        append(tok)
     return tokens
 
 
@@ -252,11 +263,8 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
 
     people = [r for r in runs if is_person(r)]
     # a single word is a person when it belongs to a longer name that is
-    fulls = {r.words for r in people if len(r.words) > 1}
-    for r in runs:
-        if len(r.words) == 1 and r not in people:
-            if any(r.words[0] in f for f in fulls):
-                people.append(r)
+    in_full = {w for r in people if len(r.words) > 1 for w in r.words}
+    people += [r for r in runs if len(r.words) == 1 and not is_person(r) and r.words[0] in in_full]
     cast = _cluster(people, tokens)
     return cast, runs
 
