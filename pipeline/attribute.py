@@ -228,6 +228,9 @@ class _Sieves:
             span = speech_verb_at(lows, p)
             v, v_end = idx[p], idx[p + span - 1]
             inverted = self.by_first.get(v_end + 1)
+            if inverted is None and any(t.low in GROUP_WORDS and t.low != "together"
+                                        for t in self.tokens[v_end + 1 : v_end + 4]):
+                inverted = Mention(v_end + 1, v_end + 1, "group", None, True, self.tokens[v].para)
             before = self._mention_ending_before(v, idx)
             if before is not None:
                 return before

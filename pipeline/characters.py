@@ -226,8 +226,11 @@ def _name_word(tok: Token) -> bool:
 def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:
     """The named characters of the story, and every name occurrence."""
     lower_vocab = {t.text for t in tokens if t.text.islower()}
+    headings = _headings(layout)
     runs = []
     for run in name_runs(tokens):
+        if tokens[run.first].para in headings:
+            continue
         # "Tell Abel", "Poor Clara": a capitalised first word that the text also writes in lower case
         if tokens[run.first].sent_start and not run.title and run.words[0].lower() in lower_vocab:
             if len(run.words) == 1 or name_gender(run.words[0]) != "U":
@@ -299,6 +302,16 @@ def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: 
     return longest[key]
 
 
+def _headings(layout: Layout) -> set[int]:
+    """Paragraphs that are titles or chapter headings: short, and not ended like a sentence."""
+    text = layout.text
+    out = set()
+    for i, (a, b) in enumerate(layout.paragraphs):
+        if b - a <= 80 and text[b - 1] not in ".!?\"”’'—…:;,":
+            out.add(i)
+    return out
+
+
 def _speech_subject(tokens: list[Token], run: NameRun) -> bool:
     after = tokens[run.last + 1 : run.last + 4]
     before = tokens[max(0, run.first - 2) : run.first]
@@ -317,8 +330,10 @@ def _vocative(tokens: list[Token], run: NameRun) -> bool:
 
 
 def _pronoun_follows(tokens: list[Token], last: int) -> str:
-    """Gender of the first third-person pronoun in the next few narration words, if no name comes first."""
-    for tok in tokens[last + 1 : last + 14]:
+    """Gender of the first third-person pronoun in the next few narration words (to the end of
+    the next sentence), if no other name comes first."""
+    ends = 0
+    for tok in tokens[last + 1 : last + 30]:
         if tok.quote:
             return "U"
         if tok.low in ("he", "his", "himself"):
@@ -328,7 +343,9 @@ def _pronoun_follows(tokens: list[Token], last: int) -> str:
         if tok.cap and not tok.sent_start and tok.low not in NOT_NAMES:
             return "U"
         if tok.text in ".!?;":
-            return "U"
+            ends += 1
+            if ends == 2:
+                return "U"
     return "U"
 
 

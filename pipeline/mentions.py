@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.characters import Cast, NameRun, Token, noun_gender
-from pipeline.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS
+from pipeline.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS, speech_verb_at
 
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "his", "her", "my", "our", "their", "your", "its"})
 _POSSESSIVES = {"his": "M", "her": "F", "my": "I", "our": "P", "their": "P", "your": "U"}
@@ -164,18 +164,26 @@ class Resolver:
             return None  # "the café's owner": the owner is the head; handled when we reach it
         last = head
         # a short qualifying phrase: "the man in the grey coat", "a voice from the back"
-        if head + 1 < n and tokens[head + 1].low in _PREPS and tokens[head + 1].low != "of":
-            k = head + 2
-            stop = min(n, head + 7)
-            while k < stop and not tokens[k].quote and tokens[k].text[0].isalnum() and tokens[k].start - tokens[k - 1].end <= 1:
+        if (head + 2 < n and tokens[head + 1].low in _PREPS and tokens[head + 1].low != "of"
+                and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)):
+            k = head + 3
+            stop = min(n, head + 6)
+            while (k < stop and not tokens[k].quote and tokens[k].text[0].isalnum()
+                   and tokens[k].start - tokens[k - 1].end <= 1 and not speech_verb_at([tokens[k].low], 0)
+                   and not tokens[k].low.endswith("ly") and tokens[k].low not in DETERMINERS):
                 k += 1
-            if k - 1 > head + 1:
-                last = k - 1
+            last = k - 1
         para = tokens[i].para
         noun = tokens[head].low
         words = [t.low for t in tokens[j : head + 1]]
         if noun in GROUP_WORDS or (noun.endswith("s") and noun[:-1] in PERSON_NOUNS and noun not in ("boss",)):
             return Mention(i, last, "group", None, False, para)
+        owner_noun = next((t for t in tokens[j:head] if t.poss and t.low in PERSON_NOUNS), None)
+        if owner_noun is not None and noun in _KIN:
+            # "the vicar's wife": a relation of the person the possessive names
+            owner = self.entity_for_description("the", [owner_noun.low], tokens[i].start, i)
+            ent = self.kin(i, noun, noun_gender(noun), owner)
+            return Mention(i, last, "description", ent, False, para) if ent is not None else None
         ent = self.entity_for_description(det, words, tokens[i].start, i)
         if ent is None:
             return None
