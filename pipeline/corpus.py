@@ -65,9 +65,6 @@ def read_text(path: Path) -> str:
             "re-save the file as UTF-8",
             line,
         ) from exc
-    if text.startswith("\ufeff"):
-        # A byte-order mark is not part of the story; keep offsets meaningful for the rest.
-        text = text[1:]
     return text
 
 

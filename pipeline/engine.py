@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import io
 import os
 import wave
 from dataclasses import dataclass
@@ -66,30 +65,57 @@ def _load_library() -> None:
 
 
 class Engine:
-    """One pyttsx3 eSpeak engine. eSpeak keeps global state: use one per process."""
+    """One pyttsx3 eSpeak engine. eSpeak keeps global state: use one per process.
+
+    Voices come from pyttsx3's engine. For rendering we call eSpeak through pyttsx3's
+    own ctypes binding with a callback of ours: pyttsx3's run loop sleeps 10 ms per
+    utterance, prints a line per saved file and grows its audio buffer quadratically,
+    none of which a long book can afford.
+    """
 
     def __init__(self) -> None:
         _load_library()
         try:
             import pyttsx3
+            from pyttsx3.drivers import _espeak
 
-            self._tts: Any = pyttsx3.init("espeak")
+            self._tts: Any = pyttsx3.init("espeak")  # initialises eSpeak in retrieval mode
         except Exception as exc:  # pyttsx3 raises RuntimeError or OSError variants
             raise EngineError(
                 f"cannot start the eSpeak NG speech engine ({exc}); reinstall with `make audiobook`"
             ) from exc
+        self._espeak: Any = _espeak
+        self._chunks: list[bytes] = []
+        _espeak.SetSynthCallback(self._on_synth)
+
+    def _on_synth(self, wav: Any, numsamples: int, events: Any) -> int:
+        if numsamples > 0:
+            self._chunks.append(ctypes.string_at(wav, numsamples * SAMPLE_WIDTH))
+        return 0  # continue
+
+    def render_pcm(self, text: str, voice: VoiceSettings) -> bytes:
+        """Synthesise ``text`` with ``voice``: 16-bit mono PCM at SAMPLE_RATE."""
+        es = self._espeak
+        if es.SetVoiceByName(voice.espeak_name.encode("utf-8")) != 0:
+            raise EngineError(f"eSpeak NG has no voice {voice.espeak_name!r}; run `audiobook voices`")
+        es.SetParameter(es.RATE, int(voice.rate), 0)
+        es.SetParameter(es.PITCH, int(voice.pitch), 0)
+        es.SetParameter(es.VOLUME, round(voice.volume * 100), 0)
+        self._chunks = []
+        es.Synth(text.encode("utf-8"), flags=es.ENDPAUSE | es.CHARS_UTF8)
+        es.Synchronize()
+        pcm = b"".join(self._chunks)
+        self._chunks = []
+        return pcm
 
     def render_to_file(self, text: str, voice: VoiceSettings, path: Path) -> None:
         """Synthesise ``text`` with ``voice`` into a WAV file at ``path``."""
-        tts = self._tts
-        tts.setProperty("voice", voice.espeak_name)
-        tts.setProperty("rate", voice.rate)
-        tts.setProperty("pitch", voice.pitch)
-        tts.setProperty("volume", voice.volume)
-        # pyttsx3's eSpeak driver prints "Audio saved to ..." for every file: keep stdout clean.
-        with contextlib.redirect_stdout(io.StringIO()):
-            tts.save_to_file(text, str(path))
-            tts.runAndWait()
+        pcm = self.render_pcm(text, voice)
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(SAMPLE_WIDTH)
+            w.setframerate(SAMPLE_RATE)
+            w.writeframes(pcm)
 
     def voices(self) -> list[VoiceInfo]:
         out = []

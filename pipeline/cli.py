@@ -1,0 +1,145 @@
+"""The `audiobook` command line: parse arguments, call the core, print. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import AudiobookError
+
+app = typer.Typer(
+    help="Turn a folder of stories into a multi-voice, chaptered audiobook, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_state = {"verbose": False}
+
+
+def fail(error: BaseException) -> None:
+    """Print one line to stderr and exit non-zero (a traceback only with --verbose)."""
+    if _state["verbose"]:
+        err.print_exception()
+    err.print(f"[bold red]Error:[/] {error}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"audiobook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Turn a folder of stories into a multi-voice, chaptered audiobook, offline."""
+    _state["verbose"] = verbose
+
+
+def fmt_duration(seconds: float) -> str:
+    seconds = round(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class RichProgress:
+    """Shows the build's stages as progress bars on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: int | None = None
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=self._progress.tasks[self._task].total or 0)
+        self._task = self._progress.add_task(name, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)
+
+    def warn(self, message: str) -> None:
+        self._progress.console.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+@app.command()
+def build(
+    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
+    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where outputs go.")] = Path("build"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                      help="Worker processes for rendering (default: all cores).")]
+    = os.cpu_count() or 1,
+) -> None:
+    """Build one audio file per story, the chaptered anthology and the manifest under build/."""
+    from .build import BuildOptions
+    from .build import build as run_build
+
+    options = BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=False) as bar:
+            result = run_build(options, RichProgress(bar))
+    except AudiobookError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        err.print("Interrupted; the cache and earlier outputs are intact. Build again to resume.")
+        raise typer.Exit(130) from None
+
+    table = Table(title="Audiobook built", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("Story")
+    table.add_column("File")
+    table.add_column("Duration", justify="right")
+    table.add_column("")
+    for r in result.stories:
+        table.add_row(str(r.story.number), r.story.title, str(r.file), fmt_duration(r.duration),
+                      "rebuilt" if r.rebuilt else "up to date")
+    table.add_row("", "Anthology", str(result.anthology), fmt_duration(result.anthology_duration), "")
+    out.print(table)
+    out.print(
+        f"{result.clips_rendered} of {result.clips_total} clips rendered, "
+        f"manifest {result.manifest}, {result.seconds:.1f} s."
+    )
+
+
+@app.command()
+def script(
+    file: Annotated[Path, typer.Argument(help="A UTF-8 story text file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print segments as JSON with character offsets.")]
+    = False,
+) -> None:
+    """Print a story as a script: who says each line, and how sure we are."""
+    from .attribute import analyse
+    from .corpus import read_text
+    from .pins import load_pins
+    from .scriptview import render_script, to_json
+
+    try:
+        text = read_text(file)
+        analysis = analyse(text, load_pins(file))
+    except AudiobookError as exc:
+        fail(exc)
+    for warning in analysis.warnings:
+        err.print(f"[yellow]warning:[/] {file}: {warning}", highlight=False)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(analysis), ensure_ascii=False) + "\n")
+    else:
+        render_script(analysis, out)
