@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pipeline.characters import Cast, NameRun, Token, find_cast, narrator_name, tokenize
 from pipeline.lexicon import GROUP_WORDS, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.mentions import Mention, Resolver
-from pipeline.model import GROUP, Analysis, Character, Segment
+from pipeline.model import GROUP, Analysis, Character, Gender
 from pipeline.pins import Pins, check_pins
 from pipeline.segment import Layout, Quotation, segments_of, split
 
@@ -38,8 +38,52 @@ CONFIDENCE = {
     "turn-taking": 0.6,
     "fallback": 0.3,
 }
-_ADVERBS = frozenset({"then", "back", "again", "now", "at", "last", "once", "only", "just", "still", "too",
-                      "also", "finally", "suddenly", "quietly", "out", "up", "in", "on"})
+_CLAUSE_OPENERS = frozenset(
+    {
+        ",",
+        ";",
+        "—",
+        "and",
+        "but",
+        "then",
+        "while",
+        "as",
+        "when",
+        "so",
+        "until",
+        "after",
+        "before",
+        "because",
+        "though",
+        "although",
+        "since",
+        "once",
+        "where",
+    }
+)
+_ADVERBS = frozenset(
+    {
+        "then",
+        "back",
+        "again",
+        "now",
+        "at",
+        "last",
+        "once",
+        "only",
+        "just",
+        "still",
+        "too",
+        "also",
+        "finally",
+        "suddenly",
+        "quietly",
+        "out",
+        "up",
+        "in",
+        "on",
+    }
+)
 
 
 @dataclass
@@ -62,7 +106,9 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     decisions = sieves.run()
     _name_the_narrator(cast, tokens, runs, layout, decisions)
     warnings = list(layout.warnings)
-    names = {q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)}
+    names = {
+        q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)
+    }
     rules = {q.quote_id: d for q, d in zip(layout.quotations, decisions, strict=True)}
     if pins:
         pinned = check_pins(pins, _known_names(cast, runs))
@@ -72,7 +118,9 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
                 names[qid] = who
                 rules[qid] = Decision(None, "pin", CONFIDENCE["pin"])
             else:
-                where = f"{pins.path.name}:{pins.lines[qid]}: " if isinstance(pins, Pins) and pins.path else ""
+                where = (
+                    f"{pins.path.name}:{pins.lines[qid]}: " if isinstance(pins, Pins) and pins.path else ""
+                )
                 warnings.append(f"{where}pin {qid} ({who}) matches no quotation any more; it is ignored")
     segments = []
     for seg in segments_of(layout):
@@ -83,12 +131,17 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
 
 
-def _name_the_narrator(cast: Cast, tokens: list[Token], runs: list[NameRun], layout: Layout,
-                       decisions: list[Decision]) -> None:
+def _name_the_narrator(
+    cast: Cast, tokens: list[Token], runs: list[NameRun], layout: Layout, decisions: list[Decision]
+) -> None:
     if cast.narrator is None:
         return
-    own = {p for q, d in zip(layout.quotations, decisions, strict=True) if d.speaker == cast.narrator
-           for p in q.paragraphs}
+    own = {
+        p
+        for q, d in zip(layout.quotations, decisions, strict=True)
+        if d.speaker == cast.narrator
+        for p in q.paragraphs
+    }
     if not own:
         return
     name = narrator_name(tokens, runs, own)
@@ -98,8 +151,10 @@ def _name_the_narrator(cast: Cast, tokens: list[Token], runs: list[NameRun], lay
 
 def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:
     """(alias, canonical name) for every way the story names someone, for checking pins."""
-    known = [(GROUP, GROUP), ("narrator", cast.entities[cast.narrator].name if cast.narrator is not None
-                              else "Narrator")]
+    known = [
+        (GROUP, GROUP),
+        ("narrator", cast.entities[cast.narrator].name if cast.narrator is not None else "Narrator"),
+    ]
     for ent in cast.entities:
         known.append((ent.name, ent.name))
         known.extend((form, ent.name) for form in ent.forms)
@@ -121,8 +176,8 @@ def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ..
         if ent.kind != "named" and not lines[ent.name]:
             continue
         aliases = tuple(sorted(f for f in ent.forms if f != ent.name.lower()))
-        out.append(Character(ent.name, aliases, ent.gender if ent.gender in ("M", "F") else "U",
-                             lines[ent.name]))  # type: ignore[arg-type]
+        gender: Gender = "M" if ent.gender == "M" else "F" if ent.gender == "F" else "U"
+        out.append(Character(ent.name, aliases, gender, lines[ent.name]))
         seen.add(ent.name)
     for name, count in lines.items():
         if name not in seen:
@@ -131,8 +186,9 @@ def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ..
 
 
 class _Sieves:
-    def __init__(self, layout: Layout, tokens: list[Token], cast: Cast, resolver: Resolver,
-                 mentions: list[Mention]) -> None:
+    def __init__(
+        self, layout: Layout, tokens: list[Token], cast: Cast, resolver: Resolver, mentions: list[Mention]
+    ) -> None:
         self.layout = layout
         self.tokens = tokens
         self.cast = cast
@@ -159,7 +215,7 @@ class _Sieves:
                 d = Decision(None, "fallback", 0.2)
             decisions.append(d)
         # untagged lines decided by context may now use the speakers decided after them
-        for qi, q in enumerate(quotes):
+        for qi in range(len(quotes)):
             if decisions[qi].speaker is None:
                 decisions[qi] = self._context(qi, quotes, decisions, vocatives, final=True)
         return decisions
@@ -167,7 +223,7 @@ class _Sieves:
     # ------------------------------------------------------------------ tags
 
     def _tagged(self, q: Quotation) -> Decision | None:
-        for a, b in q.parts:
+        for _a, b in q.parts:
             found = self._tag_in(self._after(b), first=True)
             if found:
                 return self._decide_tag(found, "after")
@@ -180,7 +236,7 @@ class _Sieves:
     def _after(self, end: int) -> list[int]:
         """Narration token indexes after a part, to the end of the sentence or the next quotation."""
         k = bisect.bisect_left(self.starts, end)
-        out = []
+        out: list[int] = []
         para = self.tokens[k].para if k < len(self.tokens) else -1
         while k < len(self.tokens) and len(out) < 16:
             t = self.tokens[k]
@@ -214,7 +270,9 @@ class _Sieves:
         return out
 
     def _abbrev(self, k: int) -> bool:
-        return k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ("mr", "mrs", "dr", "st", "ms")
+        return (
+            k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ("mr", "mrs", "dr", "st", "ms")
+        )
 
     def _tag_in(self, idx: list[int], first: bool) -> Mention | None:
         """The subject of the first (or last) speech verb among the tokens ``idx``."""
@@ -223,13 +281,14 @@ class _Sieves:
         for p in order:
             if lows[p] in WEAK_SPEECH_VERBS or not speech_verb_at(lows, p):
                 continue
-            if self.tokens[idx[p]].quote or self.tokens[idx[p]].cap and p == 0 and not first:
+            if self.tokens[idx[p]].quote or (self.tokens[idx[p]].cap and p == 0 and not first):
                 continue
             span = speech_verb_at(lows, p)
             v, v_end = idx[p], idx[p + span - 1]
             inverted = self.by_first.get(v_end + 1)
-            if inverted is None and any(t.low in GROUP_WORDS and t.low != "together"
-                                        for t in self.tokens[v_end + 1 : v_end + 4]):
+            if inverted is None and any(
+                t.low in GROUP_WORDS and t.low != "together" for t in self.tokens[v_end + 1 : v_end + 4]
+            ):
                 inverted = Mention(v_end + 1, v_end + 1, "group", None, True, self.tokens[v].para)
             before = self._mention_ending_before(v, idx)
             if before is not None:
@@ -260,6 +319,9 @@ class _Sieves:
         return None
 
     def _decide_tag(self, m: Mention, where: str) -> Decision | None:
+        follow = [t.low for t in self.tokens[m.last + 1 : m.last + 4]]
+        if m.kind == "name" and follow[:1] == ["and"] and self.by_first.get(m.last + 2) is not None:
+            m = Mention(m.first, m.last, "group", None, True, m.para)  # "Mrs. Ridley and Freddie"
         if m.kind == "group":
             return Decision(GROUP, "group-tag", CONFIDENCE["group-tag"])
         if m.entity is None:
@@ -283,17 +345,28 @@ class _Sieves:
         para = q.paragraphs[0]
         pa, pb = self.layout.paragraphs[para]
         before = [m for m in self._mentions_between(pa, a) if m.entity is not None]
-        after = [m for m in self._mentions_between(q.parts[0][1], pb) if m.entity is not None
-                 and not self.tokens[m.first].quote]
+        after = [
+            m
+            for m in self._mentions_between(q.parts[0][1], pb)
+            if m.entity is not None and not self.tokens[m.first].quote
+        ]
         if q.paragraphs[-1] != para:
             after = [m for m in after if m.first < bisect.bisect_left(self.starts, pb)]
         after = [m for m in after if self.tokens[m.first].start < b or q.paragraphs[-1] == para]
-        # the nearest sentence before the quotation, then the one after it
-        for group in (self._last_sentence(before), self._first_sentence(after), before):
+        # the nearest clause subject before the quotation, then the sentence after it
+        last = self._last_sentence(before)
+        nearest = [m for m in reversed(last) if self._clause_subject(m)]
+        for group in (nearest, last, self._first_sentence(after), before):
             for m in group:
                 if m.entity not in vocatives and m.kind != "group":
                     return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"])
         return None
+
+    def _clause_subject(self, m: Mention) -> bool:
+        """Starts a sentence or a clause ("..., and Lucie orders", "after she left")."""
+        if self.tokens[m.first].sent_start or m.first == 0:
+            return True
+        return self.tokens[m.first - 1].low in _CLAUSE_OPENERS
 
     def _mentions_between(self, a: int, b: int) -> list[Mention]:
         lo = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a))
@@ -350,8 +423,14 @@ class _Sieves:
                         out.add(e)
         return out
 
-    def _context(self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision],
-                 vocatives: list[set[int]], final: bool = False) -> Decision:
+    def _context(
+        self,
+        qi: int,
+        quotes: tuple[Quotation, ...],
+        decisions: list[Decision],
+        vocatives: list[set[int]],
+        final: bool = False,
+    ) -> Decision:
         q = quotes[qi]
         para = q.paragraphs[0]
         prev_q = quotes[qi - 1] if qi else None

@@ -30,11 +30,46 @@ from pipeline.names import name_gender
 from pipeline.segment import Layout
 
 _TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "messrs", "mme", "mlle", "prof", "rev", "capt", "col",
-                            "gen", "lt", "sgt", "no", "vs", "etc", "m"})
+_ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "messrs",
+        "mme",
+        "mlle",
+        "prof",
+        "rev",
+        "capt",
+        "col",
+        "gen",
+        "lt",
+        "sgt",
+        "no",
+        "vs",
+        "etc",
+        "m",
+    }
+)
 _PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
-_GIVEN_NAME_TITLES = frozenset({"lady", "sir", "aunt", "uncle", "miss", "master", "cousin", "auntie", "lord",
-                                "dame", "mademoiselle", "mlle"})
+_GIVEN_NAME_TITLES = frozenset(
+    {
+        "lady",
+        "sir",
+        "aunt",
+        "uncle",
+        "miss",
+        "master",
+        "cousin",
+        "auntie",
+        "lord",
+        "dame",
+        "mademoiselle",
+        "mlle",
+    }
+)
 _FAMILY_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "madame", "mme", "monsieur", "m", "master"})
 _OPEN_MARKS = "“‘\"'„«"
 _CLOSE_MARKS = "”’\"'»"
@@ -187,10 +222,12 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
         if title is None and tok.sent_start and tok.low in NOT_NAMES:
             i += 1
             continue
-        words = []
+        words: list[str] = []
         k = j
-        while k < n and (_name_word(tokens[k]) or (tokens[k].low in _PARTICLES and k + 1 < n
-                                                   and _name_word(tokens[k + 1]) and words)):
+        while k < n and (
+            _name_word(tokens[k])
+            or (tokens[k].low in _PARTICLES and k + 1 < n and _name_word(tokens[k + 1]) and words)
+        ):
             words.append(tokens[k].text)
             if tokens[k].poss or (k + 1 < n and tokens[k + 1].start > tokens[k].end + 1):
                 break
@@ -256,6 +293,7 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
             evidence[key] += 1
         if not first.quote and _pronoun_follows(tokens, run.last) != "U":
             evidence[key] += 1
+
     def is_person(run: NameRun) -> bool:
         key = run.surface.lower()
         if key not in mid_sentence:
@@ -287,7 +325,7 @@ def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: 
         adjacent = first.para - 1 in spoken_by_narrator or first.para + 1 in spoken_by_narrator
         if any(w.lower() in in_narration for w in r.words):
             continue
-        if not (r.title or _vocative(tokens, r)):
+        if not _vocative(tokens, r):
             continue
         form = " ".join(r.words)
         key = next((k for k in longest if set(k.split()) & {w.lower() for w in r.words}), form.lower())
@@ -317,8 +355,12 @@ def _speech_subject(tokens: list[Token], run: NameRun) -> bool:
     before = tokens[max(0, run.first - 2) : run.first]
     if any(t.low in SPEECH_VERBS and t.low not in WEAK_SPEECH_VERBS and not t.quote for t in after[:2]):
         return True
-    return bool(before and before[-1].low in SPEECH_VERBS and before[-1].low not in WEAK_SPEECH_VERBS
-                and not before[-1].quote)
+    return bool(
+        before
+        and before[-1].low in SPEECH_VERBS
+        and before[-1].low not in WEAK_SPEECH_VERBS
+        and not before[-1].quote
+    )
 
 
 def _vocative(tokens: list[Token], run: NameRun) -> bool:
@@ -384,10 +426,14 @@ def _cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
         gender = gender_of(key)
         target = _fold(cast, title, words, gender)
         if target is None:
-            ent = Entity(_display(key, people), {key}, gender=gender, title=title,
-                         given=words[0] if len(words) > 1 or title in (None, "lady", "sir", "aunt", "uncle")
-                         else None,
-                         surname=words[-1] if len(words) > 1 or (title and title not in ("lady", "sir")) else None)
+            ent = Entity(
+                _display(key, people),
+                {key},
+                gender=gender,
+                title=title,
+                given=words[0] if len(words) > 1 or title in (None, "lady", "sir", "aunt", "uncle") else None,
+                surname=words[-1] if len(words) > 1 or (title and title not in ("lady", "sir")) else None,
+            )
             cast.add(ent)
         else:
             ent = cast.entities[target]
@@ -417,9 +463,9 @@ def _fold(cast: Cast, title: str | None, words: tuple[str, ...], gender: str) ->
             if all(w in full for w in lw):
                 fits.append(i)
         elif title:
-            if ent.given and lw[0] == ent.given.lower() and title in _GIVEN_NAME_TITLES:
-                fits.append(i)
-            elif ent.surname and lw[0] == ent.surname.lower() and (ent.title is None or ent.title == title):
+            if (ent.given and lw[0] == ent.given.lower() and title in _GIVEN_NAME_TITLES) or (
+                ent.surname and lw[0] == ent.surname.lower() and (ent.title is None or ent.title == title)
+            ):
                 fits.append(i)
         elif lw[0] in names or lw[0] in full:
             fits.append(i)
@@ -430,7 +476,9 @@ def _fold(cast: Cast, title: str | None, words: tuple[str, ...], gender: str) ->
     ent = cast.entities[fits[0]]
     if title and len(lw) == 1 and ent.title is None and title in _FAMILY_TITLES:
         # "Mrs. Bell" is not "Clara Bell" when several people share the surname
-        kin = [e for e in cast.entities if e.surname and ent.surname and e.surname.lower() == ent.surname.lower()]
+        kin = [
+            e for e in cast.entities if e.surname and ent.surname and e.surname.lower() == ent.surname.lower()
+        ]
         if len(kin) > 1:
             return None
     return fits[0]
@@ -470,8 +518,11 @@ def _add_short_forms(cast: Cast, ent: Entity) -> None:
     if ent.title and ent.title in TITLE_ALONE | {"doctor", "dr"}:
         ent.roles.add("doctor" if ent.title == "dr" else ent.title)
     if ent.title and TITLES.get(ent.title) == "U":
-        ent.roles.add({"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel",
-                       "rev": "reverend"}.get(ent.title, ent.title))
+        ent.roles.add(
+            {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}.get(
+                ent.title, ent.title
+            )
+        )
     if ent.gender == "U" and ent.given:
         ent.gender = name_gender(ent.given)
 

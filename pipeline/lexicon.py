@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import re
 
+
+def words(block: str) -> list[str]:
+    """The whitespace-separated words of a block of text (keeps long word lists readable)."""
+    return block.split()
+
+
 # Verbs that introduce or tag speech, in their base form; inflections are generated below.
-_SPEECH_VERB_BASES = """
+_SPEECH_VERB_BASES = words("""
 say ask reply answer respond return retort rejoin cry call shout yell scream shriek bellow roar
 whisper murmur mutter mumble breathe hiss sigh groan moan grumble growl snarl snap bark grunt
 exclaim declare announce add continue begin resume repeat insist protest object observe remark
@@ -20,7 +26,7 @@ joke jest quip scoff sneer taunt mock muse reflect think conclude finish pronoun
 announce acknowledge assent consent confirm deny retaliate rasp croak boom thunder rumble chant
 sing trill purr coo soothe console reassure encourage advise caution lament complain whine hazard
 guess agree volunteer put point murmur splutter sputter blurt burst breathe
-""".split()
+""")
 
 _IRREGULAR = {
     "say": ["said", "says", "saying"],
@@ -48,7 +54,11 @@ def _inflect(base: str) -> set[str]:
     else:
         forms |= {base + "ed", base + "s", base + "ing"}
         # doubled final consonant: snap -> snapped, sob -> sobbed, quip -> quipped
-        if re.fullmatch(r"[a-z]*[^aeiou][aeiou][bdgmnprt]", base) and base not in {"answer", "offer", "murmur"}:
+        if re.fullmatch(r"[a-z]*[^aeiou][aeiou][bdgmnprt]", base) and base not in {
+            "answer",
+            "offer",
+            "murmur",
+        }:
             forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
     return forms
 
@@ -56,18 +66,64 @@ def _inflect(base: str) -> set[str]:
 SPEECH_VERBS: frozenset[str] = frozenset(f for b in _SPEECH_VERB_BASES for f in _inflect(b))
 #: Verbs that tag speech only together with a particle ("went on", "called out", "broke in").
 PHRASAL_SPEECH = {
-    "go": "on", "goes": "on", "went": "on", "going": "on",
-    "break": "in", "breaks": "in", "broke": "in",
-    "chime": "in", "chimes": "in", "chimed": "in",
-    "pipe": "up", "pipes": "up", "piped": "up",
-    "speak": "up", "speaks": "up", "spoke": "up",
+    "go": "on",
+    "goes": "on",
+    "went": "on",
+    "going": "on",
+    "break": "in",
+    "breaks": "in",
+    "broke": "in",
+    "chime": "in",
+    "chimes": "in",
+    "chimed": "in",
+    "pipe": "up",
+    "pipes": "up",
+    "piped": "up",
+    "speak": "up",
+    "speaks": "up",
+    "spoke": "up",
 }
 #: Verbs that are speech verbs in form but usually are not tags ("she said nothing" is fine; these are not).
-WEAK_SPEECH_VERBS = frozenset({"thought", "think", "thinks", "put", "puts", "read", "reads", "point", "points",
-                               "pointed", "note", "notes", "noted", "finish", "finished", "finishes", "cut",
-                               "cuts", "order", "ordered", "orders", "offer", "offered", "offers",
-                               "report", "reported", "reports", "state", "stated", "states", "reading",
-                               "begin", "begins", "saying", "telling", "singing", "order"})
+WEAK_SPEECH_VERBS = frozenset(
+    {
+        "thought",
+        "think",
+        "thinks",
+        "put",
+        "puts",
+        "read",
+        "reads",
+        "point",
+        "points",
+        "pointed",
+        "note",
+        "notes",
+        "noted",
+        "finish",
+        "finished",
+        "finishes",
+        "cut",
+        "cuts",
+        "order",
+        "ordered",
+        "orders",
+        "offer",
+        "offered",
+        "offers",
+        "report",
+        "reported",
+        "reports",
+        "state",
+        "stated",
+        "states",
+        "reading",
+        "begin",
+        "begins",
+        "saying",
+        "telling",
+        "singing",
+    }
+)
 
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
@@ -75,40 +131,134 @@ SUBJECT_PRONOUNS = {"he": "M", "she": "F", "i": "I", "we": "P", "they": "P"}
 
 #: Titles before a name, with the gender they imply ("U" when they imply none).
 TITLES: dict[str, str] = {
-    "mr": "M", "mister": "M", "sir": "M", "lord": "M", "monsieur": "M", "m": "M", "herr": "M",
-    "signor": "M", "señor": "M", "don": "M", "master": "M", "uncle": "M", "father": "M", "brother": "M",
-    "king": "M", "prince": "M", "duke": "M", "count": "M", "baron": "M", "earl": "M", "grandpa": "M",
-    "mrs": "F", "miss": "F", "ms": "F", "lady": "F", "madame": "F", "mme": "F", "madam": "F",
-    "mademoiselle": "F", "mlle": "F", "frau": "F", "fräulein": "F", "signora": "F", "señora": "F",
-    "aunt": "F", "auntie": "F", "mother": "F", "sister": "F", "queen": "F", "princess": "F",
-    "duchess": "F", "countess": "F", "baroness": "F", "dame": "F", "grandma": "F", "granny": "F",
-    "dr": "U", "doctor": "U", "professor": "U", "prof": "U", "captain": "U", "capt": "U",
-    "colonel": "U", "col": "U", "major": "U", "general": "U", "admiral": "U", "lieutenant": "U",
-    "sergeant": "U", "inspector": "U", "constable": "U", "detective": "U", "reverend": "U", "rev": "U",
-    "judge": "U", "governor": "U", "senator": "U", "president": "U", "saint": "U", "st": "U",
-    "nurse": "U", "cousin": "U",
+    "mr": "M",
+    "mister": "M",
+    "sir": "M",
+    "lord": "M",
+    "monsieur": "M",
+    "m": "M",
+    "herr": "M",
+    "signor": "M",
+    "señor": "M",
+    "don": "M",
+    "master": "M",
+    "uncle": "M",
+    "father": "M",
+    "brother": "M",
+    "king": "M",
+    "prince": "M",
+    "duke": "M",
+    "count": "M",
+    "baron": "M",
+    "earl": "M",
+    "grandpa": "M",
+    "mrs": "F",
+    "miss": "F",
+    "ms": "F",
+    "lady": "F",
+    "madame": "F",
+    "mme": "F",
+    "madam": "F",
+    "mademoiselle": "F",
+    "mlle": "F",
+    "frau": "F",
+    "fräulein": "F",
+    "signora": "F",
+    "señora": "F",
+    "aunt": "F",
+    "auntie": "F",
+    "mother": "F",
+    "sister": "F",
+    "queen": "F",
+    "princess": "F",
+    "duchess": "F",
+    "countess": "F",
+    "baroness": "F",
+    "dame": "F",
+    "grandma": "F",
+    "granny": "F",
+    "dr": "U",
+    "doctor": "U",
+    "professor": "U",
+    "prof": "U",
+    "captain": "U",
+    "capt": "U",
+    "colonel": "U",
+    "col": "U",
+    "major": "U",
+    "general": "U",
+    "admiral": "U",
+    "lieutenant": "U",
+    "sergeant": "U",
+    "inspector": "U",
+    "constable": "U",
+    "detective": "U",
+    "reverend": "U",
+    "rev": "U",
+    "judge": "U",
+    "governor": "U",
+    "senator": "U",
+    "president": "U",
+    "saint": "U",
+    "st": "U",
+    "nurse": "U",
+    "cousin": "U",
 }
 #: Titles that are used alone as a name ("said the Colonel", "Ma", "Grandma").
-TITLE_ALONE = frozenset({"colonel", "captain", "major", "general", "admiral", "doctor", "professor",
-                         "inspector", "sergeant", "judge", "governor", "ma", "pa", "mama", "papa",
-                         "mamma", "grandma", "grandpa", "granny", "mum", "dad", "mom", "nanny", "vicar",
-                         "rector", "squire", "padre"})
+TITLE_ALONE = frozenset(
+    {
+        "colonel",
+        "captain",
+        "major",
+        "general",
+        "admiral",
+        "doctor",
+        "professor",
+        "inspector",
+        "sergeant",
+        "judge",
+        "governor",
+        "ma",
+        "pa",
+        "mama",
+        "papa",
+        "mamma",
+        "grandma",
+        "grandpa",
+        "granny",
+        "mum",
+        "dad",
+        "mom",
+        "nanny",
+        "vicar",
+        "rector",
+        "squire",
+        "padre",
+    }
+)
 #: Gender of kin words and common nouns for people.
 NOUN_GENDER: dict[str, str] = {}
-for _w in ("man men boy boys gentleman gentlemen father husband brother son uncle nephew grandfather "
-           "king prince lord sir waiter fellow lad chap monk priest vicar curate squire master "
-           "landlord grandad grandpa dad daddy papa pa lad butler duke earl count baron "
-           "stranger_m mister businessman policeman fisherman postman postmaster bachelor widower "
-           "gent sailor").split():
+for _w in words(
+    "man men boy boys gentleman gentlemen father husband brother son uncle nephew grandfather "
+    "king prince lord sir waiter fellow lad chap monk priest vicar curate squire master "
+    "landlord grandad grandpa dad daddy papa pa lad butler duke earl count baron "
+    "stranger_m mister businessman policeman fisherman postman postmaster bachelor widower "
+    "gent sailor"
+):
     NOUN_GENDER[_w] = "M"
-for _w in ("woman women girl girls lady ladies mother wife sister daughter aunt niece grandmother "
-           "queen princess madam madame waitress maid nun landlady grandma granny mum mummy mama "
-           "ma mamma mom widow bride mistress duchess countess baroness housekeeper actress "
-           "governess spinster heiress hostess nurse_f lass ladyship").split():
+for _w in words(
+    "woman women girl girls lady ladies mother wife sister daughter aunt niece grandmother "
+    "queen princess madam madame waitress maid nun landlady grandma granny mum mummy mama "
+    "ma mamma mom widow bride mistress duchess countess baroness housekeeper actress "
+    "governess spinster heiress hostess nurse_f lass ladyship"
+):
     NOUN_GENDER[_w] = "F"
 
 #: Nouns that head a description of a person ("the porter", "the old man", "his sister").
-PERSON_NOUNS = frozenset(set(NOUN_GENDER) | set("""
+PERSON_NOUNS = frozenset(
+    set(NOUN_GENDER)
+    | set(
+        words("""
 porter driver doctor child cellist student clerk guard conductor officer inspector detective
 constable sergeant captain colonel major general admiral soldier secretary chairman chairwoman
 neighbour neighbor visitor guest host stranger servant cook gardener coachman footman
@@ -124,15 +274,42 @@ basses sopranos ones others everyone everybody somebody someone anyone nobody
 reader writer author poet artist painter musician singer organist choirmaster vicar
 curate chaplain priest monk nun friar abbot waiter waitress barman barmaid bartender
 policeman postman postmaster messenger boy lad maid butler valet page tannoy speaker
-""".split()))
+""")
+    )
+)
 
 #: Group subjects: "they all said", "everyone said at once", "the ducks shouted".
-GROUP_WORDS = frozenset({"they", "we", "everyone", "everybody", "all", "both", "voices", "together",
-                         "chorus", "crowd", "choir", "ducks", "others", "altos", "tenors", "basses",
-                         "sopranos", "children", "men", "women", "boys", "girls", "people"})
+GROUP_WORDS = frozenset(
+    {
+        "they",
+        "we",
+        "everyone",
+        "everybody",
+        "all",
+        "both",
+        "voices",
+        "together",
+        "chorus",
+        "crowd",
+        "choir",
+        "ducks",
+        "others",
+        "altos",
+        "tenors",
+        "basses",
+        "sopranos",
+        "children",
+        "men",
+        "women",
+        "boys",
+        "girls",
+        "people",
+    }
+)
 
 #: Capitalised words that are never names.
-NOT_NAMES = frozenset("""
+NOT_NAMES = frozenset(
+    words("""
 the a an and but or nor for yet so if then than that this these those there here when where while
 what which who whom whose why how he she it they we you i me him her them us my your his its our
 their mine yours hers ours theirs myself yourself himself herself itself ourselves themselves
@@ -150,12 +327,45 @@ might must let lets as because though although unless until since whether also n
 often sometimes nobody everybody somebody anybody everyone someone anyone nothing everything
 something anything ever very too quite rather almost already soon later today tonight
 tomorrow yesterday morning evening night afternoon noon midnight bonjour merci non oui
-""".split())
+""")
+)
 
 #: Elided words written with a leading apostrophe ('tis, 'em); never an opening quotation mark.
-ELISIONS = frozenset({"tis", "twas", "twere", "twill", "twould", "em", "im", "er", "cause", "cos", "bout",
-                      "til", "till", "n", "ere", "un", "ow", "ave", "alf", "ome", "eard", "appen",
-                      "spect", "fraid", "nuff", "ead", "ello", "eck", "struth", "pon", "gainst"})
+ELISIONS = frozenset(
+    {
+        "tis",
+        "twas",
+        "twere",
+        "twill",
+        "twould",
+        "em",
+        "im",
+        "er",
+        "cause",
+        "cos",
+        "bout",
+        "til",
+        "till",
+        "n",
+        "ere",
+        "un",
+        "ow",
+        "ave",
+        "alf",
+        "ome",
+        "eard",
+        "appen",
+        "spect",
+        "fraid",
+        "nuff",
+        "ead",
+        "ello",
+        "eck",
+        "struth",
+        "pon",
+        "gainst",
+    }
+)
 
 
 def speech_verb_at(words: list[str], i: int) -> int:

@@ -18,14 +18,78 @@ from pipeline.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONO
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "his", "her", "my", "our", "their", "your", "its"})
 _POSSESSIVES = {"his": "M", "her": "F", "my": "I", "our": "P", "their": "P", "your": "U"}
 _PREPS = frozenset({"in", "from", "with", "at", "of", "on", "by"})
-_KIN = frozenset({"sister", "brother", "mother", "father", "wife", "husband", "son", "daughter", "aunt", "uncle",
-                  "niece", "nephew", "cousin", "grandmother", "grandfather", "sister-in-law", "brother-in-law",
-                  "mother-in-law", "father-in-law", "master", "mistress", "friend", "companion", "superior",
-                  "neighbour", "neighbor", "guest", "visitor", "host", "hostess", "employer", "servant", "maid",
-                  "nephew", "grandson", "granddaughter", "fiancé", "fiancée", "partner", "colleague",
-                  "ladyship", "lordship", "mama", "papa", "mamma", "ma", "pa", "mum", "dad"})
-_GENERIC = frozenset({"man", "woman", "boy", "girl", "lady", "gentleman", "child", "person", "fellow", "one",
-                      "people", "men", "women", "voice", "figure", "creature"})
+_KIN = frozenset(
+    {
+        "sister",
+        "brother",
+        "mother",
+        "father",
+        "wife",
+        "husband",
+        "son",
+        "daughter",
+        "aunt",
+        "uncle",
+        "niece",
+        "nephew",
+        "cousin",
+        "grandmother",
+        "grandfather",
+        "sister-in-law",
+        "brother-in-law",
+        "mother-in-law",
+        "father-in-law",
+        "master",
+        "mistress",
+        "friend",
+        "companion",
+        "superior",
+        "neighbour",
+        "neighbor",
+        "guest",
+        "visitor",
+        "host",
+        "hostess",
+        "employer",
+        "servant",
+        "maid",
+        "grandson",
+        "granddaughter",
+        "fiancé",
+        "fiancée",
+        "partner",
+        "colleague",
+        "ladyship",
+        "lordship",
+        "mama",
+        "papa",
+        "mamma",
+        "ma",
+        "pa",
+        "mum",
+        "dad",
+    }
+)
+_GENERIC = frozenset(
+    {
+        "man",
+        "woman",
+        "boy",
+        "girl",
+        "lady",
+        "gentleman",
+        "child",
+        "person",
+        "fellow",
+        "one",
+        "people",
+        "men",
+        "women",
+        "voice",
+        "figure",
+        "creature",
+    }
+)
 
 
 _MARRIED = frozenset({"mrs", "lady", "madame", "mme", "frau", "signora", "señora", "dame"})
@@ -164,19 +228,31 @@ class Resolver:
             return None  # "the café's owner": the owner is the head; handled when we reach it
         last = head
         # a short qualifying phrase: "the man in the grey coat", "a voice from the back"
-        if (head + 2 < n and tokens[head + 1].low in _PREPS and tokens[head + 1].low != "of"
-                and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)):
+        if (
+            head + 2 < n
+            and tokens[head + 1].low in _PREPS
+            and tokens[head + 1].low != "of"
+            and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)
+        ):
             k = head + 3
             stop = min(n, head + 6)
-            while (k < stop and not tokens[k].quote and tokens[k].text[0].isalnum()
-                   and tokens[k].start - tokens[k - 1].end <= 1 and not speech_verb_at([tokens[k].low], 0)
-                   and not tokens[k].low.endswith("ly") and tokens[k].low not in DETERMINERS):
+            while (
+                k < stop
+                and not tokens[k].quote
+                and tokens[k].text[0].isalnum()
+                and tokens[k].start - tokens[k - 1].end <= 1
+                and not speech_verb_at([tokens[k].low], 0)
+                and not tokens[k].low.endswith("ly")
+                and tokens[k].low not in DETERMINERS
+            ):
                 k += 1
             last = k - 1
         para = tokens[i].para
         noun = tokens[head].low
         words = [t.low for t in tokens[j : head + 1]]
-        if noun in GROUP_WORDS or (noun.endswith("s") and noun[:-1] in PERSON_NOUNS and noun not in ("boss",)):
+        if noun in GROUP_WORDS or (
+            noun.endswith("s") and noun[:-1] in PERSON_NOUNS and noun not in ("boss",)
+        ):
             return Mention(i, last, "group", None, False, para)
         owner_noun = next((t for t in tokens[j:head] if t.poss and t.low in PERSON_NOUNS), None)
         if owner_noun is not None and noun in _KIN:
@@ -259,11 +335,31 @@ class Resolver:
         if i == 0:
             return False
         prev = self.tokens[i - 1]
-        return prev.low in {"to", "at", "with", "of", "from", "for", "by", "on", "behind", "beside", "towards",
-                            "toward", "upon", "into", "over", "under", "and", "than", "like", "about"}
+        return prev.low in {
+            "to",
+            "at",
+            "with",
+            "of",
+            "from",
+            "for",
+            "by",
+            "on",
+            "behind",
+            "beside",
+            "towards",
+            "toward",
+            "upon",
+            "into",
+            "over",
+            "under",
+            "and",
+            "than",
+            "like",
+            "about",
+        }
 
     def _learn_appositions(self) -> None:
-        """"Madame Dupont, the café's owner," and "The café's owner, Madame Dupont," give roles."""
+        """ "Madame Dupont, the café's owner," and "The café's owner, Madame Dupont," give roles."""
         tokens = self.tokens
         n = len(tokens)
         for first, run in self.run_at.items():

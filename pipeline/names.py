@@ -6,7 +6,10 @@ when the story gives no pronoun. Lower case.
 
 from __future__ import annotations
 
-FEMALE_NAMES = frozenset("""
+from pipeline.lexicon import words
+
+FEMALE_NAMES = frozenset(
+    words("""
 abigail ada adela adelaide adele agatha agnes alice alicia alison amanda amelia amy anastasia
 angela anita ann anna anne annette annie antoinette april arabella audrey augusta aurora ava
 barbara beatrice becky belinda bella bertha beryl beth betsy betty beverley bianca blanche brenda
@@ -27,9 +30,11 @@ phyllis polly priscilla prudence rachel rebecca rhoda rita rosa rosalind rose ro
 ruth sabrina sally samantha sandra sarah selina sophia sophie stella susan susanna suzanne sybil
 sylvia teresa tess tessa theresa ursula valerie vera veronica victoria violet virginia vivian
 wendy winifred yvonne zoe zelda irena joanne lisa maya mia nina sara tina vanessa hermione
-""".split())
+""")
+)
 
-MALE_NAMES = frozenset("""
+MALE_NAMES = frozenset(
+    words("""
 aaron abel abraham adam adrian alan albert alexander alfred alf algernon allan andrew angus
 anthony archibald archie arnold arthur augustus barnaby bart basil ben benedict benjamin bernard
 bertie bertram bill billy bob bobby boris brian bruce bruno carl cecil cedric charles charlie
@@ -46,7 +51,8 @@ raymond reginald richard robert robin roderick rodney roger roland ronald rory r
 samuel sebastian septimus seth sidney simon solomon stan stanley stephen steven stéphane stuart
 teddy terence theo theodore thomas tim timothy tobias toby tom tommy tony victor vincent walter
 wilfred will william willie wilson
-""".split())
+""")
+)
 
 
 def name_gender(first: str) -> str:

@@ -28,8 +28,12 @@ _QUOTE_ID = re.compile(r"q-[0-9a-f]{8}")
 class Pins(dict[str, str]):
     """Quote id -> speaker, remembering the file and line of each pin for error messages."""
 
-    def __init__(self, pins: dict[str, str] | None = None, path: Path | None = None,
-                 lines: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        pins: dict[str, str] | None = None,
+        path: Path | None = None,
+        lines: dict[str, int] | None = None,
+    ) -> None:
         super().__init__(pins or {})
         self.path = path
         self.lines = lines or {}
@@ -68,8 +72,11 @@ def load_pins(story_path: Path) -> Pins:
         line = data.lc.key(key)[0] + 1
         key = str(key)
         if not _QUOTE_ID.fullmatch(key):
-            raise PinError(path, f"'{key}' is not a quotation id (like q-3f9a2c1b); "
-                                 "run `audiobook script` to see them", line)
+            raise PinError(
+                path,
+                f"'{key}' is not a quotation id (like q-3f9a2c1b); run `audiobook script` to see them",
+                line,
+            )
         if not isinstance(value, str) or not value.strip():
             raise PinError(path, f"{key}: give a speaker name", line)
         pins[key] = value.strip()
@@ -86,11 +93,12 @@ def check_pins(pins: dict[str, str], known: Iterable[tuple[str, str]]) -> dict[s
         canonical.setdefault(alias.casefold(), name)
     out = {}
     for qid, who in pins.items():
-        name = canonical.get(who.casefold())
-        if name is None:
+        found = canonical.get(who.casefold())
+        if found is None:
             path = pins.path if isinstance(pins, Pins) else None
             line = pins.lines.get(qid) if isinstance(pins, Pins) else None
-            raise PinError(path, f"{qid}: unknown character '{who}'; run `audiobook script` to list the "
-                                 "characters", line)
-        out[qid] = name
+            raise PinError(
+                path, f"{qid}: unknown character '{who}'; run `audiobook script` to list the characters", line
+            )
+        out[qid] = found
     return out

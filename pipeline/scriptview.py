@@ -23,8 +23,15 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
     """``{"segments": [...]}``: kind, offsets, text, speaker, confidence, rule (+ quote_id for dialogue)."""
     out = []
     for s in analysis.segments:
-        item: dict[str, Any] = {"kind": s.kind, "start": s.start, "end": s.end, "text": s.text,
-                                "speaker": s.speaker, "confidence": s.confidence, "rule": s.rule}
+        item: dict[str, Any] = {
+            "kind": s.kind,
+            "start": s.start,
+            "end": s.end,
+            "text": s.text,
+            "speaker": s.speaker,
+            "confidence": s.confidence,
+            "rule": s.rule,
+        }
         if s.kind == "dialogue":
             item["quote_id"] = s.quote_id
         out.append(item)
@@ -35,7 +42,16 @@ def render_script(analysis: Analysis, console: Console) -> None:
     """Print the story as a script: narration indented and dim, ``Speaker: line`` for dialogue,
     unsure lines in yellow with their quote id; then a table of lines per character."""
     speakers = sorted({s.speaker for s in analysis.segments if s.speaker})
-    palette = ["cyan", "magenta", "green", "blue", "bright_red", "bright_cyan", "bright_magenta", "bright_green"]
+    palette = [
+        "cyan",
+        "magenta",
+        "green",
+        "blue",
+        "bright_red",
+        "bright_cyan",
+        "bright_magenta",
+        "bright_green",
+    ]
     colour = {name: palette[i % len(palette)] for i, name in enumerate(speakers)}
     line: list[str] = []  # the markup of the paragraph being printed
 
@@ -66,8 +82,10 @@ def _dialogue_markup(seg: Segment, colour: dict[str, str]) -> str:
     shown = "(several)" if who == GROUP else who
     text = escape(" ".join(seg.text.split()))
     if seg.confidence is not None and seg.confidence < LOW_CONFIDENCE:
-        return (f"[bold yellow]{escape(shown)}?[/] [yellow]{text}[/] "
-                f"[dim yellow]({seg.quote_id}, {seg.rule}, {seg.confidence:.2f})[/]")
+        return (
+            f"[bold yellow]{escape(shown)}?[/] [yellow]{text}[/] "
+            f"[dim yellow]({seg.quote_id}, {seg.rule}, {seg.confidence:.2f})[/]"
+        )
     return f"[bold {colour.get(who, 'white')}]{escape(shown)}:[/] {text}"
 
 
@@ -84,8 +102,14 @@ def _cast_table(analysis: Analysis) -> Table:
     for c in analysis.characters:
         if c.lines:
             table.add_row(escape("(several at once)" if c.name == GROUP else c.name), c.gender, str(c.lines))
-    unsure = sum(1 for s in analysis.segments if s.kind == "dialogue" and s.confidence is not None
-                 and s.confidence < LOW_CONFIDENCE)
-    table.caption = (f"{unsure} unsure line(s) in yellow: pin them in <story>.speakers.yaml as "
-                     "'q-xxxxxxxx: Name'" if unsure else None)
+    unsure = sum(
+        1
+        for s in analysis.segments
+        if s.kind == "dialogue" and s.confidence is not None and s.confidence < LOW_CONFIDENCE
+    )
+    table.caption = (
+        f"{unsure} unsure line(s) in yellow: pin them in <story>.speakers.yaml as 'q-xxxxxxxx: Name'"
+        if unsure
+        else None
+    )
     return table

@@ -29,7 +29,32 @@ SINGLE_CLOSE = "’"
 _OPEN_CONTEXT = " \t\n([{—–-/…"
 #: Punctuation that ends speech just before a closing mark.
 _END_PUNCT = ".,!?;:—–-…"
-_FUNCTION_WORDS = frozenset("a an the of and or in on at to for from with by de la le les du des von van".split())
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "with",
+        "by",
+        "de",
+        "la",
+        "le",
+        "les",
+        "du",
+        "des",
+        "von",
+        "van",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -118,7 +143,11 @@ def split(text: str) -> Layout:
             pending = left_open
     if pending is not None:
         warnings.append(_unclosed_warning(text, pending.mark))
-    parts = [p for p in parts if p.end > p.start and (p.continued or p.continues or _is_speech(text, p, paragraphs))]
+    parts = [
+        p
+        for p in parts
+        if p.end > p.start and (p.continued or p.continues or _is_speech(text, p, paragraphs))
+    ]
     return Layout(text, tuple(paragraphs), _quotations(text, parts), tuple(warnings))
 
 
@@ -207,7 +236,7 @@ def _closer_strength(text: str, i: int, a: int, b: int, family: str) -> int:
         return 0
     if nxt.isalnum():
         return 0  # don't, o'clock
-    return 2 if (prev in _END_PUNCT or prev in "”\"") else 1
+    return 2 if (prev in _END_PUNCT or prev in '”"') else 1
 
 
 def _scan(text: str, a: int, b: int, family: str) -> tuple[list[_Part], _Part | None]:
@@ -252,7 +281,9 @@ def _trim_end(text: str, a: int, b: int) -> int:
 
 def _unclosed_warning(text: str, mark: int) -> str:
     line = text.count("\n", 0, mark) + 1
-    return f"line {line}: opening quotation mark never closed; ended the quotation at the end of its paragraph"
+    return (
+        f"line {line}: opening quotation mark never closed; ended the quotation at the end of its paragraph"
+    )
 
 
 # --------------------------------------------------------------------------- speech or not
@@ -310,7 +341,9 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
         n = seen.get(key, 0)
         seen[key] = n + 1
         digest = hashlib.sha1(f"{key}\x00{n}".encode() if n else key.encode()).hexdigest()[:8]
-        out.append(Quotation(f"q-{digest}", tuple((p.start, p.end) for p in group), tuple(p.para for p in group)))
+        out.append(
+            Quotation(f"q-{digest}", tuple((p.start, p.end) for p in group), tuple(p.para for p in group))
+        )
     return tuple(out)
 
 
@@ -323,5 +356,11 @@ def _two_tags(gap: str) -> bool:
 
 
 def _normalise(s: str) -> str:
-    s = unicodedata.normalize("NFC", s).replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    s = (
+        unicodedata.normalize("NFC", s)
+        .replace("’", "'")
+        .replace("‘", "'")
+        .replace("“", '"')
+        .replace("”", '"')
+    )
     return " ".join(s.split())

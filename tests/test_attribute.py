@@ -75,8 +75,10 @@ def test_group_speech() -> None:
 
 
 def test_vocative_is_not_the_speaker() -> None:
-    text = ("Anne Shirley and Gilbert Blythe stood at the gate. Gilbert looked at her.\n\n"
-            "“Hello, Gilbert,” said Anne.\n\n“Hello, Anne. Fine day.”\n\n“It is, Gilbert.”")
+    text = (
+        "Anne Shirley and Gilbert Blythe stood at the gate. Gilbert looked at her.\n\n"
+        "“Hello, Gilbert,” said Anne.\n\n“Hello, Anne. Fine day.”\n\n“It is, Gilbert.”"
+    )
     got = quotes(text)
     assert [s for _, s, _ in got] == ["Anne Shirley", "Gilbert Blythe", "Anne Shirley"]
 

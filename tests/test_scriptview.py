@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def test_json_shape_and_tiling() -> None:
     json.dumps(data)
     segs = data["segments"]
     assert segs[0]["start"] == 0 and segs[-1]["end"] == len(text)
-    for a, b in zip(segs, segs[1:], strict=False):
+    for a, b in itertools.pairwise(segs):
         assert a["end"] == b["start"]
     for s in segs:
         assert text[s["start"] : s["end"]] == s["text"]

@@ -22,7 +22,7 @@ def assert_tiles(text: str) -> None:
     assert pos == len(text)
 
 
-_ALPHABET = st.sampled_from(list("ab ,.!?\n\n\"'“”‘’—-") + ["Mr. ", " said Tom", "'tis", "don't"])
+_ALPHABET = st.sampled_from([*list("ab ,.!?\n\n\"'“”‘’—-"), "Mr. ", " said Tom", "'tis", "don't"])
 
 
 @settings(max_examples=300, deadline=None)
@@ -46,7 +46,9 @@ def test_interrupted_quotation_shares_an_id() -> None:
     parts = [s for s in segs if s.kind == "dialogue"]
     assert [p.text for p in parts] == ["I am thinking,", "and you know it."]
     assert parts[0].quote_id == parts[1].quote_id
-    assert parts[0].quote_id is not None and parts[0].quote_id.startswith("q-") and len(parts[0].quote_id) == 10
+    assert (
+        parts[0].quote_id is not None and parts[0].quote_id.startswith("q-") and len(parts[0].quote_id) == 10
+    )
 
 
 def test_quote_id_is_stable_under_edits_elsewhere() -> None:
@@ -73,7 +75,7 @@ def test_speech_continued_over_paragraphs() -> None:
 
 def test_unclosed_quote_recovers_at_paragraph_end_with_line_number() -> None:
     text = "Title\n\n“Wait,” she said.\n\nHe said, “I never close this.\n\nThe rain went on all night. “Yes.”"
-    segs, warnings = segment(text)
+    _segs, warnings = segment(text)
     assert dialogue(text) == ["Wait,", "I never close this.", "Yes."]
     assert warnings == [
         "line 5: opening quotation mark never closed; ended the quotation at the end of its paragraph"
@@ -86,8 +88,10 @@ def test_straight_quotes() -> None:
 
 
 def test_british_single_quotes_with_nested_doubles_and_apostrophes() -> None:
-    text = ("‘We met at the Ashleys’ garden party,’ she said. ‘’Tis true, in ’53. "
-            "He said “never” and left.’\n\nIt wasn’t ‘suitable’. ‘Don’t,’ said he.")
+    text = (
+        "‘We met at the Ashleys’ garden party,’ she said. ‘’Tis true, in ’53. "
+        "He said “never” and left.’\n\nIt wasn’t ‘suitable’. ‘Don’t,’ said he."
+    )
     assert dialogue(text) == [
         "We met at the Ashleys’ garden party,",
         "’Tis true, in ’53. He said “never” and left.",
@@ -106,8 +110,10 @@ def test_apostrophes_in_double_quoted_text_do_not_matter() -> None:
 
 
 def test_non_speech_quotes_stay_narration() -> None:
-    text = ("A sign said “NO ENTRY AFTER DARK.” She read “The Orphan of Ravensworth” and dreaded "
-            "the word “economy” and what he called a “function space,” which annoyed her.")
+    text = (
+        "A sign said “NO ENTRY AFTER DARK.” She read “The Orphan of Ravensworth” and dreaded "
+        "the word “economy” and what he called a “function space,” which annoyed her."
+    )
     assert dialogue(text) == []
 
 
@@ -117,12 +123,12 @@ def test_no_dialogue_and_only_dialogue() -> None:
 
 
 def test_mixed_quote_styles() -> None:
-    text = "“Curly,” said Ann.\n\n\"Straight,\" said Bob.\n\n“Mixed,\" said Cy."
+    text = '“Curly,” said Ann.\n\n"Straight," said Bob.\n\n“Mixed," said Cy.'
     assert dialogue(text) == ["Curly,", "Straight,", "Mixed,"]
 
 
 def test_paragraphs_without_blank_lines() -> None:
     text = "“One,” said Ann.\n“Two,” said Bob.\n“Three\nHe left."
-    segs, warnings = segment(text)
+    _segs, warnings = segment(text)
     assert dialogue(text) == ["One,", "Two,", "Three"]
     assert warnings and warnings[0].startswith("line 3:")
