@@ -177,7 +177,7 @@ class Resolver:
         return None
 
     def _latest(self, choices: list[int]) -> int:
-        for m in reversed(self.history):
+        for m in reversed(self.history[-400:]):
             if m.entity in choices:
                 return m.entity
         return choices[0]
@@ -287,7 +287,7 @@ class Resolver:
         if det in (None, "the", "this", "that", "a", "an"):
             if len(words) == 1 and det != "a" and det != "an":
                 # "the woman" after "a young woman": the same person
-                for m in reversed(self.history):
+                for m in reversed(self.history[-400:]):
                     ent = cast.entities[m.entity] if m.entity is not None else None
                     if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
                         return m.entity
