@@ -7,10 +7,9 @@ the longest clip and the work stays linear in the story's length.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import warnings
 
 from . import engine
 

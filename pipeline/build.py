@@ -23,7 +23,7 @@ from typing import Any
 
 from . import assemble, export
 from .attribute import analyse
-from .casting import Casting, load_casting
+from .casting import Casting, prepare_casting
 from .corpus import Corpus, load_corpus
 from .errors import BuildLocked, OutputError
 from .files import atomic_open, output_error, slugify
@@ -113,9 +113,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     progress = progress or Progress()
     started = time.perf_counter()
     corpus = load_corpus(options.corpus)
-    casting = load_casting(options.voices)
+    analyses = [_analyse(story, progress) for story in corpus.stories]
+    casting = prepare_casting(options.voices, corpus.stories, analyses)
     with build_lock(options.build_dir):
-        plans = [_plan(story, casting, progress) for story in corpus.stories]
+        plans = [_plan(story, analysis, casting) for story, analysis in zip(corpus.stories, analyses, strict=True)]
         cache = ClipCache(options.build_dir / "cache" / "clips")
         all_clips = [c for p in plans for c in p.clips]
         missing = cache.missing(all_clips)
@@ -139,16 +140,20 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     )
 
 
-def _plan(story: Story, casting: Casting, progress: Progress) -> _StoryPlan:
+def _analyse(story: Story, progress: Progress) -> Analysis:
     analysis = analyse(story.text, load_pins(story.path))
     for warning in analysis.warnings:
         progress.warn(f"{story.path}: {warning}")
+    return analysis
+
+
+def _plan(story: Story, analysis: Analysis, casting: Casting) -> _StoryPlan:
     clips = plan_story(story, analysis.segments, casting)
     inputs = {
         "clips": [(c.key, c.utterance.pause_before) for c in clips],
         "title": story.title,
         "number": story.number,
-        "format": [export.MP3.args, export.AAC.args, assemble.HEAD_SILENCE, assemble.TAIL_SILENCE,
+        "format": [repr(export.MP3), repr(export.AAC), assemble.HEAD_SILENCE, assemble.TAIL_SILENCE,
                    assemble.FADE_MS, repr(assemble.Loudness())],
     }
     return _StoryPlan(story, analysis, clips, _hash(inputs))
@@ -276,7 +281,7 @@ def _write_manifest(
 ) -> Path:
     target = build_dir / "manifest.json"
     start = 0.0
-    stories = []
+    stories: list[dict[str, Any]] = []
     for plan, audio in zip(plans, audios, strict=True):
         mp3 = _outputs(build_dir, plan.story)[0]
         stories.append({

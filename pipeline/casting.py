@@ -7,6 +7,7 @@ the offending key, and validated into typed objects (pydantic) once, up front.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from . import engine
 from .errors import CastingError
-from .model import GROUP, VoiceSettings
+from .model import GROUP, Analysis, Story, VoiceSettings
 
 RATE_RANGE = (80, 450)  # eSpeak words per minute that stay intelligible
 PITCH_RANGE = (0, 99)
@@ -283,6 +284,11 @@ def load_casting(path: Path) -> Casting:
     if not path.exists():
         return Casting(CastingFile(), path)
     return parse(path, load_tree(path))
+
+
+def prepare_casting(path: Path, stories: Sequence[Story], analyses: Sequence[Analysis]) -> Casting:
+    """The casting for a build: voices.yaml as the user left it, validated."""
+    return load_casting(path)
 
 
 def _plain(node: Any) -> Any:

@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
+from . import build as core
 from .errors import AudiobookError
 
 app = typer.Typer(
@@ -59,12 +60,12 @@ def fmt_duration(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-class RichProgress:
+class RichProgress(core.Progress):
     """Shows the build's stages as progress bars on stderr."""
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def stage(self, name: str, total: int | None = None) -> None:
         if self._task is not None:
@@ -89,14 +90,11 @@ def build(
     = os.cpu_count() or 1,
 ) -> None:
     """Build one audio file per story, the chaptered anthology and the manifest under build/."""
-    from .build import BuildOptions
-    from .build import build as run_build
-
-    options = BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs)
+    options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=err, transient=False) as bar:
-            result = run_build(options, RichProgress(bar))
+            result = core.build(options, RichProgress(bar))
     except AudiobookError as exc:
         fail(exc)
     except KeyboardInterrupt:

@@ -21,19 +21,23 @@ from . import engine
 from .errors import EngineError, OutputError
 from .files import atomic_path
 
-OUTPUT_RATE = 44100
-
 
 @dataclass(frozen=True)
 class Codec:
     """How one output format is encoded."""
 
     suffix: str
+    rate: int  # output sample rate
     args: tuple[str, ...]
 
 
-MP3 = Codec(".mp3", ("-c:a", "libmp3lame", "-b:a", "192k", "-write_xing", "1", "-f", "mp3"))
-AAC = Codec(".m4a", ("-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", "-f", "mp4"))
+# MP3 at 44.1 kHz / 192 kbps CBR: what audiobook stores (ACX) ask for.
+MP3 = Codec(".mp3", 44100, ("-c:a", "libmp3lame", "-b:a", "192k", "-write_xing", "1", "-f", "mp3"))
+# The anthology's AAC keeps eSpeak's own rate (upsampling speech gains nothing), and uses
+# ffmpeg's fast AAC coder: the default "twoloop" search is 4x slower (measured: 3.8 s vs
+# 0.8 s for 160 s of speech) and was the slowest step of a whole build.
+AAC = Codec(".m4a", 22050, ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "64k",
+                            "-movflags", "+faststart", "-f", "mp4"))
 
 
 @functools.cache
@@ -57,11 +61,11 @@ class Encoder:
         self.target = target
         self._atomic = atomic_path(target)
         self._tmp = self._atomic.__enter__()
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in commit/abort
         cmd = [
             ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
             "-f", "s16le", "-ar", str(engine.SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
-            "-ar", str(OUTPUT_RATE), "-ac", "1", *codec.args, str(self._tmp),
+            "-ar", str(codec.rate), "-ac", "1", *codec.args, str(self._tmp),
         ]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
 
