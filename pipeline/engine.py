@@ -8,6 +8,7 @@ with ``ESPEAK_DATA_PATH``. A system eSpeak NG is used instead when the wheel is 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import functools
@@ -87,6 +88,12 @@ class Engine:
         self._espeak: Any = _espeak
         self._chunks: list[bytes] = []
         _espeak.SetSynthCallback(self._on_synth)
+        # pyttsx3's driver cleans up in __del__, which fails if it runs during interpreter
+        # teardown (modules already gone): release it while the interpreter is whole.
+        atexit.register(self._close)
+
+    def _close(self) -> None:
+        self._tts = None
 
     def _on_synth(self, wav: Any, numsamples: int, events: Any) -> int:
         if numsamples > 0:
