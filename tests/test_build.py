@@ -1,0 +1,157 @@
+"""End to end: the corpus becomes per-story MP3s, a chaptered M4B and a manifest."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
+
+from pipeline.build import BuildResult, build_lock
+from pipeline.errors import BuildLocked
+
+from .conftest import Project
+
+TITLES = ["The Margins", "A Whispered Promise", "Behind the Counter"]
+
+
+def manifest(project: Project) -> dict:
+    return json.loads((project.build_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_one_mp3_per_story_with_tags(built: tuple[Project, BuildResult]) -> None:
+    project, _ = built
+    data = manifest(project)
+    assert [s["title"] for s in data["stories"]] == TITLES
+    for number, story in enumerate(data["stories"], start=1):
+        audio = MP3(project.build_dir / story["file"])
+        assert audio.info.sample_rate == 44100 and audio.info.channels == 1
+        # the file as a player sees it lasts what the manifest says, within 1%
+        assert audio.info.length == pytest.approx(story["duration"], rel=0.01)
+        tags = audio.tags
+        assert tags is not None
+        assert str(tags["TIT2"]) == story["title"]
+        assert str(tags["TALB"]) == data["title"]
+        assert str(tags["TPE1"]) == data["author"]
+        assert str(tags["TRCK"]) == f"{number}/3"
+
+
+def test_anthology_has_a_chapter_per_story(built: tuple[Project, BuildResult]) -> None:
+    project, result = built
+    data = manifest(project)
+    m4b = MP4(project.build_dir / "anthology.m4b")
+    chapters = list(m4b.chapters or [])
+    assert [c.title for c in chapters] == TITLES
+    starts = [c["start"] for c in data["anthology"]["chapters"]]
+    assert [c.start for c in chapters] == pytest.approx(starts, abs=0.01)
+    # chapters start where each story begins: the running sum of the story durations
+    running = 0.0
+    for chapter, story in zip(chapters, data["stories"], strict=True):
+        assert chapter.start == pytest.approx(running, abs=0.01)
+        running += story["duration"]
+    mp3_total = sum(MP3(project.build_dir / s["file"]).info.length for s in data["stories"])
+    assert m4b.info.length == pytest.approx(mp3_total, abs=0.5)
+    assert result.anthology_duration == pytest.approx(m4b.info.length, abs=0.5)
+
+
+def test_manifest_segments_are_timed_and_tile_the_story(built: tuple[Project, BuildResult]) -> None:
+    project, _ = built
+    for story in manifest(project)["stories"]:
+        text = Path(story["source"]).read_text(encoding="utf-8")
+        segs = story["segments"]
+        assert segs[0]["text_start"] == 0 and segs[-1]["text_end"] == len(text)
+        for a, b in itertools.pairwise(segs):
+            assert a["text_end"] == b["text_start"]
+            assert a["end"] <= b["start"] + 1e-9  # time never runs backwards
+        for s in segs:
+            assert s["kind"] in ("narration", "dialogue")
+            assert 0 <= s["start"] <= s["end"] <= story["duration"]
+            assert text[s["text_start"]:s["text_end"]] == s["text"]
+            if s["kind"] == "dialogue":
+                assert s["speaker"] and s["voice"]
+
+
+def test_each_speaker_has_its_own_voice(built: tuple[Project, BuildResult]) -> None:
+    project, _ = built
+    voices: dict[str, set[str]] = {}
+    narrator: set[str] = set()
+    for story in manifest(project)["stories"]:
+        for s in story["segments"]:
+            if s["kind"] == "dialogue":
+                voices.setdefault(s["speaker"], set()).add(s["voice"])
+            elif s["voice"]:
+                narrator.add(s["voice"])
+    assert set(voices) == {"Madame Dupont", "Stéphane Cara", "Kamil Moreau", "the young woman"}
+    assert all(len(v) == 1 for v in voices.values())  # one voice per character
+    assert len({next(iter(v)) for v in voices.values()} | narrator) == len(voices) + 1
+
+
+def test_second_build_renders_and_rewrites_nothing(project: Project) -> None:
+    first = project.build()
+    assert first.clips_rendered == first.clips_total > 0
+    outputs = sorted(p for p in project.build_dir.iterdir() if p.is_file() and p.name != ".lock")
+    mtimes = {p: p.stat().st_mtime_ns for p in outputs}
+    second = project.build()
+    assert second.clips_rendered == 0
+    assert not any(r.rebuilt for r in second.stories)
+    assert {p: p.stat().st_mtime_ns for p in outputs if p.name != "manifest.json"} == {
+        p: t for p, t in mtimes.items() if p.name != "manifest.json"
+    }
+
+
+def test_a_truncated_clip_is_rendered_again(small_project: Project) -> None:
+    small_project.build()
+    clips = sorted((small_project.build_dir / "cache" / "clips").rglob("*.wav"))
+    victim = clips[len(clips) // 2]
+    whole = victim.read_bytes()
+    victim.write_bytes(whole[: len(whole) // 3])
+    result = small_project.build()
+    assert result.clips_rendered == 1
+    again = victim.read_bytes()
+    # whole again (eSpeak's output can differ by a few samples from run to run)
+    assert len(again) == pytest.approx(len(whole), rel=0.1)
+    from pipeline.engine import read_wav_pcm
+
+    assert len(read_wav_pcm(victim)) == len(again) - 44
+
+
+def test_a_second_build_in_the_same_folder_is_refused(small_project: Project) -> None:
+    small_project.build_dir.mkdir()
+    with build_lock(small_project.build_dir), pytest.raises(BuildLocked, match="another build is running"):
+        small_project.build()
+
+
+def test_lock_is_released_after_a_failed_build(small_project: Project) -> None:
+    (small_project.corpus / "02-a-whispered-promise.txt").write_text("", encoding="utf-8")
+    with pytest.raises(Exception, match="empty"):
+        small_project.build()
+    done = threading.Event()
+
+    def hold() -> None:
+        with build_lock(small_project.build_dir):
+            done.set()
+
+    hold()
+    assert done.is_set()
+
+
+def test_outputs_are_readable_files(built: tuple[Project, BuildResult]) -> None:
+    project, _ = built
+    for f in project.build_dir.glob("*.m*"):
+        assert f.stat().st_mode & 0o044, f"{f} is not readable by others"
+    assert not list(project.build_dir.glob(".*.part*")), "temporary files left behind"
+
+
+def test_jobs_one_and_two_give_the_same_audio(small_project: Project, tmp_path: Path) -> None:
+    a = small_project.build(jobs=1)
+    other = Project(tmp_path / "other")
+    os.makedirs(other.root)
+    os.symlink(small_project.corpus, other.corpus)
+    os.symlink(small_project.voices, other.voices)
+    b = other.build(jobs=2)
+    assert [r.duration for r in a.stories] == pytest.approx([r.duration for r in b.stories], rel=0.01)
