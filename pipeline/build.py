@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -108,6 +109,13 @@ def build_lock(build_dir: Path) -> Iterator[None]:
         fh.close()
 
 
+def remove_stale_temporaries(build_dir: Path) -> None:
+    """Delete the temporary files of a build that was killed (only ever called under the lock)."""
+    for pattern in (".*.part*", "cache/parts/.*.part*", "cache/clips/*/.*.part.wav", "cache/.*.part*"):
+        for tmp in build_dir.glob(pattern):
+            tmp.unlink(missing_ok=True)
+
+
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build every story's audio file, the anthology and the manifest."""
     progress = progress or Progress()
@@ -116,6 +124,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     analyses = [_analyse(story, progress) for story in corpus.stories]
     casting = prepare_casting(options.voices, corpus.stories, analyses)
     with build_lock(options.build_dir):
+        remove_stale_temporaries(options.build_dir)
         plans = [_plan(story, analysis, casting) for story, analysis in zip(corpus.stories, analyses, strict=True)]
         cache = ClipCache(options.build_dir / "cache" / "clips")
         all_clips = [c for p in plans for c in p.clips]
@@ -170,6 +179,7 @@ def _export_stories(
     state: dict[str, Any], progress: Progress,
 ) -> tuple[list[tuple[StoryResult, int]], list[StoryAudio]]:
     """Assemble and encode the stories whose inputs changed, several at once."""
+    state_lock = threading.Lock()
 
     def one(plan: _StoryPlan) -> tuple[StoryResult, int, StoryAudio]:
         mp3, aac, timing = _outputs(options.build_dir, plan.story)
@@ -181,7 +191,9 @@ def _export_stories(
                 return StoryResult(plan.story, mp3, audio.duration, rebuilt=False), 0, audio
         audio, rerendered = _encode_story(plan, corpus, cache, mp3, aac, options.jobs)
         _save_timing(timing, audio)
-        state[key] = plan.inputs_hash
+        with state_lock:
+            state[key] = plan.inputs_hash
+            _save_state(options.build_dir, state)
         progress.advance()
         return StoryResult(plan.story, mp3, audio.duration, rebuilt=True), rerendered, audio
 

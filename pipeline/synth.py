@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import engine
 from .casting import Casting
+from .files import output_error
 from .model import Segment, Story, Utterance, VoiceSettings
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
@@ -173,6 +174,15 @@ def render_clips(
     """Render the given clips into the cache; returns the number rendered."""
     if not clips:
         return 0
+    try:
+        return _render(clips, cache, jobs, on_progress)
+    except OSError as exc:  # disk full, unwritable cache: say so in one line
+        raise output_error(cache.folder, exc) from exc
+
+
+def _render(
+    clips: Sequence[PlannedClip], cache: ClipCache, jobs: int, on_progress: Callable[[int], None] | None,
+) -> int:
     work = [(c.key, c.utterance.text, asdict(c.utterance.voice)) for c in clips]
     if jobs <= 1 or len(work) < 8:
         done = 0
