@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from . import engine
+from . import castfile, engine
+from .autocast import CastLine, cast_lines, plan_cast
 from .errors import CastingError
+from .files import atomic_open
 from .model import GROUP, Analysis, Story, VoiceSettings
 
 RATE_RANGE = (80, 450)  # eSpeak words per minute that stay intelligible
@@ -67,7 +70,7 @@ class CastingFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    narrator: VoiceSpec = VoiceSpec(voice="gmw/en-gb-x-rp", variant="m3")
+    narrator: VoiceSpec = VoiceSpec(voice="gmw/en-gb-x-rp", variant="m3", rate=165, pitch=45)
     defaults: VoiceSpec = VoiceSpec(voice="gmw/en-us", rate=175, pitch=50, volume=1.0)
     pauses: Pauses = Pauses()
     lexicon: dict[str, str] = Field(default_factory=dict)
@@ -85,10 +88,16 @@ class Casting:
         self.spec = spec
         self.path = path
         self._alias_to_name: dict[str, str] = {}
-        for name, char in spec.characters.items():
+        for name in spec.characters:
             self._alias_to_name[name.casefold()] = name
+        for name, char in spec.characters.items():
             for alias in char.aliases:
                 self._alias_to_name.setdefault(alias.casefold(), name)
+        # Story overrides may name a character by an alias: key them by the entry's name.
+        self._overrides: dict[str, dict[str, VoiceSpec]] = {
+            slug: {self.canonical(who) or who: vs for who, vs in story.characters.items()}
+            for slug, story in spec.stories.items()
+        }
 
     @property
     def pauses(self) -> Pauses:
@@ -101,6 +110,10 @@ class Casting:
     def canonical(self, speaker: str) -> str | None:
         """The character entry a speaker name (or alias) refers to, if any."""
         return self._alias_to_name.get(speaker.casefold())
+
+    def link(self, speaker: str, entry: str) -> None:
+        """Let a name the attribution found (not written in the file) speak with an entry's voice."""
+        self._alias_to_name.setdefault(speaker.casefold(), entry)
 
     def _resolve(self, *layers: VoiceSpec | None) -> VoiceSettings:
         merged: dict[str, Any] = {
@@ -117,11 +130,23 @@ class Casting:
                 value = getattr(layer, key)
                 if value is not None:
                     merged[key] = value
+        merged["voice"] = full_voice_id(merged["voice"]) or merged["voice"]
+        if merged["variant"] is not None:
+            merged["variant"] = variant_name(merged["variant"]) or merged["variant"]
         return VoiceSettings(**merged)
+
+    def defaults(self) -> VoiceSettings:
+        """What a voice with no knobs of its own sounds like."""
+        return self._resolve()
 
     def narrator(self, story_slug: str | None = None) -> VoiceSettings:
         override = self.spec.stories.get(story_slug) if story_slug else None
         return self._resolve(self.spec.narrator, override.narrator if override else None)
+
+    def character(self, name: str, story_slug: str | None = None) -> VoiceSettings:
+        """The voice of a character entry (by its name in the file), in a story."""
+        override = self._overrides.get(story_slug, {}) if story_slug else {}
+        return self._resolve(self.spec.characters[name], override.get(name))
 
     def voice_for(self, speaker: str | None, story_slug: str | None = None) -> VoiceSettings:
         """The voice for a line: the narrator's for narration, the character's for dialogue.
@@ -133,10 +158,22 @@ class Casting:
         name = self.canonical(speaker)
         if name is None:
             return self.narrator(story_slug)
-        override = self.spec.stories.get(story_slug) if story_slug else None
-        return self._resolve(
-            self.spec.characters[name], override.characters.get(name) if override else None
-        )
+        return self.character(name, story_slug)
+
+
+def full_voice_id(voice: str) -> str | None:
+    """The pyttsx3 id of a voice, accepting the short form (``en-us`` for ``gmw/en-us``)."""
+    ids = [v.id for v in engine.voice_catalog()]
+    if voice in ids:
+        return voice
+    short = [i for i in ids if i.rsplit("/", 1)[-1] == voice]
+    return short[0] if len(short) == 1 else None
+
+
+def variant_name(variant: str) -> str | None:
+    """A variant as eSpeak spells it (it ignores a wrongly cased name silently), or None."""
+    names = {v.name.casefold(): v.name for v in engine.variant_catalog()}
+    return names.get(variant.casefold())
 
 
 # --------------------------------------------------------------------------- loading
@@ -162,6 +199,13 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(str(k) for k in loc)
 
 
+#: Valid ranges, quoted when a value falls outside.
+RANGES: dict[str, tuple[float, float]] = {
+    "rate": RATE_RANGE, "pitch": PITCH_RANGE, "volume": (0.0, 1.0),
+    "sentence": (0.0, 10.0), "paragraph": (0.0, 10.0), "chapter": (0.0, 30.0),
+}
+
+
 def _validation_error(path: Path, tree: Any, exc: ValidationError) -> CastingError:
     err = exc.errors()[0]
     loc = tuple(err["loc"])
@@ -171,9 +215,16 @@ def _validation_error(path: Path, tree: Any, exc: ValidationError) -> CastingErr
         close = difflib.get_close_matches(str(loc[-1]), model_fields, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         why = f"unknown key {loc[-1]!r}; {hint}valid keys: {', '.join(model_fields)}"
+    elif err["type"] in ("greater_than_equal", "less_than_equal") and str(loc[-1]) in RANGES:
+        lo, hi = RANGES[str(loc[-1])]
+        why = f"{err.get('input')!r} is out of range; use {_num(lo)} to {_num(hi)}"
     else:
         why = f"{err['msg'].lower()} (got {err.get('input')!r})"
     return CastingError(path, _dotted(loc), why, line)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and not isinstance(x, float) else str(x)
 
 
 def _fields_at(loc: tuple[Any, ...]) -> list[str]:
@@ -202,20 +253,20 @@ def _check_voices(path: Path, tree: Any, spec: CastingFile) -> None:
     """eSpeak silently falls back to its default voice for unknown names: refuse them here."""
     voice_ids = [v.id for v in engine.voice_catalog()]
     variants = [v.name for v in engine.variant_catalog()]
-    variant_lookup = {v.casefold(): v for v in variants}
 
     def check(loc: tuple[Any, ...], vs: VoiceSpec | None) -> None:
         if vs is None:
             return
-        if vs.voice is not None and vs.voice not in voice_ids:
-            close = difflib.get_close_matches(vs.voice, voice_ids, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+        if vs.voice is not None and full_voice_id(vs.voice) is None:
+            shorts = {i.rsplit("/", 1)[-1]: i for i in voice_ids}
+            close = difflib.get_close_matches(vs.voice, [*voice_ids, *shorts], n=1, cutoff=0.5)
+            hint = f"did you mean {shorts.get(close[0], close[0])!r}? " if close else ""
             raise CastingError(
                 path, _dotted((*loc, "voice")),
                 f"unknown voice {vs.voice!r}; {hint}run `audiobook voices` to list them",
                 _line_of(tree, (*loc, "voice")),
             )
-        if vs.variant is not None and vs.variant.casefold() not in variant_lookup:
+        if vs.variant is not None and variant_name(vs.variant) is None:
             close = difflib.get_close_matches(vs.variant, variants, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise CastingError(
@@ -232,6 +283,46 @@ def _check_voices(path: Path, tree: Any, spec: CastingFile) -> None:
         check(("stories", slug, "narrator"), story.narrator)
         for name, vs in story.characters.items():
             check(("stories", slug, "characters", name), vs)
+
+
+def _check_overrides(path: Path, tree: Any, casting: Casting) -> None:
+    """A story override must name a character entry, or it would silently do nothing."""
+    names = list(casting.spec.characters)
+    for slug, story in casting.spec.stories.items():
+        for who in story.characters:
+            if casting.canonical(who) is None:
+                close = difflib.get_close_matches(who, names, n=1, cutoff=0.5)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise CastingError(
+                    path, f"stories.{slug}.characters.{who}",
+                    f"no character {who!r} under `characters:`; {hint}add it there first",
+                    _line_of(tree, ("stories", slug, "characters", who)),
+                )
+
+
+def _check_lexicon(path: Path, tree: Any, spec: CastingFile) -> None:
+    for word, say in spec.lexicon.items():
+        if not word.strip() or not say.strip():
+            raise CastingError(path, f"lexicon.{word}", "a lexicon entry needs a word and how to say it",
+                               _line_of(tree, ("lexicon", word)))
+        if say.count("[[") != say.count("]]"):
+            raise CastingError(path, f"lexicon.{word}",
+                               f"unbalanced phoneme brackets in {say!r}; write phonemes as [[ste'fan]]",
+                               _line_of(tree, ("lexicon", word)))
+
+
+def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> None:
+    """Overrides must name stories of the corpus (by file name without .txt)."""
+    slugs = [s.slug for s in stories]
+    for slug in casting.spec.stories:
+        if slug not in slugs:
+            close = difflib.get_close_matches(slug, slugs, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise CastingError(
+                casting.path, f"stories.{slug}",
+                f"no story {slug!r} in the corpus; {hint}stories: {', '.join(slugs)}",
+                _line_of(tree, ("stories", slug)),
+            )
 
 
 def _check_aliases(path: Path, tree: Any, spec: CastingFile) -> None:
@@ -271,12 +362,15 @@ def parse(path: Path, tree: Any) -> Casting:
     if not isinstance(tree, dict):
         raise CastingError(path, None, "expected a mapping with narrator, defaults, characters, ...", 1)
     try:
-        spec = CastingFile.model_validate(_plain(tree))
+        spec = CastingFile.model_validate(_without_empty(_plain(tree)))
     except ValidationError as exc:
         raise _validation_error(path, tree, exc) from exc
     _check_voices(path, tree, spec)
     _check_aliases(path, tree, spec)
-    return Casting(spec, path)
+    _check_lexicon(path, tree, spec)
+    casting = Casting(spec, path)
+    _check_overrides(path, tree, casting)
+    return casting
 
 
 def load_casting(path: Path) -> Casting:
@@ -286,9 +380,70 @@ def load_casting(path: Path) -> Casting:
     return parse(path, load_tree(path))
 
 
+@dataclass(frozen=True)
+class CastResult:
+    """voices.yaml after auto-casting, and what changed."""
+
+    casting: Casting
+    cast: tuple[CastLine, ...]
+    created: bool  # the file did not exist and was written
+    updated: bool  # the file existed and new characters or marks were written
+
+
+def cast_stories(
+    path: Path, stories: Sequence[Story], analyses: Sequence[Analysis], write: bool = True,
+) -> CastResult:
+    """Validate voices.yaml, cast every speaker who has no entry, and write the file.
+
+    A missing file is created, complete and commented. An existing one only grows:
+    new entries are appended and unused ones marked; when nothing changes it is not
+    written at all. With ``write=False`` the result is the same but the disk is not touched.
+    """
+    exists = path.exists()
+    if exists:
+        text, tree = path.read_text(encoding="utf-8"), load_tree(path)
+    else:
+        defaults = Casting(CastingFile())
+        text = castfile.template(defaults.narrator(), defaults.defaults())
+        tree = YAML(typ="rt").load(text)
+    casting = parse(path, tree)
+    check_story_slugs(casting, tree, stories)
+    plan = plan_cast(casting, stories, analyses)
+    used = [n for n in casting.spec.characters if n not in plan.unused]
+    chars = tree.get("characters")
+    if plan.new and isinstance(chars, CommentedMap) and chars and chars.fa.flow_style():
+        raise CastingError(path, "characters", "new characters cannot be appended to a one-line {...} "
+                           "mapping; write one character per line", _line_of(tree, ("characters",)))
+    new_text = castfile.update_text(text, tree, plan.new, plan.unused, used)
+    if new_text != text:
+        try:
+            casting = parse(path, YAML(typ="rt").load(new_text))
+        except (CastingError, MarkedYAMLError) as exc:  # a bug of ours: never write a broken file
+            raise CastingError(path, None, f"could not update the file safely ({exc}); nothing was written") from exc
+    for speaker, entry in plan.links:
+        casting.link(speaker, entry)
+    changed = new_text != text or not exists
+    if write and changed:
+        with atomic_open(path) as fh:
+            fh.write(new_text)
+    return CastResult(casting, tuple(cast_lines(casting, plan)), created=changed and not exists,
+                      updated=changed and exists)
+
+
 def prepare_casting(path: Path, stories: Sequence[Story], analyses: Sequence[Analysis]) -> Casting:
-    """The casting for a build: voices.yaml as the user left it, validated."""
-    return load_casting(path)
+    """The casting for a build: voices.yaml validated, with every new speaker cast and written."""
+    return cast_stories(path, stories, analyses).casting
+
+
+def _without_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """A section left with only comments (``lexicon:``) reads as empty, not as an error."""
+    out = {k: v for k, v in data.items() if v is not None}
+    if isinstance(out.get("stories"), dict):
+        out["stories"] = {
+            slug: ({k: v for k, v in story.items() if v is not None} if isinstance(story, dict) else story)
+            for slug, story in out["stories"].items()
+        }
+    return out
 
 
 def _plain(node: Any) -> Any:
