@@ -11,8 +11,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import dataclasses
 import functools
+import hashlib
+import json
 import os
+import subprocess
+import sys
 import wave
 from dataclasses import dataclass
 from importlib import metadata
@@ -75,7 +80,9 @@ class Engine:
     """
 
     def __init__(self) -> None:
+        global _loaded
         _load_library()
+        _loaded = True
         try:
             import pyttsx3
             from pyttsx3.drivers import _espeak
@@ -141,10 +148,63 @@ def engine() -> Engine:
     return Engine()
 
 
+_loaded = False
+
+
+def loaded() -> bool:
+    """True once this process has started eSpeak (which runs a thread of its own, so a
+    process that has started it must not fork workers)."""
+    return _loaded
+
+
 @functools.cache
 def voice_catalog() -> tuple[VoiceInfo, ...]:
-    """Every voice pyttsx3 reports, sorted by id."""
-    return tuple(sorted(engine().voices(), key=lambda v: v.id))
+    """Every voice pyttsx3 reports, sorted by id.
+
+    Asking pyttsx3 means starting eSpeak. A build only needs the list to check
+    voices.yaml, so it is asked once in a child process and kept in the user's cache
+    folder (keyed by the engine's version): the build process itself stays free of
+    eSpeak, a no-op rebuild never starts it, and render workers can be forked cheaply.
+    """
+    if _loaded:
+        return tuple(sorted(engine().voices(), key=lambda v: v.id))
+    path = _catalog_path()
+    try:
+        return tuple(VoiceInfo(**v) for v in json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
+    result = subprocess.run(
+        [sys.executable, "-c", "from pipeline.engine import _print_catalog; _print_catalog()"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": _package_root()},
+    )
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise EngineError(f"cannot start the eSpeak NG speech engine ({last}); reinstall with `make audiobook`")
+    voices = json.loads(result.stdout)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(voices), encoding="utf-8")
+        os.replace(tmp, path)
+    return tuple(VoiceInfo(**v) for v in voices)
+
+
+def _catalog_path() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(f"{engine_version()}|{data_path()}".encode()).hexdigest()[:16]
+    return base / "audiobook" / f"voices-{key}.json"
+
+
+def _package_root() -> str:
+    root = str(Path(__file__).resolve().parent.parent)
+    extra = os.environ.get("PYTHONPATH")
+    return f"{root}{os.pathsep}{extra}" if extra else root
+
+
+def _print_catalog() -> None:
+    """Child-process side of ``voice_catalog``."""
+    voices = sorted(engine().voices(), key=lambda v: v.id)
+    sys.stdout.write(json.dumps([dataclasses.asdict(v) for v in voices]))
 
 
 @functools.cache

@@ -15,7 +15,7 @@ import os
 import re
 import wave
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -165,43 +165,83 @@ def _render_batch(folder: str, jobs: list[tuple[str, str, dict]]) -> int:
     return len(jobs)
 
 
+class Renderer:
+    """Renders clips into the cache in worker processes, one speech engine each.
+
+    Work is submitted per story, so a caller can start encoding a story as soon as its
+    own clips are done while the workers go on with the next story's.
+    """
+
+    def __init__(self, cache: ClipCache, jobs: int, on_progress: Callable[[int], None] | None = None) -> None:
+        self.cache = cache
+        self.jobs = max(1, jobs)
+        self.on_progress = on_progress
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            # On an error or Ctrl-C, drop queued work instead of finishing it.
+            self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+
+    def _pool_for_work(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # Forking is cheap (no re-import), but only safe while this process has not
+            # started eSpeak, whose own thread a child would not have.
+            method = "spawn" if engine.loaded() else "fork"
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method))
+        return self._pool
+
+    def submit(self, clips: Sequence[PlannedClip]) -> dict[str, Future[int]]:
+        """Queue clips for rendering, in order; maps each clip's key to its batch's future."""
+        work = [(c.key, c.utterance.text, asdict(c.utterance.voice)) for c in clips]
+        if not work:
+            return {}
+        # Batches small enough to balance the load and report progress, large enough
+        # to keep the per-task overhead low.
+        size = max(1, min(16, len(work) // (self.jobs * 4) or 1))
+        futures: dict[str, Future[int]] = {}
+        for i in range(0, len(work), size):
+            batch = work[i:i + size]
+            fut = self._pool_for_work().submit(_render_batch, str(self.cache.folder), batch)
+            if self.on_progress:
+                fut.add_done_callback(self._report)
+            futures.update((key, fut) for key, _, _ in batch)
+        return futures
+
+    def _report(self, fut: Future[int]) -> None:
+        if self.on_progress and not fut.cancelled() and fut.exception() is None:
+            self.on_progress(fut.result())
+
+    def wait(self, futures: Iterable[Future[int]]) -> int:
+        """Wait for submitted batches; returns how many clips they rendered."""
+        try:
+            return sum(f.result() for f in futures)
+        except OSError as exc:  # disk full, unwritable cache: say so in one line
+            raise output_error(self.cache.folder, exc) from exc
+
+
 def render_clips(
     clips: Sequence[PlannedClip],
     cache: ClipCache,
     jobs: int = 1,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Render the given clips into the cache; returns the number rendered."""
+    """Render the given clips into the cache and wait for them; returns the number rendered."""
     if not clips:
         return 0
-    try:
-        return _render(clips, cache, jobs, on_progress)
-    except OSError as exc:  # disk full, unwritable cache: say so in one line
-        raise output_error(cache.folder, exc) from exc
-
-
-def _render(
-    clips: Sequence[PlannedClip], cache: ClipCache, jobs: int, on_progress: Callable[[int], None] | None,
-) -> int:
-    work = [(c.key, c.utterance.text, asdict(c.utterance.voice)) for c in clips]
-    if jobs <= 1 or len(work) < 8:
+    if jobs <= 1 or len(clips) < 4:
+        # Not worth starting workers: render here.
         done = 0
-        for item in work:
-            done += _render_batch(str(cache.folder), [item])
-            if on_progress:
-                on_progress(1)
+        try:
+            for c in clips:
+                done += _render_batch(str(cache.folder), [(c.key, c.utterance.text, asdict(c.utterance.voice))])
+                if on_progress:
+                    on_progress(1)
+        except OSError as exc:
+            raise output_error(cache.folder, exc) from exc
         return done
-    # Batches small enough to balance the load and report progress, large enough to
-    # keep per-task overhead low.
-    size = max(1, min(32, len(work) // (jobs * 4) or 1))
-    batches = [work[i:i + size] for i in range(0, len(work), size)]
-    done = 0
-    # "spawn": eSpeak keeps global state that a forked child must not inherit mid-use.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_render_batch, str(cache.folder), b) for b in batches]
-        for fut in as_completed(futures):
-            n = fut.result()
-            done += n
-            if on_progress:
-                on_progress(n)
-    return done
+    with Renderer(cache, jobs, on_progress) as renderer:
+        return renderer.wait(set(renderer.submit(clips).values()))
