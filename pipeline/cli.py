@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from . import __version__
 from . import build as core
+from .checkview import render_reports
 from .errors import AudiobookError
 
 app = typer.Typer(
@@ -80,6 +82,21 @@ class RichProgress(core.Progress):
         self._progress.console.print(f"[yellow]warning:[/] {message}", highlight=False)
 
 
+class Format(StrEnum):
+    """Per-story file formats (export.FORMATS)."""
+
+    mp3 = "mp3"
+    m4b = "m4b"
+    opus = "opus"
+    flac = "flac"
+    wav = "wav"
+
+
+class Profile(StrEnum):
+    default = "default"
+    acx = "acx"
+
+
 @app.command()
 def build(
     corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
@@ -88,9 +105,18 @@ def build(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
                                       help="Worker processes for rendering (default: all cores).")]
     = os.cpu_count() or 1,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Per-story file format.")] = Format.mp3,
+    profile: Annotated[Profile, typer.Option(
+        help="acx: exactly what ACX asks (MP3 44.1 kHz 192 kbps CBR mono, credits as their own files, "
+             "at most 120 minutes a file).")] = Profile.default,
+    anthology_mp3: Annotated[bool, typer.Option("--anthology-mp3",
+                                               help="Also write anthology.mp3 with ID3 chapters.")] = False,
+    credits: Annotated[bool, typer.Option("--credits/--no-credits",
+                                         help="Speak opening and closing credits.")] = True,
 ) -> None:
     """Build one audio file per story, the chaptered anthology and the manifest under build/."""
-    options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs)
+    options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt.value,
+                                profile=profile.value, anthology_mp3=anthology_mp3, credits=credits)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=err, transient=False) as bar:
@@ -119,6 +145,40 @@ def build(
 
 
 @app.command()
+def check(
+    files: Annotated[list[Path] | None, typer.Argument(help="Audio files (default: those in --build-dir).")]
+    = None,
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where to look when no file is named.")]
+    = Path("build"),
+) -> None:
+    """Measure audio files against ACX's rules (levels, room tone, format); exit 1 if any fails."""
+    from .check import check_files, find_audio
+
+    try:
+        if not files:
+            if not build_dir.is_dir():
+                raise AudiobookError(f"{build_dir}: no such folder; build first or name the files")
+            files = find_audio(build_dir)
+            if not files:
+                raise AudiobookError(f"{build_dir}: no audio files; run `audiobook build` first")
+        for f in files:
+            if not f.is_file():
+                raise AudiobookError(f"{f}: file not found")
+        reports = check_files(files)
+    except AudiobookError as exc:
+        fail(exc)
+    render_reports(reports, out)
+    failed = [r for r in reports if not r.ok]
+    if failed:
+        for r in failed:
+            for v in r.verdicts:
+                if not v.ok:
+                    err.print(f"[red]fail:[/] {r.measurement.path}: {v.why}", highlight=False)
+        raise typer.Exit(1)
+    out.print(f"All {len(reports)} file(s) pass ACX's checks.")
+
+
+@app.command()
 def script(
     file: Annotated[Path, typer.Argument(help="A UTF-8 story text file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print segments as JSON with character offsets.")]
@@ -141,3 +201,4 @@ def script(
         sys.stdout.write(json.dumps(to_json(analysis), ensure_ascii=False) + "\n")
     else:
         render_script(analysis, out)
+

@@ -6,6 +6,11 @@ the anthology::
 
     title: Café Stories
     author: Jane Writer
+    year: 2024                 # optional: tags
+    narrator: eSpeak NG voices  # optional: the narrator credit in tags
+    credits:                   # optional: what the opening and closing credits say
+      opening: Café Stories, written by Jane Writer.
+      closing: This has been Café Stories.
     stories:
       - file: 01-the-margins.txt
         title: The Margins
@@ -38,6 +43,10 @@ class Corpus:
     title: str  # the anthology's title
     author: str  # who wrote the stories (tags and credits)
     stories: tuple[Story, ...]
+    year: str | None = None  # for tags
+    narrator: str | None = None  # the narrator credit for tags (None: name the voices)
+    opening_credits: str | None = None  # spoken before the first story (None: a default)
+    closing_credits: str | None = None  # spoken after the last story (None: a default)
 
 
 def title_from_filename(path: Path) -> str:
@@ -83,9 +92,13 @@ def _load_manifest(folder: Path) -> dict:
         return {}
     if not isinstance(data, dict):
         raise CorpusError(path, "expected a mapping with 'title', 'author' and 'stories'")
-    unknown = set(data) - {"title", "author", "stories"}
+    unknown = set(data) - {"title", "author", "stories", "year", "narrator", "credits"}
     if unknown:
-        raise CorpusError(path, f"unknown key {sorted(unknown)[0]!r}; valid keys: title, author, stories")
+        raise CorpusError(path, f"unknown key {sorted(unknown)[0]!r}; "
+                                "valid keys: title, author, year, narrator, credits, stories")
+    credits = data.get("credits")
+    if credits is not None and (not isinstance(credits, dict) or set(credits) - {"opening", "closing"}):
+        raise CorpusError(path, "credits: expected a mapping with 'opening' and/or 'closing' text")
     return data
 
 
@@ -124,4 +137,12 @@ def load_corpus(folder: Path) -> Corpus:
         title=str(manifest.get("title") or title_from_filename(folder.resolve())),
         author=str(manifest.get("author") or "Unknown"),
         stories=tuple(stories),
+        year=_optional(manifest.get("year")),
+        narrator=_optional(manifest.get("narrator")),
+        opening_credits=_optional((manifest.get("credits") or {}).get("opening")),
+        closing_credits=_optional((manifest.get("credits") or {}).get("closing")),
     )
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None or str(value).strip() == "" else str(value).strip()

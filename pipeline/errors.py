@@ -54,3 +54,7 @@ class OutputError(AudiobookError):
 
 class BuildLocked(AudiobookError):
     """Another build is running in the same build folder."""
+
+
+class OptionsError(AudiobookError):
+    """Command-line choices that are unknown or do not go together."""
