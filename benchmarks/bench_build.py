@@ -1,0 +1,202 @@
+"""How fast is a build, next to the floor, measured side by side in one run.
+
+The floor is what no build can beat: eSpeak synthesising the corpus's text in one
+call, plus ffmpeg encoding that audio into the same outputs (per-story MP3 and the
+anthology's AAC) with the same settings. Then, on a copy of the corpus:
+
+- a clean `audiobook build` (a fresh build folder, no cache);
+- a no-op rebuild (nothing changed);
+- a rebuild after changing one character's voice (a character who speaks in one story);
+- the corpus repeated N times (default 100, about 11 hours of audio): time per hour of
+  audio against the 1x corpus's, and peak memory (RSS summed over every process of the build).
+
+Run: `.venv/bin/python benchmarks/bench_build.py [--scale 100] [--jobs 2]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import engine, export  # noqa: E402
+from pipeline.casting import load_casting  # noqa: E402
+from pipeline.corpus import load_corpus  # noqa: E402
+
+AUDIOBOOK = Path(sys.executable).with_name("audiobook")
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(parents.get(p, []))
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_build(project: Path, jobs: int, watch_memory: bool = False) -> tuple[float, int]:
+    """Run `audiobook build` as a user would; returns (seconds, peak RSS of the process tree in MB)."""
+    cmd = [str(AUDIOBOOK), "build", "--corpus", str(project / "corpus"), "--voices",
+           str(project / "voices.yaml"), "--build-dir", str(project / "build"), "--jobs", str(jobs)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, sum(_rss_kb(p) for p in _children(proc.pid)))
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if watch_memory:
+        sampler.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    stop.set()
+    if watch_memory:
+        sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed: {err.decode(errors='replace')}")
+    return seconds, peak // 1024
+
+
+def audio_hours(project: Path) -> float:
+    data = json.loads((project / "build" / "manifest.json").read_text(encoding="utf-8"))
+    return float(sum(s["duration"] for s in data["stories"])) / 3600
+
+
+def floor(project: Path) -> tuple[float, float, float, float]:
+    """eSpeak on the whole text in one call, then ffmpeg into MP3 and AAC: (total, synth, mp3, aac)."""
+    corpus = load_corpus(project / "corpus")
+    casting = load_casting(project / "voices.yaml")
+    text = "\n\n".join(f"{s.title}.\n\n{s.text}" for s in corpus.stories)
+    eng = engine.engine()
+    eng.render_pcm("warm up", casting.narrator())
+    t0 = time.perf_counter()
+    pcm = eng.render_pcm(text, casting.narrator())
+    synth = time.perf_counter() - t0
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for codec in (export.MP3, export.AAC):
+            cmd = [export.ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                   "-f", "s16le", "-ar", str(engine.SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
+                   "-ar", str(codec.rate), "-ac", "1", *codec.args, str(Path(tmp) / f"floor{codec.suffix}")]
+            t0 = time.perf_counter()
+            subprocess.run(cmd, input=pcm, check=True)
+            times.append(time.perf_counter() - t0)
+    return synth + sum(times), synth, times[0], times[1]
+
+
+# --------------------------------------------------------------------------- projects
+
+
+def make_project(root: Path, copies: int = 1) -> Path:
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True)
+    stories = sorted((ROOT / "corpus").glob("*.txt"))
+    if copies == 1:
+        for f in stories:
+            shutil.copy(f, corpus / f.name)
+        shutil.copy(ROOT / "corpus" / "corpus.yaml", corpus / "corpus.yaml")
+    else:
+        for i in range(copies):
+            for f in stories:
+                shutil.copy(f, corpus / f"{i:03d}-{f.name}")
+    shutil.copy(ROOT / "voices.yaml", root / "voices.yaml")
+    return root
+
+
+def change_one_voice(project: Path) -> str:
+    """Change the pitch of a character who speaks in one story only; returns the name."""
+    voices = project / "voices.yaml"
+    text = voices.read_text(encoding="utf-8")
+    name = "Kamil Moreau"
+    block = re.search(rf"^  {re.escape(name)}:\n((?:    .*\n)+)", text, re.M)
+    if block is None:
+        raise SystemExit(f"{name} not found in voices.yaml")
+    body = block.group(1)
+    new_body = re.sub(r"pitch: (\d+)", lambda m: f"pitch: {(int(m.group(1)) + 7) % 100}", body, count=1)
+    if new_body == body:
+        new_body = body + "    pitch: 57\n"
+    voices.write_text(text[:block.start(1)] + new_body + text[block.end(1):], encoding="utf-8")
+    return name
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=int, default=100, help="copies of the corpus for the scale run (0 to skip)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="--jobs for the builds")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        base = Path(tmp)
+        project = make_project(base / "x1")
+        floor_total, synth, mp3, aac = floor(project)
+        clean, clean_peak = run_build(project, args.jobs, watch_memory=True)
+        hours = audio_hours(project)
+        noop, _ = run_build(project, args.jobs)
+        name = change_one_voice(project)
+        one_voice, _ = run_build(project, args.jobs)
+
+        print(f"corpus: {hours * 60:.1f} min of audio, {os.cpu_count()} cores, --jobs {args.jobs}")
+        print(f"floor: {floor_total:.2f} s  (eSpeak one call {synth:.2f} s + MP3 {mp3:.2f} s + AAC {aac:.2f} s)")
+        print(f"clean build:            {clean:6.2f} s  ratio to floor      {clean / floor_total:.2f}x"
+              f"  (target <= 1.0x; peak RSS {clean_peak} MB)")
+        print(f"no-op rebuild:          {noop:6.2f} s  ratio to clean build {noop / clean:.1%}  (target <= 5%)")
+        print(f"one voice changed ({name}): {one_voice:6.2f} s  ratio to clean build {one_voice / clean:.1%}"
+              "  (target <= 50%)")
+
+        if args.scale > 1:
+            big = make_project(base / f"x{args.scale}", copies=args.scale)
+            seconds, peak = run_build(big, args.jobs, watch_memory=True)
+            big_hours = audio_hours(big)
+            per_hour_1x = clean / hours
+            per_hour = seconds / big_hours
+            print(f"scale x{args.scale}: {big_hours:.2f} h of audio in {seconds:.1f} s; "
+                  f"{per_hour:.1f} s per audio hour vs {per_hour_1x:.1f} s at 1x: ratio {per_hour / per_hour_1x:.2f}x"
+                  f"  (target <= 1.2x); peak RSS {peak} MB (target < 400 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
