@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from .errors import BuildLocked, OptionsError, OutputError
 from .files import atomic_open, output_error, slugify
 from .model import GROUP, Analysis, Segment, Story, StoryAudio
 from .pins import load_pins
-from .synth import ClipCache, PlannedClip, plan_story, render_clips
+from .synth import ClipCache, PlannedClip, Renderer, plan_story, render_clips
 
 MANIFEST_VERSION = 1
 
@@ -174,12 +174,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         cache = ClipCache(options.build_dir / "cache" / "clips")
         all_clips = [c for p in plans for c in p.clips]
         missing = cache.missing(all_clips)
-        progress.stage("Rendering clips", total=len(missing))
-        rendered = render_clips(missing, cache, jobs=options.jobs, on_progress=progress.advance)
-        progress.stage("Stitching and encoding", total=len(plans))
+        progress.stage("Rendering and encoding", total=len(missing) + len(plans))
         state = _load_state(options.build_dir)
-        results, audios, extras = _export_stories(plans, corpus, cache, options, meta, state, progress)
-        rendered += sum(r[1] for r in results)
+        with Renderer(cache, options.jobs, progress.advance) as renderer:
+            # All rendering is queued up front, story by story; each story is encoded as
+            # soon as its own clips are done, while the workers go on with the next.
+            pending = renderer.submit(missing)
+            results, audios, extras = _export_stories(
+                plans, corpus, cache, options, meta, state, progress, renderer, pending)
+        rendered = len(missing) + sum(r[1] for r in results)
         anthology, total = _export_anthology(corpus, plans, audios, options, meta, state)
         manifest = _write_manifest(corpus, plans, audios, options, anthology, meta, extras)
         _save_state(options.build_dir, state)
@@ -316,12 +319,13 @@ def _outputs(build_dir: Path, story: Story, fmt: str = "mp3") -> _Paths:
 
 def _export_stories(
     plans: Sequence[_StoryPlan], corpus: Corpus, cache: ClipCache, options: BuildOptions, meta: _Meta,
-    state: dict[str, Any], progress: Progress,
+    state: dict[str, Any], progress: Progress, renderer: Renderer, pending: dict[str, Future[int]],
 ) -> tuple[list[tuple[StoryResult, int]], list[StoryAudio], list[list[Cue]]]:
     """Assemble and encode the stories whose inputs changed, several at once."""
     state_lock = threading.Lock()
 
     def one(plan: _StoryPlan) -> tuple[StoryResult, int, StoryAudio, list[Cue]]:
+        renderer.wait({id(f): f for c in plan.clips if (f := pending.get(c.key)) is not None}.values())
         paths = _outputs(options.build_dir, plan.story, options.format)
         key = f"story:{plan.story.slug}"
         if state.get(key) == plan.inputs_hash and all(p.exists() for p in paths.all()):
