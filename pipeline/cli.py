@@ -202,3 +202,75 @@ def script(
     else:
         render_script(analysis, out)
 
+
+@app.command()
+def voices(
+    language: Annotated[str | None, typer.Option("--language", "-l",
+                                                 help="Only voices whose language starts with this, e.g. en.")]
+    = None,
+) -> None:
+    """List the voices pyttsx3 offers (id, language, gender) and eSpeak's variants."""
+    from .preview import list_voices
+
+    try:
+        found, variants = list_voices(language)
+    except AudiobookError as exc:
+        fail(exc)
+    table = Table(title="Voices (voice: in voices.yaml)", title_justify="left")
+    for column in ("id", "name", "language", "gender"):
+        table.add_column(column)
+    for v in found:
+        table.add_row(v.id, v.name, v.language, v.gender or "")
+    out.print(table)
+    table = Table(title="Variants (variant: in voices.yaml)", title_justify="left")
+    table.add_column("variant")
+    table.add_column("gender")
+    for var in variants:
+        table.add_row(var.name, var.gender or "")
+    out.print(table)
+
+
+@app.command()
+def preview(
+    name: Annotated[str, typer.Argument(help="A character, `narrator`, or a voice id like gmw/en-us+f3.")],
+    story: Annotated[str | None, typer.Option(help="Only lines from this story (file name without .txt).")]
+    = None,
+    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
+    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where outputs go.")] = Path("build"),
+    lines: Annotated[int, typer.Option(min=1, help="How many lines to render.")] = 3,
+) -> None:
+    """Render a few of a character's lines (or a sample for a voice id) to a WAV and print its path."""
+    from .preview import preview as render_preview
+
+    try:
+        result = render_preview(name, corpus, voices, build_dir, story, lines)
+    except AudiobookError as exc:
+        fail(exc)
+    err.print(f"{result.voice.espeak_name}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
+              f"{len(result.lines)} line(s)", highlight=False)
+    out.print(str(result.path), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def cast(
+    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
+    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+) -> None:
+    """Cast every speaking character into voices.yaml (without building) and print the cast."""
+    from .preview import cast_corpus
+
+    try:
+        result = cast_corpus(corpus, voices)
+    except AudiobookError as exc:
+        fail(exc)
+    table = Table(title=f"Cast ({voices})", title_justify="left")
+    for column in ("character", "voice", "rate", "pitch", "lines", "stories", ""):
+        table.add_column(column, justify="right" if column in ("rate", "pitch", "lines") else "left")
+    for line in result.cast:
+        table.add_row(line.name, line.voice.espeak_name, str(line.voice.rate), str(line.voice.pitch),
+                      str(line.lines), ", ".join(line.stories),
+                      {"new": "[green]new[/]", "unused": "[yellow]in no story[/]"}.get(line.status, ""))
+    out.print(table)
+    what = "created" if result.created else "updated" if result.updated else "unchanged"
+    out.print(f"{voices} {what}.", highlight=False)
