@@ -195,6 +195,14 @@ def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def did_you_mean(word: str, choices: Sequence[str], display: dict[str, str] | None = None) -> str:
+    """``"did you mean 'pitch'? "`` for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    if not close:
+        return ""
+    return f"did you mean {(display or {}).get(close[0], close[0])!r}? "
+
+
 def _dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(str(k) for k in loc)
 
@@ -212,8 +220,7 @@ def _validation_error(path: Path, tree: Any, exc: ValidationError) -> CastingErr
     line = _line_of(tree, loc)
     if err["type"] == "extra_forbidden":
         model_fields = _fields_at(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), model_fields, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(str(loc[-1]), model_fields)
         why = f"unknown key {loc[-1]!r}; {hint}valid keys: {', '.join(model_fields)}"
     elif err["type"] in ("greater_than_equal", "less_than_equal") and str(loc[-1]) in RANGES:
         lo, hi = RANGES[str(loc[-1])]
@@ -259,16 +266,14 @@ def _check_voices(path: Path, tree: Any, spec: CastingFile) -> None:
             return
         if vs.voice is not None and full_voice_id(vs.voice) is None:
             shorts = {i.rsplit("/", 1)[-1]: i for i in voice_ids}
-            close = difflib.get_close_matches(vs.voice, [*voice_ids, *shorts], n=1, cutoff=0.5)
-            hint = f"did you mean {shorts.get(close[0], close[0])!r}? " if close else ""
+            hint = did_you_mean(vs.voice, [*voice_ids, *shorts], shorts)
             raise CastingError(
                 path, _dotted((*loc, "voice")),
                 f"unknown voice {vs.voice!r}; {hint}run `audiobook voices` to list them",
                 _line_of(tree, (*loc, "voice")),
             )
         if vs.variant is not None and variant_name(vs.variant) is None:
-            close = difflib.get_close_matches(vs.variant, variants, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(vs.variant, variants)
             raise CastingError(
                 path, _dotted((*loc, "variant")),
                 f"unknown variant {vs.variant!r}; {hint}run `audiobook voices` to list them",
@@ -291,8 +296,7 @@ def _check_overrides(path: Path, tree: Any, casting: Casting) -> None:
     for slug, story in casting.spec.stories.items():
         for who in story.characters:
             if casting.canonical(who) is None:
-                close = difflib.get_close_matches(who, names, n=1, cutoff=0.5)
-                hint = f"did you mean {close[0]!r}? " if close else ""
+                hint = did_you_mean(who, names)
                 raise CastingError(
                     path, f"stories.{slug}.characters.{who}",
                     f"no character {who!r} under `characters:`; {hint}add it there first",
@@ -316,8 +320,7 @@ def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> 
     slugs = [s.slug for s in stories]
     for slug in casting.spec.stories:
         if slug not in slugs:
-            close = difflib.get_close_matches(slug, slugs, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(slug, slugs)
             raise CastingError(
                 casting.path, f"stories.{slug}",
                 f"no story {slug!r} in the corpus; {hint}stories: {', '.join(slugs)}",

@@ -8,7 +8,6 @@ character not cast yet is previewed with the voice auto-casting would give it.
 
 from __future__ import annotations
 
-import difflib
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from . import engine
 from .attribute import analyse
-from .casting import Casting, CastResult, cast_stories, full_voice_id, variant_name
+from .casting import Casting, CastResult, cast_stories, did_you_mean, full_voice_id, variant_name
 from .corpus import load_corpus
 from .errors import CastingError
 from .files import atomic_path, slugify
@@ -65,8 +64,7 @@ def preview(
     casting = cast_stories(voices, stories, analyses, write=False).casting
     slugs = [s.slug for s in stories]
     if story is not None and story not in slugs:
-        close = difflib.get_close_matches(story, slugs, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(story, slugs)
         raise CastingError(None, None, f"no story {story!r}; {hint}stories: {', '.join(slugs)}")
     wanted = [(s, a.segments) for s, a in zip(stories, analyses, strict=True) if story in (None, s.slug)]
     entry = casting.canonical(name)
@@ -120,8 +118,7 @@ def _short(text: str, limit: int = 240) -> str:
 
 def _unknown(name: str, casting: Casting) -> CastingError:
     names = list(casting.spec.characters)
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = did_you_mean(name, names)
     return CastingError(
         casting.path, None,
         f"no character or voice {name!r}; {hint}characters: {', '.join(names) or 'none'} "
