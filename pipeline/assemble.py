@@ -42,7 +42,8 @@ BYTES_PER_SECOND = engine.SAMPLE_RATE * engine.SAMPLE_WIDTH
 _FULL_SCALE = 32768
 
 Sink = Callable[[bytes], None]
-#: Told where each clip landed: (clip, start, end) in seconds from the start of the file.
+#: Told where each clip's sound landed: (clip, start, end) in seconds from the start of the file,
+#: without the engine's own silence at the clip's edges (captions start when the voice does).
 ClipHook = Callable[[PlannedClip, float, float], None]
 
 
@@ -122,6 +123,21 @@ class RoomTone:
         return audioop.add(pcm, self.take(len(pcm)), engine.SAMPLE_WIDTH)
 
 
+AUDIBLE_DBFS = -50.0  # a 10 ms window louder than this (in the finished file) is sound, as `check` sees it
+_STEP = engine.SAMPLE_RATE // 100 * engine.SAMPLE_WIDTH
+
+
+def audible_span(pcm: bytes, threshold_dbfs: float) -> tuple[int, int]:
+    """Byte offsets of the first and past the last 10 ms window louder than ``threshold_dbfs`` RMS."""
+    level = _FULL_SCALE * 10 ** (threshold_dbfs / 20)
+    a, b = 0, len(pcm)
+    while a < b and audioop.rms(pcm[a:a + _STEP], engine.SAMPLE_WIDTH) <= level:
+        a += _STEP
+    while b > a and audioop.rms(pcm[max(a, b - _STEP):b], engine.SAMPLE_WIDTH) <= level:
+        b -= _STEP
+    return min(a, len(pcm)), max(a, b)
+
+
 def silence(seconds: float) -> bytes:
     frames = round(seconds * engine.SAMPLE_RATE)
     return b"\x00" * (frames * engine.SAMPLE_WIDTH)
@@ -186,10 +202,13 @@ def assemble_story(
     for clip in clips:
         emit(silence(clip.utterance.pause_before))
         start = written / BYTES_PER_SECOND
-        emit(load_clip(cache, clip.key, level))
+        pcm = load_clip(cache, clip.key, level)
+        emit(pcm)
         end = written / BYTES_PER_SECOND
         if on_clip is not None:
-            on_clip(clip, start, end)
+            gain = loudness.headroom_db if loudness is not None else 0.0
+            a, b = audible_span(pcm, AUDIBLE_DBFS - gain)
+            on_clip(clip, start + a / BYTES_PER_SECOND, start + b / BYTES_PER_SECOND)
         idx = clip.utterance.segment_index
         if idx >= 0:
             span = spans.setdefault(idx, [start, end])

@@ -225,7 +225,7 @@ def _rehash(plan: _StoryPlan, corpus: Corpus, meta: _Meta, options: BuildOptions
     return dataclasses.replace(plan, inputs_hash=_hash(inputs))
 
 
-CAPTIONS_VERSION = 2  # bump when caption files change shape
+CAPTIONS_VERSION = 3  # bump when caption files change shape
 
 
 def _metadata(corpus: Corpus, options: BuildOptions, progress: Progress) -> _Meta:
