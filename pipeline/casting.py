@@ -404,7 +404,8 @@ def cast_stories(
     """
     exists = path.exists()
     if exists:
-        text, tree = path.read_text(encoding="utf-8"), load_tree(path)
+        tree = load_tree(path)  # first: it turns unreadable or non-UTF-8 files into one-line errors
+        text = path.read_text(encoding="utf-8")
     else:
         defaults = Casting(CastingFile())
         text = castfile.template(defaults.narrator(), defaults.defaults())

@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from pipeline import engine, palette
 from pipeline.attribute import analyse
 from pipeline.build import BuildOptions, build
-from pipeline.castfile import UNUSED_MARK
+from pipeline.castfile import UNUSED_MARK, NewEntry, update_text
 from pipeline.casting import cast_stories, load_casting
 from pipeline.errors import CastingError
 from pipeline.model import Story
@@ -232,6 +233,17 @@ def test_sections_left_with_only_comments_are_empty(tmp_path: Path) -> None:
     text = voices.read_text(encoding="utf-8")
     assert text.startswith("lexicon:\n  # none yet\ncharacters:\n  # to come\n  Madame Dupont:")
     assert set(result.casting.spec.characters) == {"Madame Dupont", "Stéphane Cara"}
+
+
+def test_odd_names_and_windows_line_endings_survive_an_append() -> None:
+    names = ["Yes", "O'Brien", "Dr. Hale", "Null", "Anne-Marie d'Arc", "3rd Guard", "Mr: X", "#1", "Zoë", "[x]"]
+    text = "characters:\r\n  A:   # mine\r\n    voice: gmw/en"  # CRLF and no newline at the end
+    new = [NewEntry(n, "gmw/en-us", "f1", 50, 170, (f"{n} too",), "why") for n in names]
+    out = update_text(text, YAML(typ="rt").load(text), new, [], [])
+    assert out.startswith(text) and "\n" not in out.replace("\r\n", "")
+    data = YAML(typ="safe").load(out)
+    assert list(data["characters"]) == ["A", *names]
+    assert data["characters"]["Mr: X"]["aliases"] == ["Mr: X too"]
 
 
 # --------------------------------------------------------------------------- validation
