@@ -26,7 +26,7 @@ from pipeline.lexicon import (
     TITLES,
     WEAK_SPEECH_VERBS,
 )
-from pipeline.names import name_gender
+from pipeline.names import formal_names, name_gender
 from pipeline.segment import Layout
 
 _TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
@@ -469,6 +469,8 @@ def _fold(cast: Cast, title: str | None, words: tuple[str, ...], gender: str) ->
                 fits.append(i)
         elif lw[0] in names or lw[0] in full:
             fits.append(i)
+        elif ent.given and ent.given.lower() in formal_names(lw[0]):
+            fits.append(i)  # "Lizzy" is Elizabeth Bennet
         elif lw[0] in TITLES and ent.title == lw[0]:
             fits.append(i)  # "the Colonel" is Colonel Ridley
     if len(fits) != 1:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.characters import Cast, NameRun, Token, noun_gender
-from pipeline.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS, speech_verb_at
+from pipeline.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS, speech_verb_at, words
 
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "his", "her", "my", "our", "their", "your", "its"})
 _POSSESSIVES = {"his": "M", "her": "F", "my": "I", "our": "P", "their": "P", "your": "U"}
@@ -92,6 +92,22 @@ _GENERIC = frozenset(
 )
 
 
+#: Words after which "a man", "a woman" describes someone already there, not a new person.
+_NOT_A_REFERENCE = frozenset(
+    words("like as than such was is were are am be been being became become becomes seemed seems looked")
+)
+#: Relations that a family title names: "his wife" is Mrs. <his surname>, "her father" Mr. <hers>.
+_FAMILY_TITLE = {
+    "wife": ("mrs", "lady"),
+    "lady": ("mrs", "lady"),
+    "mother": ("mrs", "lady"),
+    "mamma": ("mrs", "lady"),
+    "mama": ("mrs", "lady"),
+    "husband": ("mr", "sir", "lord"),
+    "father": ("mr", "sir", "lord"),
+    "papa": ("mr", "sir", "lord"),
+}
+
 _MARRIED = frozenset({"mrs", "lady", "madame", "mme", "frau", "signora", "señora", "dame"})
 
 
@@ -160,6 +176,8 @@ class Resolver:
             if g == "P":
                 return Mention(i, i, "group", None, False, tok.para)
             return Mention(i, i, "pronoun", self.pronoun(i, g), False, tok.para)
+        if low in ("a", "an") and i and self.tokens[i - 1].low in _NOT_A_REFERENCE:
+            return None  # "like a man who...", "she was a woman of...": a comparison or a predicate
         if low in DETERMINERS or (tok.cap and low in PERSON_NOUNS and low not in NOT_NAMES):
             return self.description_at(i)
         if low in GROUP_WORDS and low in ("everyone", "everybody", "all", "both"):
@@ -299,6 +317,9 @@ class Resolver:
         the owner's family name and the title that goes with the relation."""
         if gender == "U":
             return None
+        family = self._family_member(i, noun, gender, owner)
+        if family is not None:
+            return family
         owner_ent = self.cast.entities[owner] if owner is not None else None
         surname = owner_ent.surname.lower() if owner_ent is not None and owner_ent.surname else None
         seen: list[int] = []
@@ -323,6 +344,41 @@ class Resolver:
             return points, -rank
 
         return max(enumerate(seen), key=score)[1]
+
+    def _family_member(self, i: int, noun: str, gender: str, owner: int | None) -> int | None:
+        """ "his wife" / "her father": the one Mrs. / Mr. of the owner's family name, or, when the
+        owner is unknown, of the family name of the latest named person that has one."""
+        titles = _FAMILY_TITLE.get(noun)
+        if titles is None:
+            return None
+        surnames: list[str] = []
+        if owner is not None:
+            own = self.cast.entities[owner].surname
+            if own:
+                surnames.append(own.lower())
+        else:
+            for m in reversed(self.history[-150:]):
+                if m.first >= i or m.entity is None:
+                    continue
+                sur = self.cast.entities[m.entity].surname
+                if sur and sur.lower() not in surnames:
+                    surnames.append(sur.lower())
+                if len(surnames) == 3:
+                    break
+        for sur in surnames:
+            found = [
+                e
+                for e, ent in enumerate(self.cast.entities)
+                if e != owner
+                and ent.kind == "named"
+                and ent.surname
+                and ent.surname.lower() == sur
+                and ent.title in titles
+                and ent.gender in (gender, "U")
+            ]
+            if len(found) == 1:
+                return found[0]
+        return None
 
     @staticmethod
     def _describe_key(words: list[str]) -> str:
