@@ -8,11 +8,14 @@ what changed. Rendering runs in worker processes, one speech engine each.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import json
 import multiprocessing
 import os
 import re
+import signal
 import wave
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -149,6 +152,20 @@ class ClipCache:
         return out
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(parent: int) -> None:
+    """Ctrl-C reaches the whole process group: let the main process stop the workers.
+    And if the main process is killed outright, the workers go with it instead of
+    waiting forever for work that will never come."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _render_batch(folder: str, jobs: list[tuple[str, str, dict]]) -> int:
     """Worker: render clips into the cache folder; returns how many were rendered."""
     eng = engine.engine()
@@ -191,7 +208,8 @@ class Renderer:
             # Forking is cheap (no re-import), but only safe while this process has not
             # started eSpeak, whose own thread a child would not have.
             method = "spawn" if engine.loaded() else "fork"
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method))
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
+                                             initializer=_worker_init, initargs=(os.getpid(),))
         return self._pool
 
     def submit(self, clips: Sequence[PlannedClip]) -> dict[str, Future[int]]:
