@@ -66,6 +66,21 @@ class CastPlan:
     speakers: tuple[Speaker, ...]
 
 
+def clashes(casting: Casting, speakers: Sequence[Speaker], stories: Sequence[Story]) -> list[str]:
+    """Characters of one story who sound exactly alike, or like its narrator (hand edits can do that)."""
+    out = []
+    for story in stories:
+        voices: dict[VoiceSettings, list[str]] = {casting.narrator(story.slug): ["the narrator"]}
+        for sp in speakers:
+            if story.slug in sp.lines:
+                voices.setdefault(casting.character(sp.entry, story.slug), []).append(sp.entry)
+        for voice, names in voices.items():
+            if len(names) > 1:
+                out.append(f"{story.slug}: {' and '.join(names)} have the same voice ({voice.espeak_name}, "
+                           f"rate {voice.rate}, pitch {voice.pitch})")
+    return out
+
+
 def find_speakers(casting: Casting, stories: Sequence[Story], analyses: Sequence[Analysis]) -> list[Speaker]:
     """Every speaking character of the anthology, matched to entries where they exist."""
     by_key: dict[str, Speaker] = {}

@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from . import castfile, engine
-from .autocast import CastLine, cast_lines, plan_cast
+from .autocast import CastLine, cast_lines, clashes, plan_cast
 from .errors import CastingError
 from .files import atomic_open
 from .model import GROUP, Analysis, Story, VoiceSettings
@@ -391,6 +391,7 @@ class CastResult:
     cast: tuple[CastLine, ...]
     created: bool  # the file did not exist and was written
     updated: bool  # the file existed and new characters or marks were written
+    warnings: tuple[str, ...] = ()  # e.g. two characters of a story with the same voice
 
 
 def cast_stories(
@@ -431,7 +432,7 @@ def cast_stories(
         with atomic_open(path) as fh:
             fh.write(new_text)
     return CastResult(casting, tuple(cast_lines(casting, plan)), created=changed and not exists,
-                      updated=changed and exists)
+                      updated=changed and exists, warnings=tuple(clashes(casting, plan.speakers, stories)))
 
 
 def prepare_casting(path: Path, stories: Sequence[Story], analyses: Sequence[Analysis]) -> Casting:

@@ -272,5 +272,7 @@ def cast(
                       str(line.lines), ", ".join(line.stories),
                       {"new": "[green]new[/]", "unused": "[yellow]in no story[/]"}.get(line.status, ""))
     out.print(table)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     what = "created" if result.created else "updated" if result.updated else "unchanged"
     out.print(f"{voices} {what}.", highlight=False)

@@ -147,6 +147,18 @@ def test_a_speaker_named_differently_in_another_story_links_to_the_entry(tmp_pat
     assert result.casting.voice_for("Jean-Pierre Dupuis").espeak_name == "gmw/en-gb-scotland+m2"
 
 
+def test_hand_edits_that_make_two_voices_alike_are_reported(tmp_path: Path) -> None:
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("characters:\n  Madame Dupont: {voice: gmw/en, variant: f2}\n"
+                      "  Stéphane Cara: {voice: gmw/en, variant: f2}\n", encoding="utf-8")
+    result = cast(tmp_path, CAFE, voices=voices)
+    assert result.warnings == ("01-story: Madame Dupont and Stéphane Cara have the same voice "
+                               "(gmw/en+f2, rate 175, pitch 50)",)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert cast(fresh, CAFE, TRAIN).warnings == ()  # auto-casting never does it
+
+
 def test_story_overrides_apply_to_that_story_only(tmp_path: Path) -> None:
     voices = tmp_path / "voices.yaml"
     voices.write_text(
