@@ -147,6 +147,13 @@ def _name_the_narrator(
     name = narrator_name(tokens, runs, own)
     if name:
         cast.entities[cast.narrator].name = name
+        # lines given to the same name as a character of its own ("Pip", answering a vocative)
+        same = {e for e in cast.lookup(name) if e != cast.narrator}
+        for i, d in enumerate(decisions):
+            if d.speaker in same:
+                decisions[i] = replace(d, speaker=cast.narrator)
+        for e in same:
+            cast.entities[e].kind = "merged"
 
 
 def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:
@@ -173,7 +180,7 @@ def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ..
     out = []
     seen = set()
     for ent in cast.entities:
-        if ent.kind != "named" and not lines[ent.name]:
+        if ent.kind == "merged" or (ent.kind != "named" and not lines[ent.name]):
             continue
         aliases = tuple(sorted(f for f in ent.forms if f != ent.name.lower()))
         gender: Gender = "M" if ent.gender == "M" else "F" if ent.gender == "F" else "U"

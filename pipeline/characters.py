@@ -71,6 +71,7 @@ _GIVEN_NAME_TITLES = frozenset(
     }
 )
 _FAMILY_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "madame", "mme", "monsieur", "m", "master"})
+_NAMING_VERBS = frozenset({"call", "called", "calls", "calling", "named", "christened"})
 _OPEN_MARKS = "“‘\"'„«"
 _CLOSE_MARKS = "”’\"'»"
 
@@ -314,8 +315,19 @@ def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: 
     """The first-person narrator's name: a name others call them by in dialogue that the
     narration never uses (it says "I"). ``spoken_by_narrator`` holds the paragraphs of their lines;
     only lines next to one of them count (the narrator is the one being answered)."""
-    in_narration = {w.lower() for r in runs if not tokens[r.first].quote for w in r.words}
-    in_narration |= {t.low for t in tokens if t.cap and not t.quote and not t.sent_start}
+    # a name the narration tags as a speaker belongs to someone else; a name the narration merely
+    # mentions ("I called myself Pip") may still be the narrator's if others call them by it more often
+    tagged = {
+        w.lower()
+        for r in runs
+        if not tokens[r.first].quote
+        and _speech_subject(tokens, r)
+        and not (r.first and tokens[r.first - 1].low in _NAMING_VERBS)  # "they called me Pip"
+        for w in r.words
+    }
+    in_narration: Counter[str] = Counter(
+        t.low for t in tokens if t.cap and not t.quote and not t.sent_start and t.low not in NOT_NAMES
+    )
     votes: Counter[str] = Counter()
     longest: dict[str, str] = {}
     for r in runs:
@@ -323,15 +335,18 @@ def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: 
         if not first.quote or first.para in spoken_by_narrator:
             continue
         adjacent = first.para - 1 in spoken_by_narrator or first.para + 1 in spoken_by_narrator
-        if any(w.lower() in in_narration for w in r.words):
+        if any(w.lower() in tagged for w in r.words):
             continue
-        if not _vocative(tokens, r):
+        if not _vocative(tokens, r) or not _addressed(tokens, r):
             continue
         form = " ".join(r.words)
         key = next((k for k in longest if set(k.split()) & {w.lower() for w in r.words}), form.lower())
         votes[key] += 2 if adjacent else 1
         if len(form) > len(longest.get(key, "")):
             longest[key] = form
+    for key in list(votes):
+        if sum(in_narration[w] for w in key.split()) >= votes[key]:
+            del votes[key]
     if not votes:
         return None
     (key, n), *rest = votes.most_common()
@@ -369,6 +384,15 @@ def _vocative(tokens: list[Token], run: NameRun) -> bool:
     before_ok = prev is None or prev.text in ",“‘\"'" or not prev.quote
     after_ok = nxt is None or nxt.text in ",.!?;—" or not nxt.quote
     return before_ok and after_ok
+
+
+def _addressed(tokens: list[Token], run: NameRun) -> bool:
+    """Set off by a comma, or a whole short line ("Pip?"): "Yes, Pip," but not "Quick!" alone."""
+    prev = tokens[run.first - 1] if run.first else None
+    nxt = tokens[run.last + 1] if run.last + 1 < len(tokens) else None
+    if (prev is not None and prev.text == ",") or (nxt is not None and nxt.text == ","):
+        return True
+    return nxt is not None and nxt.text == "?"
 
 
 def _pronoun_follows(tokens: list[Token], last: int) -> str:
