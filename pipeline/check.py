@@ -134,7 +134,9 @@ def measure(path: Path) -> Measurement:
 
 def _decode_levels(path: Path, rate: int, channels: int) -> dict:
     """One ffmpeg pass: PCM on stdout (analysed window by window here), ebur128 summary on stderr."""
-    window = max(1, round(rate * WINDOW)) * channels * 2
+    frames = max(1, round(rate * WINDOW))
+    step = frames / rate  # a window's exact length: 220 samples at 22.05 kHz are 9.98 ms, not 10
+    window = frames * channels * 2
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
            "-af", "ebur128=peak=true:framelog=quiet", "-ar", str(rate), "-ac", str(channels),
            "-f", "s16le", "pipe:1"]
@@ -176,15 +178,15 @@ def _decode_levels(path: Path, rate: int, channels: int) -> dict:
     full = 32768.0
     loud = [i for i, ms in enumerate(squares) if db(math.sqrt(ms) / full) > SPEECH_DBFS]
     duration = samples / channels / rate
-    head = loud[0] * WINDOW if loud else duration
-    tail = duration - (loud[-1] + 1) * WINDOW if loud else duration
+    head = loud[0] * step if loud else duration
+    tail = duration - (loud[-1] + 1) * step if loud else duration
     return {
         "duration": duration,
         "rms_dbfs": db(math.sqrt(total_sq / samples) / full) if samples else -math.inf,
         "peak_dbfs": db(peak / full),
         "true_peak_dbfs": _last_float(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf)", stderr),
         "loudness_lufs": _last_float(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf)", stderr),
-        "noise_floor_dbfs": _noise_floor(squares),
+        "noise_floor_dbfs": _noise_floor(squares, max(1, round(NOISE_WINDOW / step))),
         "head_silence": max(0.0, head),
         "tail_silence": max(0.0, tail),
     }
@@ -197,9 +199,8 @@ def _last_float(pattern: str, text: str) -> float | None:
     return -math.inf if found[-1] == "-inf" else float(found[-1])
 
 
-def _noise_floor(squares: Sequence[float]) -> float:
-    """RMS (dBFS) of the quietest NOISE_WINDOW of the file."""
-    n = max(1, round(NOISE_WINDOW / WINDOW))
+def _noise_floor(squares: Sequence[float], n: int) -> float:
+    """RMS (dBFS) of the quietest ``n`` consecutive windows (NOISE_WINDOW) of the file."""
     if len(squares) < n:
         return db(math.sqrt(sum(squares) / max(1, len(squares))) / 32768)
     run = sum(squares[:n])
