@@ -420,6 +420,8 @@ class _Sieves:
                     continue
                 if prev is None and nxt is None:
                     continue
+                if prev is not None and nxt is not None and prev.text == "—" and nxt.text == "—":
+                    continue  # "his name is Armitage—Percy Armitage—the second son": apposition
                 if prev is None and nxt is not None and nxt.text != ",":
                     continue
                 form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))

@@ -315,6 +315,8 @@ class Resolver:
     def kin(self, i: int, noun: str, gender: str, owner: int | None) -> int | None:
         """Who "his sister" / "her husband" is: a recent person of the right gender, preferring
         the owner's family name and the title that goes with the relation."""
+        if noun in ("friend", "companion") and owner is not None and owner == self.cast.narrator:
+            return self._salient(i, owner)  # "said my friend": the narrator's chief companion
         if gender == "U":
             return None
         family = self._family_member(i, noun, gender, owner)
@@ -345,6 +347,17 @@ class Resolver:
 
         return max(enumerate(seen), key=score)[1]
 
+    def _salient(self, i: int, exclude: int) -> int | None:
+        """The named person mentioned most often in the recent narration."""
+        counts: dict[int, int] = {}
+        for m in self.history[-150:]:
+            if m.first < i and m.entity is not None and m.entity != exclude:
+                if self.cast.entities[m.entity].kind == "named":
+                    counts[m.entity] = counts.get(m.entity, 0) + 1
+        if not counts:
+            return None
+        return max(counts, key=lambda e: counts[e])
+
     def _family_member(self, i: int, noun: str, gender: str, owner: int | None) -> int | None:
         """ "his wife" / "her father": the one Mrs. / Mr. of the owner's family name, or, when the
         owner is unknown, of the family name of the latest named person that has one."""
@@ -352,11 +365,10 @@ class Resolver:
         if titles is None:
             return None
         surnames: list[str] = []
-        if owner is not None:
-            own = self.cast.entities[owner].surname
-            if own:
-                surnames.append(own.lower())
-        else:
+        own = self.cast.entities[owner].surname if owner is not None else None
+        if own:
+            surnames.append(own.lower())
+        elif owner is None or self.cast.entities[owner].kind == "unnamed":
             for m in reversed(self.history[-150:]):
                 if m.first >= i or m.entity is None:
                     continue
