@@ -351,9 +351,9 @@ class Resolver:
         """The named person mentioned most often in the recent narration."""
         counts: dict[int, int] = {}
         for m in self.history[-150:]:
-            if m.first < i and m.entity is not None and m.entity != exclude:
-                if self.cast.entities[m.entity].kind == "named":
-                    counts[m.entity] = counts.get(m.entity, 0) + 1
+            ent = self.cast.entities[m.entity] if m.entity is not None else None
+            if m.first < i and m.entity is not None and m.entity != exclude and ent and ent.kind == "named":
+                counts[m.entity] = counts.get(m.entity, 0) + 1
         if not counts:
             return None
         return max(counts, key=lambda e: counts[e])

@@ -1,0 +1,92 @@
+"""Patterns of classic novels (hard-wrapped Gutenberg-style text), in short original snippets."""
+
+from __future__ import annotations
+
+from pipeline.attribute import analyse
+
+
+def speakers(text: str) -> list[tuple[str, str | None]]:
+    a = analyse(text)
+    out: dict[str, tuple[str, str | None]] = {}
+    for s in a.segments:
+        if s.kind == "dialogue" and s.quote_id and s.quote_id not in out:
+            out[s.quote_id] = (s.text.split()[0], s.speaker)
+    return list(out.values())
+
+
+def cast(text: str) -> list[str]:
+    return [c.name for c in analyse(text).characters]
+
+
+def test_a_pet_name_is_the_same_person_as_the_formal_name() -> None:
+    text = (
+        "Chapter 1\n\nElizabeth Hartley sat at the window with her work, and\n"
+        "her brother Walter Hartley stood by the fire.\n\n"
+        '"You are very quiet, Lizzy," said Walter.\n\n'
+        '"I am thinking," said Lizzy, "which is more than can be said of you."\n'
+    )
+    names = cast(text)
+    assert "Lizzy" not in names and "Elizabeth Hartley" in names
+    assert speakers(text)[1][1] == "Elizabeth Hartley"
+
+
+def test_his_wife_is_the_mrs_of_his_family_name() -> None:
+    text = (
+        "Mr. Ashby came in from the garden and sat down heavily.\n\n"
+        '"The roses are quite ruined," cried his wife, looking up.\n\n'
+        '"They are roses still," said Mr. Ashby.\n\n'
+        "Mrs. Ashby did not answer him, and the evening went on.\n\n"
+        '"Ruined," said Mrs. Ashby at last.\n'
+    )
+    got = speakers(text)
+    assert got[0][1] == "Mrs. Ashby"
+    assert "the wife" not in cast(text)
+
+
+def test_a_comparison_is_not_a_new_person() -> None:
+    text = (
+        "Mr. Crane shook his head like a man who has heard too much.\n\n"
+        '"These are sad tidings," said he; "pray go on."\n\n'
+        "She was a woman of few words, and Miss Pell went on.\n"
+    )
+    got = speakers(text)
+    assert got[0][1] == "Mr. Crane"
+    assert "the man" not in cast(text) and "the woman" not in cast(text)
+
+
+def test_the_narrator_is_named_by_how_others_address_him() -> None:
+    text = (
+        "My Christian name was Edward, but in the village they called me\n"
+        "Ned, and Ned I have been ever since.\n\n"
+        '"Where have you been, Ned?" said my uncle Joseph Barlow.\n\n'
+        '"To the mill," said I.\n\n'
+        '"Quick!" said Joseph. "The mill, Ned? At this hour?"\n\n'
+        '"Yes, uncle," I answered.\n\n'
+        '"Well, Ned, you will catch it from your aunt."\n'
+    )
+    got = speakers(text)
+    assert got[1][1] == "Ned" and got[3][1] == "Ned"
+    names = cast(text)
+    assert "Quick" not in names and names.count("Ned") == 1
+
+
+def test_a_name_between_dashes_is_not_addressed() -> None:
+    text = (
+        "Mr. Hale sat by the fire and Miss Dunne stood by the door.\n\n"
+        '"There is a young man who calls on me. His name is Royle—Arthur\n'
+        'Royle—the son of the miller," said Miss Dunne.\n\n'
+        '"And you mean to marry him?" asked Mr. Hale.\n\n'
+        '"I do."\n'
+    )
+    got = speakers(text)
+    assert got[2][1] == "Miss Dunne"
+
+
+def test_my_friend_in_a_first_person_story_is_the_chief_companion() -> None:
+    text = (
+        "I had known Dr. Marlowe for some years. Marlowe was at his desk,\n"
+        "and Marlowe looked up as I came in. I sat down opposite Marlowe.\n\n"
+        "Our visitor, a Mrs. Prynne, was shown in a moment later.\n\n"
+        '"You have come a long way," said my friend. "Sit down."\n'
+    )
+    assert speakers(text)[0][1] == "Dr. Marlowe"
