@@ -17,6 +17,8 @@ from pipeline.model import GROUP, Analysis, Segment
 #: Lines decided with less confidence than this are highlighted, with their id for pinning.
 LOW_CONFIDENCE = 0.6
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*[^\s])")
+#: In hard-wrapped text (paragraphs between blank lines) a single newline is only a wrapped line.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
@@ -54,6 +56,8 @@ def render_script(analysis: Analysis, console: Console) -> None:
     ]
     colour = {name: palette[i % len(palette)] for i, name in enumerate(speakers)}
     line: list[str] = []  # the markup of the paragraph being printed
+    wrapped = any(_BLANK_LINE.search(s.text) for s in analysis.segments)
+    breaks = _BLANK_LINE if wrapped else _PARAGRAPH_BREAK
 
     def flush() -> None:
         if line:
@@ -62,7 +66,7 @@ def render_script(analysis: Analysis, console: Console) -> None:
 
     for seg in analysis.segments:
         if seg.kind == "narration":
-            pieces = _PARAGRAPH_BREAK.split(seg.text)
+            pieces = breaks.split(seg.text)
             for k, piece in enumerate(pieces):
                 if k:
                     flush()

@@ -53,3 +53,14 @@ def test_unsure_lines_show_their_quote_id() -> None:
     unsure = [line for line in out.splitlines() if "(q-" in line]
     assert unsure, out
     assert all("?" in line for line in unsure)
+
+
+def test_hard_wrapped_narration_is_one_paragraph() -> None:
+    text = (
+        "The rain had come on at dusk, and the lamps along the lane\n"
+        "were lit early, one after another, by the old man with the pole.\n\n"
+        "“Shut the door,” said Ann Lee.\n"
+    )
+    out = render(text)
+    assert "lane were lit early" in " ".join(out.split())
+    assert not any(line.strip().startswith("were lit") for line in out.splitlines())
