@@ -27,7 +27,7 @@ from typing import Any
 from . import assemble, export
 from .attribute import analyse
 from .captions import NARRATOR, Cue, write_captions
-from .casting import Casting, prepare_casting
+from .casting import Casting, cast_stories
 from .corpus import Corpus, load_corpus
 from .cover import draw_cover, find_cover, validate_cover
 from .credits import credit_clips, credit_segments, default_credits
@@ -163,7 +163,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     options.validate()
     corpus = load_corpus(options.corpus)
     analyses = [_analyse(story, progress) for story in corpus.stories]
-    casting = prepare_casting(options.voices, corpus.stories, analyses)
+    cast = cast_stories(options.voices, corpus.stories, analyses)
+    for warning in cast.warnings:
+        progress.warn(warning)
+    casting = cast.casting
     with build_lock(options.build_dir):
         remove_stale_temporaries(options.build_dir)
         plans = [_plan(story, analysis, casting) for story, analysis in zip(corpus.stories, analyses, strict=True)]
@@ -317,15 +320,20 @@ def _outputs(build_dir: Path, story: Story, fmt: str = "mp3") -> _Paths:
     return _Paths(audio, part, parts / f"{story.slug}.json", build_dir / f"{name}.vtt", build_dir / f"{name}.srt")
 
 
+class Cancelled(Exception):
+    """Another story failed or the user pressed Ctrl-C: stop this one, leaving no output."""
+
+
 def _export_stories(
     plans: Sequence[_StoryPlan], corpus: Corpus, cache: ClipCache, options: BuildOptions, meta: _Meta,
     state: dict[str, Any], progress: Progress, renderer: Renderer, pending: dict[str, Future[int]],
 ) -> tuple[list[tuple[StoryResult, int]], list[StoryAudio], list[list[Cue]]]:
     """Assemble and encode the stories whose inputs changed, several at once."""
     state_lock = threading.Lock()
+    stop = threading.Event()  # set on Ctrl-C or an error: the other stories give up at once
 
     def one(plan: _StoryPlan) -> tuple[StoryResult, int, StoryAudio, list[Cue]]:
-        renderer.wait({id(f): f for c in plan.clips if (f := pending.get(c.key)) is not None}.values())
+        renderer.wait({id(f): f for c in plan.clips if (f := pending.get(c.key)) is not None}.values(), stop)
         paths = _outputs(options.build_dir, plan.story, options.format)
         key = f"story:{plan.story.slug}"
         if state.get(key) == plan.inputs_hash and all(p.exists() for p in paths.all()):
@@ -334,7 +342,7 @@ def _export_stories(
                 progress.advance()
                 audio, extras = loaded
                 return StoryResult(plan.story, paths.audio, audio.duration, rebuilt=False), 0, audio, extras
-        audio, rerendered, extras = _encode_story(plan, corpus, cache, paths, options, meta)
+        audio, rerendered, extras = _encode_story(plan, corpus, cache, paths, options, meta, stop)
         _save_timing(paths.timing, audio, extras)
         with state_lock:
             state[key] = plan.inputs_hash
@@ -342,14 +350,20 @@ def _export_stories(
         progress.advance()
         return StoryResult(plan.story, paths.audio, audio.duration, rebuilt=True), rerendered, audio, extras
 
-    workers = max(1, min(options.jobs, len(plans)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(one, plans))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(options.jobs, len(plans))))
+    try:
+        done = [f.result() for f in [pool.submit(one, plan) for plan in plans]]
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [(r, n) for r, n, _, _ in done], [a for _, _, a, _ in done], [e for _, _, _, e in done]
 
 
 def _encode_story(
     plan: _StoryPlan, corpus: Corpus, cache: ClipCache, paths: _Paths, options: BuildOptions, meta: _Meta,
+    stop: threading.Event,
 ) -> tuple[StoryAudio, int, list[Cue]]:
     """Stream a story's clips into its file and its AAC part, tagged, with captions; re-render corrupt clips."""
     codec = export.FORMATS[options.format]
@@ -386,6 +400,8 @@ def _encode_story(
             with export.encoders(outputs) as encs:
 
                 def sink(data: bytes, encs: list[export.Encoder] = encs) -> None:
+                    if stop.is_set():
+                        raise Cancelled
                     for enc in encs:
                         enc.write(data)
 

@@ -435,11 +435,6 @@ def cast_stories(
                       updated=changed and exists, warnings=tuple(clashes(casting, plan.speakers, stories)))
 
 
-def prepare_casting(path: Path, stories: Sequence[Story], analyses: Sequence[Analysis]) -> Casting:
-    """The casting for a build: voices.yaml validated, with every new speaker cast and written."""
-    return cast_stories(path, stories, analyses).casting
-
-
 def _without_empty(data: dict[str, Any]) -> dict[str, Any]:
     """A section left with only comments (``lexicon:``) reads as empty, not as an error."""
     out = {k: v for k, v in data.items() if v is not None}

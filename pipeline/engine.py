@@ -116,7 +116,8 @@ class Engine:
         es.SetParameter(es.PITCH, int(voice.pitch), 0)
         es.SetParameter(es.VOLUME, round(voice.volume * 100), 0)
         self._chunks = []
-        es.Synth(text.encode("utf-8"), flags=es.ENDPAUSE | es.CHARS_UTF8)
+        # PHONEMES: the lexicon may give eSpeak phonemes as [[...]] inside the text.
+        es.Synth(text.encode("utf-8"), flags=es.ENDPAUSE | es.CHARS_UTF8 | es.PHONEMES)
         es.Synchronize()
         pcm = b"".join(self._chunks)
         self._chunks = []

@@ -16,9 +16,10 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
 import wave
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def clip_key(text: str, voice: VoiceSettings) -> str:
     """The cache key of a clip: every input that changes its sound."""
     payload = json.dumps(
         {"text": text, "voice": asdict(voice), "engine": engine.engine_version(),
-         "rate": engine.SAMPLE_RATE},
+         "rate": engine.SAMPLE_RATE, "phonemes": True},
         sort_keys=True, ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
@@ -233,9 +234,18 @@ class Renderer:
         if self.on_progress and not fut.cancelled() and fut.exception() is None:
             self.on_progress(fut.result())
 
-    def wait(self, futures: Iterable[Future[int]]) -> int:
-        """Wait for submitted batches; returns how many clips they rendered."""
+    def wait(self, futures: Iterable[Future[int]], stop: threading.Event | None = None) -> int:
+        """Wait for submitted batches; returns how many clips they rendered.
+
+        With ``stop``, give up (raising CancelledError) as soon as it is set.
+        """
+        futures = list(futures)
+        todo = set(futures)
         try:
+            while stop is not None and todo:
+                if stop.is_set():
+                    raise CancelledError
+                todo = wait(todo, timeout=0.1).not_done
             return sum(f.result() for f in futures)
         except OSError as exc:  # disk full, unwritable cache: say so in one line
             raise output_error(self.cache.folder, exc) from exc

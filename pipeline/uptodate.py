@@ -115,11 +115,14 @@ def main() -> None:
             sys.stdout.write("Up to date: nothing changed since the last build.\n")
             return
         forget(args)  # whatever happens next, the old stamp no longer describes the outputs
-    from .cli import app
-
     try:
+        from .cli import app
+
         app(args, prog_name="audiobook")
     except SystemExit as done:
         if done.code in (0, None) and _is_build(args):
             record(args)
         raise
+    except KeyboardInterrupt:  # Ctrl-C before the command itself started
+        sys.stderr.write("Interrupted; the cache and earlier outputs are intact. Build again to resume.\n")
+        raise SystemExit(130) from None

@@ -333,7 +333,6 @@ def test_lexicon_respellings_apply_to_every_voice() -> None:
     assert apply_lexicon("Stéphane, n'est-ce pas? STÉPHANE's", lexicon) == "Stay-fahn, ness pah? Stay-fahn's"
 
 
-@pytest.mark.xfail(strict=True, reason="engine.render_pcm does not pass espeakPHONEMES (0x100) to Synth yet")
 def test_phonemes_in_double_brackets_are_spoken_as_phonemes() -> None:
     voice = load_casting(Path("/nonexistent/voices.yaml")).narrator()
     phonemes = engine.engine().render_pcm("[[h@l'oU]]", voice)
