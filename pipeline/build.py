@@ -332,17 +332,24 @@ def _export_stories(
     state_lock = threading.Lock()
     stop = threading.Event()  # set on Ctrl-C or an error: the other stories give up at once
 
+    def current(plan: _StoryPlan) -> bool:
+        paths = _outputs(options.build_dir, plan.story, options.format)
+        return state.get(f"story:{plan.story.slug}") == plan.inputs_hash and all(p.exists() for p in paths.all())
+
+    # With fewer stories to encode than cores, each output gets an encoder process of its own.
+    separate = sum(not current(plan) for plan in plans) < options.jobs
+
     def one(plan: _StoryPlan) -> tuple[StoryResult, int, StoryAudio, list[Cue]]:
         renderer.wait({id(f): f for c in plan.clips if (f := pending.get(c.key)) is not None}.values(), stop)
         paths = _outputs(options.build_dir, plan.story, options.format)
         key = f"story:{plan.story.slug}"
-        if state.get(key) == plan.inputs_hash and all(p.exists() for p in paths.all()):
+        if current(plan):
             loaded = _load_timing(paths.timing, plan)
             if loaded is not None:
                 progress.advance()
                 audio, extras = loaded
                 return StoryResult(plan.story, paths.audio, audio.duration, rebuilt=False), 0, audio, extras
-        audio, rerendered, extras = _encode_story(plan, corpus, cache, paths, options, meta, stop)
+        audio, rerendered, extras = _encode_story(plan, corpus, cache, paths, options, meta, stop, separate)
         _save_timing(paths.timing, audio, extras)
         with state_lock:
             state[key] = plan.inputs_hash
@@ -350,7 +357,9 @@ def _export_stories(
         progress.advance()
         return StoryResult(plan.story, paths.audio, audio.duration, rebuilt=True), rerendered, audio, extras
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(options.jobs, len(plans))))
+    # Twice as many stories in flight as cores: each story's encoders are mostly waiting on
+    # each other, and with only one story per core the last one would finish on its own.
+    pool = ThreadPoolExecutor(max_workers=max(1, min(options.jobs * 2, len(plans))))
     try:
         done = [f.result() for f in [pool.submit(one, plan) for plan in plans]]
     except BaseException:
@@ -363,7 +372,7 @@ def _export_stories(
 
 def _encode_story(
     plan: _StoryPlan, corpus: Corpus, cache: ClipCache, paths: _Paths, options: BuildOptions, meta: _Meta,
-    stop: threading.Event,
+    stop: threading.Event, separate: bool = False,
 ) -> tuple[StoryAudio, int, list[Cue]]:
     """Stream a story's clips into its file and its AAC part, tagged, with captions; re-render corrupt clips."""
     codec = export.FORMATS[options.format]
@@ -397,7 +406,7 @@ def _encode_story(
                                      finalize=functools.partial(export.write_tags, codec=codec, tags=tags))]
             if paths.part != paths.audio:
                 outputs.append(export.Output(paths.part, export.AAC, MASTERING))
-            with export.encoders(outputs) as encs:
+            with export.encoders(outputs, separate=separate) as encs:
 
                 def sink(data: bytes, encs: list[export.Encoder] = encs) -> None:
                     if stop.is_set():

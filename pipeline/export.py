@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import queue
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +60,11 @@ class Codec:
 
 
 # MP3 at 44.1 kHz / 192 kbps CBR, mono: what audiobook stores (ACX) ask for.
-MP3 = Codec("mp3", ".mp3", 44100, ("-c:a", "libmp3lame", "-b:a", "192k", "-write_xing", "1", "-f", "mp3"))
+# LAME's quality 7 (ffmpeg's compression_level): half the encoding time of the default
+# (measured 0.50 s vs 0.92 s for 160 s of speech); at 192 kbps for speech band-limited
+# to 11 kHz by eSpeak there is nothing its slower psychoacoustic search would save.
+MP3 = Codec("mp3", ".mp3", 44100, ("-c:a", "libmp3lame", "-b:a", "192k", "-compression_level", "7",
+                                   "-write_xing", "1", "-f", "mp3"))
 # The anthology's AAC parts keep eSpeak's own rate (upsampling speech gains nothing), and use
 # ffmpeg's fast AAC coder: the default "twoloop" search is 4x slower (measured: 3.8 s vs
 # 0.8 s for 160 s of speech) and was the slowest step of a whole build.
@@ -121,40 +127,100 @@ class Output:
     finalize: Finalizer | None = None
 
 
+def encoder_command(targets: Sequence[tuple[Codec, Mastering | None, Path]]) -> list[str]:
+    """One ffmpeg command that reads eSpeak's PCM on stdin and encodes it into every target.
+
+    One process per stream, not per file: the input is read once, and a story costs one
+    process start (a large static binary) instead of one per output.
+    """
+    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+           "-f", "s16le", "-ar", str(engine.SAMPLE_RATE), "-ac", "1", "-i", "pipe:0"]
+    graph = [f"[0:a]asplit={len(targets)}" + "".join(f"[in{i}]" for i in range(len(targets)))]
+    for i, (codec, mastering, _) in enumerate(targets):
+        chain = mastering.filters(codec.rate, codec.peak_margin_db) if mastering else "anull"
+        graph.append(f"[in{i}]{chain}[out{i}]")
+    cmd += ["-filter_complex", ";".join(graph)]
+    for i, (codec, _, target) in enumerate(targets):
+        cmd += ["-map", f"[out{i}]", "-ar", str(codec.rate), "-ac", "1", *codec.args, str(target)]
+    return cmd
+
+
 class Encoder:
-    """An ffmpeg process reading raw PCM on stdin and writing one file atomically."""
+    """An ffmpeg process reading raw PCM on stdin and writing its files atomically."""
 
-    def __init__(self, output: Output) -> None:
-        self.target = output.target
-        self._finalize = output.finalize
-        self._atomic = atomic_path(output.target)
-        self._tmp = self._atomic.__enter__()
+    def __init__(self, outputs: Sequence[Output], threaded: bool = False) -> None:
+        self.outputs = list(outputs)
+        self.target = self.outputs[0].target  # named in error messages
+        self._atomics = [atomic_path(o.target) for o in self.outputs]
+        self._tmps: list[Path] = []
+        try:
+            for atomic in self._atomics:
+                self._tmps.append(atomic.__enter__())
+        except BaseException:
+            self._abort_files()
+            raise
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in commit/abort
-        codec = output.codec
-        filters = ["-af", output.mastering.filters(codec.rate, codec.peak_margin_db)] if output.mastering else []
-        cmd = [
-            ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "s16le", "-ar", str(engine.SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
-            *filters, "-ar", str(codec.rate), "-ac", "1", *codec.args, str(self._tmp),
-        ]
+        cmd = encoder_command([(o.codec, o.mastering, tmp) for o, tmp in zip(self.outputs, self._tmps, strict=True)])
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        # Threaded: writes go through a small queue to a thread of their own, so that
+        # encoders fed the same stream don't wait on each other's pipes.
+        self._queue: queue.Queue[bytes | None] | None = queue.Queue(maxsize=8) if threaded else None
+        self._failed: BaseException | None = None
+        self._writer: threading.Thread | None = None
+        if self._queue is not None:
+            self._writer = threading.Thread(target=self._drain, daemon=True)
+            self._writer.start()
 
-    def write(self, data: bytes) -> None:
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while (data := self._queue.get()) is not None:
+            if self._failed is None:
+                try:
+                    self._write_now(data)
+                except BaseException as exc:  # reported by the next write() or finish()
+                    self._failed = exc
+
+    def _write_now(self, data: bytes) -> None:
         assert self._proc.stdin is not None
         try:
             self._proc.stdin.write(data)
         except BrokenPipeError as exc:
-            self.abort()
             raise OutputError(f"{self.target}: ffmpeg stopped: {self._error_text()}") from exc
+
+    def write(self, data: bytes) -> None:
+        try:
+            if self._failed is not None:
+                raise self._failed
+            if self._queue is None:
+                self._write_now(data)
+            else:
+                self._queue.put(data)
+        except OutputError:
+            self.abort()
+            raise
+
+    def _stop_writer(self) -> None:
+        if self._writer is not None and self._queue is not None:
+            if self._failed is not None:  # unblock a put() on a full queue: drain it
+                with contextlib.suppress(queue.Empty):
+                    while True:
+                        self._queue.get_nowait()
+            self._queue.put(None)
+            self._writer.join()
+            self._writer = None
 
     def _error_text(self) -> str:
         self._log.seek(0)
         text = self._log.read().decode("utf-8", "replace").strip().splitlines()
         return text[-1] if text else "no message"
 
-    def finish(self) -> Path:
-        """Wait for ffmpeg, tag the temporary file and return it (renamed by ``commit``)."""
+    def finish(self) -> list[Path]:
+        """Wait for ffmpeg, tag the temporary files and return them (renamed by ``commit``)."""
         assert self._proc.stdin is not None
+        self._stop_writer()
+        if self._failed is not None:
+            self.abort()
+            raise self._failed
         with contextlib.suppress(BrokenPipeError):
             self._proc.stdin.close()
         code = self._proc.wait()
@@ -162,31 +228,46 @@ class Encoder:
             msg = self._error_text()
             self.abort()
             raise OutputError(f"{self.target}: ffmpeg failed: {msg}")
-        if self._finalize is not None:
-            self._finalize(self._tmp)
-        return self._tmp
+        for output, tmp in zip(self.outputs, self._tmps, strict=True):
+            if output.finalize is not None:
+                output.finalize(tmp)
+        return self._tmps
 
     def commit(self) -> None:
-        """Rename the finished file into place."""
-        self._atomic.__exit__(None, None, None)
+        """Rename the finished files into place."""
+        for atomic in self._atomics:
+            atomic.__exit__(None, None, None)
         self._log.close()
+
+    def _abort_files(self) -> None:
+        for atomic in self._atomics[:len(self._tmps)]:
+            with contextlib.suppress(Exception):
+                atomic.__exit__(OutputError, OutputError("aborted"), None)
 
     def abort(self) -> None:
         if self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
-        with contextlib.suppress(Exception):
-            self._atomic.__exit__(OutputError, OutputError("aborted"), None)
+        self._failed = self._failed or OutputError(f"{self.target}: aborted")
+        self._stop_writer()
+        self._abort_files()
         self._log.close()
 
 
 @contextlib.contextmanager
-def encoders(outputs: Sequence[Output]) -> Iterator[list[Encoder]]:
-    """Run several encoders on one PCM stream; all files appear together or none does."""
+def encoders(outputs: Sequence[Output], separate: bool = False) -> Iterator[list[Encoder]]:
+    """Encode one PCM stream into several files; all files appear together or none does.
+
+    By default one ffmpeg process writes every file: the cheapest when other stories keep
+    the cores busy. ``separate`` gives each file its own process, fed from its own thread,
+    for when this story is the only work (measured for 160 s of speech, MP3 + AAC: one
+    process 1.3 s, two processes side by side 0.9 s on two cores).
+    """
+    groups = [[o] for o in outputs] if separate else [list(outputs)]
     started: list[Encoder] = []
     try:
-        for output in outputs:
-            started.append(Encoder(output))
+        for group in groups:
+            started.append(Encoder(group, threaded=separate))
         yield started
         for enc in started:
             enc.finish()
