@@ -32,7 +32,7 @@ from .corpus import Corpus, load_corpus
 from .cover import draw_cover, find_cover, validate_cover
 from .credits import credit_clips, credit_segments, default_credits
 from .errors import BuildLocked, OptionsError, OutputError
-from .files import atomic_open, output_error, slugify
+from .files import atomic_open, output_error, slugify, write_if_changed
 from .model import GROUP, Analysis, Segment, Story, StoryAudio
 from .pins import load_pins
 from .synth import ClipCache, PlannedClip, Renderer, plan_story, render_clips
@@ -549,9 +549,7 @@ def _write_manifest(
         },
         "stories": stories,
     }
-    with atomic_open(target) as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
+    write_if_changed(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return target
 
 

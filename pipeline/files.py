@@ -53,6 +53,18 @@ def atomic_open(target: Path, mode: str = "w", encoding: str | None = "utf-8") -
             os.fsync(fh.fileno())
 
 
+def write_if_changed(target: Path, text: str) -> bool:
+    """Atomically write ``text`` unless the file already holds exactly it; True if written."""
+    try:
+        if target.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    with atomic_open(target) as fh:
+        fh.write(text)
+    return True
+
+
 def output_error(path: Path, exc: OSError) -> OutputError:
     """Turn an OSError while writing ``path`` into a one-line, actionable error."""
     if exc.errno == errno.ENOSPC:
