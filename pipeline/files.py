@@ -69,6 +69,10 @@ def output_error(path: Path, exc: OSError) -> OutputError:
     """Turn an OSError while writing ``path`` into a one-line, actionable error."""
     if exc.errno == errno.ENOSPC:
         why = "disk full; free some space and build again (the cache and earlier outputs are intact)"
+    elif exc.errno == errno.EFBIG:
+        why = "file too large for this file system or your file-size limit; free the limit and build again"
+    elif exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EEXIST):
+        why = f"{exc.strerror or exc}; pass --build-dir a folder that can be created there"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         why = "cannot write here; check the folder's permissions or pass --build-dir"
     else:
