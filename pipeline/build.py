@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import assemble, export
+from . import assemble, export, records
 from .attribute import analyse
 from .captions import NARRATOR, Cue, write_captions
 from .casting import Casting, cast_stories
@@ -178,7 +178,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         all_clips = [c for p in plans for c in p.clips]
         missing = cache.missing(all_clips)
         progress.stage("Rendering and encoding", total=len(missing) + len(plans))
-        state = _load_state(options.build_dir)
+        state = records.load_state(options.build_dir)
         with Renderer(cache, options.jobs, progress.advance) as renderer:
             # All rendering is queued up front, story by story; each story is encoded as
             # soon as its own clips are done, while the workers go on with the next.
@@ -188,7 +188,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         rendered = len(missing) + sum(r[1] for r in results)
         anthology, total = _export_anthology(corpus, plans, audios, options, meta, state)
         manifest = _write_manifest(corpus, plans, audios, options, anthology, meta, extras)
-        _save_state(options.build_dir, state)
+        records.save_state(options.build_dir, state)
     return BuildResult(
         stories=tuple(r[0] for r in results),
         anthology=anthology,
@@ -344,16 +344,16 @@ def _export_stories(
         paths = _outputs(options.build_dir, plan.story, options.format)
         key = f"story:{plan.story.slug}"
         if current(plan):
-            loaded = _load_timing(paths.timing, plan)
+            loaded = records.load_timing(paths.timing, plan.story, plan.analysis.segments)
             if loaded is not None:
                 progress.advance()
                 audio, extras = loaded
                 return StoryResult(plan.story, paths.audio, audio.duration, rebuilt=False), 0, audio, extras
         audio, rerendered, extras = _encode_story(plan, corpus, cache, paths, options, meta, stop, separate)
-        _save_timing(paths.timing, audio, extras)
+        records.save_timing(paths.timing, audio, extras)
         with state_lock:
             state[key] = plan.inputs_hash
-            _save_state(options.build_dir, state)
+            records.save_state(options.build_dir, state)
         progress.advance()
         return StoryResult(plan.story, paths.audio, audio.duration, rebuilt=True), rerendered, audio, extras
 
@@ -441,41 +441,6 @@ def _speaker(seg: Segment) -> str:
     return "Several voices" if seg.speaker == GROUP else (seg.speaker or "Unknown speaker")
 
 
-def _timeline_json(audio: StoryAudio) -> list[dict[str, Any]]:
-    return [
-        {"kind": t.segment.kind, "speaker": t.segment.speaker, "voice": t.voice or None,
-         "text": t.segment.text, "start": round(t.start, 3), "end": round(t.end, 3),
-         "text_start": t.segment.start, "text_end": t.segment.end,
-         "confidence": t.segment.confidence, "rule": t.segment.rule, "quote_id": t.segment.quote_id}
-        for t in audio.timeline
-    ]
-
-
-def _save_timing(path: Path, audio: StoryAudio, extras: Sequence[Cue]) -> None:
-    with atomic_open(path) as fh:
-        json.dump({"duration": audio.duration,
-                   "times": [[t.start, t.end, t.voice] for t in audio.timeline],
-                   "extras": [[c.start, c.end, c.text] for c in extras]}, fh)
-
-
-def _load_timing(path: Path, plan: _StoryPlan) -> tuple[StoryAudio, list[Cue]] | None:
-    from .model import TimedSegment
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        times = data["times"]
-        if len(times) != len(plan.analysis.segments):
-            return None
-        timeline = tuple(
-            TimedSegment(segment=seg, voice=v, start=s, end=e)
-            for seg, (s, e, v) in zip(plan.analysis.segments, times, strict=True)
-        )
-        extras = [Cue(float(s), float(e), NARRATOR, str(t)) for s, e, t in data["extras"]]
-        return StoryAudio(story=plan.story, duration=float(data["duration"]), timeline=timeline), extras
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
 def _export_anthology(
     corpus: Corpus, plans: Sequence[_StoryPlan], audios: Sequence[StoryAudio], options: BuildOptions, meta: _Meta,
     state: dict[str, Any],
@@ -528,7 +493,7 @@ def _write_manifest(
                 {"name": c.name, "aliases": list(c.aliases), "gender": c.gender, "lines": c.lines}
                 for c in plan.analysis.characters
             ],
-            "segments": _timeline_json(audio),
+            "segments": records.timeline_json(audio),
         })
         start += audio.duration
     data = {
@@ -551,21 +516,3 @@ def _write_manifest(
     }
     write_if_changed(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return target
-
-
-def _state_path(build_dir: Path) -> Path:
-    return build_dir / "cache" / "state.json"
-
-
-def _load_state(build_dir: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(_state_path(build_dir).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _save_state(build_dir: Path, state: dict[str, Any]) -> None:
-    with atomic_open(_state_path(build_dir)) as fh:
-        json.dump(state, fh, indent=1, sort_keys=True)
-
