@@ -261,6 +261,14 @@ def _name_word(tok: Token) -> bool:
     return not (len(tok.text) > 1 and tok.text.isupper())
 
 
+def _not_a_name_here(word: str, lower_vocab: set[str]) -> bool:
+    """A capitalised sentence opener that is an ordinary word: "Tell Abel", "Finally Marilla"."""
+    low = word.lower()
+    if low in lower_vocab:
+        return True
+    return low.endswith("ly") and len(low) > 5 and name_gender(word) == "U"
+
+
 def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:
     """The named characters of the story, and every name occurrence."""
     lower_vocab = {t.text for t in tokens if t.text.islower()}
@@ -270,7 +278,9 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
         if tokens[run.first].para in headings:
             continue
         # "Tell Abel", "Poor Clara": a capitalised first word that the text also writes in lower case
-        if tokens[run.first].sent_start and not run.title and run.words[0].lower() in lower_vocab:
+        if all(len(w) == 1 for w in run.words):
+            continue  # initials: "C.C.H.", "M.R.C.S."
+        if tokens[run.first].sent_start and not run.title and _not_a_name_here(run.words[0], lower_vocab):
             if len(run.words) == 1 or name_gender(run.words[0]) != "U":
                 if len(run.words) == 1:
                     continue

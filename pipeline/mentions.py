@@ -239,6 +239,8 @@ class Resolver:
                 break
             if low in NOT_NAMES and low not in ("old", "young", "little", "poor", "good", "other"):
                 return None
+            if k > j and tokens[k].cap and not tokens[k].sent_start:
+                return None  # "at this point Miss Baker said": a name, not part of the description
             k += 1
         if head is None:
             return None
