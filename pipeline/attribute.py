@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from pipeline.characters import Cast, NameRun, Token, find_cast, narrator_name, tokenize
-from pipeline.lexicon import GROUP_WORDS, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.lexicon import GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.mentions import Mention, Resolver
 from pipeline.model import GROUP, Analysis, Character, Gender
 from pipeline.pins import Pins, check_pins
@@ -412,6 +412,8 @@ class _Sieves:
                 prev = self.tokens[k - 1] if k > lo else None
                 if prev is not None and prev.text not in ",!?.;—":
                     continue
+                if prev is not None and prev.text == "." and k - 2 >= lo and self.tokens[k - 2].low in TITLES:
+                    continue  # "this is my friend Dr. Watson": a title's full stop
                 end = k
                 while end + 1 < hi and self.tokens[end + 1].cap and self.tokens[end + 1].text[0].isalpha():
                     end += 1

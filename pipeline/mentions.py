@@ -205,7 +205,7 @@ class Resolver:
     def pronoun(self, i: int, gender: str, exclude: set[int] | None = None) -> int | None:
         """The latest person of ``gender`` before token ``i``: a subject in this paragraph if any."""
         para = self.tokens[i].para
-        fallback = None
+        found: list[Mention] = []  # the candidates of the nearest paragraph that has any
         for m in reversed(self.history[-80:]):
             if m.first >= i or m.entity is None or (exclude and m.entity in exclude):
                 continue
@@ -213,11 +213,21 @@ class Resolver:
                 continue
             if m.para == para and m.subject:
                 return m.entity
-            if fallback is None:
-                fallback = m.entity
-            if m.para != para:
+            if found and m.para != found[0].para:
                 break
-        return fallback
+            found.append(m)
+        if not found:
+            return None
+        # in an earlier paragraph the subject is the likelier referent, and a possessive
+        # ("picked up Anne's clothes") the least likely
+        if found[0].para != para:
+            for m in found:
+                if m.subject and not self.tokens[m.last].poss:
+                    return m.entity
+        for m in found:
+            if not self.tokens[m.last].poss:
+                return m.entity
+        return found[0].entity
 
     # ------------------------------------------------------------------ descriptions
 

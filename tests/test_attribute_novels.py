@@ -90,3 +90,56 @@ def test_my_friend_in_a_first_person_story_is_the_chief_companion() -> None:
         '"You have come a long way," said my friend. "Sit down."\n'
     )
     assert speakers(text)[0][1] == "Dr. Marlowe"
+
+
+def test_a_sentence_opening_adverb_is_not_part_of_a_name() -> None:
+    text = (
+        "Harriet Pell and her brother Oswin Pell stood at the gate, and neither spoke.\n"
+        "Finally Harriet turned to him.\n\n"
+        '"We cannot stay," said Harriet.\n\n'
+        '"Then we go," said Oswin.\n'
+    )
+    names = cast(text)
+    assert "Finally Harriet" not in names
+    assert [s for _, s in speakers(text)] == ["Harriet Pell", "Oswin Pell"]
+
+
+def test_initials_are_not_a_character() -> None:
+    text = (
+        'The brass plate said "R.T.C. Holloway & Sons." Nora Vance read it twice.\n\n'
+        '"Well, Nora, is this the place?" asked Giles Corder.\n\n'
+        '"It is," said Nora.\n'
+    )
+    names = cast(text)
+    assert not any(len(n) <= 2 for n in names)
+
+
+def test_a_description_stops_at_a_name() -> None:
+    text = (
+        "Clara Dunmore and Ned Royce sat on the terrace in silence.\n\n"
+        'At this point Miss Dunmore said: "Enough!" and stood up.\n'
+    )
+    assert "the point Miss Dunmore" not in cast(text)
+    assert speakers(text)[0][1] in ("Clara Dunmore", "Miss Dunmore")
+
+
+def test_a_title_before_a_name_is_not_the_end_of_a_sentence_in_a_quote() -> None:
+    text = (
+        "Quentin Hale showed the stranger Basil Ormsby into the study.\n\n"
+        '"Pray sit down," said Quentin Hale.\n\n'
+        '"Thank you. And this gentleman is?"\n\n'
+        '"This is my partner Dr. Ferris."\n\n'
+        '"Delighted, sir."\n'
+    )
+    got = [s for _, s in speakers(text)]
+    assert got[3] != "Dr. Ferris"
+
+
+def test_a_pronoun_after_a_narration_paragraph_is_its_subject_not_a_possessive() -> None:
+    text = (
+        "Agnes Moor sat by the bed while Lucy Pike slept.\n\n"
+        '"Sleep well," said Lucy, half awake.\n\n'
+        "Agnes folded Lucy's shawl, put it on the chair, and blew out the lamp.\n\n"
+        '"Good night," she said softly.\n'
+    )
+    assert speakers(text)[1][1] == "Agnes Moor"
