@@ -514,5 +514,6 @@ def _write_manifest(
         },
         "stories": stories,
     }
+    records.remove_outdated(build_dir, target, data)
     write_if_changed(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return target

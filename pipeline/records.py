@@ -67,3 +67,29 @@ def load_state(build_dir: Path) -> dict[str, Any]:
 def save_state(build_dir: Path, state: dict[str, Any]) -> None:
     with atomic_open(_state_path(build_dir)) as fh:
         json.dump(state, fh, indent=1, sort_keys=True)
+
+
+def listed_files(manifest: dict[str, Any]) -> set[str]:
+    """The names of the files in the build folder that a manifest lists."""
+    names: set[Any] = {"manifest.json"}
+    anthology = manifest.get("anthology") or {}
+    names |= {anthology.get("file"), anthology.get("mp3")}
+    for story in manifest.get("stories") or []:
+        names.add(story.get("file"))
+        names |= set((story.get("captions") or {}).values())
+    return {n for n in names if isinstance(n, str) and n and Path(n).name == n and n not in (".", "..")}
+
+
+def remove_outdated(build_dir: Path, old_manifest: Path, new: dict[str, Any]) -> list[str]:
+    """Delete the outputs the previous build listed and this one does not (a story renamed or
+    removed, another --format): players would show them as part of the book."""
+    try:
+        old = json.loads(old_manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(old, dict):
+        return []
+    gone = sorted(listed_files(old) - listed_files(new))
+    for name in gone:
+        (build_dir / name).unlink(missing_ok=True)
+    return gone

@@ -153,3 +153,15 @@ def test_jobs_one_and_two_give_the_same_audio(small_project: Project, tmp_path: 
     os.symlink(small_project.voices, other.voices)
     b = other.build(jobs=2)
     assert [r.duration for r in a.stories] == pytest.approx([r.duration for r in b.stories], rel=0.01)
+
+
+def test_a_renamed_story_leaves_no_stale_files(small_project: Project) -> None:
+    small_project.build()
+    old = {p.name for p in small_project.build_dir.iterdir() if p.is_file()}
+    (small_project.corpus / "corpus.yaml").write_text(
+        "title: Tests\nstories:\n  - file: 02-a-whispered-promise.txt\n    title: A Promise\n", encoding="utf-8")
+    small_project.build()
+    now = {p.name for p in small_project.build_dir.iterdir() if p.is_file()}
+    assert "01-a-promise.mp3" in now and "01-a-promise.vtt" in now
+    assert not {n for n in now - old if n.endswith(".mp3")} - {"01-a-promise.mp3"}
+    assert not [n for n in now if "whispered" in n], now  # the old title's files are gone
