@@ -93,6 +93,7 @@ class Decision:
     speaker: int | str | None  # entity index, GROUP, or None when nothing fits
     rule: str
     confidence: float
+    pronoun: bool = False  # decided by a pronoun ("he said", "She shrugged.")
 
 
 def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
@@ -216,6 +217,8 @@ class _Sieves:
         vocatives = [self._vocatives(q) for q in quotes]
         for qi, q in enumerate(quotes):
             d = self._tagged(q) or self._beat(q, vocatives[qi])
+            if d is not None and d.pronoun and qi:
+                d = self._change_of_speaker(qi, quotes, decisions, d)
             if d is None:
                 d = self._context(qi, quotes, decisions, vocatives)
             if isinstance(d.speaker, int) and d.speaker in vocatives[qi]:
@@ -334,7 +337,7 @@ class _Sieves:
         if m.entity is None:
             return None
         if m.kind in ("pronoun", "narrator"):
-            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"])
+            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"], m.kind == "pronoun")
         ent = self.cast.entities[m.entity]
         if m.kind == "description" and ent.kind == "unnamed" and m.entity not in self.renamed:
             # call an unnamed speaker the way the tag does: "the driver", not "the bus driver"
@@ -344,6 +347,53 @@ class _Sieves:
                 self.renamed.add(m.entity)
         rule = f"explicit-tag-{where}"
         return Decision(m.entity, rule, CONFIDENCE[rule])
+
+    def _change_of_speaker(
+        self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], d: Decision
+    ) -> Decision:
+        """A pronoun in a new paragraph right after a quotation by someone of that gender
+        points to the other person of that gender in the conversation: a new paragraph
+        with a quotation signals a change of speaker, unless its narration names the last one."""
+        q, prev_q, prev = quotes[qi], quotes[qi - 1], decisions[qi - 1]
+        para = q.paragraphs[0]
+        if not isinstance(d.speaker, int) or not isinstance(prev.speaker, int) or prev_q.paragraphs[-1] != para - 1:
+            return d
+        gender = self.cast.entities[d.speaker].gender
+        if self.cast.entities[prev.speaker].gender != gender:
+            return d
+        # narration after the last quotation of the previous paragraph: its subject is in focus
+        pa, pb = self.layout.paragraphs[para - 1]
+        trailing = [m for m in self._mentions_between(prev_q.parts[-1][1], pb) if not self.tokens[m.first].quote]
+        if trailing:
+            first = next((m for m in trailing if m.subject), trailing[0])
+            same = first.entity is not None and self.cast.entities[first.entity].gender == gender
+            if first.kind == "pronoun" and same:
+                return replace(d, speaker=prev.speaker)  # "... ." He stepped forward. / "...," he said
+            return d
+        if prev.speaker != d.speaker:
+            return d
+        pa, pb = self.layout.paragraphs[para]
+        for m in self._mentions_between(pa, pb):
+            if m.entity == d.speaker and m.kind != "pronoun" and not self.tokens[m.first].quote:
+                return d  # "Holmes laughed. He ..." names the last speaker again
+        other = self._other_participant(qi, quotes, decisions, d.speaker, gender)
+        if other is None:
+            return d
+        return replace(d, speaker=other, confidence=d.confidence * 0.9)
+
+    def _other_participant(
+        self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], last: int, gender: str
+    ) -> int | None:
+        """The latest other speaker of ``gender`` in the conversation before quotation ``qi``."""
+        para = quotes[qi].paragraphs[0]
+        for k in range(qi - 1, max(-1, qi - 12), -1):
+            if quotes[k].paragraphs[-1] < para - 3:
+                return None
+            para = quotes[k].paragraphs[0]
+            who = decisions[k].speaker
+            if isinstance(who, int) and who != last and self.cast.entities[who].gender == gender:
+                return who
+        return None
 
     # ------------------------------------------------------------------ action beats
 
@@ -366,7 +416,7 @@ class _Sieves:
         for group in (nearest, last, self._first_sentence(after), before):
             for m in group:
                 if m.entity not in vocatives and m.kind != "group":
-                    return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"])
+                    return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"], m.kind == "pronoun")
         return None
 
     def _clause_subject(self, m: Mention) -> bool:

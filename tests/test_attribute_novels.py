@@ -143,3 +143,26 @@ def test_a_pronoun_after_a_narration_paragraph_is_its_subject_not_a_possessive()
         '"Good night," she said softly.\n'
     )
     assert speakers(text)[1][1] == "Agnes Moor"
+
+
+def test_a_pronoun_beat_in_a_new_paragraph_goes_to_the_other_man() -> None:
+    text = (
+        "Mr. Vane came into the study, where Mr. Lowe sat by the fire.\n\n"
+        '"You will leave this house," said Mr. Vane.\n\n'
+        'Mr. Lowe smiled. "Not yet," said he. "I have a question or two."\n\n'
+        '"Then ask it and be gone." He struck the table with his fist.\n\n'
+        '"I shall ask nothing more," he growled, and strode to the door.\n'
+    )
+    got = speakers(text)
+    assert got[1][1] == "Mr. Lowe"
+    assert got[2][1] == "Mr. Vane"
+    assert got[3][1] == "Mr. Vane"
+
+
+def test_a_pronoun_tag_after_the_same_speakers_own_narration_stays_with_him() -> None:
+    text = (
+        "Mr. Vane and Mr. Lowe walked down to the river together.\n\n"
+        '"Wait here," said Mr. Vane. He went into the boat-house and came back with a lantern.\n\n'
+        '"Hold this," he said to his friend.\n'
+    )
+    assert speakers(text)[1][1] == "Mr. Vane"
