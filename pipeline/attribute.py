@@ -453,35 +453,38 @@ class _Sieves:
     def _vocatives(self, q: Quotation) -> set[int]:
         out: set[int] = set()
         for a, b in q.parts:
-            lo = bisect.bisect_left(self.starts, a)
-            hi = bisect.bisect_left(self.starts, b)
-            for k in range(lo, hi):
-                t = self.tokens[k]
-                if not t.cap or not t.text[0].isalpha():
-                    continue
-                prev = self.tokens[k - 1] if k > lo else None
-                if prev is not None and prev.text not in ",!?.;—":
-                    continue
-                if prev is not None and prev.text == "." and k - 2 >= lo and self.tokens[k - 2].low in TITLES:
-                    continue  # "this is my friend Dr. Watson": a title's full stop
-                end = k
-                while end + 1 < hi and self.tokens[end + 1].cap and self.tokens[end + 1].text[0].isalpha():
-                    end += 1
-                nxt = self.tokens[end + 1] if end + 1 < hi else None
-                if nxt is not None and nxt.text not in ",!?.;—":
-                    continue
-                if prev is None and nxt is None:
-                    continue
-                if prev is not None and nxt is not None and prev.text == "—" and nxt.text == "—":
-                    continue  # "his name is Armitage—Percy Armitage—the second son": apposition
-                if prev is None and nxt is not None and nxt.text != ",":
-                    continue
-                form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
-                for e in self.cast.lookup(form.replace("’s", "")):
+            out |= self._vocatives_in(bisect.bisect_left(self.starts, a), bisect.bisect_left(self.starts, b))
+        return out
+
+    def _vocatives_in(self, lo: int, hi: int) -> set[int]:
+        out: set[int] = set()
+        for k in range(lo, hi):
+            t = self.tokens[k]
+            if not t.cap or not t.text[0].isalpha():
+                continue
+            prev = self.tokens[k - 1] if k > lo else None
+            if prev is not None and prev.text not in ",!?.;—":
+                continue
+            if prev is not None and prev.text == "." and k - 2 >= lo and self.tokens[k - 2].low in TITLES:
+                continue  # "this is my friend Dr. Watson": a title's full stop
+            end = k
+            while end + 1 < hi and self.tokens[end + 1].cap and self.tokens[end + 1].text[0].isalpha():
+                end += 1
+            nxt = self.tokens[end + 1] if end + 1 < hi else None
+            if nxt is not None and nxt.text not in ",!?.;—":
+                continue
+            if prev is None and nxt is None:
+                continue
+            if prev is not None and nxt is not None and prev.text == "—" and nxt.text == "—":
+                continue  # "his name is Armitage—Percy Armitage—the second son": apposition
+            if prev is None and nxt is not None and nxt.text != ",":
+                continue
+            form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
+            for e in self.cast.lookup(form.replace("’s", "")):
+                out.add(e)
+            for e, ent in enumerate(self.cast.entities):
+                if form.lower() in ent.roles:
                     out.add(e)
-                for e, ent in enumerate(self.cast.entities):
-                    if form.lower() in ent.roles:
-                        out.add(e)
         return out
 
     def _context(
@@ -519,6 +522,9 @@ class _Sieves:
         exclude = set(vocatives[qi])
         if qi and decisions[qi - 1].speaker is not None and isinstance(decisions[qi - 1].speaker, int):
             exclude.add(decisions[qi - 1].speaker)  # type: ignore[arg-type]
+        d = self._from_the_next_lines(qi, quotes, decisions, vocatives, exclude)
+        if d is not None:
+            return d
         a = q.parts[0][0]
         k = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a)) - 1
         while k >= 0:
@@ -527,6 +533,42 @@ class _Sieves:
                 return Decision(m.entity, "fallback", CONFIDENCE["fallback"])
             k -= 1
         return Decision(None, "fallback", 0.0)
+
+    def _from_the_next_lines(
+        self,
+        qi: int,
+        quotes: tuple[Quotation, ...],
+        decisions: list[Decision],
+        vocatives: list[set[int]],
+        exclude: set[int],
+    ) -> Decision | None:
+        """An untagged line read backwards from the lines after it: the reply addresses its
+        speaker by name ("Yes, all." / "Miss Hale, you have not."), or the two lines after it
+        alternate between two people, the second of whom spoke it."""
+        nxt = qi + 1
+        if nxt >= len(quotes) or quotes[nxt].paragraphs[0] != quotes[qi].paragraphs[-1] + 1:
+            return None
+        after = decisions[nxt].speaker if nxt < len(decisions) else None
+        for e in sorted(vocatives[nxt] & self._opening_vocative(quotes[nxt])):
+            if e != after and e not in exclude:
+                return Decision(e, "vocative", CONFIDENCE["vocative"] * 0.9)
+        if isinstance(after, int):
+            exclude = exclude | {after}
+        two = nxt + 1
+        if two < len(decisions) and quotes[two].paragraphs[0] == quotes[nxt].paragraphs[-1] + 1:
+            who = decisions[two].speaker
+            if isinstance(who, int) and who not in exclude and isinstance(after, int):
+                return Decision(who, "turn-taking", CONFIDENCE["turn-taking"] * 0.9)
+        return None
+
+    def _opening_vocative(self, q: Quotation) -> set[int]:
+        """Who a quotation addresses by name in its first sentence ("No, Kit." / "Mr. Ashby, you ...")."""
+        a, b = q.parts[0]
+        lo, hi = bisect.bisect_left(self.starts, a), bisect.bisect_left(self.starts, b)
+        end = lo
+        while end < hi and (self.tokens[end].text not in ".!?" or self.tokens[end - 1].low in TITLES):
+            end += 1
+        return self._vocatives_in(lo, min(hi, end + 1))
 
     def _other_speaker(self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision]) -> int | None:
         """In an unbroken run of dialogue, the speaker before the last one (group lines skipped)."""

@@ -166,3 +166,24 @@ def test_a_pronoun_tag_after_the_same_speakers_own_narration_stays_with_him() ->
         '"Hold this," he said to his friend.\n'
     )
     assert speakers(text)[1][1] == "Mr. Vane"
+
+
+def test_an_untagged_reply_is_read_back_from_the_name_the_next_line_opens_with() -> None:
+    text = (
+        "Chapter 2\n\n"
+        '"These are grave matters," said Mr. Lowe; "go on, I beg you."\n\n'
+        '"Three weeks ago the letters stopped, and nobody in the house would say why."\n\n'
+        '"Miss Tarrant, you have not told me everything."\n'
+    )
+    got = speakers(text)
+    assert got[1][1] == "Miss Tarrant"
+
+
+def test_a_name_late_in_the_next_line_turns_to_someone_else() -> None:
+    text = (
+        "Mr. Vane read his paper, and Miss Tarrant sat by the fire with Mr. Lowe.\n\n"
+        '"It is a long way," said Mr. Lowe.\n\n'
+        '"Not so very long."\n\n'
+        '"Perhaps not. You will come with us, Vane?"\n'
+    )
+    assert speakers(text)[1][1] == "Miss Tarrant"
