@@ -118,6 +118,8 @@ def tokenize(layout: Layout) -> list[Token]:
             next_para = paras[para + 1]
         if para != prev_para:
             boundary, prev_para = True, para
+            if len(word) > 1 and word.isupper() and text[e : e + 1] == " " and text[e + 1 : e + 2].islower():
+                word = word[0] + word[1:].lower()  # a chapter's opening word in capitals: "MARILLA came"
         low = word.lower()
         poss = False
         if "'" in low or "’" in low:

@@ -187,3 +187,14 @@ def test_a_name_late_in_the_next_line_turns_to_someone_else() -> None:
         '"Perhaps not. You will come with us, Vane?"\n'
     )
     assert speakers(text)[1][1] == "Miss Tarrant"
+
+
+def test_a_chapter_opening_name_in_capitals_is_the_name() -> None:
+    text = (
+        "Chapter IV\n\n"
+        "HESTER put down the basket as Tobias came in. When she saw the mud on his boots\n"
+        "she frowned.\n\n"
+        "\u201cTobias Quill, where have you been?\u201d she asked.\n"
+    )
+    assert speakers(text)[0][1] == "Hester"
+    assert "HESTER" not in cast(text)
