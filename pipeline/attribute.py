@@ -507,10 +507,14 @@ class _Sieves:
         if in_run and prev_q is not None and qi < len(decisions):
             prev = decisions[qi - 1]
             # the person just addressed by name answers
-            for e in vocatives[qi - 1]:
-                if e != prev.speaker and e not in vocatives[qi]:
-                    return Decision(e, "vocative", CONFIDENCE["vocative"])
             two_back = self._other_speaker(qi, quotes, decisions)
+            opening = self._opening_vocative(prev_q)
+            for e in vocatives[qi - 1]:
+                if e == prev.speaker or e in vocatives[qi]:
+                    continue
+                # a name later in the line may turn to someone outside the exchange
+                if e in opening or two_back is None or e == two_back:
+                    return Decision(e, "vocative", CONFIDENCE["vocative"])
             if two_back is not None and two_back not in vocatives[qi]:
                 conf = CONFIDENCE["turn-taking"] * (0.9 if prev.rule == "turn-taking" else 1.0)
                 return Decision(two_back, "turn-taking", conf)

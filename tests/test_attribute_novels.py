@@ -198,3 +198,26 @@ def test_a_chapter_opening_name_in_capitals_is_the_name() -> None:
     )
     assert speakers(text)[0][1] == "Hester"
     assert "HESTER" not in cast(text)
+
+
+def test_a_name_late_in_a_line_does_not_make_a_bystander_answer() -> None:
+    text = (
+        "Mr. Lowe found Miss Tarrant in the garden, where her brother Edmund lay asleep\n"
+        "in a chair.\n\n"
+        '"You are back early," said Miss Tarrant.\n\n'
+        '"The train was empty," said Mr. Lowe.\n\n'
+        '"How dull! We must wake him up, Edmund. Look at him."\n\n'
+        '"I would rather not."\n'
+    )
+    assert speakers(text)[3][1] == "Mr. Lowe"
+
+
+def test_a_name_opening_a_line_makes_that_person_answer() -> None:
+    text = (
+        "Mr. Lowe found Miss Tarrant in the garden, where her brother Edmund lay reading.\n\n"
+        '"You are back early," said Miss Tarrant.\n\n'
+        '"The train was empty," said Mr. Lowe.\n\n'
+        '"Edmund, do put that book down."\n\n'
+        '"I would rather not."\n'
+    )
+    assert speakers(text)[3][1] == "Edmund"
