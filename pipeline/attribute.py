@@ -94,6 +94,7 @@ class Decision:
     rule: str
     confidence: float
     pronoun: bool = False  # decided by a pronoun ("he said", "She shrugged.")
+    at: int = -1  # the token of that pronoun
 
 
 def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
@@ -217,6 +218,12 @@ class _Sieves:
         vocatives = [self._vocatives(q) for q in quotes]
         for qi, q in enumerate(quotes):
             d = self._tagged(q) or self._beat(q, vocatives[qi])
+            if d is not None and d.pronoun and d.speaker in vocatives[qi]:
+                # "Come, Tom," said he: the pronoun is the latest other person of its gender
+                gender = self.cast.entities[d.speaker].gender
+                other = self.resolver.pronoun(d.at, gender, exclude=vocatives[qi])
+                if other is not None:
+                    d = replace(d, speaker=other)
             if d is not None and d.pronoun and qi:
                 d = self._change_of_speaker(qi, quotes, decisions, d)
             if d is None:
@@ -337,7 +344,7 @@ class _Sieves:
         if m.entity is None:
             return None
         if m.kind in ("pronoun", "narrator"):
-            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"], m.kind == "pronoun")
+            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"], m.kind == "pronoun", m.first)
         ent = self.cast.entities[m.entity]
         if m.kind == "description" and ent.kind == "unnamed" and m.entity not in self.renamed:
             # call an unnamed speaker the way the tag does: "the driver", not "the bus driver"
@@ -416,7 +423,7 @@ class _Sieves:
         for group in (nearest, last, self._first_sentence(after), before):
             for m in group:
                 if m.entity not in vocatives and m.kind != "group":
-                    return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"], m.kind == "pronoun")
+                    return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"], m.kind == "pronoun", m.first)
         return None
 
     def _clause_subject(self, m: Mention) -> bool:
@@ -480,8 +487,7 @@ class _Sieves:
             if prev is None and nxt is not None and nxt.text != ",":
                 continue
             form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
-            for e in self.cast.lookup(form.replace("’s", "")):
-                out.add(e)
+            out.update(self._addressed_as(form.replace("’s", "")))
             for e, ent in enumerate(self.cast.entities):
                 if form.lower() in ent.roles:
                     out.add(e)
@@ -564,6 +570,16 @@ class _Sieves:
             if isinstance(who, int) and who not in exclude and isinstance(after, int):
                 return Decision(who, "turn-taking", CONFIDENCE["turn-taking"] * 0.9)
         return None
+
+    def _addressed_as(self, form: str) -> list[int]:
+        """Who a name used in address points to; a bare surname ("Come, Darcy") names the one
+        person of that surname."""
+        found = self.cast.lookup(form)
+        low = form.lower()
+        if found or " " in form or low in TITLES:
+            return found
+        same = [e for e, ent in enumerate(self.cast.entities) if ent.surname and ent.surname.lower() == low]
+        return same if len(same) == 1 else []
 
     def _opening_vocative(self, q: Quotation) -> set[int]:
         """Who a quotation addresses by name in its first sentence ("No, Kit." / "Mr. Ashby, you ...")."""

@@ -142,8 +142,8 @@ class Resolver:
         sentence_has_subject = False
         while i < n:
             tok = tokens[i]
-            if tok.sent_start:
-                sentence_has_subject = False
+            if tok.sent_start or self._after_semicolon(i):
+                sentence_has_subject = False  # a semicolon joins two independent clauses
             if tok.quote:
                 i += 1
                 continue
@@ -151,7 +151,7 @@ class Resolver:
             if m is None:
                 i += 1
                 continue
-            m.subject = not sentence_has_subject and not self._after_preposition(i)
+            m.subject = not sentence_has_subject and (not self._after_preposition(i) or self._after_semicolon(i))
             if m.kind in ("name", "description", "pronoun", "narrator"):
                 sentence_has_subject = sentence_has_subject or m.subject
             self.mentions.append(m)
@@ -159,6 +159,13 @@ class Resolver:
                 self.history.append(m)
             i = m.last + 1
         return self.mentions
+
+    def _after_semicolon(self, i: int) -> bool:
+        """Token ``i`` opens a clause after a semicolon ("...; Tom nodded", "...; and Tom nodded")."""
+        k = i - 1
+        if k >= 0 and self.tokens[k].low in ("and", "but", "while", "then"):
+            k -= 1
+        return k >= 0 and self.tokens[k].text == ";" and not self.tokens[k].quote
 
     def mention_at(self, i: int) -> Mention | None:
         """The mention starting at token ``i`` (resolved against the history so far), if any."""

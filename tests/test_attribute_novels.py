@@ -221,3 +221,21 @@ def test_a_name_opening_a_line_makes_that_person_answer() -> None:
         '"I would rather not."\n'
     )
     assert speakers(text)[3][1] == "Edmund"
+
+
+def test_a_clause_after_a_semicolon_has_its_own_subject() -> None:
+    text = (
+        '"Is the coach late?" asked Mr. Vane.\n\n'
+        "Nobody answered. The clock struck nine; Mr. Vane looked at the door; Miss Tarrant\n"
+        "looked at Mr. Lowe.\n\n"
+        '"Well?"\n'
+    )
+    assert speakers(text)[1][1] == "Miss Tarrant"
+
+
+def test_he_said_after_a_bare_surname_in_address_is_the_other_man() -> None:
+    text = (
+        "Mr. Lowe stood by the wall, and Mr. Vane came across the room to fetch him.\n\n"
+        '"Come, Lowe," said he, "you must dance."\n'
+    )
+    assert speakers(text)[0][1] == "Mr. Vane"
