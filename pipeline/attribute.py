@@ -535,13 +535,25 @@ class _Sieves:
         d = self._from_the_next_lines(qi, quotes, decisions, vocatives, exclude)
         if d is not None:
             return d
+        # the latest person mentioned: in the paragraph before, anyone ("Anne sighed."); further
+        # back, preferably someone who took part in the recent conversation
+        recent = {d.speaker for d in decisions[max(0, qi - 6) : qi] if isinstance(d.speaker, int)}
         a = q.parts[0][0]
         k = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a)) - 1
+        first: int | None = None
+        para = q.paragraphs[0]
         while k >= 0:
             m = self.mentions[k]
             if m.entity is not None and m.entity not in exclude:
-                return Decision(m.entity, "fallback", CONFIDENCE["fallback"])
+                if m.entity in recent or (first is None and m.para >= para - 2):
+                    return Decision(m.entity, "fallback", CONFIDENCE["fallback"])
+                if first is None:
+                    first = m.entity
+            if m.para < para - 4 and first is not None:
+                break
             k -= 1
+        if first is not None:
+            return Decision(first, "fallback", CONFIDENCE["fallback"])
         return Decision(None, "fallback", 0.0)
 
     def _from_the_next_lines(

@@ -239,3 +239,18 @@ def test_he_said_after_a_bare_surname_in_address_is_the_other_man() -> None:
         '"Come, Lowe," said he, "you must dance."\n'
     )
     assert speakers(text)[0][1] == "Mr. Vane"
+
+
+def test_an_untagged_reply_far_from_any_mention_goes_to_a_recent_speaker() -> None:
+    text = (
+        '"Put the lamp down here," said Mr. Lowe.\n\n'
+        '"I have brought the letters too," said Miss Tarrant.\n\n'
+        "Mr. Lowe bent over the table, and the housekeeper, at her window across the yard,\n"
+        "stopped her sweeping and watched.\n\n"
+        "The rain came on harder. Somewhere below a door banged, and the dog in the kitchen\n"
+        "began to bark.\n\n"
+        "The fire had burned low.\n\n"
+        '"They are all in the same hand," said Miss Tarrant.\n\n'
+        '"And all unsigned?"\n'
+    )
+    assert speakers(text)[3][1] == "Mr. Lowe"
