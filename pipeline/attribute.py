@@ -8,7 +8,9 @@
 4. ``previous-paragraph``: a narration paragraph just before sets the speaker up.
 5. ``vocative``: the person the previous line addressed by name answers.
 6. ``turn-taking``: in an untagged run, speakers alternate.
-7. ``fallback``: the latest person mentioned who did not just speak.
+7. ``next-paragraph``: a line nothing else decides, followed by a narration paragraph
+   that opens with a person ("Holmes was sitting with his back to me").
+8. ``fallback``: the latest person mentioned who did not just speak.
 
 A person addressed by name in a quotation (a vocative) is never its speaker.
 """
@@ -36,6 +38,7 @@ CONFIDENCE = {
     "previous-paragraph": 0.6,
     "vocative": 0.65,
     "turn-taking": 0.6,
+    "next-paragraph": 0.4,
     "fallback": 0.3,
 }
 _CLAUSE_OPENERS = frozenset(
@@ -535,6 +538,9 @@ class _Sieves:
         d = self._from_the_next_lines(qi, quotes, decisions, vocatives, exclude)
         if d is not None:
             return d
+        d = self._next_paragraph(q.paragraphs[-1], exclude)
+        if d is not None:
+            return d
         # the latest person mentioned: in the paragraph before, anyone ("Anne sighed."); further
         # back, preferably someone who took part in the recent conversation
         recent = {d.speaker for d in decisions[max(0, qi - 6) : qi] if isinstance(d.speaker, int)}
@@ -618,6 +624,20 @@ class _Sieves:
             elif who != last:
                 return who
         return None
+
+    def _next_paragraph(self, para: int, exclude: set[int]) -> Decision | None:
+        """A narration paragraph right after a line that nothing else decides opens with its
+        speaker ("Holmes was sitting with his back to me")."""
+        if para + 1 >= len(self.layout.paragraphs) or para + 1 in self.quoted_paras:
+            return None
+        pa, pb = self.layout.paragraphs[para + 1]
+        ms = self._mentions_between(pa, pb)
+        first = next((m for m in ms if m.subject), None)
+        if first is None or first.entity is None or first.entity in exclude or first.kind == "pronoun":
+            return None
+        if not self.tokens[first.first].sent_start or self.tokens[first.first].para != para + 1:
+            return None
+        return Decision(first.entity, "next-paragraph", CONFIDENCE["next-paragraph"])
 
     def _previous_paragraph(self, para: int, vocatives: set[int]) -> Decision | None:
         if para == 0 or para - 1 in self.quoted_paras:

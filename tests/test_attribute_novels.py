@@ -254,3 +254,13 @@ def test_an_untagged_reply_far_from_any_mention_goes_to_a_recent_speaker() -> No
         '"And all unsigned?"\n'
     )
     assert speakers(text)[3][1] == "Mr. Lowe"
+
+
+def test_the_first_line_of_a_scene_takes_the_person_the_next_paragraph_opens_with() -> None:
+    text = (
+        "Chapter 1\n\n"
+        "The parlour was cold, and a grey light came through the blinds.\n\n"
+        '"Well, what do you make of this letter?"\n\n'
+        "Mr. Lowe was standing at the window with his back to the room.\n"
+    )
+    assert speakers(text)[0][1] == "Mr. Lowe"
