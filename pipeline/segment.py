@@ -330,7 +330,8 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
             if part.continued and last.continues:
                 groups[-1].append(part)
                 continue
-            if part.para == last.para and not last.continues and not _two_tags(text[last.end : part.start]):
+            gap = text[last.end : part.start]
+            if part.para == last.para and not last.continues and not _two_tags(gap) and not _new_tag(gap):
                 groups[-1].append(part)
                 continue
         groups.append([part])
@@ -353,6 +354,22 @@ def _two_tags(gap: str) -> bool:
         return False
     words = re.findall(r"[a-z]+", gap.lower())
     return sum(1 for i, w in enumerate(words) if w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i)) >= 2
+
+
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "messrs", "prof", "rev", "capt", "col", "gen", "lt", "sgt"})
+
+
+def _new_tag(gap: str) -> bool:
+    """Narration that ends one sentence and opens another with its own speech tag: "... at each
+    fresh revelation. When all was ready, the Rat said, " introduces a new quotation."""
+    body = gap.strip(" \t\n“”‘’\"'")
+    if not body.endswith((",", ":")):
+        return False
+    ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in _ABBREVIATIONS]
+    if not ends:
+        return False
+    words = re.findall(r"[a-z]+", body[ends[-1].end() :].lower())
+    return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
 
 
 def _normalise(s: str) -> str:

@@ -264,3 +264,13 @@ def test_the_first_line_of_a_scene_takes_the_person_the_next_paragraph_opens_wit
         "Mr. Lowe was standing at the window with his back to the room.\n"
     )
     assert speakers(text)[0][1] == "Mr. Lowe"
+
+
+def test_two_speakers_quoted_in_one_paragraph_are_two_quotations() -> None:
+    text = (
+        "Mr. Lowe and Miss Tarrant unpacked the hamper on the grass.\n\n"
+        "Miss Tarrant spread the cloth, still murmuring, 'Lovely! Lovely!' at every parcel. "
+        "When all was laid out, Mr. Lowe said, 'Now, eat up!'\n"
+    )
+    got = speakers(text)
+    assert got[-1] == ("Now,", "Mr. Lowe")

@@ -132,3 +132,20 @@ def test_paragraphs_without_blank_lines() -> None:
     _segs, warnings = segment(text)
     assert dialogue(text) == ["One,", "Two,", "Three"]
     assert warnings and warnings[0].startswith("line 3:")
+
+
+def test_a_new_sentence_with_its_own_tag_starts_a_new_quotation() -> None:
+    text = (
+        "The boy unpacked the hamper, still whispering, 'Oh my! Oh my!' at every parcel. "
+        "When all was laid out, his uncle said, 'Now, eat up, lad!'"
+    )
+    segs, _ = segment(text)
+    ids = [s.quote_id for s in segs if s.kind == "dialogue"]
+    assert len(ids) == 2 and ids[0] != ids[1]
+
+
+def test_one_tag_between_two_parts_keeps_one_quotation() -> None:
+    text = '"Yes," said he. "I know it well, and so do you."'
+    segs, _ = segment(text)
+    ids = [s.quote_id for s in segs if s.kind == "dialogue"]
+    assert len(ids) == 2 and ids[0] == ids[1]
