@@ -18,12 +18,13 @@ A person addressed by name in a quotation (a vocative) is never its speaker.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from dataclasses import replace
 
 from pipeline.characters import Cast, NameRun, Token, find_cast, narrator_name, tokenize
 from pipeline.conversation import CONFIDENCE, Conversation, Decision
-from pipeline.lexicon import GROUP_WORDS, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.lexicon import GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.mentions import Mention, Resolver
 from pipeline.model import GROUP, Analysis, Character, Gender
 from pipeline.pins import Pins, check_pins
@@ -86,6 +87,7 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     mentions = resolver.resolve_all()
     sieves = _Sieves(layout, tokens, cast, resolver, mentions)
     decisions = sieves.run()
+    _self_introductions(cast, layout, decisions)
     _name_the_narrator(cast, tokens, runs, layout, decisions)
     warnings = list(layout.warnings)
     names = {
@@ -111,6 +113,40 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
             seg = replace(seg, speaker=names[seg.quote_id], rule=d.rule, confidence=round(d.confidence, 2))
         segments.append(seg)
     return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
+
+
+_INTRODUCTION = re.compile(
+    r"\b(?:I am|I’m|I'm|[Mm]y name is|[Mm]y name’s|[Mm]y name's)\s+"
+    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+    r"(?=[\s,.;!?—]|$)"
+)
+
+
+def _self_introductions(cast: Cast, layout: Layout, decisions: list[Decision]) -> None:
+    """An unnamed speaker who says "I am Dr. Grimesby Roylott" / "My name is Hester" is that
+    person: their lines join the named character, or the name becomes theirs."""
+    for q, d in zip(layout.quotations, decisions, strict=True):
+        who = d.speaker
+        if not isinstance(who, int) or cast.entities[who].kind != "unnamed":
+            continue
+        said = " ".join(layout.text[a:b] for a, b in q.parts)
+        m = _INTRODUCTION.search(said)
+        if m is None:
+            continue
+        name = m.group(1)
+        found = [e for e in cast.lookup(name) if e != who]
+        # "I am English" is no name; a title or "my name is" makes it one
+        titled = name.split()[0].rstrip(".").lower() in TITLES or m.group(0).lower().startswith("my name")
+        if len(found) == 1:
+            for i, other in enumerate(decisions):
+                if other.speaker == who:
+                    decisions[i] = replace(other, speaker=found[0])
+            cast.entities[who].kind = "merged"
+            if cast.entities[found[0]].gender == "U":
+                cast.entities[found[0]].gender = cast.entities[who].gender
+        elif not found and titled:
+            cast.entities[who].name = name
+            cast.entities[who].kind = "named"
 
 
 def _name_the_narrator(

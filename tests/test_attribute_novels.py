@@ -274,3 +274,27 @@ def test_two_speakers_quoted_in_one_paragraph_are_two_quotations() -> None:
     )
     got = speakers(text)
     assert got[-1] == ("Now,", "Mr. Lowe")
+
+
+def test_an_unnamed_speaker_who_introduces_himself_is_that_person() -> None:
+    text = (
+        "Dr. Silas Crowther was spoken of in the village with fear.\n\n"
+        "The door flew open, and a huge man stood on the threshold.\n\n"
+        '"Which of you is the doctor?" asked the huge man.\n\n'
+        '"I am," said Mr. Lowe.\n\n'
+        '"I am Dr. Silas Crowther, of the Grange," said the huge man.\n'
+    )
+    a = analyse(text)
+    lines = [s.speaker for s in a.segments if s.kind == "dialogue"]
+    assert lines[0] == lines[-1] == "Dr. Silas Crowther"
+    crowther = next(c for c in a.characters if c.name == "Dr. Silas Crowther")
+    assert crowther.gender == "M" and "the huge man" not in [c.name for c in a.characters]
+
+
+def test_my_name_is_names_an_unnamed_speaker() -> None:
+    text = (
+        "A young woman sat on the bench with a cello case.\n\n"
+        '"What is that?" asked Mr. Lowe.\n\n'
+        '"A cello. My name is Ottilie, and I am English," said the young woman.\n'
+    )
+    assert speakers(text)[-1][1] == "Ottilie"
