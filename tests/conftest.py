@@ -13,6 +13,7 @@ from pipeline.build import BuildOptions, BuildResult, build
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 VOICES = ROOT / "voices.yaml"
+TINY_STORY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "01-the-visit.txt"
 
 
 @dataclass
@@ -28,6 +29,11 @@ class Project:
     @property
     def voices(self) -> Path:
         return self.root / "voices.yaml"
+
+    @property
+    def story(self) -> Path:
+        """The first story of the corpus."""
+        return sorted(self.corpus.glob("*.txt"))[0]
 
     @property
     def build_dir(self) -> Path:
@@ -61,8 +67,10 @@ def project(tmp_path: Path) -> Project:
 
 @pytest.fixture
 def small_project(tmp_path: Path) -> Project:
-    """One short story with dialogue: quick to build."""
-    return make_project(tmp_path, ["02-a-whispered-promise.txt"])
+    """One tiny story with dialogue ("The Visit", two speakers): quick to build."""
+    project = make_project(tmp_path, [])
+    shutil.copy(TINY_STORY, project.corpus / TINY_STORY.name)
+    return project
 
 
 @pytest.fixture(scope="session")

@@ -88,7 +88,7 @@ def test_missing_corpus_folder(project: Project) -> None:
 
 
 def test_empty_story(small_project: Project) -> None:
-    story = small_project.corpus / "02-a-whispered-promise.txt"
+    story = small_project.story
     story.write_text("  \n\n", encoding="utf-8")
     code, _, stderr = run(*build_args(small_project))
     assert code == 1
@@ -97,7 +97,7 @@ def test_empty_story(small_project: Project) -> None:
 
 
 def test_story_that_is_not_utf8(small_project: Project) -> None:
-    story = small_project.corpus / "02-a-whispered-promise.txt"
+    story = small_project.story
     story.write_bytes("First line.\n\nCaf\u00e9 au lait.\n".encode("latin-1"))
     code, _, stderr = run(*build_args(small_project))
     assert code == 1
@@ -121,7 +121,7 @@ def test_unknown_voice_is_refused_before_anything_is_written(small_project: Proj
 def test_build_prints_a_summary(small_project: Project) -> None:
     code, stdout, _ = run(*build_args(small_project))
     assert code == 0
-    assert "A Whispered Promise" in stdout and "Anthology" in stdout and "clips rendered" in stdout
+    assert "The Visit" in stdout and "Anthology" in stdout and "clips rendered" in stdout
 
 
 def test_every_command_has_help() -> None:

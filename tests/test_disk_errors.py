@@ -34,7 +34,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def test_files_too_large_to_write(small_project: Project) -> None:
     assert build(small_project).returncode == 0
     before = snapshot(small_project.build_dir)
-    story = small_project.corpus / "02-a-whispered-promise.txt"
+    story = small_project.story
     story.write_text(story.read_text(encoding="utf-8") + "\n\nA new last line.\n", encoding="utf-8")
     result = build(small_project, file_limit=200_000)  # clips fit, the story's MP3 does not
     assert result.returncode == 1
