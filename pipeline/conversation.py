@@ -125,6 +125,12 @@ class Conversation:
             if not t.cap or not t.text[0].isalpha():
                 continue
             prev = self.tokens[k - 1] if k > lo else None
+            you_are = prev is not None and prev.low == "are" and k - 2 >= lo and self.tokens[k - 2].low == "you"
+            if you_are or (prev is not None and prev.low in ("you’re", "you're")):
+                name = self._name_from(k, hi)
+                if not any(self.tokens[i].poss for i in range(k, k + len(name.split()))):
+                    out.update(self._addressed_as(name))  # "you're Jordan Baker", not "you're Tom's friend"
+                continue
             if prev is not None and prev.text not in ",!?.;—":
                 continue
             if prev is not None and prev.text == "." and k - 2 >= lo and self.tokens[k - 2].low in TITLES:
@@ -241,14 +247,20 @@ class Conversation:
                 return Decision(who, "turn-taking", CONFIDENCE["turn-taking"] * 0.9)
         return None
 
+    def _name_from(self, k: int, hi: int) -> str:
+        end = k
+        while end + 1 < hi and self.tokens[end + 1].cap and self.tokens[end + 1].text[0].isalpha():
+            end += 1
+        return " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1)).replace("’s", "").replace("'s", "")
+
     def _addressed_as(self, form: str) -> list[int]:
-        """Who a name used in address points to; a bare surname ("Come, Darcy") names the one
-        person of that surname."""
+        """Who a name used in address points to; a surname ("Come, Darcy", "you're Jordan Baker")
+        names the one person of that surname."""
         found = self.cast.lookup(form)
-        low = form.lower()
-        if found or " " in form or low in TITLES:
+        words = form.lower().split()
+        if found or not words or words[0] in TITLES or len(words) > 2:
             return found
-        same = [e for e, ent in enumerate(self.cast.entities) if ent.surname and ent.surname.lower() == low]
+        same = [e for e, ent in enumerate(self.cast.entities) if ent.surname and ent.surname.lower() == words[-1]]
         return same if len(same) == 1 else []
 
     def _opening_vocative(self, q: Quotation) -> set[int]:

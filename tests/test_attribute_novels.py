@@ -298,3 +298,20 @@ def test_my_name_is_names_an_unnamed_speaker() -> None:
         '"A cello. My name is Ottilie, and I am English," said the young woman.\n'
     )
     assert speakers(text)[-1][1] == "Ottilie"
+
+
+def test_the_person_named_after_you_are_is_spoken_to() -> None:
+    text = (
+        "Mr. Lowe, Miss Tarrant and Mr. Vane sat on the terrace.\n\n"
+        '"Miss Tarrant rides in the race tomorrow," said Mr. Vane.\n\n'
+        '"Oh! You are Miss Tarrant."\n'
+    )
+    assert speakers(text)[1][1] != "Miss Tarrant"
+
+
+def test_you_are_before_a_possessive_is_not_an_address() -> None:
+    text = (
+        "Mr. Lowe and Miss Tarrant sat on the terrace.\n\n"
+        '"You are Mr. Lowe\'s cousin," said Miss Tarrant. "Are you not?"\n'
+    )
+    assert speakers(text)[0][1] == "Miss Tarrant"
