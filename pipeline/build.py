@@ -239,7 +239,7 @@ def _metadata(corpus: Corpus, options: BuildOptions, progress: Progress) -> _Met
     else:
         cover = options.build_dir / "cover.jpg"
         stamp = options.build_dir / "cache" / "cover.json"
-        wanted = _hash({"title": corpus.title, "author": corpus.author, "version": 1})
+        wanted = _hash({"title": corpus.title, "author": corpus.author, "version": 2})  # 2: accented letters
         try:
             current = json.loads(stamp.read_text(encoding="utf-8")).get("hash")
         except (OSError, ValueError, AttributeError):

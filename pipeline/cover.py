@@ -9,6 +9,7 @@ JPEG with the anthology's title and author.
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,8 +53,10 @@ def draw_cover(target: Path, title: str, author: str) -> None:
     img = Image.new("RGB", (SIZE, SIZE), (38, 52, 74))
     draw = ImageDraw.Draw(img)
     draw.rectangle((120, 120, SIZE - 120, SIZE - 120), outline=(222, 196, 140), width=12)
-    title_font = ImageFont.load_default(size=190)
-    author_font = ImageFont.load_default(size=110)
+    title_font, plain = _font(190)
+    author_font, _ = _font(110)
+    if plain:  # Pillow's built-in font has no accented letters: draw "Cafe", not "Caf?"
+        title, author = _unaccented(title), _unaccented(author)
     lines = textwrap.wrap(title, width=16)[:5] or [" "]
     y = SIZE // 2 - len(lines) * 230 // 2 - 150
     for line in lines:
@@ -63,3 +66,31 @@ def draw_cover(target: Path, title: str, author: str) -> None:
               anchor="ma")
     with atomic_path(target) as tmp:
         img.save(tmp, "JPEG", quality=88)
+
+
+#: Fonts with accented letters found on most systems; Pillow's built-in font is the fallback.
+_FONT_FILES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "/System/Library/Fonts/Supplemental/Arial.ttf",
+    "/Library/Fonts/Arial.ttf",
+    "C:/Windows/Fonts/arial.ttf",
+)
+
+
+def _font(size: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, bool]:
+    """A font for the cover, and whether it is the built-in one (ASCII only)."""
+    for path in _FONT_FILES:
+        if Path(path).is_file():
+            try:
+                return ImageFont.truetype(path, size), False
+            except OSError:
+                continue
+    return ImageFont.load_default(size=size), True
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

@@ -153,3 +153,19 @@ def test_user_cover_is_used_or_refused(tmp_path: Path) -> None:
     assert any("cover.jpg" in w and "2400" in w for w in warnings)
     apic = ID3(options.build_dir / "01-rain.mp3").getall("APIC")[0]
     assert Image.open(io.BytesIO(apic.data)).size == (600, 600)
+
+
+def test_generated_cover_draws_accented_titles(tmp_path: Path) -> None:
+    from pipeline.cover import draw_cover
+
+    # the same title with and without its accent must not come out as the same picture with a
+    # missing-glyph box: either the font has é, or the title is drawn unaccented ("Cafe")
+    draw_cover(tmp_path / "a.jpg", "Café", "Ann")
+    draw_cover(tmp_path / "b.jpg", "Cafe", "Ann")
+    draw_cover(tmp_path / "c.jpg", "Caf\u25a1", "Ann")  # what a missing glyph looks like
+    from PIL import ImageChops, ImageStat
+
+    a, b, c = (Image.open(tmp_path / n).convert("L") for n in ("a.jpg", "b.jpg", "c.jpg"))
+    diff_ab = ImageStat.Stat(ImageChops.difference(a, b)).sum[0]
+    diff_ac = ImageStat.Stat(ImageChops.difference(a, c)).sum[0]
+    assert diff_ab < diff_ac
