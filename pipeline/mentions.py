@@ -321,6 +321,8 @@ class Resolver:
             if noun in _KIN or noun in PERSON_NOUNS:
                 return self.kin(i, noun, gender, owner)
             return None
+        if det in ("a", "an") and i and self._indefinite_object(i):
+            return None  # "in want of a wife", "to put a girl there": not someone in the scene
         if det in (None, "the", "this", "that", "a", "an"):
             if len(words) == 1 and det != "a" and det != "an":
                 # "the woman" after "a young woman": the same person
@@ -396,6 +398,18 @@ class Resolver:
                     surnames.append(sur.lower())
                 if len(surnames) == 3:
                     break
+            # the names in this paragraph, quotations included: "My dear Mr. Bennet," said his lady
+            para = self.tokens[i].para
+            k = i
+            while k > 0 and self.tokens[k - 1].para == para:
+                k -= 1
+            while k < len(self.tokens) and self.tokens[k].para == para:
+                run = self.run_at.get(k)
+                ent = self.entity_for_name(run.surface) if run is not None else None
+                sur = self.cast.entities[ent].surname if ent is not None else None
+                if sur and sur.lower() not in surnames:
+                    surnames.append(sur.lower())
+                k += 1
         for sur in surnames:
             found = [
                 e
@@ -409,6 +423,24 @@ class Resolver:
             ]
             if len(found) == 1:
                 return found[0]
+        if owner is None or self.cast.entities[owner].kind == "unnamed":
+            # the story's one married couple: "his wife" is Mrs. X when Mr. X is in the story too
+            couples = [
+                e
+                for e, ent in enumerate(self.cast.entities)
+                if ent.kind == "named"
+                and ent.surname
+                and ent.title in titles
+                and ent.gender in (gender, "U")
+                and any(
+                    o.kind == "named"
+                    and o.surname == ent.surname
+                    and o.title in (_MARRIED if ent.title not in _MARRIED else ("mr", "sir", "lord"))
+                    for o in self.cast.entities
+                )
+            ]
+            if len(couples) == 1:
+                return couples[0]
         return None
 
     @staticmethod
@@ -417,6 +449,15 @@ class Resolver:
         return "the " + " ".join(core)
 
     # ------------------------------------------------------------------ helpers
+
+    def _indefinite_object(self, i: int) -> bool:
+        """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""
+        prev = self.tokens[i - 1]
+        if prev.quote:
+            return False
+        if prev.low in ("of", "for"):
+            return True
+        return i >= 2 and self.tokens[i - 2].low == "to" and prev.low.isalpha() and not self.tokens[i - 2].quote
 
     def _after_preposition(self, i: int) -> bool:
         if i == 0:

@@ -315,3 +315,23 @@ def test_you_are_before_a_possessive_is_not_an_address() -> None:
         '"You are Mr. Lowe\'s cousin," said Miss Tarrant. "Are you not?"\n'
     )
     assert speakers(text)[0][1] == "Miss Tarrant"
+
+
+def test_his_lady_before_the_couple_is_named_in_narration_is_the_mrs() -> None:
+    text = (
+        "Every family in a small town is in want of a wife for somebody.\n\n"
+        '"My dear Mr. Ashby," said his lady to him one morning, "the hall is let at last."\n\n'
+        "Mr. Ashby said nothing, and read his paper.\n\n"
+        "Mrs. Ashby sighed and went back to her sewing.\n"
+    )
+    assert speakers(text)[0][1] == "Mrs. Ashby"
+    assert not any(name.lower() in ("a wife", "the wife") for name in cast(text))
+
+
+def test_an_indefinite_object_in_narration_is_not_a_character() -> None:
+    text = (
+        "Miss Pell had meant to put a girl there to mind the shop.\n\n"
+        '"It will not do," she said.\n'
+    )
+    assert speakers(text)[0][1] == "Miss Pell"
+    assert "the girl" not in [n.lower() for n in cast(text)]

@@ -149,3 +149,8 @@ def test_one_tag_between_two_parts_keeps_one_quotation() -> None:
     segs, _ = segment(text)
     ids = [s.quote_id for s in segs if s.kind == "dialogue"]
     assert len(ids) == 2 and ids[0] == ids[1]
+
+
+def test_speech_after_a_verb_or_a_colon_stays_speech() -> None:
+    text = 'He only said "No." She turned and called, "Come back, Tom!"\n\nShe wrote to him and said: "Soon."'
+    assert dialogue(text) == ["No.", "Come back, Tom!", "Soon."]
