@@ -28,6 +28,7 @@ from . import assemble, export, records
 from .attribute import analyse
 from .captions import NARRATOR, Cue, write_captions
 from .casting import Casting, cast_stories
+from .check import AcxRules
 from .corpus import Corpus, load_corpus
 from .cover import draw_cover, find_cover, validate_cover
 from .credits import credit_clips, credit_segments, default_credits
@@ -67,7 +68,7 @@ class BuildOptions:
 
 
 PROFILES = ("default", "acx")
-ACX_MAX_MINUTES = 120.0  # ACX refuses longer files
+ACX_MAX_MINUTES = AcxRules().max_minutes  # ACX refuses longer files; the rule `audiobook check` applies
 #: Every clip levelled, files on ACX's RMS, peaks limited by the encoder.
 LOUDNESS = assemble.Loudness()
 MASTERING = export.Mastering(gain_db=LOUDNESS.gain_db, ceiling_dbfs=LOUDNESS.ceiling_dbfs)

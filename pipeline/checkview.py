@@ -17,9 +17,12 @@ def _db(value: float | None) -> str:
     return "silent" if math.isinf(value) else f"{value:.1f}"
 
 
-def _minutes(seconds: float) -> str:
-    m, s = divmod(round(seconds), 60)
-    return f"{m}:{s:02d}"
+def fmt_duration(seconds: float) -> str:
+    """``2:57``, or ``12:07:00`` past an hour."""
+    whole = round(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def render_reports(reports: Sequence[Report], console: Console) -> None:
@@ -34,7 +37,7 @@ def render_reports(reports: Sequence[Report], console: Console) -> None:
         m = r.measurement
         peak = max(m.peak_dbfs, m.true_peak_dbfs if m.true_peak_dbfs is not None else -math.inf)
         bitrate = f"{m.bitrate // 1000}" + (" CBR" if m.cbr else " VBR" if m.cbr is False else "")
-        values = [m.path.name, _minutes(m.duration), str(m.sample_rate), bitrate, str(m.channels),
+        values = [m.path.name, fmt_duration(m.duration), str(m.sample_rate), bitrate, str(m.channels),
                   _db(m.rms_dbfs), _db(peak), _db(m.noise_floor_dbfs), f"{m.head_silence:.2f}",
                   f"{m.tail_silence:.2f}", str(len(m.chapters)),
                   "[green]pass[/]" if r.ok else "[bold red]FAIL[/]"]

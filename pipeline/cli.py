@@ -16,7 +16,7 @@ from rich.table import Table
 
 from . import __version__
 from . import build as core
-from .checkview import render_reports
+from .checkview import fmt_duration, render_reports
 from .errors import AudiobookError
 
 app = typer.Typer(
@@ -53,13 +53,6 @@ def main(
 ) -> None:
     """Turn a folder of stories into a multi-voice, chaptered audiobook, offline."""
     _state["verbose"] = verbose
-
-
-def fmt_duration(seconds: float) -> str:
-    seconds = round(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class RichProgress(core.Progress):
