@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -51,16 +52,10 @@ def apply_lexicon(text: str, lexicon: dict[str, str]) -> str:
     return pattern.sub(lambda m: folded[m.group(0).casefold()], text)
 
 
-_pattern_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
-
-
+@functools.lru_cache(maxsize=8)
 def _lexicon_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    pat = _pattern_cache.get(words)
-    if pat is None:
-        alternatives = "|".join(re.escape(w) for w in words)
-        pat = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-        _pattern_cache[words] = pat
-    return pat
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def clip_key(text: str, voice: VoiceSettings) -> str:
