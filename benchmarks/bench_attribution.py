@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.attribute import analyse
-from pipeline.engine import engine
 from pipeline.model import VoiceSettings
+from pipeline.text.attribution.attribute import analyse
+from pipeline.voices.engine import engine
 
 DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "attribution-dev"
 

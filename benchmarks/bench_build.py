@@ -31,9 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import build, engine, export  # noqa: E402
-from pipeline.casting import cast_stories, load_casting  # noqa: E402
-from pipeline.corpus import load_corpus  # noqa: E402
+from pipeline.build import stages as build  # noqa: E402
+from pipeline.build.cast import cast_stories  # noqa: E402
+from pipeline.publish import export  # noqa: E402
+from pipeline.text.corpus import load_corpus  # noqa: E402
+from pipeline.voices import engine  # noqa: E402
+from pipeline.voices.casting import load_casting  # noqa: E402
 
 AUDIOBOOK = Path(sys.executable).with_name("audiobook")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import BuildOptions, BuildResult, build
+from pipeline.build.stages import BuildOptions, BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.attribute import analyse
 from pipeline.model import GROUP
+from pipeline.text.attribution.attribute import analyse
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

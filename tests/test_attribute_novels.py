@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.attribute import analyse
+from pipeline.text.attribution.attribute import analyse
 
 
 def speakers(text: str) -> list[tuple[str, str | None]]:

@@ -12,7 +12,7 @@ import pytest
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
-from pipeline.build import BuildResult, build_lock
+from pipeline.build.stages import BuildResult, build_lock
 from pipeline.errors import BuildLocked
 
 from .conftest import Project
@@ -113,7 +113,7 @@ def test_a_truncated_clip_is_rendered_again(small_project: Project) -> None:
     again = victim.read_bytes()
     # whole again (eSpeak's output can differ by a few samples from run to run)
     assert len(again) == pytest.approx(len(whole), rel=0.1)
-    from pipeline.engine import read_wav_pcm
+    from pipeline.voices.engine import read_wav_pcm
 
     assert len(read_wav_pcm(victim)) == len(again) - 44
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.captions import Cue, srt, webvtt
-from pipeline.check import measure
+from pipeline.publish.captions import Cue, srt, webvtt
+from pipeline.quality.check import measure
 from tests.exportkit import make_corpus, run
 
 STAMP = re.compile(r"(\d\d):(\d\d):(\d\d)[.,](\d\d\d) --> (\d\d):(\d\d):(\d\d)[.,](\d\d\d)")

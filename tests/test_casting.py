@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipeline import engine, palette
-from pipeline.attribute import analyse
-from pipeline.build import BuildOptions, build
-from pipeline.castfile import UNUSED_MARK, NewEntry, update_text
-from pipeline.casting import cast_stories, load_casting
+from pipeline.audio.synth import apply_lexicon, plan_story
+from pipeline.build.cast import cast_stories
+from pipeline.build.stages import BuildOptions, build
 from pipeline.errors import CastingError
 from pipeline.model import Story
-from pipeline.synth import apply_lexicon, plan_story
+from pipeline.text.attribution.attribute import analyse
+from pipeline.voices import engine, palette
+from pipeline.voices.castfile import UNUSED_MARK, NewEntry, update_text
+from pipeline.voices.casting import load_casting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,8 +115,8 @@ def test_a_missing_file_is_created_complete_and_commented(tmp_path: Path) -> Non
 
 def test_casting_is_deterministic_whatever_the_hash_seed(tmp_path: Path) -> None:
     script = (
-        "import sys; from pathlib import Path; from pipeline.attribute import analyse;"
-        "from pipeline.casting import cast_stories; from pipeline.model import Story;"
+        "import sys; from pathlib import Path; from pipeline.text.attribution.attribute import analyse;"
+        "from pipeline.build.cast import cast_stories; from pipeline.model import Story;"
         "texts = [Path(p).read_text() for p in sys.argv[2:]];"
         "ss = [Story(f'{i:02d}-s', 't', Path(p), t, i) for i, (p, t) in enumerate(zip(sys.argv[2:], texts), 1)];"
         "cast_stories(Path(sys.argv[1]), ss, [analyse(t) for t in texts])"

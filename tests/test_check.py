@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.check import check_files, measure
-from pipeline.cli import app
-from pipeline.export import ffmpeg_exe
+from pipeline.cli.app import app
+from pipeline.publish.export import ffmpeg_exe
+from pipeline.quality.check import check_files, measure
 from tests.exportkit import make_corpus, run
 
 

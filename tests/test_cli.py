@@ -12,7 +12,7 @@ from typer.core import TyperOption
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from pipeline.cli.app import app
 
 from .conftest import CORPUS, ROOT, Project
 

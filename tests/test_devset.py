@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.attribute import analyse
-from pipeline.scriptview import to_json
+from pipeline.cli.scriptview import to_json
+from pipeline.text.attribution.attribute import analyse
 
 DEV = Path(__file__).resolve().parent / "fixtures" / "attribution-dev"
 

@@ -15,12 +15,12 @@ from mutagen.wave import WAVE
 from PIL import Image
 from typer.testing import CliRunner
 
-from pipeline import build as core
-from pipeline.check import measure, read_chapters
-from pipeline.cli import app
+from pipeline.build import stages as core
+from pipeline.cli.app import app
 from pipeline.errors import AudiobookError, CorpusError, OutputError
-from pipeline.export import FORMATS, clean_text, ffmeta_escape
-from pipeline.files import slugify
+from pipeline.fsutil import slugify
+from pipeline.publish.export import FORMATS, clean_text, ffmeta_escape
+from pipeline.quality.check import measure, read_chapters
 from tests.exportkit import make_corpus, run
 
 
@@ -156,7 +156,7 @@ def test_user_cover_is_used_or_refused(tmp_path: Path) -> None:
 
 
 def test_generated_cover_draws_accented_titles(tmp_path: Path) -> None:
-    from pipeline.cover import draw_cover
+    from pipeline.publish.cover import draw_cover
 
     # the same title with and without its accent must not come out as the same picture with a
     # missing-glyph box: either the font has é, or the title is drawn unaccented ("Cafe")

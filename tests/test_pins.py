@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.attribute import analyse
 from pipeline.errors import PinError
-from pipeline.pins import load_pins, pins_path
+from pipeline.text.attribution.attribute import analyse
+from pipeline.text.pins import load_pins, pins_path
 
 STORY = "Mary Ward and Tom Hardy sat down.\n\n“Good morning,” said Mary.\n\n“Is it?” asked Tom.\n"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline.attribute import analyse
-from pipeline.scriptview import render_script, to_json
+from pipeline.cli.scriptview import render_script, to_json
+from pipeline.text.attribution.attribute import analyse
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.segment import segment
+from pipeline.text.segment import segment
 
 
 def dialogue(text: str) -> list[str]:

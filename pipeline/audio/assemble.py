@@ -1,0 +1,228 @@
+"""Clips -> one story's audio: pauses, fades, loudness, and where every clip lands in time.
+
+Assembly streams: each clip is loaded with pydub, levelled, faded at its edges (no
+clicks at joins) and handed to a sink (the encoders) one at a time, so memory stays
+bounded by the longest clip and the work stays linear in the story's length.
+
+Loudness is decided per clip, before stitching, from numbers that are known up front:
+every clip is brought to one RMS level, chosen so that the whole file (pauses
+included, which is how ACX measures) lands on ``Loudness.target_rms_dbfs``. Clips are
+handed over ``headroom_db`` quieter than that; the encoder's lookahead limiter adds the
+headroom back in floating point and holds the peaks under the ceiling (speech from
+eSpeak peaks about 20 dB above its RMS, more than 16-bit PCM leaves room for).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import warnings
+import wave
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pipeline.voices import engine
+
+with warnings.catch_warnings():
+    # pydub warns at import when no ffmpeg is on PATH; we only use it on raw PCM here.
+    # audioop is deprecated in 3.11/3.12 (audioop-lts provides it from 3.13).
+    warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop
+
+    from pydub import AudioSegment
+from pipeline.audio.synth import ClipCache, PlannedClip
+from pipeline.model import Segment, Story, StoryAudio, TimedSegment
+
+FADE_MS = 6  # short enough to be inaudible, long enough to remove clicks at the joins
+HEAD_SILENCE = 0.75  # seconds of room tone before the title (ACX: 0.5-1 s)
+TAIL_SILENCE = 2.0  # seconds after the last line (ACX: 1-5 s)
+
+BYTES_PER_SECOND = engine.SAMPLE_RATE * engine.SAMPLE_WIDTH
+_FULL_SCALE = 32768
+
+Sink = Callable[[bytes], None]
+#: Told where each clip's sound landed: (clip, start, end) in seconds from the start of the file,
+#: without the engine's own silence at the clip's edges (captions start when the voice does).
+ClipHook = Callable[[PlannedClip, float, float], None]
+
+
+class CorruptClip(Exception):
+    """A cached clip turned out unreadable; the caller re-renders it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """How loud a story file is: one level for every clip, whole-file RMS on target."""
+
+    target_rms_dbfs: float = -19.6  # whole-file RMS with pauses (ACX: -23..-18); the limiter takes ~0.3 dB
+    max_clip_rms_dbfs: float = -14.0  # never push a clip above this, however much of the file is pause
+    headroom_db: float = 9.0  # clips reach the encoder this much quieter; its limiter adds it back
+    ceiling_dbfs: float = -4.0  # the limiter's ceiling: ACX allows -3 dB peaks; MP3/AAC overshoot a little
+    room_tone_dbfs: float | None = -75.0  # RMS of a faint noise bed under everything (None: digital silence)
+
+    @property
+    def gain_db(self) -> float:
+        """The gain the encoder applies (before limiting) to the PCM handed to it."""
+        return self.headroom_db
+
+
+def clip_frames(cache: ClipCache, key: str) -> int:
+    """A cached clip's length in samples, from its WAV header alone."""
+    try:
+        with wave.open(str(cache.path(key)), "rb") as w:
+            return w.getnframes()
+    except (OSError, EOFError, wave.Error) as exc:
+        raise CorruptClip(key) from exc
+
+
+def clip_level(loudness: Loudness, speech_frames: int, total_frames: int) -> float:
+    """The RMS (dBFS) every clip gets so that the whole file averages to the target.
+
+    The file's mean square is the clips' shared mean square times the share of the file
+    they fill (pauses are near silence), so one level per clip puts the file on target.
+    """
+    if speech_frames <= 0 or total_frames <= 0:
+        return loudness.target_rms_dbfs
+    level = loudness.target_rms_dbfs - 10 * math.log10(speech_frames / total_frames)
+    return min(level, loudness.max_clip_rms_dbfs)
+
+
+class RoomTone:
+    """A faint, steady noise bed (deterministic, so builds are reproducible)."""
+
+    def __init__(self, dbfs: float | None) -> None:
+        self._pos = 0
+        if dbfs is None:
+            self._buf = b""
+            return
+        rng = random.Random(20240611)
+        sigma = _FULL_SCALE * 10 ** (dbfs / 20)
+        samples = [max(-32768, min(32767, round(rng.gauss(0.0, sigma)))) for _ in range(engine.SAMPLE_RATE)]
+        self._buf = b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
+
+    def take(self, nbytes: int) -> bytes:
+        """The next ``nbytes`` of the bed (all zeros when there is none)."""
+        if not self._buf:
+            return b"\x00" * nbytes
+        out = bytearray()
+        while len(out) < nbytes:
+            chunk = self._buf[self._pos:self._pos + nbytes - len(out)]
+            out += chunk
+            self._pos = (self._pos + len(chunk)) % len(self._buf)
+        return bytes(out)
+
+    def under(self, pcm: bytes) -> bytes:
+        """``pcm`` with the bed mixed in."""
+        if not self._buf:
+            return pcm
+        return audioop.add(pcm, self.take(len(pcm)), engine.SAMPLE_WIDTH)
+
+
+AUDIBLE_DBFS = -50.0  # a 10 ms window louder than this (in the finished file) is sound, as `check` sees it
+_STEP = engine.SAMPLE_RATE // 100 * engine.SAMPLE_WIDTH
+
+
+def audible_span(pcm: bytes, threshold_dbfs: float) -> tuple[int, int]:
+    """Byte offsets of the first and past the last 10 ms window louder than ``threshold_dbfs`` RMS."""
+    level = _FULL_SCALE * 10 ** (threshold_dbfs / 20)
+    a, b = 0, len(pcm)
+    while a < b and audioop.rms(pcm[a:a + _STEP], engine.SAMPLE_WIDTH) <= level:
+        a += _STEP
+    while b > a and audioop.rms(pcm[max(a, b - _STEP):b], engine.SAMPLE_WIDTH) <= level:
+        b -= _STEP
+    return min(a, len(pcm)), max(a, b)
+
+
+def silence(seconds: float) -> bytes:
+    frames = round(seconds * engine.SAMPLE_RATE)
+    return b"\x00" * (frames * engine.SAMPLE_WIDTH)
+
+
+def load_clip(cache: ClipCache, key: str, level_dbfs: float | None) -> bytes:
+    """A cached clip's PCM, brought to ``level_dbfs`` RMS (None: as rendered) and faded at both ends."""
+    try:
+        pcm = engine.read_wav_pcm(cache.path(key))
+    except (OSError, EOFError, ValueError) as exc:
+        raise CorruptClip(key) from exc
+    clip = AudioSegment(data=pcm, sample_width=engine.SAMPLE_WIDTH, frame_rate=engine.SAMPLE_RATE, channels=1)
+    if level_dbfs is not None and clip.rms > 0:
+        # Never clip the 16-bit PCM: a clip with an unusual crest factor just stays quieter.
+        clip = clip.apply_gain(min(level_dbfs - clip.dBFS, -0.5 - clip.max_dBFS))
+    fade = min(FADE_MS, len(clip) // 4)
+    if fade > 0:
+        clip = clip.fade_in(fade).fade_out(fade)
+    return bytes(clip.raw_data)
+
+
+def planned_frames(cache: ClipCache, clips: Sequence[PlannedClip]) -> tuple[int, int]:
+    """(speech, total) samples of the assembled story, from the clips' WAV headers and the pauses."""
+    speech = sum(clip_frames(cache, c.key) for c in clips)
+    pauses = sum(len(silence(c.utterance.pause_before)) for c in clips) + len(silence(HEAD_SILENCE)) + len(
+        silence(TAIL_SILENCE))
+    return speech, speech + pauses // engine.SAMPLE_WIDTH
+
+
+def planned_seconds(cache: ClipCache, clips: Sequence[PlannedClip]) -> float:
+    """How long the assembled story will be, before assembling it."""
+    return planned_frames(cache, clips)[1] / engine.SAMPLE_RATE
+
+
+def assemble_story(
+    story: Story,
+    segments: Sequence[Segment],
+    clips: Sequence[PlannedClip],
+    cache: ClipCache,
+    sink: Sink,
+    voice_names: Callable[[PlannedClip], str],
+    loudness: Loudness | None = Loudness(),
+    on_clip: ClipHook | None = None,
+) -> StoryAudio:
+    """Stream the story's audio into ``sink`` and return its timeline (seconds)."""
+    written = 0  # bytes so far: timings are exact sample counts, not estimates
+    level: float | None = None
+    tone = RoomTone(None)
+    if loudness is not None:
+        level = clip_level(loudness, *planned_frames(cache, clips)) - loudness.headroom_db
+        tone = RoomTone(None if loudness.room_tone_dbfs is None else loudness.room_tone_dbfs - loudness.headroom_db)
+
+    def emit(data: bytes) -> None:
+        nonlocal written
+        if data:
+            sink(tone.under(data))
+            written += len(data)
+
+    spans: dict[int, list[float]] = {}
+    voices: dict[int, str] = {}
+    emit(silence(HEAD_SILENCE))
+    for clip in clips:
+        emit(silence(clip.utterance.pause_before))
+        start = written / BYTES_PER_SECOND
+        pcm = load_clip(cache, clip.key, level)
+        emit(pcm)
+        end = written / BYTES_PER_SECOND
+        if on_clip is not None:
+            gain = loudness.headroom_db if loudness is not None else 0.0
+            a, b = audible_span(pcm, AUDIBLE_DBFS - gain)
+            on_clip(clip, start + a / BYTES_PER_SECOND, start + b / BYTES_PER_SECOND)
+        idx = clip.utterance.segment_index
+        if idx >= 0:
+            span = spans.setdefault(idx, [start, end])
+            span[1] = end
+            voices.setdefault(idx, voice_names(clip))
+    emit(silence(TAIL_SILENCE))
+
+    timeline = []
+    cursor = HEAD_SILENCE
+    for idx, seg in enumerate(segments):
+        if idx in spans:
+            start, end = spans[idx]
+            cursor = end
+        else:  # nothing speakable (e.g. a lone comma between two quotations)
+            start = end = cursor
+        timeline.append(TimedSegment(segment=seg, voice=voices.get(idx, ""), start=start, end=end))
+    return StoryAudio(story=story, duration=written / BYTES_PER_SECOND, timeline=tuple(timeline))

@@ -1,0 +1,74 @@
+"""Casting every story: voices.yaml validated, new speakers given voices, the file kept up to date.
+
+Orchestration over the voices stage (the config module reads and checks the file, auto-casting
+chooses voices, the writer appends to it), so it lives with the build, not in the config module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError
+
+from pipeline.errors import CastingError
+from pipeline.fsutil import atomic_open
+from pipeline.model import Analysis, Story
+from pipeline.voices import castfile
+from pipeline.voices.autocast import CastLine, cast_lines, clashes, plan_cast
+from pipeline.voices.casting import Casting, CastingFile, _line_of, check_story_slugs, load_tree, parse
+
+
+@dataclass(frozen=True)
+class CastResult:
+    """voices.yaml after auto-casting, and what changed."""
+
+    casting: Casting
+    cast: tuple[CastLine, ...]
+    created: bool  # the file did not exist and was written
+    updated: bool  # the file existed and new characters or marks were written
+    warnings: tuple[str, ...] = ()  # e.g. two characters of a story with the same voice
+
+
+def cast_stories(
+    path: Path, stories: Sequence[Story], analyses: Sequence[Analysis], write: bool = True,
+) -> CastResult:
+    """Validate voices.yaml, cast every speaker who has no entry, and write the file.
+
+    A missing file is created, complete and commented. An existing one only grows:
+    new entries are appended and unused ones marked; when nothing changes it is not
+    written at all. With ``write=False`` the result is the same but the disk is not touched.
+    """
+    exists = path.exists()
+    if exists:
+        tree = load_tree(path)  # first: it turns unreadable or non-UTF-8 files into one-line errors
+        text = path.read_text(encoding="utf-8")
+    else:
+        defaults = Casting(CastingFile())
+        text = castfile.template(defaults.narrator(), defaults.defaults())
+        tree = YAML(typ="rt").load(text)
+    casting = parse(path, tree)
+    check_story_slugs(casting, tree, stories)
+    plan = plan_cast(casting, stories, analyses)
+    used = [n for n in casting.spec.characters if n not in plan.unused]
+    chars = tree.get("characters")
+    if plan.new and isinstance(chars, CommentedMap) and chars and chars.fa.flow_style():
+        raise CastingError(path, "characters", "new characters cannot be appended to a one-line {...} "
+                           "mapping; write one character per line", _line_of(tree, ("characters",)))
+    new_text = castfile.update_text(text, tree, plan.new, plan.unused, used)
+    if new_text != text:
+        try:
+            casting = parse(path, YAML(typ="rt").load(new_text))
+        except (CastingError, MarkedYAMLError) as exc:  # a bug of ours: never write a broken file
+            raise CastingError(path, None, f"could not update the file safely ({exc}); nothing was written") from exc
+    for speaker, entry in plan.links:
+        casting.link(speaker, entry)
+    changed = new_text != text or not exists
+    if write and changed:
+        with atomic_open(path) as fh:
+            fh.write(new_text)
+    return CastResult(casting, tuple(cast_lines(casting, plan)), created=changed and not exists,
+                      updated=changed and exists, warnings=tuple(clashes(casting, plan.speakers, stories)))

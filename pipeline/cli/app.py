@@ -1,0 +1,271 @@
+"""The `audiobook` command line: parse arguments, call the core, print. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.build import stages as core
+from pipeline.cli.checkview import fmt_duration, render_reports
+from pipeline.errors import AudiobookError
+
+app = typer.Typer(
+    help="Turn a folder of stories into a multi-voice, chaptered audiobook, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_state = {"verbose": False}
+
+
+def fail(error: BaseException) -> None:
+    """Print one line to stderr and exit non-zero (a traceback only with --verbose)."""
+    if _state["verbose"]:
+        err.print_exception()
+    err.print(f"[bold red]Error:[/] {error}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"audiobook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Turn a folder of stories into a multi-voice, chaptered audiobook, offline."""
+    _state["verbose"] = verbose
+
+
+class RichProgress(core.Progress):
+    """Shows the build's stages as progress bars on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=self._progress.tasks[self._task].total or 0)
+        self._task = self._progress.add_task(name, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, n)
+
+    def warn(self, message: str) -> None:
+        self._progress.console.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+class Format(StrEnum):
+    """Per-story file formats (export.FORMATS)."""
+
+    mp3 = "mp3"
+    m4b = "m4b"
+    opus = "opus"
+    flac = "flac"
+    wav = "wav"
+
+
+class Profile(StrEnum):
+    default = "default"
+    acx = "acx"
+
+
+@app.command()
+def build(
+    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
+    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where outputs go.")] = Path("build"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                      help="Worker processes for rendering (default: all cores).")]
+    = os.cpu_count() or 1,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Per-story file format.")] = Format.mp3,
+    profile: Annotated[Profile, typer.Option(
+        help="acx: exactly what ACX asks (MP3 44.1 kHz 192 kbps CBR mono, credits as their own files, "
+             "at most 120 minutes a file).")] = Profile.default,
+    anthology_mp3: Annotated[bool, typer.Option("--anthology-mp3",
+                                               help="Also write anthology.mp3 with ID3 chapters.")] = False,
+    credits: Annotated[bool, typer.Option("--credits/--no-credits",
+                                         help="Speak opening and closing credits.")] = True,
+) -> None:
+    """Build one audio file per story, the chaptered anthology and the manifest under build/."""
+    options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt.value,
+                                profile=profile.value, anthology_mp3=anthology_mp3, credits=credits)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=False) as bar:
+            result = core.build(options, RichProgress(bar))
+    except AudiobookError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        err.print("Interrupted; the cache and earlier outputs are intact. Build again to resume.")
+        raise typer.Exit(130) from None
+
+    table = Table(title="Audiobook built", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("Story")
+    table.add_column("File")
+    table.add_column("Duration", justify="right")
+    table.add_column("")
+    for r in result.stories:
+        table.add_row(str(r.story.number), r.story.title, str(r.file), fmt_duration(r.duration),
+                      "rebuilt" if r.rebuilt else "up to date")
+    table.add_row("", "Anthology", str(result.anthology), fmt_duration(result.anthology_duration), "")
+    out.print(table)
+    out.print(
+        f"{result.clips_rendered} of {result.clips_total} clips rendered, "
+        f"manifest {result.manifest}, {result.seconds:.1f} s."
+    )
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path] | None, typer.Argument(help="Audio files (default: those in --build-dir).")]
+    = None,
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where to look when no file is named.")]
+    = Path("build"),
+) -> None:
+    """Measure audio files against ACX's rules (levels, room tone, format); exit 1 if any fails."""
+    from pipeline.quality.check import check_files, find_audio
+
+    try:
+        if not files:
+            if not build_dir.is_dir():
+                raise AudiobookError(f"{build_dir}: no such folder; build first or name the files")
+            files = find_audio(build_dir)
+            if not files:
+                raise AudiobookError(f"{build_dir}: no audio files; run `audiobook build` first")
+        for f in files:
+            if not f.is_file():
+                raise AudiobookError(f"{f}: file not found")
+        reports = check_files(files)
+    except AudiobookError as exc:
+        fail(exc)
+    render_reports(reports, out)
+    failed = [r for r in reports if not r.ok]
+    if failed:
+        for r in failed:
+            for v in r.verdicts:
+                if not v.ok:
+                    err.print(f"[red]fail:[/] {r.measurement.path}: {v.why}", highlight=False)
+        raise typer.Exit(1)
+    out.print(f"All {len(reports)} file(s) pass ACX's checks.")
+
+
+@app.command()
+def script(
+    file: Annotated[Path, typer.Argument(help="A UTF-8 story text file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print segments as JSON with character offsets.")]
+    = False,
+) -> None:
+    """Print a story as a script: who says each line, and how sure we are."""
+    from pipeline.cli.scriptview import render_script, to_json
+    from pipeline.text.attribution.attribute import analyse
+    from pipeline.text.corpus import read_text
+    from pipeline.text.pins import load_pins
+
+    try:
+        text = read_text(file)
+        analysis = analyse(text, load_pins(file))
+    except AudiobookError as exc:
+        fail(exc)
+    for warning in analysis.warnings:
+        err.print(f"[yellow]warning:[/] {file}: {warning}", highlight=False)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(analysis), ensure_ascii=False) + "\n")
+    else:
+        render_script(analysis, out)
+
+
+@app.command()
+def voices(
+    language: Annotated[str | None, typer.Option("--language", "-l",
+                                                 help="Only voices whose language starts with this, e.g. en.")]
+    = None,
+) -> None:
+    """List the voices pyttsx3 offers (id, language, gender) and eSpeak's variants."""
+    from pipeline.build.preview import list_voices
+
+    try:
+        found, variants = list_voices(language)
+    except AudiobookError as exc:
+        fail(exc)
+    table = Table(title="Voices (voice: in voices.yaml)", title_justify="left")
+    for column in ("id", "name", "language", "gender"):
+        table.add_column(column)
+    for v in found:
+        table.add_row(v.id, v.name, v.language, v.gender or "")
+    out.print(table)
+    table = Table(title="Variants (variant: in voices.yaml)", title_justify="left")
+    table.add_column("variant")
+    table.add_column("gender")
+    for var in variants:
+        table.add_row(var.name, var.gender or "")
+    out.print(table)
+
+
+@app.command()
+def preview(
+    name: Annotated[str, typer.Argument(help="A character, `narrator`, or a voice id like gmw/en-us+f3.")],
+    story: Annotated[str | None, typer.Option(help="Only lines from this story (file name without .txt).")]
+    = None,
+    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
+    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where outputs go.")] = Path("build"),
+    lines: Annotated[int, typer.Option(min=1, help="How many lines to render.")] = 3,
+) -> None:
+    """Render a few of a character's lines (or a sample for a voice id) to a WAV and print its path."""
+    from pipeline.build.preview import preview as render_preview
+
+    try:
+        result = render_preview(name, corpus, voices, build_dir, story, lines)
+    except AudiobookError as exc:
+        fail(exc)
+    err.print(f"{result.voice.espeak_name}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
+              f"{len(result.lines)} line(s)", highlight=False)
+    out.print(str(result.path), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def cast(
+    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
+    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+) -> None:
+    """Cast every speaking character into voices.yaml (without building) and print the cast."""
+    from pipeline.build.preview import cast_corpus
+
+    try:
+        result = cast_corpus(corpus, voices)
+    except AudiobookError as exc:
+        fail(exc)
+    table = Table(title=f"Cast ({voices})", title_justify="left")
+    for column in ("character", "voice", "rate", "pitch", "lines", "stories", ""):
+        table.add_column(column, justify="right" if column in ("rate", "pitch", "lines") else "left")
+    for line in result.cast:
+        table.add_row(line.name, line.voice.espeak_name, str(line.voice.rate), str(line.voice.pitch),
+                      str(line.lines), ", ".join(line.stories),
+                      {"new": "[green]new[/]", "unused": "[yellow]in no story[/]"}.get(line.status, ""))
+    out.print(table)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    what = "created" if result.created else "updated" if result.updated else "unchanged"
+    out.print(f"{voices} {what}.", highlight=False)

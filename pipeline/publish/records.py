@@ -1,0 +1,95 @@
+"""What a build remembers between runs: each story's timing, and which inputs made each output.
+
+These records let a rebuild skip a story whose inputs did not change and still write a
+complete manifest, captions and chapters for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.fsutil import atomic_open
+from pipeline.model import Segment, Story, StoryAudio, TimedSegment
+from pipeline.publish.captions import NARRATOR, Cue
+
+
+def timeline_json(audio: StoryAudio) -> list[dict[str, Any]]:
+    """A story's segments placed in time, as the manifest lists them."""
+    return [
+        {"kind": t.segment.kind, "speaker": t.segment.speaker, "voice": t.voice or None,
+         "text": t.segment.text, "start": round(t.start, 3), "end": round(t.end, 3),
+         "text_start": t.segment.start, "text_end": t.segment.end,
+         "confidence": t.segment.confidence, "rule": t.segment.rule, "quote_id": t.segment.quote_id}
+        for t in audio.timeline
+    ]
+
+
+def save_timing(path: Path, audio: StoryAudio, extras: Sequence[Cue]) -> None:
+    with atomic_open(path) as fh:
+        json.dump({"duration": audio.duration,
+                   "times": [[t.start, t.end, t.voice] for t in audio.timeline],
+                   "extras": [[c.start, c.end, c.text] for c in extras]}, fh)
+
+
+def load_timing(path: Path, story: Story, segments: Sequence[Segment]) -> tuple[StoryAudio, list[Cue]] | None:
+    """The timing saved when the story was last encoded, or None if it does not fit its segments."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        times = data["times"]
+        if len(times) != len(segments):
+            return None
+        timeline = tuple(
+            TimedSegment(segment=seg, voice=v, start=s, end=e)
+            for seg, (s, e, v) in zip(segments, times, strict=True)
+        )
+        extras = [Cue(float(s), float(e), NARRATOR, str(t)) for s, e, t in data["extras"]]
+        return StoryAudio(story=story, duration=float(data["duration"]), timeline=timeline), extras
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _state_path(build_dir: Path) -> Path:
+    return build_dir / "cache" / "state.json"
+
+
+def load_state(build_dir: Path) -> dict[str, Any]:
+    """Which inputs hash made each output (``story:<slug>``, ``anthology``, ...)."""
+    try:
+        data = json.loads(_state_path(build_dir).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_state(build_dir: Path, state: dict[str, Any]) -> None:
+    with atomic_open(_state_path(build_dir)) as fh:
+        json.dump(state, fh, indent=1, sort_keys=True)
+
+
+def listed_files(manifest: dict[str, Any]) -> set[str]:
+    """The names of the files in the build folder that a manifest lists."""
+    names: set[Any] = {"manifest.json"}
+    anthology = manifest.get("anthology") or {}
+    names |= {anthology.get("file"), anthology.get("mp3")}
+    for story in manifest.get("stories") or []:
+        names.add(story.get("file"))
+        names |= set((story.get("captions") or {}).values())
+    return {n for n in names if isinstance(n, str) and n and Path(n).name == n and n not in (".", "..")}
+
+
+def remove_outdated(build_dir: Path, old_manifest: Path, new: dict[str, Any]) -> list[str]:
+    """Delete the outputs the previous build listed and this one does not (a story renamed or
+    removed, another --format): players would show them as part of the book."""
+    try:
+        old = json.loads(old_manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(old, dict):
+        return []
+    gone = sorted(listed_files(old) - listed_files(new))
+    for name in gone:
+        (build_dir / name).unlink(missing_ok=True)
+    return gone

@@ -1,0 +1,420 @@
+"""Who says each quotation: ordered sieves, from the most certain to the least.
+
+1. ``pin``: the user said so.
+2. ``explicit-tag-after`` / ``explicit-tag-before`` / ``pronoun-tag``: a speech verb
+   next to the quotation, with its subject ("said Mrs. Bell", "she retorted",
+   "Mrs. Bell whispered back, ...").
+3. ``action-beat``: someone acts in the quotation's own paragraph ("Tom shrugged.").
+4. ``previous-paragraph``: a narration paragraph just before sets the speaker up.
+5. ``vocative``: the person the previous line addressed by name answers.
+6. ``turn-taking``: in an untagged run, speakers alternate.
+7. ``next-paragraph``: a line nothing else decides, followed by a narration paragraph
+   that opens with a person ("Holmes was sitting with his back to me").
+8. ``fallback``: the latest person mentioned who did not just speak.
+
+A person addressed by name in a quotation (a vocative) is never its speaker.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import replace
+
+from pipeline.model import GROUP, Analysis, Character, Gender
+from pipeline.text.attribution.conversation import CONFIDENCE, Conversation, Decision
+from pipeline.text.characters import Cast, NameRun, Token, find_cast, narrator_name, tokenize
+from pipeline.text.lexicon import GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.text.mentions import Mention, Resolver
+from pipeline.text.pins import Pins, check_pins
+from pipeline.text.segment import Layout, Quotation, segments_of, split
+
+_CLAUSE_OPENERS = frozenset(
+    {
+        ",",
+        ";",
+        "—",
+        "and",
+        "but",
+        "then",
+        "while",
+        "as",
+        "when",
+        "so",
+        "until",
+        "after",
+        "before",
+        "because",
+        "though",
+        "although",
+        "since",
+        "once",
+        "where",
+    }
+)
+_ADVERBS = frozenset(
+    {
+        "then",
+        "back",
+        "again",
+        "now",
+        "at",
+        "last",
+        "once",
+        "only",
+        "just",
+        "still",
+        "too",
+        "also",
+        "finally",
+        "suddenly",
+        "quietly",
+        "out",
+        "up",
+        "in",
+        "on",
+    }
+)
+
+
+def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
+    """Segment ``text``, find its cast and attribute every quotation."""
+    layout = split(text)
+    tokens = tokenize(layout)
+    cast, runs = find_cast(layout, tokens)
+    resolver = Resolver(cast, tokens, runs)
+    mentions = resolver.resolve_all()
+    sieves = _Sieves(layout, tokens, cast, resolver, mentions)
+    decisions = sieves.run()
+    _self_introductions(cast, layout, decisions)
+    _name_the_narrator(cast, tokens, runs, layout, decisions)
+    warnings = list(layout.warnings)
+    names = {
+        q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)
+    }
+    rules = {q.quote_id: d for q, d in zip(layout.quotations, decisions, strict=True)}
+    if pins:
+        pinned = check_pins(pins, _known_names(cast, runs))
+        ids = {q.quote_id for q in layout.quotations}
+        for qid, who in pinned.items():
+            if qid in ids:
+                names[qid] = who
+                rules[qid] = Decision(None, "pin", CONFIDENCE["pin"])
+            else:
+                where = (
+                    f"{pins.path.name}:{pins.lines[qid]}: " if isinstance(pins, Pins) and pins.path else ""
+                )
+                warnings.append(f"{where}pin {qid} ({who}) matches no quotation any more; it is ignored")
+    segments = []
+    for seg in segments_of(layout):
+        if seg.kind == "dialogue" and seg.quote_id is not None:
+            d = rules[seg.quote_id]
+            seg = replace(seg, speaker=names[seg.quote_id], rule=d.rule, confidence=round(d.confidence, 2))
+        segments.append(seg)
+    return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
+
+
+_INTRODUCTION = re.compile(
+    r"\b(?:I am|I’m|I'm|[Mm]y name is|[Mm]y name’s|[Mm]y name's)\s+"
+    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+    r"(?=[\s,.;!?—]|$)"
+)
+
+
+def _self_introductions(cast: Cast, layout: Layout, decisions: list[Decision]) -> None:
+    """An unnamed speaker who says "I am Dr. Grimesby Roylott" / "My name is Hester" is that
+    person: their lines join the named character, or the name becomes theirs."""
+    for q, d in zip(layout.quotations, decisions, strict=True):
+        who = d.speaker
+        if not isinstance(who, int) or cast.entities[who].kind != "unnamed":
+            continue
+        said = " ".join(layout.text[a:b] for a, b in q.parts)
+        m = _INTRODUCTION.search(said)
+        if m is None:
+            continue
+        name = m.group(1)
+        found = [e for e in cast.lookup(name) if e != who]
+        # "I am English" is no name; a title or "my name is" makes it one
+        titled = name.split()[0].rstrip(".").lower() in TITLES or m.group(0).lower().startswith("my name")
+        if len(found) == 1:
+            for i, other in enumerate(decisions):
+                if other.speaker == who:
+                    decisions[i] = replace(other, speaker=found[0])
+            cast.entities[who].kind = "merged"
+            if cast.entities[found[0]].gender == "U":
+                cast.entities[found[0]].gender = cast.entities[who].gender
+        elif not found and titled:
+            cast.entities[who].name = name
+            cast.entities[who].kind = "named"
+
+
+def _name_the_narrator(
+    cast: Cast, tokens: list[Token], runs: list[NameRun], layout: Layout, decisions: list[Decision]
+) -> None:
+    if cast.narrator is None:
+        return
+    own = {
+        p
+        for q, d in zip(layout.quotations, decisions, strict=True)
+        if d.speaker == cast.narrator
+        for p in q.paragraphs
+    }
+    if not own:
+        return
+    name = narrator_name(tokens, runs, own)
+    if name:
+        cast.entities[cast.narrator].name = name
+        # lines given to the same name as a character of its own ("Pip", answering a vocative)
+        same = {e for e in cast.lookup(name) if e != cast.narrator}
+        for i, d in enumerate(decisions):
+            if d.speaker in same:
+                decisions[i] = replace(d, speaker=cast.narrator)
+        for e in same:
+            cast.entities[e].kind = "merged"
+
+
+def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:
+    """(alias, canonical name) for every way the story names someone, for checking pins."""
+    known = [
+        (GROUP, GROUP),
+        ("narrator", cast.entities[cast.narrator].name if cast.narrator is not None else "Narrator"),
+    ]
+    for ent in cast.entities:
+        known.append((ent.name, ent.name))
+        known.extend((form, ent.name) for form in ent.forms)
+    known.extend((run.surface, run.surface) for run in runs)
+    return known
+
+
+def _speaker_name(cast: Cast, speaker: int | str | None) -> str | None:
+    if speaker is None or isinstance(speaker, str):
+        return speaker
+    return cast.entities[speaker].name
+
+
+def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ...]:
+    lines = Counter(n for n in names.values() if n)
+    out = []
+    seen = set()
+    for ent in cast.entities:
+        if ent.kind == "merged" or (ent.kind != "named" and not lines[ent.name]):
+            continue
+        aliases = tuple(sorted(f for f in ent.forms if f != ent.name.lower()))
+        gender: Gender = "M" if ent.gender == "M" else "F" if ent.gender == "F" else "U"
+        out.append(Character(ent.name, aliases, gender, lines[ent.name]))
+        seen.add(ent.name)
+    for name, count in lines.items():
+        if name not in seen:
+            out.append(Character(name, (), "U", count))
+    return tuple(sorted(out, key=lambda c: (-c.lines, c.name)))
+
+
+class _Sieves(Conversation):
+    def __init__(
+        self, layout: Layout, tokens: list[Token], cast: Cast, resolver: Resolver, mentions: list[Mention]
+    ) -> None:
+        self.layout = layout
+        self.tokens = tokens
+        self.cast = cast
+        self.resolver = resolver
+        self.mentions = mentions
+        self.starts = [t.start for t in tokens]
+        self.by_first = {m.first: m for m in mentions}
+        self.by_last = {m.last: m for m in mentions}
+        self.mention_firsts = [m.first for m in mentions]
+        self.quoted_paras = {p for q in layout.quotations for p in q.paragraphs}
+        self.renamed: set[int] = set()
+
+    # ------------------------------------------------------------------ driver
+
+    def run(self) -> list[Decision]:
+        quotes = self.layout.quotations
+        decisions: list[Decision] = []
+        vocatives = [self._vocatives(q) for q in quotes]
+        for qi, q in enumerate(quotes):
+            d = self._tagged(q) or self._beat(q, vocatives[qi])
+            if d is not None and d.pronoun and d.speaker in vocatives[qi]:
+                # "Come, Tom," said he: the pronoun is the latest other person of its gender
+                gender = self.cast.entities[d.speaker].gender
+                other = self.resolver.pronoun(d.at, gender, exclude=vocatives[qi])
+                if other is not None:
+                    d = replace(d, speaker=other)
+            if d is not None and d.pronoun and qi:
+                d = self._change_of_speaker(qi, quotes, decisions, d)
+            if d is None:
+                d = self._context(qi, quotes, decisions, vocatives)
+            if isinstance(d.speaker, int) and d.speaker in vocatives[qi]:
+                d = Decision(None, "fallback", 0.2)
+            decisions.append(d)
+        # untagged lines decided by context may now use the speakers decided after them
+        for qi in range(len(quotes)):
+            if decisions[qi].speaker is None:
+                decisions[qi] = self._context(qi, quotes, decisions, vocatives, final=True)
+        return decisions
+
+    # ------------------------------------------------------------------ tags
+
+    def _tagged(self, q: Quotation) -> Decision | None:
+        for _a, b in q.parts:
+            found = self._tag_in(self._after(b), first=True)
+            if found:
+                return self._decide_tag(found, "after")
+        a = q.parts[0][0]
+        found = self._tag_in(self._before(a), first=False)
+        if found:
+            return self._decide_tag(found, "before")
+        return None
+
+    def _after(self, end: int) -> list[int]:
+        """Narration token indexes after a part, to the end of the sentence or the next quotation."""
+        k = bisect.bisect_left(self.starts, end)
+        out: list[int] = []
+        para = self.tokens[k].para if k < len(self.tokens) else -1
+        while k < len(self.tokens) and len(out) < 16:
+            t = self.tokens[k]
+            if t.para != para or (t.quote and t.start >= end):
+                break
+            if t.text in ".!?;" and out:
+                out.append(k)
+                break
+            out.append(k)
+            k += 1
+        return out
+
+    def _before(self, start: int) -> list[int]:
+        """Narration token indexes of the clause that leads into a part."""
+        k = bisect.bisect_left(self.starts, start) - 1
+        out: list[int] = []
+        para = self.tokens[k].para if k >= 0 else -1
+        while k >= 0 and len(out) < 25:
+            t = self.tokens[k]
+            if t.para != para or t.quote or (t.text in ".!?" and out and not self._abbrev(k)):
+                break
+            out.append(k)
+            k -= 1
+        out.reverse()
+        words = [i for i in out if self.tokens[i].text[0].isalnum() or self.tokens[i].text in ",:—"]
+        if not words:
+            return []
+        last = self.tokens[words[-1]]
+        if last.text not in ",:—" and not speech_verb_at([last.low], 0):
+            return []
+        return out
+
+    def _abbrev(self, k: int) -> bool:
+        return (
+            k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ("mr", "mrs", "dr", "st", "ms")
+        )
+
+    def _tag_in(self, idx: list[int], first: bool) -> Mention | None:
+        """The subject of the first (or last) speech verb among the tokens ``idx``."""
+        lows = [self.tokens[i].low for i in idx]
+        order = range(len(idx)) if first else range(len(idx) - 1, -1, -1)
+        for p in order:
+            if lows[p] in WEAK_SPEECH_VERBS or not speech_verb_at(lows, p):
+                continue
+            if self.tokens[idx[p]].quote or (self.tokens[idx[p]].cap and p == 0 and not first):
+                continue
+            span = speech_verb_at(lows, p)
+            v, v_end = idx[p], idx[p + span - 1]
+            inverted = self.by_first.get(v_end + 1)
+            if inverted is None and any(
+                t.low in GROUP_WORDS and t.low != "together" for t in self.tokens[v_end + 1 : v_end + 4]
+            ):
+                inverted = Mention(v_end + 1, v_end + 1, "group", None, True, self.tokens[v].para)
+            before = self._mention_ending_before(v, idx)
+            if before is not None:
+                return before
+            if inverted is not None:
+                return inverted
+        return None
+
+    def _mention_ending_before(self, v: int, idx: list[int]) -> Mention | None:
+        k = v - 1
+        lo = idx[0]
+        while k >= lo and (self.tokens[k].low.endswith("ly") or self.tokens[k].low in _ADVERBS):
+            k -= 1
+        if k < lo:
+            return None
+        m = self.by_last.get(k)
+        if m is not None and m.first >= lo:
+            return m
+        # "the man from Flat 9 said": a description whose phrase ends before the verb
+        pos = bisect.bisect_right(self.mention_firsts, k) - 1
+        if pos >= 0:
+            m = self.mentions[pos]
+            if m.first >= lo and m.last <= k and k - m.last <= 4 and m.kind == "description":
+                return m
+        # "all the ducks shouted", "they all said"
+        if self.tokens[k].low in GROUP_WORDS:
+            return Mention(k, k, "group", None, True, self.tokens[k].para)
+        return None
+
+    def _decide_tag(self, m: Mention, where: str) -> Decision | None:
+        follow = [t.low for t in self.tokens[m.last + 1 : m.last + 4]]
+        if m.kind == "name" and follow[:1] == ["and"] and self.by_first.get(m.last + 2) is not None:
+            m = Mention(m.first, m.last, "group", None, True, m.para)  # "Mrs. Ridley and Freddie"
+        if m.kind == "group":
+            return Decision(GROUP, "group-tag", CONFIDENCE["group-tag"])
+        if m.entity is None:
+            return None
+        if m.kind in ("pronoun", "narrator"):
+            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"], m.kind == "pronoun", m.first)
+        ent = self.cast.entities[m.entity]
+        if m.kind == "description" and ent.kind == "unnamed" and m.entity not in self.renamed:
+            # call an unnamed speaker the way the tag does: "the driver", not "the bus driver"
+            words = [t.text for t in self.tokens[m.first : m.last + 1]]
+            if words[0].lower() in ("the", "a", "an", "this", "that"):
+                ent.name = "the " + " ".join(words[1:])
+                self.renamed.add(m.entity)
+        rule = f"explicit-tag-{where}"
+        return Decision(m.entity, rule, CONFIDENCE[rule])
+
+    # ------------------------------------------------------------------ action beats
+
+    def _beat(self, q: Quotation, vocatives: set[int]) -> Decision | None:
+        a, b = q.parts[0][0], q.parts[-1][1]
+        para = q.paragraphs[0]
+        pa, pb = self.layout.paragraphs[para]
+        before = [m for m in self._mentions_between(pa, a) if m.entity is not None]
+        after = [
+            m
+            for m in self._mentions_between(q.parts[0][1], pb)
+            if m.entity is not None and not self.tokens[m.first].quote
+        ]
+        if q.paragraphs[-1] != para:
+            after = [m for m in after if m.first < bisect.bisect_left(self.starts, pb)]
+        after = [m for m in after if self.tokens[m.first].start < b or q.paragraphs[-1] == para]
+        # the nearest clause subject before the quotation, then the sentence after it
+        last = self._last_sentence(before)
+        nearest = [m for m in reversed(last) if self._clause_subject(m)]
+        for group in (nearest, last, self._first_sentence(after), before):
+            for m in group:
+                if m.entity not in vocatives and m.kind != "group":
+                    return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"], m.kind == "pronoun", m.first)
+        return None
+
+    def _clause_subject(self, m: Mention) -> bool:
+        """Starts a sentence or a clause ("..., and Lucie orders", "after she left")."""
+        if self.tokens[m.first].sent_start or m.first == 0:
+            return True
+        return self.tokens[m.first - 1].low in _CLAUSE_OPENERS
+
+    def _sentence_of(self, m: Mention) -> int:
+        k = m.first
+        while k > 0 and not self.tokens[k].sent_start:
+            k -= 1
+        return k
+
+    def _last_sentence(self, ms: list[Mention]) -> list[Mention]:
+        if not ms:
+            return []
+        s = self._sentence_of(ms[-1])
+        return [m for m in ms if self._sentence_of(m) == s]
+
+    def _first_sentence(self, ms: list[Mention]) -> list[Mention]:
+        if not ms:
+            return []
+        s = self._sentence_of(ms[0])
+        return [m for m in ms if self._sentence_of(m) == s]

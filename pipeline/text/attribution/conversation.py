@@ -1,0 +1,315 @@
+"""Turn structure of a conversation: who answers whom when a line carries no tag.
+
+The people in an exchange are the speakers of its recent lines and the people its narration
+names. An untagged line goes, in order, to: the person the narration just before sets up; the
+person the last line addressed by name (if that keeps to the two-person exchange); the speaker
+before the last one (alternation); a name the next line opens with or the two lines after it
+(read backwards); the person the next narration paragraph opens with; the latest person
+mentioned nearby, or else a recent speaker. A pronoun in a new paragraph right after someone of
+the same gender spoke points to the other person of that gender in the exchange.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+
+from pipeline.model import GROUP
+from pipeline.text.characters import Cast, Token
+from pipeline.text.lexicon import TITLES
+from pipeline.text.mentions import Mention, Resolver
+from pipeline.text.segment import Layout, Quotation
+
+CONFIDENCE = {
+    "pin": 1.0,
+    "explicit-tag-after": 0.95,
+    "explicit-tag-before": 0.9,
+    "pronoun-tag": 0.85,
+    "group-tag": 0.85,
+    "action-beat": 0.75,
+    "previous-paragraph": 0.6,
+    "vocative": 0.65,
+    "turn-taking": 0.6,
+    "next-paragraph": 0.4,
+    "fallback": 0.3,
+}
+
+
+@dataclass
+class Decision:
+    """The speaker chosen for one quotation, and why."""
+
+    speaker: int | str | None  # entity index, GROUP, or None when nothing fits
+    rule: str
+    confidence: float
+    pronoun: bool = False  # decided by a pronoun ("he said", "She shrugged.")
+    at: int = -1  # the token of that pronoun
+
+
+class Conversation:
+    """The context sieves; mixed into the attribution sieves, which set these attributes."""
+
+    layout: Layout
+    tokens: list[Token]
+    cast: Cast
+    resolver: Resolver
+    mentions: list[Mention]
+    starts: list[int]
+    mention_firsts: list[int]
+    quoted_paras: set[int]
+
+    def _change_of_speaker(
+        self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], d: Decision
+    ) -> Decision:
+        """A pronoun in a new paragraph right after a quotation by someone of that gender
+        points to the other person of that gender in the conversation: a new paragraph
+        with a quotation signals a change of speaker, unless its narration names the last one."""
+        q, prev_q, prev = quotes[qi], quotes[qi - 1], decisions[qi - 1]
+        para = q.paragraphs[0]
+        if not isinstance(d.speaker, int) or not isinstance(prev.speaker, int) or prev_q.paragraphs[-1] != para - 1:
+            return d
+        gender = self.cast.entities[d.speaker].gender
+        if self.cast.entities[prev.speaker].gender != gender:
+            return d
+        # narration after the last quotation of the previous paragraph: its subject is in focus
+        pa, pb = self.layout.paragraphs[para - 1]
+        trailing = [m for m in self._mentions_between(prev_q.parts[-1][1], pb) if not self.tokens[m.first].quote]
+        if trailing:
+            first = next((m for m in trailing if m.subject), trailing[0])
+            same = first.entity is not None and self.cast.entities[first.entity].gender == gender
+            if first.kind == "pronoun" and same:
+                return replace(d, speaker=prev.speaker)  # "... ." He stepped forward. / "...," he said
+            return d
+        if prev.speaker != d.speaker:
+            return d
+        pa, pb = self.layout.paragraphs[para]
+        for m in self._mentions_between(pa, pb):
+            if m.entity == d.speaker and m.kind != "pronoun" and not self.tokens[m.first].quote:
+                return d  # "Holmes laughed. He ..." names the last speaker again
+        other = self._other_participant(qi, quotes, decisions, d.speaker, gender)
+        if other is None:
+            return d
+        return replace(d, speaker=other, confidence=d.confidence * 0.9)
+
+    def _other_participant(
+        self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], last: int, gender: str
+    ) -> int | None:
+        """The latest other speaker of ``gender`` in the conversation before quotation ``qi``."""
+        para = quotes[qi].paragraphs[0]
+        for k in range(qi - 1, max(-1, qi - 12), -1):
+            if quotes[k].paragraphs[-1] < para - 3:
+                return None
+            para = quotes[k].paragraphs[0]
+            who = decisions[k].speaker
+            if isinstance(who, int) and who != last and self.cast.entities[who].gender == gender:
+                return who
+        return None
+
+    def _mentions_between(self, a: int, b: int) -> list[Mention]:
+        lo = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a))
+        hi = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, b))
+        return self.mentions[lo:hi]
+
+    # ------------------------------------------------------------------ context
+
+    def _vocatives(self, q: Quotation) -> set[int]:
+        out: set[int] = set()
+        for a, b in q.parts:
+            out |= self._vocatives_in(bisect.bisect_left(self.starts, a), bisect.bisect_left(self.starts, b))
+        return out
+
+    def _vocatives_in(self, lo: int, hi: int) -> set[int]:
+        out: set[int] = set()
+        for k in range(lo, hi):
+            t = self.tokens[k]
+            if not t.cap or not t.text[0].isalpha():
+                continue
+            prev = self.tokens[k - 1] if k > lo else None
+            you_are = prev is not None and prev.low == "are" and k - 2 >= lo and self.tokens[k - 2].low == "you"
+            if you_are or (prev is not None and prev.low in ("you’re", "you're")):
+                name = self._name_from(k, hi)
+                if not any(self.tokens[i].poss for i in range(k, k + len(name.split()))):
+                    out.update(self._addressed_as(name))  # "you're Jordan Baker", not "you're Tom's friend"
+                continue
+            if prev is not None and prev.text not in ",!?.;—":
+                continue
+            if prev is not None and prev.text == "." and k - 2 >= lo and self.tokens[k - 2].low in TITLES:
+                continue  # "this is my friend Dr. Watson": a title's full stop
+            end = k
+            while end + 1 < hi and self.tokens[end + 1].cap and self.tokens[end + 1].text[0].isalpha():
+                end += 1
+            nxt = self.tokens[end + 1] if end + 1 < hi else None
+            if nxt is not None and nxt.text not in ",!?.;—":
+                continue
+            if prev is None and nxt is None:
+                continue
+            if prev is not None and nxt is not None and prev.text == "—" and nxt.text == "—":
+                continue  # "his name is Armitage—Percy Armitage—the second son": apposition
+            if prev is None and nxt is not None and nxt.text != ",":
+                continue
+            form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
+            out.update(self._addressed_as(form.replace("’s", "")))
+            for e, ent in enumerate(self.cast.entities):
+                if form.lower() in ent.roles:
+                    out.add(e)
+        return out
+
+    def _context(
+        self,
+        qi: int,
+        quotes: tuple[Quotation, ...],
+        decisions: list[Decision],
+        vocatives: list[set[int]],
+        final: bool = False,
+    ) -> Decision:
+        q = quotes[qi]
+        para = q.paragraphs[0]
+        prev_q = quotes[qi - 1] if qi else None
+        in_run = prev_q is not None and prev_q.paragraphs[-1] >= para - 1
+        # a narration paragraph just before sets up the speaker
+        if not in_run or (prev_q is not None and prev_q.paragraphs[-1] < para - 1):
+            d = self._previous_paragraph(para, vocatives[qi])
+            if d is not None:
+                return d
+        if in_run and prev_q is not None and qi < len(decisions):
+            prev = decisions[qi - 1]
+            # the person just addressed by name answers
+            two_back = self._other_speaker(qi, quotes, decisions)
+            opening = self._opening_vocative(prev_q)
+            for e in vocatives[qi - 1]:
+                if e == prev.speaker or e in vocatives[qi]:
+                    continue
+                # a name later in the line may turn to someone outside the exchange
+                if e in opening or two_back is None or e == two_back:
+                    return Decision(e, "vocative", CONFIDENCE["vocative"])
+            if two_back is not None and two_back not in vocatives[qi]:
+                conf = CONFIDENCE["turn-taking"] * (0.9 if prev.rule == "turn-taking" else 1.0)
+                return Decision(two_back, "turn-taking", conf)
+        d = self._previous_paragraph(para, vocatives[qi])
+        if d is not None:
+            return d
+        if not final:
+            return Decision(None, "fallback", 0.0)
+        exclude = set(vocatives[qi])
+        if qi and decisions[qi - 1].speaker is not None and isinstance(decisions[qi - 1].speaker, int):
+            exclude.add(decisions[qi - 1].speaker)  # type: ignore[arg-type]
+        d = self._from_the_next_lines(qi, quotes, decisions, vocatives, exclude)
+        if d is not None:
+            return d
+        d = self._next_paragraph(q.paragraphs[-1], exclude)
+        if d is not None:
+            return d
+        # the latest person mentioned: in the paragraph before, anyone ("Anne sighed."); further
+        # back, preferably someone who took part in the recent conversation
+        recent = {d.speaker for d in decisions[max(0, qi - 6) : qi] if isinstance(d.speaker, int)}
+        a = q.parts[0][0]
+        k = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a)) - 1
+        first: int | None = None
+        para = q.paragraphs[0]
+        while k >= 0:
+            m = self.mentions[k]
+            if m.entity is not None and m.entity not in exclude:
+                if m.entity in recent or (first is None and m.para >= para - 2):
+                    return Decision(m.entity, "fallback", CONFIDENCE["fallback"])
+                if first is None:
+                    first = m.entity
+            if m.para < para - 4 and first is not None:
+                break
+            k -= 1
+        if first is not None:
+            return Decision(first, "fallback", CONFIDENCE["fallback"])
+        return Decision(None, "fallback", 0.0)
+
+    def _from_the_next_lines(
+        self,
+        qi: int,
+        quotes: tuple[Quotation, ...],
+        decisions: list[Decision],
+        vocatives: list[set[int]],
+        exclude: set[int],
+    ) -> Decision | None:
+        """An untagged line read backwards from the lines after it: the reply addresses its
+        speaker by name ("Yes, all." / "Miss Hale, you have not."), or the two lines after it
+        alternate between two people, the second of whom spoke it."""
+        nxt = qi + 1
+        if nxt >= len(quotes) or quotes[nxt].paragraphs[0] != quotes[qi].paragraphs[-1] + 1:
+            return None
+        after = decisions[nxt].speaker if nxt < len(decisions) else None
+        for e in sorted(vocatives[nxt] & self._opening_vocative(quotes[nxt])):
+            if e != after and e not in exclude:
+                return Decision(e, "vocative", CONFIDENCE["vocative"] * 0.9)
+        if isinstance(after, int):
+            exclude = exclude | {after}
+        two = nxt + 1
+        if two < len(decisions) and quotes[two].paragraphs[0] == quotes[nxt].paragraphs[-1] + 1:
+            who = decisions[two].speaker
+            if isinstance(who, int) and who not in exclude and isinstance(after, int):
+                return Decision(who, "turn-taking", CONFIDENCE["turn-taking"] * 0.9)
+        return None
+
+    def _name_from(self, k: int, hi: int) -> str:
+        end = k
+        while end + 1 < hi and self.tokens[end + 1].cap and self.tokens[end + 1].text[0].isalpha():
+            end += 1
+        return " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1)).replace("’s", "").replace("'s", "")
+
+    def _addressed_as(self, form: str) -> list[int]:
+        """Who a name used in address points to; a surname ("Come, Darcy", "you're Jordan Baker")
+        names the one person of that surname."""
+        found = self.cast.lookup(form)
+        words = form.lower().split()
+        if found or not words or words[0] in TITLES or len(words) > 2:
+            return found
+        same = [e for e, ent in enumerate(self.cast.entities) if ent.surname and ent.surname.lower() == words[-1]]
+        return same if len(same) == 1 else []
+
+    def _opening_vocative(self, q: Quotation) -> set[int]:
+        """Who a quotation addresses by name in its first sentence ("No, Kit." / "Mr. Ashby, you ...")."""
+        a, b = q.parts[0]
+        lo, hi = bisect.bisect_left(self.starts, a), bisect.bisect_left(self.starts, b)
+        end = lo
+        while end < hi and (self.tokens[end].text not in ".!?" or self.tokens[end - 1].low in TITLES):
+            end += 1
+        return self._vocatives_in(lo, min(hi, end + 1))
+
+    def _other_speaker(self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision]) -> int | None:
+        """In an unbroken run of dialogue, the speaker before the last one (group lines skipped)."""
+        last: int | None = None
+        para = quotes[qi].paragraphs[0]
+        for k in range(qi - 1, -1, -1):
+            if quotes[k].paragraphs[-1] < para - 1:
+                return None
+            para = quotes[k].paragraphs[0]
+            who = decisions[k].speaker
+            if who is None or who == GROUP or isinstance(who, str):
+                continue
+            if last is None:
+                last = who
+            elif who != last:
+                return who
+        return None
+
+    def _next_paragraph(self, para: int, exclude: set[int]) -> Decision | None:
+        """A narration paragraph right after a line that nothing else decides opens with its
+        speaker ("Holmes was sitting with his back to me")."""
+        if para + 1 >= len(self.layout.paragraphs) or para + 1 in self.quoted_paras:
+            return None
+        pa, pb = self.layout.paragraphs[para + 1]
+        ms = self._mentions_between(pa, pb)
+        first = next((m for m in ms if m.subject), None)
+        if first is None or first.entity is None or first.entity in exclude or first.kind == "pronoun":
+            return None
+        if not self.tokens[first.first].sent_start or self.tokens[first.first].para != para + 1:
+            return None
+        return Decision(first.entity, "next-paragraph", CONFIDENCE["next-paragraph"])
+
+    def _previous_paragraph(self, para: int, vocatives: set[int]) -> Decision | None:
+        if para == 0 or para - 1 in self.quoted_paras:
+            return None
+        pa, pb = self.layout.paragraphs[para - 1]
+        ms = [m for m in self._mentions_between(pa, pb) if m.entity is not None and m.entity not in vocatives]
+        subjects = [m for m in ms if m.subject]
+        pick = (subjects or ms)[-1:] if ms else []
+        if pick:
+            return Decision(pick[0].entity, "previous-paragraph", CONFIDENCE["previous-paragraph"])
+        return None

@@ -1,0 +1,569 @@
+"""Who is in a story: names, aliases and gender.
+
+Names are runs of capitalised words, with an optional title ("Mr. Josiah Bell").
+A run is kept as a person when something says so: a title, a known first name, a
+speech tag, a vocative, or a pronoun that follows it. Short forms are folded into
+the full name they belong to ("Stéphane" -> "Stéphane Cara", "Mr. Bell" -> the only
+male Bell with that title), but never across titles that exclude each other
+("Mrs. Bell" is not "Miss Prudence Bell"). Gender comes from the pronouns that
+follow a name, then the title, then a list of first names.
+
+People who are never named ("the porter", "the young woman") are added by the
+attribution stage when they speak; see ``Cast.describe``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from pipeline.text.lexicon import (
+    NOT_NAMES,
+    NOUN_GENDER,
+    SPEECH_VERBS,
+    TITLE_ALONE,
+    TITLES,
+    WEAK_SPEECH_VERBS,
+)
+from pipeline.text.names import formal_names, name_gender
+from pipeline.text.segment import Layout
+
+_TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
+_ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "messrs",
+        "mme",
+        "mlle",
+        "prof",
+        "rev",
+        "capt",
+        "col",
+        "gen",
+        "lt",
+        "sgt",
+        "no",
+        "vs",
+        "etc",
+        "m",
+    }
+)
+_PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
+_GIVEN_NAME_TITLES = frozenset(
+    {
+        "lady",
+        "sir",
+        "aunt",
+        "uncle",
+        "miss",
+        "master",
+        "cousin",
+        "auntie",
+        "lord",
+        "dame",
+        "mademoiselle",
+        "mlle",
+    }
+)
+_FAMILY_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "madame", "mme", "monsieur", "m", "master"})
+_NAMING_VERBS = frozenset({"call", "called", "calls", "calling", "named", "christened"})
+_OPEN_MARKS = "“‘\"'„«"
+_CLOSE_MARKS = "”’\"'»"
+
+
+@dataclass(slots=True)
+class Token:
+    """A word or punctuation mark of the text."""
+
+    start: int
+    end: int
+    text: str
+    low: str  # lower case, possessive 's removed
+    cap: bool  # starts with a capital letter
+    poss: bool  # ended in 's
+    quote: bool  # inside a dialogue part
+    para: int
+    sent_start: bool = False
+
+
+def tokenize(layout: Layout) -> list[Token]:
+    """Tokens of the whole text with paragraph, sentence-start and in-quote flags."""
+    text = layout.text
+    end = len(text) + 1
+    parts = sorted(p for q in layout.quotations for p in q.parts)
+    parts.append((end, end))
+    paras = [a for a, _ in layout.paragraphs] + [end, end]
+    tokens: list[Token] = []
+    append = tokens.append
+    prev_para = -1
+    boundary = True
+    k = 0  # the next (or current) dialogue part
+    part_start, part_end = parts[0]
+    para = 0
+    next_para = paras[1]
+    prev_low = ""
+    for m in _TOKEN.finditer(text):
+        s, e = m.span()
+        word = text[s:e]
+        while part_end <= s:
+            k += 1
+            part_start, part_end = parts[k]
+        while next_para <= s:
+            para += 1
+            next_para = paras[para + 1]
+        if para != prev_para:
+            boundary, prev_para = True, para
+            if len(word) > 1 and word.isupper() and text[e : e + 1] == " " and text[e + 1 : e + 2].islower():
+                word = word[0] + word[1:].lower()  # a chapter's opening word in capitals: "MARILLA came"
+        low = word.lower()
+        poss = False
+        if "'" in low or "’" in low:
+            if len(low) > 2 and low[-2:] in ("'s", "’s"):
+                low, poss = low[:-2], True
+            elif len(low) > 2 and low[-2:] in ("s'", "s’"):
+                low = low[:-1]
+        first = word[0]
+        tok = Token(s, e, word, low, first.isupper(), poss, part_start <= s, para)
+        if first.isalnum():
+            tok.sent_start = boundary
+            boundary = False
+        elif first in ".!?…":
+            if not (first == "." and prev_low in _ABBREVIATIONS):
+                boundary = True
+        elif first in _OPEN_MARKS and not part_start <= s:
+            boundary = True
+        prev_low = low
+        append(tok)
+    return tokens
+
+
+@dataclass
+class Entity:
+    """A character while the cast is being built."""
+
+    name: str
+    forms: set[str] = field(default_factory=set)  # lower-case surface forms
+    gender: str = "U"
+    title: str | None = None
+    given: str | None = None
+    surname: str | None = None
+    roles: set[str] = field(default_factory=set)  # description nouns that name them ("the doctor")
+    kind: str = "named"  # named | unnamed | narrator
+
+
+@dataclass
+class NameRun:
+    """One occurrence of a name in the text."""
+
+    first: int  # token index of the first token (title included)
+    last: int  # token index of the last token
+    title: str | None
+    words: tuple[str, ...]  # the capitalised words, as written (no title)
+    surface: str
+
+
+class Cast:
+    """The characters of one story and how their names are written."""
+
+    def __init__(self) -> None:
+        self.entities: list[Entity] = []
+        self.by_form: dict[str, list[int]] = defaultdict(list)
+        self.narrator: int | None = None
+
+    def add(self, entity: Entity) -> int:
+        self.entities.append(entity)
+        index = len(self.entities) - 1
+        for form in entity.forms:
+            self.by_form[form].append(index)
+        return index
+
+    def alias(self, index: int, form: str) -> None:
+        form = form.lower()
+        if form not in self.entities[index].forms:
+            self.entities[index].forms.add(form)
+            self.by_form[form].append(index)
+
+    def lookup(self, form: str) -> list[int]:
+        return self.by_form.get(form.lower(), [])
+
+    def narrator_index(self) -> int:
+        if self.narrator is None:
+            self.narrator = self.add(Entity("Narrator", {"narrator"}, kind="narrator"))
+        return self.narrator
+
+    def describe(self, phrase: str, gender: str) -> int:
+        """The unnamed character called ``phrase`` ("the porter"), added on first use."""
+        key = phrase.lower()
+        found = [i for i in self.lookup(key) if self.entities[i].kind == "unnamed"]
+        if found:
+            return found[0]
+        return self.add(Entity(phrase, {key}, gender=gender, kind="unnamed"))
+
+
+def name_runs(tokens: list[Token]) -> list[NameRun]:
+    """Every run of capitalised words that could be a name, with its title."""
+    runs: list[NameRun] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        title = None
+        j = i
+        if tok.low in TITLES and tok.cap and not tok.poss and not (len(tok.text) > 1 and tok.text.isupper()):
+            k = i + 1
+            if k < n and tokens[k].text == "." and tokens[k].start == tok.end:
+                k += 1
+            if k < n and _name_word(tokens[k]):
+                title, j = tok.low, k
+        if title is None and not _name_word(tok):
+            i += 1
+            continue
+        if title is None and tok.sent_start and tok.low in NOT_NAMES:
+            i += 1
+            continue
+        words: list[str] = []
+        k = j
+        while k < n and (
+            _name_word(tokens[k])
+            or (tokens[k].low in _PARTICLES and k + 1 < n and _name_word(tokens[k + 1]) and words)
+        ):
+            words.append(tokens[k].text)
+            if tokens[k].poss or (k + 1 < n and tokens[k + 1].start > tokens[k].end + 1):
+                break
+            k += 1
+            if k < n and tokens[k].start != tokens[k - 1].end + 1:
+                break
+        if not words:
+            i += 1
+            continue
+        last = j + len(words) - 1
+        words = [re.sub(r"[’']s$", "", w) for w in words]
+        surface = " ".join(words)
+        if title:
+            surface = tokens[i].text + ("." if tokens[i + 1].text == "." else "") + " " + surface
+        runs.append(NameRun(i, last, title, tuple(words), surface))
+        i = last + 1
+    return runs
+
+
+_MONTHS = frozenset({"april", "may", "june", "august"})  # also first names
+
+
+def _name_word(tok: Token) -> bool:
+    if not tok.cap or not tok.text[0].isalpha():
+        return False
+    if tok.low in NOT_NAMES and tok.low not in _MONTHS:
+        return False
+    if ("'" in tok.low or "’" in tok.low) and re.split(r"[’']", tok.low)[0] in NOT_NAMES:
+        return False  # I'd, Don't, You'll
+    return not (len(tok.text) > 1 and tok.text.isupper())
+
+
+def _not_a_name_here(word: str, lower_vocab: set[str]) -> bool:
+    """A capitalised sentence opener that is an ordinary word: "Tell Abel", "Finally Marilla"."""
+    low = word.lower()
+    if low in lower_vocab:
+        return True
+    return low.endswith("ly") and len(low) > 5 and name_gender(word) == "U"
+
+
+def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:
+    """The named characters of the story, and every name occurrence."""
+    lower_vocab = {t.text for t in tokens if t.text.islower()}
+    headings = _headings(layout)
+    runs = []
+    for run in name_runs(tokens):
+        if tokens[run.first].para in headings:
+            continue
+        # "Tell Abel", "Poor Clara": a capitalised first word that the text also writes in lower case
+        if all(len(w) == 1 for w in run.words):
+            continue  # initials: "C.C.H.", "M.R.C.S."
+        if tokens[run.first].sent_start and not run.title and _not_a_name_here(run.words[0], lower_vocab):
+            if len(run.words) == 1 or name_gender(run.words[0]) != "U":
+                if len(run.words) == 1:
+                    continue
+            else:
+                run = NameRun(run.first + 1, run.last, None, run.words[1:], " ".join(run.words[1:]))
+        runs.append(run)
+    evidence: Counter[str] = Counter()
+    mid_sentence: set[str] = set()
+    for run in runs:
+        key = run.surface.lower()
+        first = tokens[run.first]
+        if run.title or not first.sent_start or len(run.words) > 1 or name_gender(run.words[0]) != "U":
+            mid_sentence.add(key)
+        if run.title:
+            evidence[key] += 2
+        if name_gender(run.words[0]) != "U" and (run.words[0].lower() not in _MONTHS or len(run.words) > 1):
+            evidence[key] += 2
+        if _speech_subject(tokens, run):
+            evidence[key] += 2
+        if first.quote and _vocative(tokens, run):
+            evidence[key] += 1
+        if not first.quote and _pronoun_follows(tokens, run.last) != "U":
+            evidence[key] += 1
+
+    def is_person(run: NameRun) -> bool:
+        key = run.surface.lower()
+        if key not in mid_sentence:
+            return False
+        if evidence[key] >= 2:
+            return True
+        return len(run.words) > 1 and any(evidence[w.lower()] >= 2 for w in run.words)
+
+    people = [r for r in runs if is_person(r)]
+    # a single word is a person when it belongs to a longer name that is
+    in_full = {w for r in people if len(r.words) > 1 for w in r.words}
+    people += [r for r in runs if len(r.words) == 1 and not is_person(r) and r.words[0] in in_full]
+    cast = _cluster(people, tokens)
+    return cast, runs
+
+
+def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: set[int]) -> str | None:
+    """The first-person narrator's name: a name others call them by in dialogue that the
+    narration never uses (it says "I"). ``spoken_by_narrator`` holds the paragraphs of their lines;
+    only lines next to one of them count (the narrator is the one being answered)."""
+    # a name the narration tags as a speaker belongs to someone else; a name the narration merely
+    # mentions ("I called myself Pip") may still be the narrator's if others call them by it more often
+    tagged = {
+        w.lower()
+        for r in runs
+        if not tokens[r.first].quote
+        and _speech_subject(tokens, r)
+        and not (r.first and tokens[r.first - 1].low in _NAMING_VERBS)  # "they called me Pip"
+        for w in r.words
+    }
+    in_narration: Counter[str] = Counter(
+        t.low for t in tokens if t.cap and not t.quote and not t.sent_start and t.low not in NOT_NAMES
+    )
+    votes: Counter[str] = Counter()
+    longest: dict[str, str] = {}
+    for r in runs:
+        first = tokens[r.first]
+        if not first.quote or first.para in spoken_by_narrator:
+            continue
+        adjacent = first.para - 1 in spoken_by_narrator or first.para + 1 in spoken_by_narrator
+        if any(w.lower() in tagged for w in r.words):
+            continue
+        if not _vocative(tokens, r) or not _addressed(tokens, r):
+            continue
+        form = " ".join(r.words)
+        key = next((k for k in longest if set(k.split()) & {w.lower() for w in r.words}), form.lower())
+        votes[key] += 2 if adjacent else 1
+        if len(form) > len(longest.get(key, "")):
+            longest[key] = form
+    for key in list(votes):
+        if sum(in_narration[w] for w in key.split()) >= votes[key]:
+            del votes[key]
+    if not votes:
+        return None
+    (key, n), *rest = votes.most_common()
+    if rest and rest[0][1] == n:
+        return None
+    return longest[key]
+
+
+def _headings(layout: Layout) -> set[int]:
+    """Paragraphs that are titles or chapter headings: short, and not ended like a sentence."""
+    text = layout.text
+    out = set()
+    for i, (a, b) in enumerate(layout.paragraphs):
+        if b - a <= 80 and text[b - 1] not in ".!?\"”’'—…:;,":
+            out.add(i)
+    return out
+
+
+def _speech_subject(tokens: list[Token], run: NameRun) -> bool:
+    after = tokens[run.last + 1 : run.last + 4]
+    before = tokens[max(0, run.first - 2) : run.first]
+    if any(t.low in SPEECH_VERBS and t.low not in WEAK_SPEECH_VERBS and not t.quote for t in after[:2]):
+        return True
+    return bool(
+        before
+        and before[-1].low in SPEECH_VERBS
+        and before[-1].low not in WEAK_SPEECH_VERBS
+        and not before[-1].quote
+    )
+
+
+def _vocative(tokens: list[Token], run: NameRun) -> bool:
+    prev = tokens[run.first - 1] if run.first else None
+    nxt = tokens[run.last + 1] if run.last + 1 < len(tokens) else None
+    before_ok = prev is None or prev.text in ",“‘\"'" or not prev.quote
+    after_ok = nxt is None or nxt.text in ",.!?;—" or not nxt.quote
+    return before_ok and after_ok
+
+
+def _addressed(tokens: list[Token], run: NameRun) -> bool:
+    """Set off by a comma, or a whole short line ("Pip?"): "Yes, Pip," but not "Quick!" alone."""
+    prev = tokens[run.first - 1] if run.first else None
+    nxt = tokens[run.last + 1] if run.last + 1 < len(tokens) else None
+    if (prev is not None and prev.text == ",") or (nxt is not None and nxt.text == ","):
+        return True
+    return nxt is not None and nxt.text == "?"
+
+
+def _pronoun_follows(tokens: list[Token], last: int) -> str:
+    """Gender of the first third-person pronoun in the next few narration words (to the end of
+    the next sentence), if no other name comes first."""
+    ends = 0
+    for tok in tokens[last + 1 : last + 30]:
+        if tok.quote:
+            return "U"
+        if tok.low in ("he", "his", "himself"):
+            return "M"
+        if tok.low in ("she", "herself"):
+            return "F"
+        if tok.cap and not tok.sent_start and tok.low not in NOT_NAMES:
+            return "U"
+        if tok.text in ".!?;":
+            ends += 1
+            if ends == 2:
+                return "U"
+    return "U"
+
+
+def _cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
+    """Fold the forms of each person's name into one entity."""
+    forms: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    count: Counter[str] = Counter()
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in people:
+        key = r.surface.lower()
+        forms.setdefault(key, (r.title, r.words))
+        count[key] += 1
+        if not tokens[r.first].quote:
+            g = _pronoun_follows(tokens, r.last)
+            if g != "U":
+                votes[key][g] += 1
+
+    def gender_of(key: str) -> str:
+        title, words = forms[key]
+        if title and TITLES.get(title, "U") != "U":
+            return TITLES[title]
+        listed = name_gender(words[0]) if len(words) > 1 or not title else "U"
+        if listed != "U":
+            return listed
+        if votes[key]:
+            (g, n), *rest = votes[key].most_common()
+            if not rest or n > rest[0][1]:
+                return g
+        return "U"
+
+    cast = Cast()
+    # full names first, longest first: they anchor the short forms
+    order = sorted(forms, key=lambda k: (-len(forms[k][1]), -count[k], k))
+    for key in order:
+        title, words = forms[key]
+        gender = gender_of(key)
+        target = _fold(cast, title, words, gender)
+        if target is None:
+            ent = Entity(
+                _display(key, people),
+                {key},
+                gender=gender,
+                title=title,
+                given=words[0] if len(words) > 1 or title in (None, "lady", "sir", "aunt", "uncle") else None,
+                surname=words[-1] if len(words) > 1 or (title and title not in ("lady", "sir")) else None,
+            )
+            cast.add(ent)
+        else:
+            ent = cast.entities[target]
+            cast.alias(target, key)
+            if ent.gender == "U":
+                ent.gender = gender
+            if title and ent.title is None:
+                ent.title = title
+    for ent in cast.entities:
+        _add_short_forms(cast, ent)
+    _choose_names(cast, people)
+    return cast
+
+
+def _fold(cast: Cast, title: str | None, words: tuple[str, ...], gender: str) -> int | None:
+    """The entity this name is a shorter form of, when exactly one fits."""
+    lw = [w.lower() for w in words]
+    fits = []
+    for i, ent in enumerate(cast.entities):
+        if ent.kind != "named":
+            continue
+        if not _gender_ok(ent.gender, gender) or not _titles_ok(ent.title, title):
+            continue
+        names = [w.lower() for w in (ent.given or "").split() + (ent.surname or "").split()]
+        full = [w for f in ent.forms for w in f.split()]
+        if len(lw) > 1:
+            if all(w in full for w in lw):
+                fits.append(i)
+        elif title:
+            if (ent.given and lw[0] == ent.given.lower() and title in _GIVEN_NAME_TITLES) or (
+                ent.surname and lw[0] == ent.surname.lower() and (ent.title is None or ent.title == title)
+            ):
+                fits.append(i)
+        elif lw[0] in names or lw[0] in full:
+            fits.append(i)
+        elif ent.given and ent.given.lower() in formal_names(lw[0]):
+            fits.append(i)  # "Lizzy" is Elizabeth Bennet
+        elif lw[0] in TITLES and ent.title == lw[0]:
+            fits.append(i)  # "the Colonel" is Colonel Ridley
+    if len(fits) != 1:
+        return None
+    ent = cast.entities[fits[0]]
+    if title and len(lw) == 1 and ent.title is None and title in _FAMILY_TITLES:
+        # "Mrs. Bell" is not "Clara Bell" when several people share the surname
+        kin = [
+            e for e in cast.entities if e.surname and ent.surname and e.surname.lower() == ent.surname.lower()
+        ]
+        if len(kin) > 1:
+            return None
+    return fits[0]
+
+
+def _gender_ok(a: str, b: str) -> bool:
+    return a == "U" or b == "U" or a == b
+
+
+def _titles_ok(a: str | None, b: str | None) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    exclusive = [{"mrs", "miss", "ms", "mademoiselle", "mlle"}, {"mrs", "mr"}, {"miss", "mr"}]
+    return not any(a in group and b in group for group in exclusive)
+
+
+def _display(key: str, people: list[NameRun]) -> str:
+    for r in people:
+        if r.surface.lower() == key:
+            return r.surface
+    return key
+
+
+def _choose_names(cast: Cast, people: list[NameRun]) -> None:
+    """Call each person by the full name the text uses most (ties: the longest)."""
+    count: Counter[str] = Counter(r.surface.lower() for r in people)
+    shown = {r.surface.lower(): r.surface for r in people}
+    for ent in cast.entities:
+        full = [f for f in ent.forms if len(f.split()) > 1 and f in shown]
+        if full:
+            best = max(full, key=lambda f: (count[f], len(f), f))
+            ent.name = shown[best]
+
+
+def _add_short_forms(cast: Cast, ent: Entity) -> None:
+    """Given name and surname alone point to the entity when no one else has them."""
+    if ent.title and ent.title in TITLE_ALONE | {"doctor", "dr"}:
+        ent.roles.add("doctor" if ent.title == "dr" else ent.title)
+    if ent.title and TITLES.get(ent.title) == "U":
+        ent.roles.add(
+            {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}.get(
+                ent.title, ent.title
+            )
+        )
+    if ent.gender == "U" and ent.given:
+        ent.gender = name_gender(ent.given)
+
+
+def noun_gender(word: str) -> str:
+    return NOUN_GENDER.get(word.lower(), "U")

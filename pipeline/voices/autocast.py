@@ -1,0 +1,186 @@
+"""Automatic casting: give every speaking character of the anthology a voice.
+
+Who is who across stories: a speaker is the same character as an entry of
+voices.yaml when its name is the entry's name or one of the entry's aliases, or
+when one of the names the story uses for it is the entry's name ("Jean-Pierre
+Dupuis", also called "Jean-Pierre", is the entry "Jean-Pierre"). Two aliases alone
+are not enough: two Maries in two stories stay two characters.
+
+Characters are cast in anthology order (story by story, most lines first), each
+with the least used voice of its gender's palette that no one else in its stories
+has and that is not the narrator's. Entries already in the file are never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from pipeline.model import GROUP, Analysis, Gender, Story, VoiceSettings
+from pipeline.voices import palette
+from pipeline.voices.castfile import NewEntry
+
+if TYPE_CHECKING:  # casting imports this module; the type is only needed for checking
+    from pipeline.voices.casting import Casting
+
+Status = Literal["kept", "new", "unused"]
+
+
+@dataclass
+class Speaker:
+    """One character of the anthology, as the stories show it."""
+
+    entry: str  # the name of its entry in voices.yaml (existing or to be written)
+    names: dict[str, None] = field(default_factory=dict)  # names the stories use, in order met
+    aliases: dict[str, None] = field(default_factory=dict)  # aliases as written in the text
+    gender: Gender = "U"
+    lines: dict[str, int] = field(default_factory=dict)  # story slug -> lines spoken there
+    new: bool = False
+
+    def known_as(self) -> set[str]:
+        return {n.casefold() for n in (self.entry, *self.names)}
+
+
+@dataclass(frozen=True)
+class CastLine:
+    """One character of the cast, for `audiobook cast`."""
+
+    name: str
+    voice: VoiceSettings  # outside any story override
+    gender: Gender
+    stories: tuple[str, ...]  # slugs of the stories it speaks in
+    lines: int
+    status: Status
+
+
+@dataclass(frozen=True)
+class CastPlan:
+    """What auto-casting decided: entries to add, names to link, entries nobody uses."""
+
+    new: tuple[NewEntry, ...]
+    links: tuple[tuple[str, str], ...]  # (speaker name in a story, entry name)
+    unused: tuple[str, ...]
+    speakers: tuple[Speaker, ...]
+
+
+def clashes(casting: Casting, speakers: Sequence[Speaker], stories: Sequence[Story]) -> list[str]:
+    """Characters of one story who sound exactly alike, or like its narrator (hand edits can do that)."""
+    out = []
+    for story in stories:
+        voices: dict[VoiceSettings, list[str]] = {casting.narrator(story.slug): ["the narrator"]}
+        for sp in speakers:
+            if story.slug in sp.lines:
+                voices.setdefault(casting.character(sp.entry, story.slug), []).append(sp.entry)
+        for voice, names in voices.items():
+            if len(names) > 1:
+                out.append(f"{story.slug}: {' and '.join(names)} have the same voice ({voice.espeak_name}, "
+                           f"rate {voice.rate}, pitch {voice.pitch})")
+    return out
+
+
+def find_speakers(casting: Casting, stories: Sequence[Story], analyses: Sequence[Analysis]) -> list[Speaker]:
+    """Every speaking character of the anthology, matched to entries where they exist."""
+    by_key: dict[str, Speaker] = {}
+    out: list[Speaker] = []
+    for story, analysis in zip(stories, analyses, strict=True):
+        for char in analysis.characters:
+            if char.lines <= 0 or char.name == GROUP:
+                continue
+            aliases = [_as_written(a, story.text) for a in char.aliases]
+            speaker = _match(casting, by_key, char.name, aliases)
+            if speaker is None:
+                entry = casting.canonical(char.name) or next(
+                    (e for a in aliases if (e := casting.canonical(a)) and e.casefold() == a.casefold()), None)
+                speaker = Speaker(entry=entry or char.name, new=entry is None)
+                out.append(speaker)
+            speaker.names.setdefault(char.name)
+            for alias in aliases:
+                speaker.aliases.setdefault(alias)
+            if speaker.gender == "U":
+                speaker.gender = char.gender
+            speaker.lines[story.slug] = speaker.lines.get(story.slug, 0) + char.lines
+            for key in speaker.known_as():
+                by_key.setdefault(key, speaker)
+    return out
+
+
+def _match(casting: Casting, by_key: dict[str, Speaker], name: str, aliases: list[str]) -> Speaker | None:
+    """The speaker met already whose name is this name or one of its aliases."""
+    entry = casting.canonical(name)
+    if entry is not None:
+        name = entry
+    for key in (name, *aliases):
+        if key.casefold() in by_key:
+            return by_key[key.casefold()]
+    return None
+
+
+def _as_written(alias: str, text: str) -> str:
+    """An alias as the story first writes it ('stéphane' -> 'Stéphane')."""
+    found = re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text, re.IGNORECASE)
+    return found.group(0) if found else alias
+
+
+def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Analysis]) -> CastPlan:
+    """Cast every speaker without an entry; find the entries no story needs any more."""
+    speakers = find_speakers(casting, stories, analyses)
+    narrators = {s.slug: casting.narrator(s.slug) for s in stories}
+    # Voices in use, per story and across the anthology, by the entries that exist.
+    in_story: dict[str, set[VoiceSettings]] = {s.slug: set() for s in stories}
+    usage: Counter[tuple[str, str]] = Counter()
+    for name in casting.spec.characters:
+        v = casting.character(name)
+        usage[(v.voice, v.variant or "")] += 1
+    for sp in speakers:
+        if not sp.new:
+            for slug in sp.lines:
+                in_story[slug].add(casting.character(sp.entry, slug))
+
+    claimed = {k for name, c in casting.spec.characters.items() for k in (name, *c.aliases)}
+    claimed = {k.casefold() for k in claimed} | {k for sp in speakers for k in sp.known_as()}
+    volume = casting.defaults().volume
+    new: list[NewEntry] = []
+    for sp in speakers:
+        if not sp.new:
+            continue
+        sp.entry = max(sp.names, key=len)  # the fullest name the stories use
+        taken = set().union(*(in_story[slug] for slug in sp.lines))
+        choice = palette.pick(sp.gender, taken, [narrators[slug] for slug in sp.lines], usage, volume)
+        settings = choice.settings(volume)
+        for slug in sp.lines:
+            in_story[slug].add(settings)
+        usage[(choice.voice, choice.variant)] += 1
+        others = [n for n in (*sp.names, *sp.aliases) if n.casefold() != sp.entry.casefold()]
+        aliases = tuple(dict.fromkeys(
+            a for a in others
+            if a.casefold() not in claimed or a.casefold() in {n.casefold() for n in sp.names}
+        ))
+        claimed |= {a.casefold() for a in aliases}
+        new.append(NewEntry(sp.entry, choice.voice, choice.variant, choice.pitch, choice.rate,
+                            aliases, _comment(sp)))
+    used = {sp.entry for sp in speakers if not sp.new}
+    unused = tuple(n for n in casting.spec.characters if n not in used)
+    links = tuple((n, sp.entry) for sp in speakers for n in sp.names)
+    return CastPlan(tuple(new), links, unused, tuple(speakers))
+
+
+def _comment(sp: Speaker) -> str:
+    who = {"F": "woman", "M": "man", "U": "gender unknown"}[sp.gender]
+    lines = sum(sp.lines.values())
+    where = ", ".join(sp.lines)
+    return f"{who}, {lines} line{'s' if lines != 1 else ''}: {where}"
+
+
+def cast_lines(casting: Casting, plan: CastPlan) -> list[CastLine]:
+    """The whole cast for display: speakers first, in anthology order, then unused entries."""
+    new_names = {e.name for e in plan.new}
+    out = [
+        CastLine(sp.entry, casting.character(sp.entry), sp.gender, tuple(sp.lines), sum(sp.lines.values()),
+                 "new" if sp.entry in new_names else "kept")
+        for sp in plan.speakers
+    ]
+    out += [CastLine(n, casting.character(n), "U", (), 0, "unused") for n in plan.unused]
+    return out

@@ -1,0 +1,405 @@
+"""voices.yaml: load, validate and resolve the casting of narrator and characters.
+
+The file is read with a round-trip YAML parser so that errors can name the line of
+the offending key, and validated into typed objects (pydantic) once, up front.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from pipeline.errors import CastingError
+from pipeline.model import GROUP, Story, VoiceSettings
+from pipeline.voices import engine
+
+RATE_RANGE = (80, 450)  # eSpeak words per minute that stay intelligible
+PITCH_RANGE = (0, 99)
+
+
+class VoiceSpec(BaseModel):
+    """A voice, possibly partial: missing knobs come from ``defaults``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    voice: str | None = None  # pyttsx3 voice id, e.g. gmw/en-us (see `audiobook voices`)
+    variant: str | None = None  # eSpeak variant, e.g. f3, m2, klatt, Annie
+    rate: int | None = Field(default=None, ge=RATE_RANGE[0], le=RATE_RANGE[1])
+    pitch: int | None = Field(default=None, ge=PITCH_RANGE[0], le=PITCH_RANGE[1])
+    volume: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class CharacterSpec(VoiceSpec):
+    """A character's voice plus what helps the user (aliases, a free note)."""
+
+    aliases: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Pauses(BaseModel):
+    """Silences in seconds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sentence: float = Field(default=0.3, ge=0.0, le=10.0)  # between clips in one paragraph
+    paragraph: float = Field(default=0.8, ge=0.0, le=10.0)  # between paragraphs
+    chapter: float = Field(default=1.5, ge=0.0, le=30.0)  # after the spoken title
+
+
+class StoryOverride(BaseModel):
+    """Per-story changes: a different narrator or different character voices."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    narrator: VoiceSpec | None = None
+    characters: dict[str, VoiceSpec] = Field(default_factory=dict)
+
+
+class CastingFile(BaseModel):
+    """The whole of voices.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    narrator: VoiceSpec = VoiceSpec(voice="gmw/en-gb-x-rp", variant="m3", rate=165, pitch=45)
+    defaults: VoiceSpec = VoiceSpec(voice="gmw/en-us", rate=175, pitch=50, volume=1.0)
+    pauses: Pauses = Pauses()
+    lexicon: dict[str, str] = Field(default_factory=dict)
+    characters: dict[str, CharacterSpec] = Field(default_factory=dict)
+    stories: dict[str, StoryOverride] = Field(default_factory=dict)
+
+
+BASE_DEFAULTS = VoiceSettings(voice="gmw/en-us", variant=None, rate=175, pitch=50, volume=1.0)
+
+
+class Casting:
+    """A validated voices.yaml, able to say which voice speaks a line."""
+
+    def __init__(self, spec: CastingFile, path: Path | None = None) -> None:
+        self.spec = spec
+        self.path = path
+        self._alias_to_name: dict[str, str] = {}
+        for name in spec.characters:
+            self._alias_to_name[name.casefold()] = name
+        for name, char in spec.characters.items():
+            for alias in char.aliases:
+                self._alias_to_name.setdefault(alias.casefold(), name)
+        # Story overrides may name a character by an alias: key them by the entry's name.
+        self._overrides: dict[str, dict[str, VoiceSpec]] = {
+            slug: {self.canonical(who) or who: vs for who, vs in story.characters.items()}
+            for slug, story in spec.stories.items()
+        }
+
+    @property
+    def pauses(self) -> Pauses:
+        return self.spec.pauses
+
+    @property
+    def lexicon(self) -> dict[str, str]:
+        return self.spec.lexicon
+
+    def canonical(self, speaker: str) -> str | None:
+        """The character entry a speaker name (or alias) refers to, if any."""
+        return self._alias_to_name.get(speaker.casefold())
+
+    def link(self, speaker: str, entry: str) -> None:
+        """Let a name the attribution found (not written in the file) speak with an entry's voice."""
+        self._alias_to_name.setdefault(speaker.casefold(), entry)
+
+    def _resolve(self, *layers: VoiceSpec | None) -> VoiceSettings:
+        merged: dict[str, Any] = {
+            "voice": BASE_DEFAULTS.voice,
+            "variant": BASE_DEFAULTS.variant,
+            "rate": BASE_DEFAULTS.rate,
+            "pitch": BASE_DEFAULTS.pitch,
+            "volume": BASE_DEFAULTS.volume,
+        }
+        for layer in (self.spec.defaults, *layers):
+            if layer is None:
+                continue
+            for key in merged:
+                value = getattr(layer, key)
+                if value is not None:
+                    merged[key] = value
+        merged["voice"] = full_voice_id(merged["voice"]) or merged["voice"]
+        if merged["variant"] is not None:
+            merged["variant"] = variant_name(merged["variant"]) or merged["variant"]
+        return VoiceSettings(**merged)
+
+    def defaults(self) -> VoiceSettings:
+        """What a voice with no knobs of its own sounds like."""
+        return self._resolve()
+
+    def narrator(self, story_slug: str | None = None) -> VoiceSettings:
+        override = self.spec.stories.get(story_slug) if story_slug else None
+        return self._resolve(self.spec.narrator, override.narrator if override else None)
+
+    def character(self, name: str, story_slug: str | None = None) -> VoiceSettings:
+        """The voice of a character entry (by its name in the file), in a story."""
+        override = self._overrides.get(story_slug, {}) if story_slug else {}
+        return self._resolve(self.spec.characters[name], override.get(name))
+
+    def voice_for(self, speaker: str | None, story_slug: str | None = None) -> VoiceSettings:
+        """The voice for a line: the narrator's for narration, the character's for dialogue.
+
+        Group speech and speakers without an entry are read by the narrator.
+        """
+        if speaker is None or speaker == GROUP:
+            return self.narrator(story_slug)
+        name = self.canonical(speaker)
+        if name is None:
+            return self.narrator(story_slug)
+        return self.character(name, story_slug)
+
+
+def full_voice_id(voice: str) -> str | None:
+    """The pyttsx3 id of a voice, accepting the short form (``en-us`` for ``gmw/en-us``)."""
+    ids = [v.id for v in engine.voice_catalog()]
+    if voice in ids:
+        return voice
+    short = [i for i in ids if i.rsplit("/", 1)[-1] == voice]
+    return short[0] if len(short) == 1 else None
+
+
+def variant_name(variant: str) -> str | None:
+    """A variant as eSpeak spells it (it ignores a wrongly cased name silently), or None."""
+    names = {v.name.casefold(): v.name for v in engine.variant_catalog()}
+    return names.get(variant.casefold())
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the key at ``loc`` in a round-trip YAML tree, as deep as it goes."""
+    line = None
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            with_pos = node.lc.key(key)
+            line = with_pos[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def did_you_mean(word: str, choices: Sequence[str], display: dict[str, str] | None = None) -> str:
+    """``"did you mean 'pitch'? "`` for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    if not close:
+        return ""
+    return f"did you mean {(display or {}).get(close[0], close[0])!r}? "
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(k) for k in loc)
+
+
+#: Valid ranges, quoted when a value falls outside.
+RANGES: dict[str, tuple[float, float]] = {
+    "rate": RATE_RANGE, "pitch": PITCH_RANGE, "volume": (0.0, 1.0),
+    "sentence": (0.0, 10.0), "paragraph": (0.0, 10.0), "chapter": (0.0, 30.0),
+}
+
+
+def _validation_error(path: Path, tree: Any, exc: ValidationError) -> CastingError:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    line = _line_of(tree, loc)
+    if err["type"] == "extra_forbidden":
+        model_fields = _fields_at(loc[:-1])
+        hint = did_you_mean(str(loc[-1]), model_fields)
+        why = f"unknown key {loc[-1]!r}; {hint}valid keys: {', '.join(model_fields)}"
+    elif err["type"] in ("greater_than_equal", "less_than_equal") and str(loc[-1]) in RANGES:
+        lo, hi = RANGES[str(loc[-1])]
+        why = f"{err.get('input')!r} is out of range; use {_num(lo)} to {_num(hi)}"
+    else:
+        why = f"{err['msg'].lower()} (got {err.get('input')!r})"
+    return CastingError(path, _dotted(loc), why, line)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and not isinstance(x, float) else str(x)
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The valid keys at a position of the file, for 'did you mean' messages."""
+    model: type[BaseModel] = CastingFile
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if model is CastingFile and key == "characters":
+            model, i = CharacterSpec, i + 2
+        elif model is CastingFile and key == "stories":
+            model, i = StoryOverride, i + 2
+        elif model is StoryOverride and key == "characters":
+            model, i = VoiceSpec, i + 2
+        else:
+            annotation = model.model_fields[str(key)].annotation if str(key) in model.model_fields else None
+            candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)]
+            sub = next((a for a in candidates if issubclass(a, BaseModel)), None)
+            if sub is None:
+                break
+            model, i = sub, i + 1
+    return list(model.model_fields)
+
+
+def _check_voices(path: Path, tree: Any, spec: CastingFile) -> None:
+    """eSpeak silently falls back to its default voice for unknown names: refuse them here."""
+    voice_ids = [v.id for v in engine.voice_catalog()]
+    variants = [v.name for v in engine.variant_catalog()]
+
+    def check(loc: tuple[Any, ...], vs: VoiceSpec | None) -> None:
+        if vs is None:
+            return
+        if vs.voice is not None and full_voice_id(vs.voice) is None:
+            shorts = {i.rsplit("/", 1)[-1]: i for i in voice_ids}
+            hint = did_you_mean(vs.voice, [*voice_ids, *shorts], shorts)
+            raise CastingError(
+                path, _dotted((*loc, "voice")),
+                f"unknown voice {vs.voice!r}; {hint}run `audiobook voices` to list them",
+                _line_of(tree, (*loc, "voice")),
+            )
+        if vs.variant is not None and variant_name(vs.variant) is None:
+            hint = did_you_mean(vs.variant, variants)
+            raise CastingError(
+                path, _dotted((*loc, "variant")),
+                f"unknown variant {vs.variant!r}; {hint}run `audiobook voices` to list them",
+                _line_of(tree, (*loc, "variant")),
+            )
+
+    check(("narrator",), spec.narrator)
+    check(("defaults",), spec.defaults)
+    for name, char in spec.characters.items():
+        check(("characters", name), char)
+    for slug, story in spec.stories.items():
+        check(("stories", slug, "narrator"), story.narrator)
+        for name, vs in story.characters.items():
+            check(("stories", slug, "characters", name), vs)
+
+
+def _check_overrides(path: Path, tree: Any, casting: Casting) -> None:
+    """A story override must name a character entry, or it would silently do nothing."""
+    names = list(casting.spec.characters)
+    for slug, story in casting.spec.stories.items():
+        for who in story.characters:
+            if casting.canonical(who) is None:
+                hint = did_you_mean(who, names)
+                raise CastingError(
+                    path, f"stories.{slug}.characters.{who}",
+                    f"no character {who!r} under `characters:`; {hint}add it there first",
+                    _line_of(tree, ("stories", slug, "characters", who)),
+                )
+
+
+def _check_lexicon(path: Path, tree: Any, spec: CastingFile) -> None:
+    for word, say in spec.lexicon.items():
+        if not word.strip() or not say.strip():
+            raise CastingError(path, f"lexicon.{word}", "a lexicon entry needs a word and how to say it",
+                               _line_of(tree, ("lexicon", word)))
+        if say.count("[[") != say.count("]]"):
+            raise CastingError(path, f"lexicon.{word}",
+                               f"unbalanced phoneme brackets in {say!r}; write phonemes as [[ste'fan]]",
+                               _line_of(tree, ("lexicon", word)))
+
+
+def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> None:
+    """Overrides must name stories of the corpus (by file name without .txt)."""
+    slugs = [s.slug for s in stories]
+    for slug in casting.spec.stories:
+        if slug not in slugs:
+            hint = did_you_mean(slug, slugs)
+            raise CastingError(
+                casting.path, f"stories.{slug}",
+                f"no story {slug!r} in the corpus; {hint}stories: {', '.join(slugs)}",
+                _line_of(tree, ("stories", slug)),
+            )
+
+
+def _check_aliases(path: Path, tree: Any, spec: CastingFile) -> None:
+    owner: dict[str, str] = {name.casefold(): name for name in spec.characters}
+    for name, char in spec.characters.items():
+        for i, alias in enumerate(char.aliases):
+            other = owner.get(alias.casefold())
+            if other is not None and other != name:
+                raise CastingError(
+                    path, f"characters.{name}.aliases",
+                    f"alias {alias!r} is claimed by both {other!r} and {name!r}; keep it on one of them",
+                    _line_of(tree, ("characters", name, "aliases", i)),
+                )
+            owner[alias.casefold()] = name
+
+
+def load_tree(path: Path) -> Any:
+    """Parse voices.yaml keeping comments and positions; raise CastingError on bad YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CastingError(path, None, "not UTF-8 text; re-save the file as UTF-8") from exc
+    except OSError as exc:
+        raise CastingError(path, None, f"cannot read: {exc.strerror}") from exc
+    try:
+        return YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CastingError(path, None, f"invalid YAML: {exc.problem or exc.context}; fix the syntax", line) from exc
+
+
+def parse(path: Path, tree: Any) -> Casting:
+    """Validate a parsed voices.yaml tree into a Casting."""
+    if tree is None:
+        tree = CommentedMap()
+    if not isinstance(tree, dict):
+        raise CastingError(path, None, "expected a mapping with narrator, defaults, characters, ...", 1)
+    try:
+        spec = CastingFile.model_validate(_without_empty(_plain(tree)))
+    except ValidationError as exc:
+        raise _validation_error(path, tree, exc) from exc
+    _check_voices(path, tree, spec)
+    _check_aliases(path, tree, spec)
+    _check_lexicon(path, tree, spec)
+    casting = Casting(spec, path)
+    _check_overrides(path, tree, casting)
+    return casting
+
+
+def load_casting(path: Path) -> Casting:
+    """Load and validate voices.yaml (all defaults when the file does not exist)."""
+    if not path.exists():
+        return Casting(CastingFile(), path)
+    return parse(path, load_tree(path))
+
+
+def _without_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """A section left with only comments (``lexicon:``) reads as empty, not as an error."""
+    out = {k: v for k, v in data.items() if v is not None}
+    if isinstance(out.get("stories"), dict):
+        out["stories"] = {
+            slug: ({k: v for k, v in story.items() if v is not None} if isinstance(story, dict) else story)
+            for slug, story in out["stories"].items()
+        }
+    return out
+
+
+def _plain(node: Any) -> Any:
+    """Round-trip YAML nodes to plain dicts, lists and scalars for validation."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    for plain in (str, int, float):
+        if isinstance(node, plain):
+            return plain(node)
+    return node
