@@ -32,9 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.build import stages as build  # noqa: E402
-from pipeline.build.cast import cast_stories  # noqa: E402
 from pipeline.publish import export  # noqa: E402
-from pipeline.text.corpus import load_corpus  # noqa: E402
 from pipeline.voices import engine  # noqa: E402
 from pipeline.voices.casting import load_casting  # noqa: E402
 
@@ -113,12 +111,7 @@ def spoken_text(project: Path) -> str:
     """Everything a build of ``project`` speaks (titles, stories, credits), as it is sent to eSpeak."""
     options = build.BuildOptions(corpus=project / "corpus", voices=project / "voices.yaml",
                                  build_dir=project / "build")
-    corpus = load_corpus(options.corpus)
-    analyses = [build._analyse(story, build.Progress()) for story in corpus.stories]
-    casting = cast_stories(options.voices, corpus.stories, analyses).casting
-    plans = [build._plan(s, a, casting) for s, a in zip(corpus.stories, analyses, strict=True)]
-    if options.credits:
-        plans = build._with_credits(plans, corpus, casting, options)
+    _, plans = build.spoken_plans(options)
     return "\n\n".join(c.utterance.text for p in plans for c in p.clips)
 
 

@@ -6,6 +6,7 @@ about files, the CLI or audio libraries.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,14 +19,40 @@ GROUP = "_group"
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """A stretch of a work read as one unit: one audio file and one chapter mark.
+
+    A short story is a work of one chapter (its whole text); a book has many.
+    """
+
+    number: int  # 1-based position within its work
+    title: str  # spoken at the start of the chapter and used for tags and chapter marks
+    start: int  # character offset into the work's text
+    end: int  # exclusive
+
+    def segments(self, segments: Sequence[Segment]) -> tuple[Segment, ...]:
+        """The segments of the work's analysis that lie in this chapter."""
+        return tuple(s for s in segments if self.start <= s.start < self.end or s.start == s.end == self.end)
+
+
+@dataclass(frozen=True)
 class Story:
-    """One story of the corpus, as read from disk."""
+    """One work of the corpus (a story today, a book with chapters next), as read from disk."""
 
     slug: str  # stable, file-system safe identifier (the file name without .txt)
     title: str  # the title spoken at the start and used for tags and chapters
     path: Path  # where the text came from
     text: str  # the file's text exactly as read; segment offsets index into it
     number: int  # 1-based position in the anthology (track and chapter number)
+    chapters: tuple[Chapter, ...] = ()  # in order, tiling the text; () means one chapter: all of it
+
+    def __post_init__(self) -> None:
+        if not self.chapters:  # a frozen dataclass sets its derived default this way
+            object.__setattr__(self, "chapters", (Chapter(1, self.title, 0, len(self.text)),))
+
+
+#: What the build calls a story is a work: the model is shaped for books.
+Work = Story
 
 
 @dataclass(frozen=True)

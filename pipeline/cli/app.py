@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from pipeline import __version__
 from pipeline.build import stages as core
+from pipeline.build.options import Format, Profile
 from pipeline.cli.checkview import fmt_duration, render_reports
 from pipeline.errors import AudiobookError
 
@@ -75,21 +75,6 @@ class RichProgress(core.Progress):
         self._progress.console.print(f"[yellow]warning:[/] {message}", highlight=False)
 
 
-class Format(StrEnum):
-    """Per-story file formats (export.FORMATS)."""
-
-    mp3 = "mp3"
-    m4b = "m4b"
-    opus = "opus"
-    flac = "flac"
-    wav = "wav"
-
-
-class Profile(StrEnum):
-    default = "default"
-    acx = "acx"
-
-
 @app.command()
 def build(
     corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
@@ -108,8 +93,8 @@ def build(
                                          help="Speak opening and closing credits.")] = True,
 ) -> None:
     """Build one audio file per story, the chaptered anthology and the manifest under build/."""
-    options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt.value,
-                                profile=profile.value, anthology_mp3=anthology_mp3, credits=credits)
+    options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt,
+                                profile=profile, anthology_mp3=anthology_mp3, credits=credits)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=err, transient=False) as bar:

@@ -1,0 +1,206 @@
+"""The assemble/encode stage: each chapter's clips streamed into its files, several chapters at once.
+
+Only the chapters whose inputs changed are encoded; the others are read back from the
+records of the build that made them, so the manifest and chapters stay complete.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.audio import assemble
+from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, render_clips
+from pipeline.build.options import BuildOptions, Profile
+from pipeline.build.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings
+from pipeline.build.state import BuildState
+from pipeline.errors import OutputError
+from pipeline.fsutil import slugify
+from pipeline.model import GROUP, Segment, Story, StoryAudio
+from pipeline.publish import export, records
+from pipeline.publish.captions import NARRATOR, Cue, write_captions
+from pipeline.quality.check import AcxRules
+
+ACX_MAX_MINUTES = AcxRules().max_minutes  # ACX refuses longer files; the rule `audiobook check` applies
+GROUP_LABEL = "Several voices"  # how captions name a line spoken by several characters at once
+_QUOTES = "\"“”«»„"
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    """The files one chapter plan makes."""
+
+    audio: Path  # the chapter's file in the chosen format
+    part: Path  # its AAC, joined into the anthology (the audio itself when that is M4B)
+    timing: Path  # the record of its timeline, for rebuilds that skip it
+    vtt: Path
+    srt: Path
+
+    def all(self) -> tuple[Path, ...]:
+        return (self.audio, self.part, self.timing, self.vtt, self.srt)
+
+    @classmethod
+    def of(cls, build_dir: Path, story: Story, codec: export.Codec) -> OutputPaths:
+        # slugify keeps user titles from naming anything outside build_dir ('/', '..').
+        name = f"{story.number:02d}-{slugify(story.title)}"
+        parts = build_dir / "cache" / "parts"
+        audio = build_dir / f"{name}{codec.suffix}"
+        part = audio if codec is export.M4B else parts / f"{story.slug}.m4a"
+        return cls(audio, part, parts / f"{story.slug}.json", build_dir / f"{name}.vtt", build_dir / f"{name}.srt")
+
+
+@dataclass(frozen=True)
+class EncodedChapter:
+    """One chapter's files, written now or found up to date."""
+
+    plan: ChapterPlan
+    paths: OutputPaths
+    audio: StoryAudio
+    announcements: tuple[Cue, ...]  # spoken but not in the text: the title, credits
+    rebuilt: bool  # False when the previous output was still up to date
+    rerendered: int  # clips rendered again because their cache entry was corrupt
+
+
+class Cancelled(Exception):
+    """Another chapter failed or the user pressed Ctrl-C: stop this one, leaving no output."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every chapter's encoding shares."""
+
+    cache: ClipCache
+    options: BuildOptions
+    settings: FileSettings
+    state: BuildState
+    renderer: Renderer
+    pending: dict[str, Future[int]]
+    stop: threading.Event
+    separate: bool  # one encoder process per output (when there are fewer chapters than cores)
+    advance: Callable[[], None]  # one more chapter done
+
+
+def encode_chapters(
+    plans: Sequence[ChapterPlan], cache: ClipCache, settings: FileSettings, state: BuildState,
+    renderer: Renderer, pending: dict[str, Future[int]], advance: Callable[[], None],
+) -> tuple[EncodedChapter, ...]:
+    """Assemble and encode the chapters whose inputs changed, several at once, in plan order."""
+    options = settings.options
+    stale = sum(not _current(p, options, settings, state) for p in plans)
+    job = _Job(cache, options, settings, state, renderer, pending, threading.Event(), stale < options.jobs, advance)
+    # Twice as many chapters in flight as cores: each chapter's encoders are mostly waiting on
+    # each other, and with only one chapter per core the last one would finish on its own.
+    pool = ThreadPoolExecutor(max_workers=max(1, min(options.jobs * 2, len(plans))))
+    try:
+        done = tuple(f.result() for f in [pool.submit(_one, plan, job) for plan in plans])
+    except BaseException:
+        job.stop.set()  # Ctrl-C or an error: the other chapters give up at once
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return done
+
+
+def _paths(plan: ChapterPlan, options: BuildOptions) -> OutputPaths:
+    return OutputPaths.of(options.build_dir, plan.story, options.codec)
+
+
+def _current(plan: ChapterPlan, options: BuildOptions, settings: FileSettings, state: BuildState) -> bool:
+    return (state.current(f"story:{plan.story.slug}", plan.inputs_hash(settings))
+            and all(p.exists() for p in _paths(plan, options).all()))
+
+
+def _one(plan: ChapterPlan, job: _Job) -> EncodedChapter:
+    job.renderer.wait({id(f): f for c in plan.clips if (f := job.pending.get(c.key)) is not None}.values(), job.stop)
+    paths = _paths(plan, job.options)
+    if _current(plan, job.options, job.settings, job.state):
+        loaded = records.load_timing(paths.timing, plan.story, plan.segments)
+        if loaded is not None:
+            job.advance()
+            audio, extras = loaded
+            return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0)
+    audio, rerendered, extras = _encode(plan, paths, job)
+    records.save_timing(paths.timing, audio, extras)
+    job.state.record(f"story:{plan.story.slug}", plan.inputs_hash(job.settings))
+    job.advance()
+    return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered)
+
+
+def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job) -> tuple[StoryAudio, int, list[Cue]]:
+    """Stream a chapter's clips into its file and AAC part, tagged, with captions; re-render corrupt clips."""
+    rerendered = 0
+    for _attempt in range(3):
+        cues: list[Cue] = []
+        try:
+            audio = _stream(plan, paths, job, cues)
+            break
+        except assemble.CorruptClip as bad:
+            # A truncated cache entry: render it again rather than stitch it in.
+            clip = next(c for c in plan.clips if c.key == bad.key)
+            job.cache.path(bad.key).unlink(missing_ok=True)
+            rerendered += render_clips([clip], job.cache, jobs=1)
+    else:
+        raise OutputError(f"{job.cache.folder}: clips keep turning out corrupt; delete the folder and build again")
+    write_captions(paths.vtt, paths.srt, cues)
+    extras = [c for c, clip in zip(cues, plan.clips, strict=True) if clip.utterance.segment_index < 0]
+    return audio, rerendered, extras
+
+
+def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue]) -> StoryAudio:
+    """One pass: clips through pydub into the encoders, a caption cue per clip."""
+    options, meta = job.options, job.settings.meta
+    duration = assemble.planned_seconds(job.cache, plan.clips)
+    if options.profile is Profile.acx and duration > ACX_MAX_MINUTES * 60:
+        raise OutputError(
+            f"{plan.story.path}: '{plan.chapter.title}' would last {duration / 60:.0f} minutes; ACX takes "
+            f"at most {ACX_MAX_MINUTES:.0f} per file. Split the story into two .txt files at a paragraph")
+    tags = export.Tags(
+        title=plan.chapter.title, album=meta.title, artist=meta.author, track=plan.story.number,
+        total=meta.works, narrator=meta.narrator, year=meta.year, cover=meta.cover,
+        chapters=(export.Chapter(plan.chapter.title, 0.0, duration),),
+    )
+    codec = options.codec
+    outputs = [export.Output(paths.audio, codec, MASTERING,
+                             finalize=functools.partial(export.write_tags, codec=codec, tags=tags))]
+    if paths.part != paths.audio:
+        outputs.append(export.Output(paths.part, export.AAC, MASTERING))
+    on_clip = _cue_maker(plan, cues)
+    with export.encoders(outputs, separate=job.separate) as encs:
+
+        def sink(data: bytes, encs: list[export.Encoder] = encs) -> None:
+            if job.stop.is_set():
+                raise Cancelled
+            for enc in encs:
+                enc.write(data)
+
+        return assemble.assemble_story(
+            plan.story, plan.segments, plan.clips, job.cache, sink,
+            voice_names=lambda c: c.utterance.voice.espeak_name, loudness=LOUDNESS, on_clip=on_clip,
+        )
+
+
+def _cue_maker(plan: ChapterPlan, cues: list[Cue]) -> assemble.ClipHook:
+    """One cue per clip: a segment, or its piece within one paragraph; timed by sample counts."""
+    labels = dict(plan.labels)
+    speakers = {i: speaker_label(seg) for i, seg in enumerate(plan.segments)}
+
+    def on_clip(clip: PlannedClip, start: float, end: float) -> None:
+        idx = clip.utterance.segment_index
+        if idx < 0:  # the title, the credits
+            cues.append(Cue(start, end, NARRATOR, labels.get(clip.key, clip.utterance.text)))
+        else:
+            text = plan.story.text[clip.text_start:clip.text_end].strip().strip(_QUOTES).strip()
+            cues.append(Cue(start, end, speakers[idx], text or clip.utterance.text))
+
+    return on_clip
+
+
+def speaker_label(seg: Segment) -> str:
+    """Who reads a segment, as captions name them."""
+    if seg.kind != "dialogue":
+        return NARRATOR
+    return GROUP_LABEL if seg.speaker == GROUP else (seg.speaker or "Unknown speaker")

@@ -1,0 +1,71 @@
+"""What a build is asked to do: the choices, defined once as enums and validated once, up front."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from pipeline.errors import OptionsError
+from pipeline.publish import export
+
+
+class Format(StrEnum):
+    """The per-story (per-chapter) file format; each names a codec in ``export.FORMATS``."""
+
+    mp3 = "mp3"
+    m4b = "m4b"
+    opus = "opus"
+    flac = "flac"
+    wav = "wav"
+
+    @property
+    def codec(self) -> export.Codec:
+        return export.FORMATS[self.value]
+
+
+class Profile(StrEnum):
+    """A set of rules the outputs follow."""
+
+    default = "default"
+    acx = "acx"  # MP3 192 kbps CBR, credits as their own files, at most 120 minutes a file
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and where; validated once, before any work."""
+
+    corpus: Path = Path("corpus")
+    voices: Path = Path("voices.yaml")
+    build_dir: Path = Path("build")
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering
+    format: Format = Format.mp3  # per-story files
+    profile: Profile = Profile.default
+    anthology_mp3: bool = False  # also join the story MP3s into anthology.mp3 with ID3 chapters
+    credits: bool = True  # speak opening and closing credits
+
+    def __post_init__(self) -> None:
+        # Plain strings (from a script or a test) become the enums, or a one-line error.
+        for name, enum in (("format", Format), ("profile", Profile)):
+            value = getattr(self, name)
+            if not isinstance(value, enum):
+                try:
+                    object.__setattr__(self, name, enum(value))
+                except ValueError:
+                    choices = ", ".join(e.value for e in enum)
+                    raise OptionsError(f"--{name} {value}: unknown {name}; choose one of {choices}") from None
+
+    @property
+    def codec(self) -> export.Codec:
+        return self.format.codec
+
+    def validate(self) -> None:
+        """Reject choices that do not go together, naming them."""
+        if self.profile is Profile.acx and self.format is not Format.mp3:
+            raise OptionsError(f"--profile acx makes MP3 files (ACX accepts nothing else); "
+                               f"drop --format {self.format} or the profile")
+        if self.anthology_mp3 and self.format is not Format.mp3:
+            raise OptionsError(f"--anthology-mp3 joins the story MP3s; it needs --format mp3, not {self.format}")
+        if self.jobs < 1:
+            raise OptionsError(f"--jobs {self.jobs}: use 1 or more worker processes")

@@ -1,0 +1,97 @@
+"""build/manifest.json: what a build made, as typed records, written as JSON.
+
+Players and scripts read it: per story (per chapter file) its file, duration, cast and every
+segment placed in time; the anthology's chapters.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.fsutil import write_if_changed
+from pipeline.model import Character, StoryAudio
+from pipeline.publish import records
+
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """Spoken but not part of the story's text: its title, credits in the first and last file."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class ManifestStory:
+    number: int
+    kind: str  # "story" or "credits"
+    title: str
+    source: str  # the text file it was read from
+    file: str  # the audio file's name in the build folder
+    captions: dict[str, str]  # {"vtt": name, "srt": name}
+    duration: float
+    anthology_start: float
+    announcements: tuple[Announcement, ...]
+    characters: tuple[Character, ...]
+    audio: StoryAudio
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number, "kind": self.kind, "title": self.title, "source": self.source,
+            "file": self.file, "captions": dict(self.captions), "duration": round(self.duration, 3),
+            "anthology_start": round(self.anthology_start, 3),
+            "announcements": [{"text": a.text, "start": round(a.start, 3), "end": round(a.end, 3)}
+                              for a in self.announcements],
+            "characters": [{"name": c.name, "aliases": list(c.aliases), "gender": c.gender, "lines": c.lines}
+                           for c in self.characters],
+            "segments": records.timeline_json(self.audio),
+        }
+
+
+@dataclass(frozen=True)
+class AnthologyEntry:
+    file: str
+    mp3: str | None
+    duration: float
+
+
+@dataclass(frozen=True)
+class Manifest:
+    title: str
+    author: str
+    narrator: str
+    year: str | None
+    cover: str
+    format: str
+    profile: str
+    anthology: AnthologyEntry
+    stories: tuple[ManifestStory, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        stories = [s.to_json() for s in self.stories]
+        return {
+            "version": MANIFEST_VERSION, "title": self.title, "author": self.author, "narrator": self.narrator,
+            "year": self.year, "cover": self.cover, "format": self.format, "profile": self.profile,
+            "anthology": {
+                **asdict(self.anthology), "duration": round(self.anthology.duration, 3),
+                "chapters": [{"title": s["title"], "start": s["anthology_start"],
+                              "end": round(s["anthology_start"] + s["duration"], 3)} for s in stories],
+            },
+            "stories": stories,
+        }
+
+
+def write_manifest(build_dir: Path, manifest: Manifest) -> Path:
+    """Write the manifest (only if it changed), first removing outputs the previous one listed
+    and this one does not (a story renamed or removed, another --format)."""
+    target = build_dir / "manifest.json"
+    data = manifest.to_json()
+    records.remove_outdated(build_dir, target, data)
+    write_if_changed(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return target

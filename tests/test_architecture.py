@@ -1,0 +1,102 @@
+"""The shape of the package: stages import one way, no cycles, modules and functions of a readable size."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
+
+# Lower layers first: a module may import its own layer and the layers before it, never a later one.
+LAYERS = ("model", "errors", "fsutil", "text", "voices", "audio", "publish", "quality", "build", "cli")
+ORDER = {"model": 0, "errors": 0, "fsutil": 1, "text": 2, "voices": 3, "audio": 4, "publish": 5, "quality": 6,
+         "build": 7, "cli": 8}
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """The package modules a module imports (resolved to the longest known module name)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        targets: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            base = node.module
+            if node.level:
+                pkg = name.split(".")[: -node.level] if path.name != "__init__.py" else name.split(".")
+                base = ".".join([*pkg, node.module])
+            targets = [f"{base}.{a.name}" for a in node.names] + [base]
+        elif isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        for t in targets:
+            while t and t not in known:
+                t = t.rpartition(".")[0]
+            if t and t != name and t.startswith("pipeline.") :
+                found.add(t)
+                break
+    return found
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return ORDER.get(parts[1]) if len(parts) > 1 else None
+
+
+def _graph() -> dict[str, set[str]]:
+    mods = _modules()
+    return {name: _imports(name, path, set(mods)) for name, path in mods.items()}
+
+
+def test_no_stage_imports_a_later_stage_or_the_cli() -> None:
+    wrong = []
+    for mod, deps in _graph().items():
+        here = _layer(mod)
+        for dep in deps:
+            there = _layer(dep)
+            if here is not None and there is not None and there > here:
+                wrong.append(f"{mod} -> {dep}")
+    assert not wrong, "imports against the arrows:\n" + "\n".join(sorted(wrong))
+
+
+def test_no_import_cycles() -> None:
+    graph = _graph()
+    state: dict[str, int] = {}
+    cycles: list[str] = []
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for dep in graph.get(node, ()):
+            if state.get(dep) == 1:
+                cycles.append(" -> ".join([*stack[stack.index(dep):], dep]))
+            elif dep not in state:
+                visit(dep, [*stack, dep])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def test_modules_and_functions_stay_readable() -> None:
+    too_long = []
+    for name, path in _modules().items():
+        source = path.read_text(encoding="utf-8")
+        lines = source.count("\n")
+        if lines > MAX_MODULE_LINES:
+            too_long.append(f"{name}: {lines} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_long.append(f"{name}.{node.name}: {length} lines")
+    assert not too_long, "too long:\n" + "\n".join(too_long)
