@@ -12,103 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.text.characters import Cast, NameRun, Token, noun_gender
-from pipeline.text.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS, speech_verb_at, words
-
-DETERMINERS = frozenset({"the", "a", "an", "this", "that", "his", "her", "my", "our", "their", "your", "its"})
-_POSSESSIVES = {"his": "M", "her": "F", "my": "I", "our": "P", "their": "P", "your": "U"}
-_PREPS = frozenset({"in", "from", "with", "at", "of", "on", "by"})
-_KIN = frozenset(
-    {
-        "sister",
-        "brother",
-        "mother",
-        "father",
-        "wife",
-        "husband",
-        "son",
-        "daughter",
-        "aunt",
-        "uncle",
-        "niece",
-        "nephew",
-        "cousin",
-        "grandmother",
-        "grandfather",
-        "sister-in-law",
-        "brother-in-law",
-        "mother-in-law",
-        "father-in-law",
-        "master",
-        "mistress",
-        "friend",
-        "companion",
-        "superior",
-        "neighbour",
-        "neighbor",
-        "guest",
-        "visitor",
-        "host",
-        "hostess",
-        "employer",
-        "servant",
-        "maid",
-        "grandson",
-        "granddaughter",
-        "fiancé",
-        "fiancée",
-        "partner",
-        "colleague",
-        "ladyship",
-        "lordship",
-        "mama",
-        "papa",
-        "mamma",
-        "ma",
-        "pa",
-        "mum",
-        "dad",
-    }
-)
-_GENERIC = frozenset(
-    {
-        "man",
-        "woman",
-        "boy",
-        "girl",
-        "lady",
-        "gentleman",
-        "child",
-        "person",
-        "fellow",
-        "one",
-        "people",
-        "men",
-        "women",
-        "voice",
-        "figure",
-        "creature",
-    }
-)
-
-
-#: Words after which "a man", "a woman" describes someone already there, not a new person.
-_NOT_A_REFERENCE = frozenset(
-    words("like as than such was is were are am be been being became become becomes seemed seems looked")
-)
-#: Relations that a family title names: "his wife" is Mrs. <his surname>, "her father" Mr. <hers>.
-_FAMILY_TITLE = {
-    "wife": ("mrs", "lady"),
-    "lady": ("mrs", "lady"),
-    "mother": ("mrs", "lady"),
-    "mamma": ("mrs", "lady"),
-    "mama": ("mrs", "lady"),
-    "husband": ("mr", "sir", "lord"),
-    "father": ("mr", "sir", "lord"),
-    "papa": ("mr", "sir", "lord"),
-}
-
-_MARRIED = frozenset({"mrs", "lady", "madame", "mme", "frau", "signora", "señora", "dame"})
+from pipeline.text.characters import Cast, NameRun, noun_gender
+from pipeline.text.kin import DETERMINERS, FAMILY_TITLE, GENERIC, KIN, MARRIED, NOT_A_REFERENCE, POSSESSIVES, PREPS
+from pipeline.text.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS, speech_verb_at
+from pipeline.text.tokens import Token
 
 
 @dataclass(slots=True)
@@ -183,7 +90,7 @@ class Resolver:
             if g == "P":
                 return Mention(i, i, "group", None, False, tok.para)
             return Mention(i, i, "pronoun", self.pronoun(i, g), False, tok.para)
-        if low in ("a", "an") and i and self.tokens[i - 1].low in _NOT_A_REFERENCE:
+        if low in ("a", "an") and i and self.tokens[i - 1].low in NOT_A_REFERENCE:
             return None  # "like a man who...", "she was a woman of...": a comparison or a predicate
         if low in DETERMINERS or (tok.cap and low in PERSON_NOUNS and low not in NOT_NAMES):
             return self.description_at(i)
@@ -263,27 +170,7 @@ class Resolver:
             return None
         if tokens[head].poss:
             return None  # "the café's owner": the owner is the head; handled when we reach it
-        last = head
-        # a short qualifying phrase: "the man in the grey coat", "a voice from the back"
-        if (
-            head + 2 < n
-            and tokens[head + 1].low in _PREPS
-            and tokens[head + 1].low != "of"
-            and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)
-        ):
-            k = head + 3
-            stop = min(n, head + 6)
-            while (
-                k < stop
-                and not tokens[k].quote
-                and tokens[k].text[0].isalnum()
-                and tokens[k].start - tokens[k - 1].end <= 1
-                and not speech_verb_at([tokens[k].low], 0)
-                and not tokens[k].low.endswith("ly")
-                and tokens[k].low not in DETERMINERS
-            ):
-                k += 1
-            last = k - 1
+        last = self._qualifier_end(head)
         para = tokens[i].para
         noun = tokens[head].low
         words = [t.low for t in tokens[j : head + 1]]
@@ -292,7 +179,7 @@ class Resolver:
         ):
             return Mention(i, last, "group", None, False, para)
         owner_noun = next((t for t in tokens[j:head] if t.poss and t.low in PERSON_NOUNS), None)
-        if owner_noun is not None and noun in _KIN:
+        if owner_noun is not None and noun in KIN:
             # "the vicar's wife": a relation of the person the possessive names
             owner = self.entity_for_description("the", [owner_noun.low], tokens[i].start, i)
             ent = self.kin(i, noun, noun_gender(noun), owner)
@@ -302,6 +189,32 @@ class Resolver:
             return None
         return Mention(i, last, "description", ent, False, para)
 
+    def _qualifier_end(self, head: int) -> int:
+        """The last token of a short qualifying phrase after a description's noun
+        ("the man in the grey coat", "a voice from the back"), or the noun itself."""
+        tokens = self.tokens
+        n = len(tokens)
+        if not (
+            head + 2 < n
+            and tokens[head + 1].low in PREPS
+            and tokens[head + 1].low != "of"
+            and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)
+        ):
+            return head
+        k = head + 3
+        stop = min(n, head + 6)
+        while (
+            k < stop
+            and not tokens[k].quote
+            and tokens[k].text[0].isalnum()
+            and tokens[k].start - tokens[k - 1].end <= 1
+            and not speech_verb_at([tokens[k].low], 0)
+            and not tokens[k].low.endswith("ly")
+            and tokens[k].low not in DETERMINERS
+        ):
+            k += 1
+        return k - 1
+
     def entity_for_description(self, det: str | None, words: list[str], pos: int, i: int) -> int | None:
         cast = self.cast
         noun = words[-1]
@@ -309,16 +222,16 @@ class Resolver:
         roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
         if roles:
             return roles[0] if len(roles) == 1 else self._latest(roles)
-        if det in _POSSESSIVES:
-            owner_gender = _POSSESSIVES[det]
+        if det in POSSESSIVES:
+            owner_gender = POSSESSIVES[det]
             owner = None
             if owner_gender in ("M", "F"):
                 owner = self.pronoun(i, owner_gender)
             elif owner_gender == "I":
                 owner = cast.narrator_index()
-            if det in ("my", "our") and noun not in _KIN:
+            if det in ("my", "our") and noun not in KIN:
                 return None
-            if noun in _KIN or noun in PERSON_NOUNS:
+            if noun in KIN or noun in PERSON_NOUNS:
                 return self.kin(i, noun, gender, owner)
             return None
         if det in ("a", "an") and i and self._indefinite_object(i):
@@ -360,9 +273,9 @@ class Resolver:
             points = 2 if ent.kind == "named" else 0
             if surname and ent.surname and ent.surname.lower() == surname:
                 points += 2
-            if noun in ("mother", "wife", "aunt", "grandmother", "mistress") and ent.title in _MARRIED:
+            if noun in ("mother", "wife", "aunt", "grandmother", "mistress") and ent.title in MARRIED:
                 points += 1
-            if noun in ("sister", "daughter", "niece") and ent.title not in _MARRIED:
+            if noun in ("sister", "daughter", "niece") and ent.title not in MARRIED:
                 points += 1
             return points, -rank
 
@@ -382,34 +295,10 @@ class Resolver:
     def _family_member(self, i: int, noun: str, gender: str, owner: int | None) -> int | None:
         """ "his wife" / "her father": the one Mrs. / Mr. of the owner's family name, or, when the
         owner is unknown, of the family name of the latest named person that has one."""
-        titles = _FAMILY_TITLE.get(noun)
+        titles = FAMILY_TITLE.get(noun)
         if titles is None:
             return None
-        surnames: list[str] = []
-        own = self.cast.entities[owner].surname if owner is not None else None
-        if own:
-            surnames.append(own.lower())
-        elif owner is None or self.cast.entities[owner].kind == "unnamed":
-            for m in reversed(self.history[-150:]):
-                if m.first >= i or m.entity is None:
-                    continue
-                sur = self.cast.entities[m.entity].surname
-                if sur and sur.lower() not in surnames:
-                    surnames.append(sur.lower())
-                if len(surnames) == 3:
-                    break
-            # the names in this paragraph, quotations included: "My dear Mr. Bennet," said his lady
-            para = self.tokens[i].para
-            k = i
-            while k > 0 and self.tokens[k - 1].para == para:
-                k -= 1
-            while k < len(self.tokens) and self.tokens[k].para == para:
-                run = self.run_at.get(k)
-                ent = self.entity_for_name(run.surface) if run is not None else None
-                sur = self.cast.entities[ent].surname if ent is not None else None
-                if sur and sur.lower() not in surnames:
-                    surnames.append(sur.lower())
-                k += 1
+        surnames = self._family_names(i, owner)
         for sur in surnames:
             found = [
                 e
@@ -435,13 +324,43 @@ class Resolver:
                 and any(
                     o.kind == "named"
                     and o.surname == ent.surname
-                    and o.title in (_MARRIED if ent.title not in _MARRIED else ("mr", "sir", "lord"))
+                    and o.title in (MARRIED if ent.title not in MARRIED else ("mr", "sir", "lord"))
                     for o in self.cast.entities
                 )
             ]
             if len(couples) == 1:
                 return couples[0]
         return None
+
+    def _family_names(self, i: int, owner: int | None) -> list[str]:
+        """The family names "his wife" may belong to: the owner's, or when the owner is unknown,
+        those of the latest named people and of the names in the paragraph."""
+        surnames: list[str] = []
+        own = self.cast.entities[owner].surname if owner is not None else None
+        if own:
+            surnames.append(own.lower())
+        elif owner is None or self.cast.entities[owner].kind == "unnamed":
+            for m in reversed(self.history[-150:]):
+                if m.first >= i or m.entity is None:
+                    continue
+                sur = self.cast.entities[m.entity].surname
+                if sur and sur.lower() not in surnames:
+                    surnames.append(sur.lower())
+                if len(surnames) == 3:
+                    break
+            # the names in this paragraph, quotations included: "My dear Mr. Bennet," said his lady
+            para = self.tokens[i].para
+            k = i
+            while k > 0 and self.tokens[k - 1].para == para:
+                k -= 1
+            while k < len(self.tokens) and self.tokens[k].para == para:
+                run = self.run_at.get(k)
+                ent = self.entity_for_name(run.surface) if run is not None else None
+                sur = self.cast.entities[ent].surname if ent is not None else None
+                if sur and sur.lower() not in surnames:
+                    surnames.append(sur.lower())
+                k += 1
+        return surnames
 
     @staticmethod
     def _describe_key(words: list[str]) -> str:
@@ -513,7 +432,7 @@ class Resolver:
 
     def _noun_after(self, k: int) -> str | None:
         for t in self.tokens[k : k + 4]:
-            if t.low in PERSON_NOUNS and t.low not in _GENERIC:
+            if t.low in PERSON_NOUNS and t.low not in GENERIC:
                 return t.low
             if not t.text[0].isalpha():
                 return None

@@ -24,11 +24,12 @@ from dataclasses import replace
 
 from pipeline.model import GROUP, Analysis, Character, Gender
 from pipeline.text.attribution.conversation import CONFIDENCE, Conversation, Decision
-from pipeline.text.characters import Cast, NameRun, Token, find_cast, narrator_name, tokenize
+from pipeline.text.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.text.lexicon import GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.text.mentions import Mention, Resolver
 from pipeline.text.pins import Pins, check_pins
 from pipeline.text.segment import Layout, Quotation, segments_of, split
+from pipeline.text.tokens import Token, tokenize
 
 _CLAUSE_OPENERS = frozenset(
     {

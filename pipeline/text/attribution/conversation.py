@@ -15,10 +15,11 @@ import bisect
 from dataclasses import dataclass, replace
 
 from pipeline.model import GROUP
-from pipeline.text.characters import Cast, Token
+from pipeline.text.characters import Cast
 from pipeline.text.lexicon import TITLES
 from pipeline.text.mentions import Mention, Resolver
 from pipeline.text.segment import Layout, Quotation
+from pipeline.text.tokens import Token
 
 CONFIDENCE = {
     "pin": 1.0,
@@ -199,8 +200,14 @@ class Conversation:
         d = self._next_paragraph(q.paragraphs[-1], exclude)
         if d is not None:
             return d
-        # the latest person mentioned: in the paragraph before, anyone ("Anne sighed."); further
-        # back, preferably someone who took part in the recent conversation
+        return self._latest_mentioned(qi, quotes, decisions, exclude)
+
+    def _latest_mentioned(
+        self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], exclude: set[int],
+    ) -> Decision:
+        """The last resort: the latest person mentioned. In the paragraph before, anyone
+        ("Anne sighed."); further back, preferably someone who took part in the recent conversation."""
+        q = quotes[qi]
         recent = {d.speaker for d in decisions[max(0, qi - 6) : qi] if isinstance(d.speaker, int)}
         a = q.parts[0][0]
         k = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a)) - 1
