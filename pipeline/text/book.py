@@ -1,0 +1,51 @@
+"""What reading a book gives: its text as one string, its chapters as found, and what the book says of itself.
+
+Every reader (plain text, Markdown, EPUB) returns a ``Book``; the corpus turns it into a
+``model.Story`` whose chapters are the kept ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+#: Why a stretch of a book is not read aloud by default.
+SkipReason = Literal["licence", "title page", "copyright", "contents", "end", "no text", "images only",
+                     "front matter", "back matter", "corpus.yaml"]
+
+
+@dataclass(frozen=True)
+class FoundChapter:
+    """A chapter (or a stretch of front or back matter) as a reader found it."""
+
+    title: str  # as the book gives it, tidied ("Chapter 3: The Storm"; "Part One: Chapter 3" when nested)
+    start: int  # offset into Book.text of the chapter's first character (its heading included)
+    end: int  # exclusive; the next chapter starts here
+    body: int  # offset where the text to read starts (after the heading); start <= body <= end
+    skip: SkipReason | None = None  # None: read aloud
+    part: str | None = None  # the part/book/volume it belongs to, when the book has those
+
+    @property
+    def kept(self) -> bool:
+        return self.skip is None
+
+
+@dataclass(frozen=True)
+class Cover:
+    data: bytes
+    media_type: str  # image/jpeg or image/png
+
+
+@dataclass(frozen=True)
+class Book:
+    """A work as read from one file: plain text to speak, and its chapters in order, tiling it."""
+
+    text: str  # what is spoken and what segment offsets index into
+    chapters: tuple[FoundChapter, ...]
+    title: str | None = None  # from the book itself (EPUB metadata, title page, Gutenberg header)
+    author: str | None = None
+    language: str | None = None  # BCP 47, e.g. "en"
+    description: str | None = None
+    year: str | None = None
+    cover: Cover | None = None
+    notes: tuple[str, ...] = ()  # things the user should know ("chapter 3 has only images: skipped")
