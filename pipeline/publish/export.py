@@ -1,6 +1,7 @@
 """Audio -> files: encoders fed as a stream, tags and covers, chapters, the anthology.
 
-ffmpeg comes from the ``imageio-ffmpeg`` wheel unless a system ffmpeg is on PATH.
+ffmpeg comes from the ``imageio-ffmpeg`` wheel (one known build everywhere), or from
+``$AUDIOBOOK_FFMPEG`` when the user names another; a system ffmpeg on PATH is ignored.
 Every output is written to a temporary name, tagged there, and renamed into place
 when complete, so a reader never sees a half-written or untagged file.
 """
@@ -10,9 +11,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import os
 import queue
 import re
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -99,18 +100,55 @@ class Mastering:
                 ":attack=5:release=50:level=0:latency=1")
 
 
-@functools.cache
-def ffmpeg_exe() -> str:
-    """A system ffmpeg when one is installed, else the one from the imageio-ffmpeg wheel."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg
+#: The environment variable naming an ffmpeg to run instead of the bundled one.
+FFMPEG_ENV = "AUDIOBOOK_FFMPEG"
+#: The oldest ffmpeg every command here was run against (Debian 12's); older ones are refused up front.
+OLDEST_FFMPEG = (5, 1)
 
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as exc:
-        raise EngineError("ffmpeg not found; reinstall with `make audiobook`") from exc
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg every command runs: ``$AUDIOBOOK_FFMPEG`` if set, else the imageio-ffmpeg wheel's.
+
+    A system ffmpeg on PATH is deliberately not picked up: its version (and so the filters'
+    behaviour) would change from machine to machine without anyone choosing it.
+    """
+    return _resolve_ffmpeg(os.environ.get(FFMPEG_ENV, "").strip())
+
+
+@functools.cache
+def _resolve_ffmpeg(chosen: str) -> str:
+    if not chosen:
+        try:
+            import imageio_ffmpeg
+
+            return str(imageio_ffmpeg.get_ffmpeg_exe())
+        except (ImportError, RuntimeError) as exc:
+            raise EngineError(f"ffmpeg not found in the imageio-ffmpeg wheel; reinstall with `make audiobook` "
+                              f"or set {FFMPEG_ENV}=/path/to/ffmpeg") from exc
+    path = Path(chosen).expanduser()
+    fix = f"set it to ffmpeg {OLDEST_FFMPEG[0]}.{OLDEST_FFMPEG[1]} or newer, or unset it to use the bundled ffmpeg"
+    if not path.exists():
+        raise EngineError(f"{FFMPEG_ENV}={chosen}: no such file; {fix}")
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise EngineError(f"{FFMPEG_ENV}={chosen}: not an executable file; {fix}")
+    version = _ffmpeg_version(path)
+    if version is not None and version < OLDEST_FFMPEG:
+        raise EngineError(f"{FFMPEG_ENV}={chosen}: ffmpeg {version[0]}.{version[1]} is too old; {fix}")
+    return str(path)
+
+
+def _ffmpeg_version(path: Path) -> tuple[int, int] | None:
+    """(major, minor) from ``ffmpeg -version``; None for a build without a release number (git snapshots)."""
+    try:
+        out = subprocess.run([str(path), "-hide_banner", "-version"], capture_output=True, text=True,
+                             timeout=30).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise EngineError(f"{FFMPEG_ENV}={path}: cannot run it ({exc}); unset it to use the bundled ffmpeg") from exc
+    if not out.startswith("ffmpeg version"):
+        raise EngineError(f"{FFMPEG_ENV}={path}: not ffmpeg (`-version` says nothing of ffmpeg); "
+                          "unset it to use the bundled ffmpeg")
+    found = re.match(r"ffmpeg version \D*(\d+)\.(\d+)", out)
+    return (int(found[1]), int(found[2])) if found else None
 
 
 #: Called on the finished temporary file before it is renamed into place (tags, cover).
@@ -433,7 +471,13 @@ def write_tags(path: Path, codec: Codec, tags: Tags) -> None:
 
 
 def ffmeta_escape(value: str) -> str:
-    """Escape user text for ffmpeg's FFMETADATA format ('=', ';', '#', '\\' and newlines)."""
+    """Escape user text for ffmpeg's FFMETADATA format ('=', ';', '#', '\\' and newlines).
+
+    A value ending in a backslash gets a space after it: ffmpeg's reader (ffmetadec.c, still
+    in 9.0) takes any backslash before a newline as a line continuation, even an escaped one,
+    and would swallow the next line into this value. No escaping can say "a backslash, then
+    the end of the line" to it.
+    """
     out = []
     for ch in value:
         if ch in "=;#\\\n":
@@ -442,7 +486,29 @@ def ffmeta_escape(value: str) -> str:
             continue
         else:
             out.append(ch)
+    if out and out[-1] == "\\\\":
+        out.append(" ")
     return "".join(out)
+
+
+#: An MP4 'chpl' chapter title is at most this many bytes of UTF-8 (its length is one byte).
+CHPL_TITLE_BYTES = 255
+
+
+def chapter_text(title: str) -> str:
+    """A chapter title exactly as an M4B will hold it, and a reader give it back.
+
+    ``clean_text`` (one line), then cut to 255 bytes of UTF-8 on a character boundary: ffmpeg
+    cuts 'chpl' titles at 255 bytes mid-character, and mutagen then refuses the whole file.
+    A title ending in a backslash gets the space ``ffmeta_escape`` adds, where it fits.
+    """
+    text = clean_text(title)
+    data = text.encode("utf-8")
+    if len(data) > CHPL_TITLE_BYTES:
+        text = data[:CHPL_TITLE_BYTES].decode("utf-8", "ignore")
+    if text.endswith("\\") and len(text.encode("utf-8")) < CHPL_TITLE_BYTES:
+        text += " "
+    return text
 
 
 def _concat(target: Path, parts: Sequence[Path], args: Sequence[str], meta_lines: Sequence[str],
@@ -474,7 +540,7 @@ def write_anthology(target: Path, parts: Sequence[Path], chapters: Sequence[Chap
              f"artist={ffmeta_escape(clean_text(tags.artist))}", "genre=Audiobook"]
     for ch in chapters:
         lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(ch.start * 1000)}",
-                  f"END={round(ch.end * 1000)}", f"title={ffmeta_escape(clean_text(ch.title))}"]
+                  f"END={round(ch.end * 1000)}", f"title={ffmeta_escape(chapter_text(ch.title))}"]
     _concat(target, parts, ["-map_chapters", "1", "-movflags", "+faststart", "-f", "ipod"], lines,
             lambda tmp: tag_mp4(tmp, tags))
 

@@ -4,12 +4,14 @@ Levels are measured on the decoded file as a whole, the way ACX's check does: RM
 every sample (pauses included), the sample peak and the true peak (ffmpeg's ebur128,
 4x oversampled), the noise floor as the RMS of the quietest half second, and the room
 tone at head and tail as the time before the first and after the last 10 ms window
-louder than -50 dBFS. Stream facts (rate, bitrate, CBR) come from mutagen; chapters
-from ffmpeg's own reading of the file, so ID3 CHAP frames and MP4 chapter tracks alike.
+louder than -50 dBFS. Stream facts (rate, bitrate, CBR) and chapters (ID3 CHAP frames,
+MP4 chapter lists, Vorbis CHAPTERnnn comments) come from mutagen, which reads them the
+same whichever ffmpeg wrote the file.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import subprocess
@@ -18,9 +20,14 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import mutagen
+from mutagen import FileType
+from mutagen.flac import FLAC
+from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3, BitrateMode
+from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 
 from pipeline.errors import OutputError
@@ -125,11 +132,31 @@ def measure(path: Path) -> Measurement:
     # Opus always decodes at 48 kHz; mutagen reports only the (informative) input rate, if anything.
     rate = 48000 if isinstance(info, OggOpus) else int(getattr(info.info, "sample_rate", 0) or 0)
     channels = int(getattr(info.info, "channels", 0) or 0)
+    # What the decoder will produce wins: ffmpeg before 7 writes 2 as an MP4 sample entry's channel
+    # count whatever the stream, and mutagen cannot tell mono AAC apart from that. Decoding a mono
+    # file as stereo would mix it down 3 dB per channel and fail the RMS rule.
+    rate, channels = _decoded_layout(path) or (rate, channels)
     bitrate = int(getattr(info.info, "bitrate", 0) or 0)
     cbr = info.info.bitrate_mode == BitrateMode.CBR if isinstance(info, MP3) else None
     levels = _decode_levels(path, rate or 44100, channels or 1)
     return Measurement(path=path, codec=type(info).__name__, sample_rate=rate, channels=channels,
-                       bitrate=bitrate, cbr=cbr, chapters=tuple(read_chapters(path)), **levels)
+                       bitrate=bitrate, cbr=cbr, chapters=tuple(read_chapters(path, info)), **levels)
+
+
+_STREAM = re.compile(r"Stream #\d+:\d+\S*: Audio: [^\n]*?, (\d+) Hz, (mono|stereo|\d+ channels)[,\s]")
+
+
+def _decoded_layout(path: Path) -> tuple[int, int] | None:
+    """(rate, channels) of the first audio stream as ffmpeg decodes it; None if its summary says otherwise."""
+    # Without an output ffmpeg only describes its input (and exits 1, which says nothing here).
+    result = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path)],
+                            capture_output=True, text=True, encoding="utf-8", errors="replace")
+    found = _STREAM.search(result.stderr)
+    if not found:
+        return None
+    layout = found[2]
+    channels = 1 if layout == "mono" else 2 if layout == "stereo" else int(layout.split()[0])
+    return int(found[1]), channels
 
 
 def _decode_levels(path: Path, rate: int, channels: int) -> dict:
@@ -138,7 +165,9 @@ def _decode_levels(path: Path, rate: int, channels: int) -> dict:
     step = frames / rate  # a window's exact length: 220 samples at 22.05 kHz are 9.98 ms, not 10
     window = frames * channels * 2
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
-           "-af", "ebur128=peak=true:framelog=quiet", "-ar", str(rate), "-ac", str(channels),
+           # framelog=verbose, not quiet: ffmpeg 5.x knows only info and verbose (quiet fails the
+           # whole decode), and per-frame lines at verbose stay out of the info-level log parsed below.
+           "-af", "ebur128=peak=true:framelog=verbose", "-ar", str(rate), "-ac", str(channels),
            "-f", "s16le", "pipe:1"]
     squares: list[float] = []  # mean square of each window
     total_sq = 0.0
@@ -211,19 +240,65 @@ def _noise_floor(squares: Sequence[float], n: int) -> float:
     return db(math.sqrt(max(0.0, best) / n) / 32768)
 
 
-def read_chapters(path: Path) -> list[ChapterMark]:
-    """The file's chapters as ffmpeg reads them (MP4 chapter tracks, ID3 CHAP frames, ...), titles unescaped."""
-    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"]
-    result = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
-    chapters: list[ChapterMark] = []
-    for block in result.stdout.split("[CHAPTER]")[1:]:
-        fields = dict(line.split("=", 1) for line in block.splitlines() if "=" in line and not line.startswith("["))
-        num, _, den = fields.get("TIMEBASE", "1/1000").partition("/")
-        base = int(num) / int(den or 1)
-        title = re.sub(r"\\(.)", r"\1", fields.get("title", ""))  # FFMETADATA escapes =;#\ with a backslash
-        chapters.append(ChapterMark(title=title, start=int(fields.get("START", 0)) * base,
-                                    end=int(fields.get("END", 0)) * base))
-    return chapters
+def read_chapters(path: Path, audio: FileType | None = None) -> list[ChapterMark]:
+    """The file's chapters as mutagen reads them: ID3 CHAP frames (MP3, WAV), the MP4 'chpl'
+    list (what ffmpeg writes into M4B), or Vorbis CHAPTERnnn comments (FLAC, Opus)."""
+    if audio is None:
+        try:
+            audio = mutagen.File(str(path))
+        except mutagen.MutagenError as exc:
+            raise OutputError(f"{path}: not an audio file we can read ({exc})") from exc
+        if audio is None:
+            raise OutputError(f"{path}: not an audio file we can read")
+    length = float(getattr(audio.info, "length", 0.0) or 0.0)
+    if isinstance(audio, MP4):
+        # 'chpl' has starts only: each chapter ends where the next begins, the last at the end.
+        return _ends_at_next([(c.start, c.title) for c in audio.chapters or ()], length)
+    if isinstance(audio.tags, ID3):
+        return _id3_chapters(audio.tags)
+    if isinstance(audio, FLAC | OggOpus) and audio.tags is not None:
+        return _ends_at_next(_vorbis_chapter_starts(audio.tags), length)
+    return []
+
+
+def _ends_at_next(starts: Sequence[tuple[float, str]], length: float) -> list[ChapterMark]:
+    ends = [s for s, _ in starts[1:]] + [max(length, starts[-1][0])] if starts else []
+    return [ChapterMark(title=title, start=start, end=end) for (start, title), end in zip(starts, ends, strict=True)]
+
+
+def _id3_chapters(id3: ID3) -> list[ChapterMark]:
+    """CHAP frames in the order of the top-level CTOC (by start time where there is none)."""
+    chaps = {f.element_id: f for f in id3.getall("CHAP")}
+    order: list[str] = []
+    for toc in id3.getall("CTOC"):
+        if toc.flags & CTOCFlags.TOP_LEVEL:
+            order = [e for e in toc.child_element_ids if e in chaps]
+            break
+    if not order:
+        order = sorted(chaps, key=lambda e: chaps[e].start_time)
+    marks = []
+    for eid in order:
+        frame = chaps[eid]
+        title = frame.sub_frames.get("TIT2")
+        marks.append(ChapterMark(title=str(title) if title is not None else "", start=frame.start_time / 1000,
+                                 end=frame.end_time / 1000))
+    return marks
+
+
+def _vorbis_chapter_starts(comments: Any) -> list[tuple[float, str]]:
+    """CHAPTER001=HH:MM:SS.mmm and CHAPTER001NAME=title, numbered from 1 without gaps."""
+    starts: list[tuple[float, str]] = []
+    for i in itertools.count(1):
+        stamp = comments.get(f"CHAPTER{i:03d}")
+        if not stamp:
+            return starts
+        try:
+            h, m, sec = stamp[0].split(":")
+            start = int(h) * 3600 + int(m) * 60 + float(sec)
+        except ValueError:
+            return starts
+        starts.append((start, (comments.get(f"CHAPTER{i:03d}NAME") or [""])[0]))
+    return starts
 
 
 def judge(m: Measurement, rules: AcxRules = AcxRules()) -> Report:
