@@ -23,6 +23,7 @@ from pipeline.fsutil import slugify
 from pipeline.model import GROUP, Segment, Story, StoryAudio
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, write_captions
+from pipeline.publish.tags import write_tags
 from pipeline.quality.check import AcxRules
 
 ACX_MAX_MINUTES = AcxRules().max_minutes  # ACX refuses longer files; the rule `audiobook check` applies
@@ -165,7 +166,7 @@ def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue]) -
     )
     codec = options.codec
     outputs = [export.Output(paths.audio, codec, MASTERING,
-                             finalize=functools.partial(export.write_tags, codec=codec, tags=tags))]
+                             finalize=functools.partial(write_tags, tags=tags, suffix=codec.suffix))]
     if paths.part != paths.audio:
         outputs.append(export.Output(paths.part, export.AAC, MASTERING))
     on_clip = _cue_maker(plan, cues)
