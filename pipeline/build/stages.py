@@ -29,7 +29,7 @@ from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, plan_story, r
 from pipeline.build.cast import cast_stories
 from pipeline.errors import BuildLocked, OptionsError, OutputError
 from pipeline.fsutil import atomic_open, output_error, slugify, write_if_changed
-from pipeline.model import GROUP, Analysis, Segment, Story, StoryAudio
+from pipeline.model import GROUP, GROUP_LABEL, Analysis, Segment, Story, StoryAudio
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, write_captions
 from pipeline.publish.cover import draw_cover, find_cover, validate_cover
@@ -441,7 +441,7 @@ def _speaker(seg: Segment) -> str:
     """Who reads a segment, as captions name them."""
     if seg.kind != "dialogue":
         return NARRATOR
-    return "Several voices" if seg.speaker == GROUP else (seg.speaker or "Unknown speaker")
+    return GROUP_LABEL if seg.speaker == GROUP else (seg.speaker or "Unknown speaker")
 
 
 def _export_anthology(

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from pipeline.text.lexicon import (
+    ABBREVIATIONS,
     NOT_NAMES,
     NOUN_GENDER,
     SPEECH_VERBS,
@@ -30,29 +31,6 @@ from pipeline.text.names import formal_names, name_gender
 from pipeline.text.segment import Layout
 
 _TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
-_ABBREVIATIONS = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "messrs",
-        "mme",
-        "mlle",
-        "prof",
-        "rev",
-        "capt",
-        "col",
-        "gen",
-        "lt",
-        "sgt",
-        "no",
-        "vs",
-        "etc",
-        "m",
-    }
-)
 _PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
 _GIVEN_NAME_TITLES = frozenset(
     {
@@ -133,7 +111,7 @@ def tokenize(layout: Layout) -> list[Token]:
             tok.sent_start = boundary
             boundary = False
         elif first in ".!?…":
-            if not (first == "." and prev_low in _ABBREVIATIONS):
+            if not (first == "." and prev_low in ABBREVIATIONS):
                 boundary = True
         elif first in _OPEN_MARKS and not part_start <= s:
             boundary = True

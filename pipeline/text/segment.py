@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from pipeline.model import Segment
-from pipeline.text.lexicon import ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.text.lexicon import ABBREVIATIONS, ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.text.paragraphs import line_number
 from pipeline.text.paragraphs import paragraphs as find_paragraphs
 
@@ -342,16 +342,13 @@ def _two_tags(gap: str) -> bool:
     return sum(1 for i, w in enumerate(words) if w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i)) >= 2
 
 
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "messrs", "prof", "rev", "capt", "col", "gen", "lt", "sgt"})
-
-
 def _new_tag(gap: str) -> bool:
     """Narration that ends one sentence and opens another with its own speech tag: "... at each
     fresh revelation. When all was ready, the Rat said, " introduces a new quotation."""
     body = gap.strip(" \t\r\n“”‘’\"'")
     if not body.endswith((",", ":")):
         return False
-    ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in _ABBREVIATIONS]
+    ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in ABBREVIATIONS]
     if not ends:
         return False
     words = re.findall(r"[a-z]+", body[ends[-1].end() :].lower())

@@ -25,7 +25,7 @@ from dataclasses import replace
 from pipeline.model import GROUP, Analysis, Character, Gender
 from pipeline.text.attribution.conversation import CONFIDENCE, Conversation, Decision
 from pipeline.text.characters import Cast, NameRun, Token, find_cast, narrator_name, tokenize
-from pipeline.text.lexicon import GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.text.lexicon import ABBREVIATIONS, GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.text.mentions import Mention, Resolver
 from pipeline.text.pins import Pins, check_pins
 from pipeline.text.segment import Layout, Quotation, segments_of, split
@@ -304,7 +304,7 @@ class _Sieves(Conversation):
 
     def _abbrev(self, k: int) -> bool:
         return (
-            k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ("mr", "mrs", "dr", "st", "ms")
+            k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ABBREVIATIONS
         )
 
     def _tag_in(self, idx: list[int], first: bool) -> Mention | None:
