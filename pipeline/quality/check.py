@@ -132,7 +132,8 @@ def _decode_levels(path: Path, rate: int, channels: int) -> dict:
     step = frames / rate  # a window's exact length: 220 samples at 22.05 kHz are 9.98 ms, not 10
     window = frames * channels * 2
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
-           "-af", "ebur128=peak=true:framelog=quiet", "-ar", str(rate), "-ac", str(channels),
+           # framelog=-8 is AV_LOG_QUIET: the name "quiet" only exists from ffmpeg 6 on
+           "-af", "ebur128=peak=true:framelog=-8", "-ar", str(rate), "-ac", str(channels),
            "-f", "s16le", "pipe:1"]
     squares: list[float] = []  # mean square of each window
     total_sq = 0.0
