@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: What Ctrl-C prints, wherever it lands (exit status 130): builds are safe to interrupt.
+INTERRUPTED = "Interrupted; the cache and earlier outputs are intact. Build again to resume."
+
 
 class AudiobookError(Exception):
     """Base class: ``str(error)`` is the one line shown to the user."""

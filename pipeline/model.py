@@ -16,6 +16,8 @@ Gender = Literal["M", "F", "U"]
 
 #: Speaker name used for speech by several characters at once ("they all shouted").
 GROUP = "_group"
+#: How captions name GROUP to a listener.
+GROUP_LABEL = "Several voices"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ with warnings.catch_warnings():
     import audioop
 
     from pydub import AudioSegment
+from pipeline.audio.levels import AUDIBLE_DBFS, SAMPLE_MAX, SAMPLE_MIN, WINDOW, amplitude
 from pipeline.audio.synth import ClipCache, PlannedClip
 from pipeline.model import Segment, Story, StoryAudio, TimedSegment
 
@@ -39,7 +40,6 @@ HEAD_SILENCE = 0.75  # seconds of room tone before the title (ACX: 0.5-1 s)
 TAIL_SILENCE = 2.0  # seconds after the last line (ACX: 1-5 s)
 
 BYTES_PER_SECOND = engine.SAMPLE_RATE * engine.SAMPLE_WIDTH
-_FULL_SCALE = 32768
 
 Sink = Callable[[bytes], None]
 #: Told where each clip's sound landed: (clip, start, end) in seconds from the start of the file,
@@ -101,8 +101,8 @@ class RoomTone:
             self._buf = b""
             return
         rng = random.Random(20240611)
-        sigma = _FULL_SCALE * 10 ** (dbfs / 20)
-        samples = [max(-32768, min(32767, round(rng.gauss(0.0, sigma)))) for _ in range(engine.SAMPLE_RATE)]
+        sigma = amplitude(dbfs)
+        samples = [max(SAMPLE_MIN, min(SAMPLE_MAX, round(rng.gauss(0.0, sigma)))) for _ in range(engine.SAMPLE_RATE)]
         self._buf = b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
 
     def take(self, nbytes: int) -> bytes:
@@ -123,13 +123,12 @@ class RoomTone:
         return audioop.add(pcm, self.take(len(pcm)), engine.SAMPLE_WIDTH)
 
 
-AUDIBLE_DBFS = -50.0  # a 10 ms window louder than this (in the finished file) is sound, as `check` sees it
-_STEP = engine.SAMPLE_RATE // 100 * engine.SAMPLE_WIDTH
+_STEP = round(engine.SAMPLE_RATE * WINDOW) * engine.SAMPLE_WIDTH
 
 
 def audible_span(pcm: bytes, threshold_dbfs: float) -> tuple[int, int]:
     """Byte offsets of the first and past the last 10 ms window louder than ``threshold_dbfs`` RMS."""
-    level = _FULL_SCALE * 10 ** (threshold_dbfs / 20)
+    level = amplitude(threshold_dbfs)
     a, b = 0, len(pcm)
     while a < b and audioop.rms(pcm[a:a + _STEP], engine.SAMPLE_WIDTH) <= level:
         a += _STEP

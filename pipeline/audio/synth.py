@@ -26,10 +26,10 @@ from pathlib import Path
 
 from pipeline.fsutil import output_error
 from pipeline.model import Segment, Story, Utterance, VoiceSettings
+from pipeline.text.paragraphs import paragraphs, pieces
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
 
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _SPEAKABLE = re.compile(r"\w")
 
 
@@ -68,46 +68,33 @@ def clip_key(text: str, voice: VoiceSettings) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
-def paragraph_separator(text: str) -> re.Pattern[str]:
-    """Blank lines separate paragraphs; in a text without any, every line is a paragraph."""
-    return _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
-
-
 def plan_story(story: Story, segments: Sequence[Segment], casting: Casting) -> list[PlannedClip]:
     """Decide every clip of a story, in order, with the pause before each."""
     pauses = casting.pauses
-    sep = paragraph_separator(story.text)
+    paras = paragraphs(story.text)
     narrator = casting.narrator(story.slug)
     title_text = apply_lexicon(story.title, casting.lexicon)
     title = Utterance(segment_index=-1, text=title_text, voice=narrator, pause_before=0.0, kind="title")
     clips = [PlannedClip(title, clip_key(title.text, narrator), 0, 0)]
-    prev_end: int | None = None
+    prev_para: int | None = None
     for index, seg in enumerate(segments):
         voice = casting.voice_for(seg.speaker if seg.kind == "dialogue" else None, story.slug)
-        for start, end in _pieces(seg, sep):
+        # A clip never crosses a paragraph break: the pause between paragraphs goes there.
+        for start, end, para in pieces(paras, seg.start, seg.end):
             raw = story.text[start:end]
             if not _SPEAKABLE.search(raw):
                 continue
-            if prev_end is None:
+            if prev_para is None:
                 pause = pauses.chapter
-            elif sep.search(story.text, prev_end, start):
+            elif para != prev_para:
                 pause = pauses.paragraph
             else:
                 pause = pauses.sentence
             spoken = apply_lexicon(" ".join(raw.split()), casting.lexicon)
             utt = Utterance(segment_index=index, text=spoken, voice=voice, pause_before=pause, kind=seg.kind)
             clips.append(PlannedClip(utt, clip_key(spoken, voice), start, end))
-            prev_end = end
+            prev_para = para
     return clips
-
-
-def _pieces(seg: Segment, sep: re.Pattern[str]) -> Iterable[tuple[int, int]]:
-    """Split a segment at paragraph breaks; yield absolute (start, end) offsets."""
-    pos = 0
-    for m in sep.finditer(seg.text):
-        yield seg.start + pos, seg.start + m.start()
-        pos = m.end()
-    yield seg.start + pos, seg.end
 
 
 # --------------------------------------------------------------------------- the clip cache

@@ -20,14 +20,13 @@ from pipeline.build.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings
 from pipeline.build.state import BuildState
 from pipeline.errors import OutputError
 from pipeline.fsutil import slugify
-from pipeline.model import GROUP, Segment, Story, StoryAudio
+from pipeline.model import GROUP, GROUP_LABEL, Segment, Story, StoryAudio
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, write_captions
 from pipeline.publish.tags import write_tags
 from pipeline.quality.check import AcxRules
 
 ACX_MAX_MINUTES = AcxRules().max_minutes  # ACX refuses longer files; the rule `audiobook check` applies
-GROUP_LABEL = "Several voices"  # how captions name a line spoken by several characters at once
 _QUOTES = "\"“”«»„"
 
 

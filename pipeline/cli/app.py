@@ -6,25 +6,20 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from pipeline import __version__
 from pipeline.build import stages as core
 from pipeline.build.options import Format, Profile
 from pipeline.cli.checkview import fmt_duration, render_reports
-from pipeline.errors import AudiobookError
+from pipeline.errors import INTERRUPTED, AudiobookError
 
-app = typer.Typer(
-    help="Turn a folder of stories into a multi-voice, chaptered audiobook, offline.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 out = Console()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -37,6 +32,35 @@ def fail(error: BaseException) -> None:
         err.print_exception()
     err.print(f"[bold red]Error:[/] {error}", markup=True, highlight=False)
     raise typer.Exit(1)
+
+
+class _Commands(TyperGroup):
+    """The one error handler, around every command: what a user can act on becomes one line.
+
+    It sits inside Typer's main loop rather than around it (in main.py) because that loop
+    turns Ctrl-C into a silent exit 130 before returning, and because the tests and the
+    entry point both call the app itself.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # Typer's own (vendored, private) click.Context
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            err.print(INTERRUPTED)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise  # stdout closed by `| head`: Click exits quietly
+        except (AudiobookError, OSError) as exc:
+            fail(exc)
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Turn a folder of stories into a multi-voice, chaptered audiobook, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 def _version(value: bool) -> None:
@@ -96,14 +120,8 @@ def build(
     options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt,
                                 profile=profile, anthology_mp3=anthology_mp3, credits=credits)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    try:
-        with Progress(*columns, console=err, transient=False) as bar:
-            result = core.build(options, RichProgress(bar))
-    except AudiobookError as exc:
-        fail(exc)
-    except KeyboardInterrupt:
-        err.print("Interrupted; the cache and earlier outputs are intact. Build again to resume.")
-        raise typer.Exit(130) from None
+    with Progress(*columns, console=err, transient=False) as bar:
+        result = core.build(options, RichProgress(bar))
 
     table = Table(title="Audiobook built", title_justify="left")
     table.add_column("#", justify="right")
@@ -132,19 +150,16 @@ def check(
     """Measure audio files against ACX's rules (levels, room tone, format); exit 1 if any fails."""
     from pipeline.quality.check import check_files, find_audio
 
-    try:
+    if not files:
+        if not build_dir.is_dir():
+            raise AudiobookError(f"{build_dir}: no such folder; build first or name the files")
+        files = find_audio(build_dir)
         if not files:
-            if not build_dir.is_dir():
-                raise AudiobookError(f"{build_dir}: no such folder; build first or name the files")
-            files = find_audio(build_dir)
-            if not files:
-                raise AudiobookError(f"{build_dir}: no audio files; run `audiobook build` first")
-        for f in files:
-            if not f.is_file():
-                raise AudiobookError(f"{f}: file not found")
-        reports = check_files(files)
-    except AudiobookError as exc:
-        fail(exc)
+            raise AudiobookError(f"{build_dir}: no audio files; run `audiobook build` first")
+    for f in files:
+        if not f.is_file():
+            raise AudiobookError(f"{f}: file not found")
+    reports = check_files(files)
     render_reports(reports, out)
     failed = [r for r in reports if not r.ok]
     if failed:
@@ -168,11 +183,7 @@ def script(
     from pipeline.text.corpus import read_text
     from pipeline.text.pins import load_pins
 
-    try:
-        text = read_text(file)
-        analysis = analyse(text, load_pins(file))
-    except AudiobookError as exc:
-        fail(exc)
+    analysis = analyse(read_text(file), load_pins(file))
     for warning in analysis.warnings:
         err.print(f"[yellow]warning:[/] {file}: {warning}", highlight=False)
     if as_json:
@@ -190,10 +201,7 @@ def voices(
     """List the voices pyttsx3 offers (id, language, gender) and eSpeak's variants."""
     from pipeline.build.preview import list_voices
 
-    try:
-        found, variants = list_voices(language)
-    except AudiobookError as exc:
-        fail(exc)
+    found, variants = list_voices(language)
     table = Table(title="Voices (voice: in voices.yaml)", title_justify="left")
     for column in ("id", "name", "language", "gender"):
         table.add_column(column)
@@ -221,10 +229,7 @@ def preview(
     """Render a few of a character's lines (or a sample for a voice id) to a WAV and print its path."""
     from pipeline.build.preview import preview as render_preview
 
-    try:
-        result = render_preview(name, corpus, voices, build_dir, story, lines)
-    except AudiobookError as exc:
-        fail(exc)
+    result = render_preview(name, corpus, voices, build_dir, story, lines)
     err.print(f"{result.voice.espeak_name}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
               f"{len(result.lines)} line(s)", highlight=False)
     out.print(str(result.path), highlight=False, soft_wrap=True)
@@ -238,10 +243,7 @@ def cast(
     """Cast every speaking character into voices.yaml (without building) and print the cast."""
     from pipeline.build.preview import cast_corpus
 
-    try:
-        result = cast_corpus(corpus, voices)
-    except AudiobookError as exc:
-        fail(exc)
+    result = cast_corpus(corpus, voices)
     table = Table(title=f"Cast ({voices})", title_justify="left")
     for column in ("character", "voice", "rate", "pitch", "lines", "stories", ""):
         table.add_column(column, justify="right" if column in ("rate", "pitch", "lines") else "left")

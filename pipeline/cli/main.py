@@ -5,7 +5,7 @@ ruamel, pydub, mutagen). When every input of the last successful ``audiobook bui
 (the corpus folder's files, voices.yaml, the command line, the program itself) and
 every output it wrote are exactly as that build left them, this module says so
 without importing any of that. Anything else, or any doubt, runs the real command.
-Only the standard library is imported here.
+Only the standard library (and pipeline.errors, which imports nothing else) is imported here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from pipeline.errors import INTERRUPTED
 
 STAMP = Path("cache") / "uptodate.json"
 
@@ -141,6 +143,6 @@ def main() -> None:
         if done.code in (0, None) and _is_build(args):
             record(args)
         raise
-    except KeyboardInterrupt:  # Ctrl-C before the command itself started
-        sys.stderr.write("Interrupted; the cache and earlier outputs are intact. Build again to resume.\n")
+    except KeyboardInterrupt:  # Ctrl-C while importing, before the app's own handler is in place
+        sys.stderr.write(INTERRUPTED + "\n")
         raise SystemExit(130) from None

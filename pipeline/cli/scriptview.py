@@ -5,7 +5,6 @@ Pure functions: they take an Analysis and return data or print to a given consol
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.console import Console
@@ -13,12 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.model import GROUP, Analysis, Segment
+from pipeline.text.paragraphs import paragraphs, pieces
 
 #: Lines decided with less confidence than this are highlighted, with their id for pinning.
 LOW_CONFIDENCE = 0.6
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*[^\s])")
-#: In hard-wrapped text (paragraphs between blank lines) a single newline is only a wrapped line.
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
@@ -56,8 +53,9 @@ def render_script(analysis: Analysis, console: Console) -> None:
     ]
     colour = {name: palette[i % len(palette)] for i, name in enumerate(speakers)}
     line: list[str] = []  # the markup of the paragraph being printed
-    wrapped = any(_BLANK_LINE.search(s.text) for s in analysis.segments)
-    breaks = _BLANK_LINE if wrapped else _PARAGRAPH_BREAK
+    text = "".join(s.text for s in analysis.segments)  # segments tile the story's text
+    paras = paragraphs(text)
+    para: int | None = None  # the paragraph ``line`` belongs to
 
     def flush() -> None:
         if line:
@@ -66,11 +64,11 @@ def render_script(analysis: Analysis, console: Console) -> None:
 
     for seg in analysis.segments:
         if seg.kind == "narration":
-            pieces = breaks.split(seg.text)
-            for k, piece in enumerate(pieces):
-                if k:
+            for start, end, index in pieces(paras, seg.start, seg.end):
+                if index != para:
                     flush()
-                words = " ".join(_strip_marks(piece).split())
+                    para = index
+                words = " ".join(_strip_marks(text[start:end]).split())
                 if words:
                     line.append(f"    [dim]{escape(words)}[/]" if not line else f" [dim]{escape(words)}[/]")
             continue

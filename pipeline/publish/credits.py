@@ -6,12 +6,12 @@ its author, the tool and the voices that read it. The narrator's voice reads it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.audio.synth import PlannedClip, apply_lexicon, clip_key
 from pipeline.model import GROUP, Segment, Utterance, VoiceSettings
+from pipeline.text.paragraphs import paragraphs as find_paragraphs
 
 TOOL = "audiobook, with eSpeak NG voices"
 
@@ -40,7 +40,8 @@ def default_credits(title: str, author: str, speakers: Sequence[str], voices: in
 
 
 def paragraphs(text: str) -> list[str]:
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    """The credits' paragraphs, by the rule stories follow, each on one line."""
+    return [" ".join(text[p.start : p.end].split()) for p in find_paragraphs(text)]
 
 
 def credit_segments(text: str) -> tuple[str, list[Segment]]:

@@ -30,6 +30,7 @@ from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 
+from pipeline.audio.levels import AUDIBLE_DBFS, FULL_SCALE, WINDOW, db
 from pipeline.errors import OutputError
 from pipeline.publish.export import ffmpeg_exe
 
@@ -40,8 +41,6 @@ with warnings.catch_warnings():
 #: File suffixes `audiobook check` picks up in a build folder.
 AUDIO_SUFFIXES = (".mp3", ".m4b", ".m4a", ".opus", ".flac", ".wav")
 
-WINDOW = 0.01  # seconds: the resolution of head/tail silence
-SPEECH_DBFS = -50.0  # a window louder than this is not room tone
 NOISE_WINDOW = 0.5  # seconds: the noise floor is the RMS of the quietest stretch this long
 
 
@@ -108,11 +107,6 @@ class Report:
 
     def failed(self, rule: str) -> bool:
         return any(v.rule == rule and not v.ok for v in self.verdicts)
-
-
-def db(value: float) -> float:
-    """Linear full-scale fraction -> dBFS (-inf for silence)."""
-    return 20 * math.log10(value) if value > 0 else -math.inf
 
 
 def find_audio(folder: Path) -> list[Path]:
@@ -204,8 +198,8 @@ def _decode_levels(path: Path, rate: int, channels: int) -> dict:
             raise OutputError(f"{path}: ffmpeg cannot decode it: {last}")
         log.seek(0)
         stderr = log.read().decode("utf-8", "replace")
-    full = 32768.0
-    loud = [i for i, ms in enumerate(squares) if db(math.sqrt(ms) / full) > SPEECH_DBFS]
+    full = float(FULL_SCALE)
+    loud = [i for i, ms in enumerate(squares) if db(math.sqrt(ms) / full) > AUDIBLE_DBFS]
     duration = samples / channels / rate
     head = loud[0] * step if loud else duration
     tail = duration - (loud[-1] + 1) * step if loud else duration
@@ -231,13 +225,13 @@ def _last_float(pattern: str, text: str) -> float | None:
 def _noise_floor(squares: Sequence[float], n: int) -> float:
     """RMS (dBFS) of the quietest ``n`` consecutive windows (NOISE_WINDOW) of the file."""
     if len(squares) < n:
-        return db(math.sqrt(sum(squares) / max(1, len(squares))) / 32768)
+        return db(math.sqrt(sum(squares) / max(1, len(squares))) / FULL_SCALE)
     run = sum(squares[:n])
     best = run
     for i in range(n, len(squares)):
         run += squares[i] - squares[i - n]
         best = min(best, run)
-    return db(math.sqrt(max(0.0, best) / n) / 32768)
+    return db(math.sqrt(max(0.0, best) / n) / FULL_SCALE)
 
 
 def read_chapters(path: Path, audio: FileType | None = None) -> list[ChapterMark]:

@@ -204,6 +204,11 @@ TITLES: dict[str, str] = {
     "nurse": "U",
     "cousin": "U",
 }
+#: Words that take a full stop without ending the sentence ("Mr. Hale", "No. 4"), wherever
+#: sentences are told apart: tokens, speech tags, new quotations.
+ABBREVIATIONS = frozenset(words("""
+mr mrs ms dr st messrs mme mlle prof rev capt col gen lt sgt no vs etc m
+"""))
 #: Titles that are used alone as a name ("said the Colonel", "Ma", "Grandma").
 TITLE_ALONE = frozenset(
     {

@@ -33,9 +33,10 @@ class Mention:
 class Resolver:
     """Walks the narration in order, resolving every mention against the story so far."""
 
-    def __init__(self, cast: Cast, tokens: list[Token], runs: list[NameRun]) -> None:
+    def __init__(self, cast: Cast, tokens: list[Token], runs: list[NameRun], text: str) -> None:
         self.cast = cast
         self.tokens = tokens
+        self.text = text
         self.history: list[Mention] = []
         self.run_at = {r.first: r for r in runs}
         self.mentions: list[Mention] = []
@@ -207,7 +208,7 @@ class Resolver:
             k < stop
             and not tokens[k].quote
             and tokens[k].text[0].isalnum()
-            and tokens[k].start - tokens[k - 1].end <= 1
+            and self._next_word(k)
             and not speech_verb_at([tokens[k].low], 0)
             and not tokens[k].low.endswith("ly")
             and tokens[k].low not in DETERMINERS
@@ -368,6 +369,11 @@ class Resolver:
         return "the " + " ".join(core)
 
     # ------------------------------------------------------------------ helpers
+
+    def _next_word(self, k: int) -> bool:
+        """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
+        gap = self.text[self.tokens[k - 1].end : self.tokens[k].start]
+        return len(gap) <= 1 or gap == "\r\n"
 
     def _indefinite_object(self, i: int) -> bool:
         """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""

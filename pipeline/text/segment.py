@@ -19,14 +19,16 @@ import unicodedata
 from dataclasses import dataclass
 
 from pipeline.model import Segment
-from pipeline.text.lexicon import ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.text.lexicon import ABBREVIATIONS, ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.text.paragraphs import line_number
+from pipeline.text.paragraphs import paragraphs as find_paragraphs
 
 DOUBLE_OPEN = "“„«"
 DOUBLE_CLOSE = "”»"
 SINGLE_OPEN = "‘‛"
 SINGLE_CLOSE = "’"
 #: Characters after which a straight mark opens rather than closes.
-_OPEN_CONTEXT = " \t\n([{—–-/…"
+_OPEN_CONTEXT = " \t\r\n([{—–-/…"
 #: Punctuation that ends speech just before a closing mark.
 _END_PUNCT = ".,!?;:—–-…"
 _FUNCTION_WORDS = frozenset(
@@ -110,7 +112,7 @@ def segments_of(layout: Layout) -> list[Segment]:
 
 def split(text: str) -> Layout:
     """Find the paragraphs and quotations of ``text``."""
-    paragraphs = _paragraphs(text)
+    paragraphs = [(p.start, p.end) for p in find_paragraphs(text)]
     family = _dialogue_family(text)
     warnings: list[str] = []
     parts: list[_Part] = []
@@ -152,22 +154,6 @@ def split(text: str) -> Layout:
 
 
 # --------------------------------------------------------------------------- paragraphs
-
-
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """Paragraphs are separated by blank lines; a text without blank lines has one per line."""
-    blank = re.search(r"\n[ \t]*\n", text) is not None
-    pattern = r"(?:[^\n]|\n(?![ \t]*\n))+" if blank else r"[^\n]+"
-    out = []
-    for m in re.finditer(pattern, text):
-        a, b = m.start(), m.end()
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
 
 
 def _first_visible(text: str, a: int, b: int) -> int:
@@ -280,7 +266,7 @@ def _trim_end(text: str, a: int, b: int) -> int:
 
 
 def _unclosed_warning(text: str, mark: int) -> str:
-    line = text.count("\n", 0, mark) + 1
+    line = line_number(text, mark)
     return (
         f"line {line}: opening quotation mark never closed; ended the quotation at the end of its paragraph"
     )
@@ -350,22 +336,19 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
 
 def _two_tags(gap: str) -> bool:
     """A tag for the part before and another introducing the part after: "cried Dilly, and all shouted,"."""
-    if not gap.rstrip(" \t\n“‘\"'").endswith((",", ":")):
+    if not gap.rstrip(" \t\r\n“‘\"'").endswith((",", ":")):
         return False
     words = re.findall(r"[a-z]+", gap.lower())
     return sum(1 for i, w in enumerate(words) if w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i)) >= 2
 
 
-_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "messrs", "prof", "rev", "capt", "col", "gen", "lt", "sgt"})
-
-
 def _new_tag(gap: str) -> bool:
     """Narration that ends one sentence and opens another with its own speech tag: "... at each
     fresh revelation. When all was ready, the Rat said, " introduces a new quotation."""
-    body = gap.strip(" \t\n“”‘’\"'")
+    body = gap.strip(" \t\r\n“”‘’\"'")
     if not body.endswith((",", ":")):
         return False
-    ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in _ABBREVIATIONS]
+    ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in ABBREVIATIONS]
     if not ends:
         return False
     words = re.findall(r"[a-z]+", body[ends[-1].end() :].lower())

@@ -8,32 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.text.lexicon import ABBREVIATIONS
 from pipeline.text.segment import Layout
 
 _TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
-_ABBREVIATIONS = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "messrs",
-        "mme",
-        "mlle",
-        "prof",
-        "rev",
-        "capt",
-        "col",
-        "gen",
-        "lt",
-        "sgt",
-        "no",
-        "vs",
-        "etc",
-        "m",
-    }
-)
 _OPEN_MARKS = "“‘\"'„«"
 _CLOSE_MARKS = "”’\"'»"
 
@@ -95,7 +73,7 @@ def tokenize(layout: Layout) -> list[Token]:
             tok.sent_start = boundary
             boundary = False
         elif first in ".!?…":
-            if not (first == "." and prev_low in _ABBREVIATIONS):
+            if not (first == "." and prev_low in ABBREVIATIONS):
                 boundary = True
         elif first in _OPEN_MARKS and not part_start <= s:
             boundary = True

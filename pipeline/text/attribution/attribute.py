@@ -25,7 +25,7 @@ from dataclasses import replace
 from pipeline.model import GROUP, Analysis, Character, Gender
 from pipeline.text.attribution.conversation import CONFIDENCE, Conversation, Decision
 from pipeline.text.characters import Cast, NameRun, find_cast, narrator_name
-from pipeline.text.lexicon import GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.text.lexicon import ABBREVIATIONS, GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.text.mentions import Mention, Resolver
 from pipeline.text.pins import Pins, check_pins
 from pipeline.text.segment import Layout, Quotation, segments_of, split
@@ -84,7 +84,7 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     layout = split(text)
     tokens = tokenize(layout)
     cast, runs = find_cast(layout, tokens)
-    resolver = Resolver(cast, tokens, runs)
+    resolver = Resolver(cast, tokens, runs, text)
     mentions = resolver.resolve_all()
     sieves = _Sieves(layout, tokens, cast, resolver, mentions)
     decisions = sieves.run()
@@ -305,7 +305,7 @@ class _Sieves(Conversation):
 
     def _abbrev(self, k: int) -> bool:
         return (
-            k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ("mr", "mrs", "dr", "st", "ms")
+            k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ABBREVIATIONS
         )
 
     def _tag_in(self, idx: list[int], first: bool) -> Mention | None:
