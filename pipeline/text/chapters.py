@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from pipeline.text.book import Book, FoundChapter
 from pipeline.text.lexicon import words
+from pipeline.text.paragraphs import paragraphs
 
-_BLANKS = re.compile(r"\n[ \t\r\f\v]*\n(?:[ \t\r\f\v]*\n)*")
 _UNITS = words("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                "sixteen seventeen eighteen nineteen")
 _TENS = words("twenty thirty forty fifty sixty seventy eighty ninety")
@@ -92,25 +92,18 @@ class Heading:
 
 
 def blocks_of(text: str, start: int = 0, end: int | None = None) -> list[Block]:
-    """The paragraphs of ``text[start:end]`` (blank-line separated), with offsets into ``text``."""
+    """The paragraphs of ``text[start:end]`` (the one paragraph model), with offsets into ``text``
+    and the blank lines around each (a heading is often set off by more than one)."""
     end = len(text) if end is None else end
-    out: list[Block] = []
-    pos = start
-    blank_before = 0
-    for m in _BLANKS.finditer(text, start, end):
-        _add_block(out, text, pos, m.start(), blank_before, m.group().count("\n") - 1)
-        blank_before = m.group().count("\n") - 1
-        pos = m.end()
-    _add_block(out, text, pos, end, blank_before, 0)
-    return out
+    paras = [(start + p.start, start + p.end) for p in paragraphs(text[start:end])]
+    gaps = [_breaks(text[a:b]) for a, b in zip([start] + [e for _, e in paras], [s for s, _ in paras] + [end],
+                                                strict=True)]
+    return [Block(a, b, text[a:b], max(0, gaps[i] - 1), max(0, gaps[i + 1] - 1))
+            for i, (a, b) in enumerate(paras)]
 
 
-def _add_block(out: list[Block], text: str, a: int, b: int, before: int, after: int) -> None:
-    chunk = text[a:b]
-    stripped = chunk.strip()
-    if stripped:
-        lead = len(chunk) - len(chunk.lstrip())
-        out.append(Block(a + lead, a + lead + len(stripped), stripped, before, after))
+def _breaks(gap: str) -> int:
+    return gap.count("\n") + gap.count("\r") - gap.count("\r\n")
 
 
 def find_chapters(text: str) -> Book:
