@@ -85,3 +85,12 @@ def slugify(text: str, fallback: str = "untitled") -> str:
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^A-Za-z0-9]+", "-", norm).strip("-").lower()
     return slug or fallback
+
+
+def safe_name(title: str, fallback: str = "Untitled", limit: int = 80) -> str:
+    """A title as a file or folder name people can read: no separators, no dot files, not too long."""
+    name = re.sub(r"[\x00-\x1f/\\:*?\"<>|]+", " ", title)
+    name = " ".join(name.split()).strip(". ")
+    if len(name.encode("utf-8")) > limit:
+        name = name.encode("utf-8")[:limit].decode("utf-8", "ignore").rstrip(". ")
+    return name or fallback

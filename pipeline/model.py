@@ -29,12 +29,22 @@ class Chapter:
 
     number: int  # 1-based position within its work
     title: str  # spoken at the start of the chapter and used for tags and chapter marks
-    start: int  # character offset into the work's text
+    start: int  # character offset into the work's text (the heading, if any, starts here)
     end: int  # exclusive
+    body: int = -1  # where the text after the heading starts; -1: at ``start`` (no heading)
+
+    @property
+    def text_start(self) -> int:
+        return self.start if self.body < 0 else self.body
 
     def segments(self, segments: Sequence[Segment]) -> tuple[Segment, ...]:
-        """The segments of the work's analysis that lie in this chapter."""
-        return tuple(s for s in segments if self.start <= s.start < self.end or s.start == s.end == self.end)
+        """The segments of the work's analysis read in this chapter: from its body to its end.
+
+        The heading is not among them (the chapter's title is spoken instead); the segments
+        must not cross the chapter's edges (see ``split_segments``).
+        """
+        a = self.text_start
+        return tuple(s for s in segments if a <= s.start < self.end or s.start == s.end == self.end > a)
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,17 @@ class Story:
     path: Path  # where the text came from
     text: str  # the file's text exactly as read; segment offsets index into it
     number: int  # 1-based position in the anthology (track and chapter number)
-    chapters: tuple[Chapter, ...] = ()  # in order, tiling the text; () means one chapter: all of it
+    chapters: tuple[Chapter, ...] = ()  # the chapters read, in order; () means one chapter: all of it
+    author: str | None = None  # the work's own author (a book's), when it names one
+    language: str | None = None  # BCP 47, when the work says
+    description: str | None = None
+    year: str | None = None
+    skipped: tuple[Chapter, ...] = ()  # front and back matter found and not read (title page, licence, ...)
+
+    @property
+    def is_book(self) -> bool:
+        """A work of several chapters: it gets a folder, an M4B and chapter files of its own."""
+        return len(self.chapters) > 1
 
     def __post_init__(self) -> None:
         if not self.chapters:  # a frozen dataclass sets its derived default this way

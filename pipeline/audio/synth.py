@@ -68,14 +68,16 @@ def clip_key(text: str, voice: VoiceSettings) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
-def plan_story(story: Story, segments: Sequence[Segment], casting: Casting) -> list[PlannedClip]:
-    """Decide every clip of a story, in order, with the pause before each."""
+def plan_story(story: Story, segments: Sequence[Segment], casting: Casting, title: str | None = None,
+               ) -> list[PlannedClip]:
+    """Decide every clip of a story (or of one chapter's ``segments``), in order, with the pause
+    before each; the first says ``title`` (the story's)."""
     pauses = casting.pauses
     paras = paragraphs(story.text)
     narrator = casting.narrator(story.slug)
-    title_text = apply_lexicon(story.title, casting.lexicon)
-    title = Utterance(segment_index=-1, text=title_text, voice=narrator, pause_before=0.0, kind="title")
-    clips = [PlannedClip(title, clip_key(title.text, narrator), 0, 0)]
+    title_text = apply_lexicon(story.title if title is None else title, casting.lexicon)
+    heading = Utterance(segment_index=-1, text=title_text, voice=narrator, pause_before=0.0, kind="title")
+    clips = [PlannedClip(heading, clip_key(heading.text, narrator), 0, 0)]
     prev_para: int | None = None
     for index, seg in enumerate(segments):
         voice = casting.voice_for(seg.speaker if seg.kind == "dialogue" else None, story.slug)

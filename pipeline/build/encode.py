@@ -16,11 +16,11 @@ from pathlib import Path
 from pipeline.audio import assemble
 from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, render_clips
 from pipeline.build.options import BuildOptions, Profile
-from pipeline.build.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings
+from pipeline.build.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, Meta, book_folder
 from pipeline.build.state import BuildState
 from pipeline.errors import OutputError
-from pipeline.fsutil import slugify
-from pipeline.model import GROUP, GROUP_LABEL, Segment, Story, StoryAudio
+from pipeline.fsutil import safe_name, slugify
+from pipeline.model import GROUP, GROUP_LABEL, Segment, StoryAudio
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, write_captions
 from pipeline.publish.tags import write_tags
@@ -34,23 +34,33 @@ _QUOTES = "\"“”«»„"
 class OutputPaths:
     """The files one chapter plan makes."""
 
-    audio: Path  # the chapter's file in the chosen format
-    part: Path  # its AAC, joined into the anthology (the audio itself when that is M4B)
+    audio: Path | None  # the chapter's file in the chosen format (None: a book chapter heard in the book's M4B)
+    part: Path  # its AAC, joined into the book's M4B and the anthology (the audio itself when that is M4B)
     timing: Path  # the record of its timeline, for rebuilds that skip it
     vtt: Path
     srt: Path
 
     def all(self) -> tuple[Path, ...]:
-        return (self.audio, self.part, self.timing, self.vtt, self.srt)
+        return tuple(p for p in (self.audio, self.part, self.timing, self.vtt, self.srt) if p is not None)
 
     @classmethod
-    def of(cls, build_dir: Path, story: Story, codec: export.Codec) -> OutputPaths:
+    def of(cls, plan: ChapterPlan, options: BuildOptions) -> OutputPaths:
         # slugify keeps user titles from naming anything outside build_dir ('/', '..').
-        name = f"{story.number:02d}-{slugify(story.title)}"
+        build_dir, codec, story = options.build_dir, options.codec, plan.story
         parts = build_dir / "cache" / "parts"
-        audio = build_dir / f"{name}{codec.suffix}"
-        part = audio if codec is export.M4B else parts / f"{story.slug}.m4a"
-        return cls(audio, part, parts / f"{story.slug}.json", build_dir / f"{name}.vtt", build_dir / f"{name}.srt")
+        if not story.is_book:
+            name = f"{story.number:02d}-{slugify(story.title)}"
+            audio = build_dir / f"{name}{codec.suffix}"
+            part = audio if codec is export.M4B else parts / f"{story.slug}.m4a"
+            return cls(audio, part, parts / f"{story.slug}.json", build_dir / f"{name}.vtt",
+                       build_dir / f"{name}.srt")
+        folder = book_folder(build_dir, story)
+        number = plan.chapter.number
+        name = f"{number:02d} - {safe_name(plan.chapter.title)}"
+        stem = f"{story.slug}-{number:03d}"
+        chapter_file = folder / f"{name}{codec.suffix}" if options.chapter_files else None
+        part = chapter_file if chapter_file is not None and codec is export.M4B else parts / f"{stem}.m4a"
+        return cls(chapter_file, part, parts / f"{stem}.json", folder / f"{name}.vtt", folder / f"{name}.srt")
 
 
 @dataclass(frozen=True)
@@ -106,11 +116,11 @@ def encode_chapters(
 
 
 def _paths(plan: ChapterPlan, options: BuildOptions) -> OutputPaths:
-    return OutputPaths.of(options.build_dir, plan.story, options.codec)
+    return OutputPaths.of(plan, options)
 
 
 def _current(plan: ChapterPlan, options: BuildOptions, settings: FileSettings, state: BuildState) -> bool:
-    return (state.current(f"story:{plan.story.slug}", plan.inputs_hash(settings))
+    return (state.current(plan.key, plan.inputs_hash(settings))
             and all(p.exists() for p in _paths(plan, options).all()))
 
 
@@ -125,7 +135,7 @@ def _one(plan: ChapterPlan, job: _Job) -> EncodedChapter:
             return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0)
     audio, rerendered, extras = _encode(plan, paths, job)
     records.save_timing(paths.timing, audio, extras)
-    job.state.record(f"story:{plan.story.slug}", plan.inputs_hash(job.settings))
+    job.state.record(plan.key, plan.inputs_hash(job.settings))
     job.advance()
     return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered)
 
@@ -152,20 +162,18 @@ def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job) -> tuple[StoryAudi
 
 def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue]) -> StoryAudio:
     """One pass: clips through pydub into the encoders, a caption cue per clip."""
-    options, meta = job.options, job.settings.meta
+    options = job.options
     duration = assemble.planned_seconds(job.cache, plan.clips)
     if options.profile is Profile.acx and duration > ACX_MAX_MINUTES * 60:
         raise OutputError(
             f"{plan.story.path}: '{plan.chapter.title}' would last {duration / 60:.0f} minutes; ACX takes "
-            f"at most {ACX_MAX_MINUTES:.0f} per file. Split the story into two .txt files at a paragraph")
-    tags = export.Tags(
-        title=plan.chapter.title, album=meta.title, artist=meta.author, track=plan.story.number,
-        total=meta.works, narrator=meta.narrator, year=meta.year, cover=meta.cover,
-        chapters=(export.Chapter(plan.chapter.title, 0.0, duration),),
-    )
+            f"at most {ACX_MAX_MINUTES:.0f} per file. Split it in two at a paragraph (two files, or a new heading)")
+    tags = chapter_tags(plan, job.settings.meta, duration)
     codec = options.codec
-    outputs = [export.Output(paths.audio, codec, MASTERING,
-                             finalize=functools.partial(write_tags, tags=tags, suffix=codec.suffix))]
+    outputs = []
+    if paths.audio is not None:
+        outputs.append(export.Output(paths.audio, codec, MASTERING,
+                                     finalize=functools.partial(write_tags, tags=tags, suffix=codec.suffix)))
     if paths.part != paths.audio:
         outputs.append(export.Output(paths.part, export.AAC, MASTERING))
     on_clip = _cue_maker(plan, cues)
@@ -181,6 +189,19 @@ def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue]) -
             plan.story, plan.segments, plan.clips, job.cache, sink,
             voice_names=lambda c: c.utterance.voice.espeak_name, loudness=LOUDNESS, on_clip=on_clip,
         )
+
+
+def chapter_tags(plan: ChapterPlan, meta: Meta, duration: float) -> export.Tags:
+    """A chapter file's tags: a story is a track of the anthology; a book's chapter, a track of the book."""
+    story = plan.story
+    if story.is_book:
+        album, artist = story.title, story.author or meta.author
+        track, total = plan.chapter.number, len(story.chapters)
+    else:
+        album, artist, track, total = meta.title, meta.author, story.number, meta.works
+    return export.Tags(title=plan.chapter.title, album=album, artist=artist, track=track, total=total,
+                       narrator=meta.narrator, year=story.year or meta.year, cover=meta.cover_for(story),
+                       chapters=(export.Chapter(plan.chapter.title, 0.0, duration),))
 
 
 def _cue_maker(plan: ChapterPlan, cues: list[Cue]) -> assemble.ClipHook:

@@ -40,7 +40,7 @@ class BuildOptions:
     voices: Path = Path("voices.yaml")
     build_dir: Path = Path("build")
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering
-    format: Format = Format.mp3  # per-story files
+    format: Format | None = None  # per-story and per-chapter files; None: MP3 for stories, none for books
     profile: Profile = Profile.default
     anthology_mp3: bool = False  # also join the story MP3s into anthology.mp3 with ID3 chapters
     credits: bool = True  # speak opening and closing credits
@@ -49,7 +49,7 @@ class BuildOptions:
         # Plain strings (from a script or a test) become the enums, or a one-line error.
         for name, enum in (("format", Format), ("profile", Profile)):
             value = getattr(self, name)
-            if not isinstance(value, enum):
+            if value is not None and not isinstance(value, enum):
                 try:
                     object.__setattr__(self, name, enum(value))
                 except ValueError:
@@ -58,14 +58,20 @@ class BuildOptions:
 
     @property
     def codec(self) -> export.Codec:
-        return self.format.codec
+        """The codec of story files (and of chapter files, when a book gets them)."""
+        return (self.format or Format.mp3).codec
+
+    @property
+    def chapter_files(self) -> bool:
+        """A book gets a file per chapter besides its M4B: when a format is asked for, or ACX's rules."""
+        return self.format is not None or self.profile is Profile.acx
 
     def validate(self) -> None:
         """Reject choices that do not go together, naming them."""
-        if self.profile is Profile.acx and self.format is not Format.mp3:
+        if self.profile is Profile.acx and self.format not in (None, Format.mp3):
             raise OptionsError(f"--profile acx makes MP3 files (ACX accepts nothing else); "
                                f"drop --format {self.format} or the profile")
-        if self.anthology_mp3 and self.format is not Format.mp3:
+        if self.anthology_mp3 and self.format not in (None, Format.mp3):
             raise OptionsError(f"--anthology-mp3 joins the story MP3s; it needs --format mp3, not {self.format}")
         if self.jobs < 1:
             raise OptionsError(f"--jobs {self.jobs}: use 1 or more worker processes")

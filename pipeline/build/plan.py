@@ -8,7 +8,6 @@ is ``ChapterPlan.inputs_hash(settings)``, a function of the plan and of the buil
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -19,12 +18,13 @@ from typing import Any, Literal
 from pipeline.audio import assemble
 from pipeline.audio.synth import PlannedClip, plan_story
 from pipeline.build.options import BuildOptions, Profile
-from pipeline.fsutil import atomic_open, slugify
+from pipeline.fsutil import atomic_open, atomic_path, safe_name, slugify
 from pipeline.model import GROUP, Analysis, Chapter, Segment, Story
 from pipeline.publish import export
 from pipeline.publish.cover import draw_cover, find_cover, validate_cover
 from pipeline.publish.credits import credit_clips, credit_segments, default_credits
 from pipeline.text.corpus import Corpus
+from pipeline.text.segment import split_segments
 from pipeline.voices.casting import Casting
 
 CAPTIONS_VERSION = 3  # bump when caption files change shape
@@ -52,6 +52,11 @@ class Meta:
     year: str | None
     cover: Path
     cover_hash: str
+    book_covers: tuple[tuple[str, Path, str], ...] = ()  # (slug, cover, its hash) for each book
+
+    def cover_for(self, story: Story) -> Path:
+        """A book's own cover in its folder; the anthology's for everything else."""
+        return next((path for slug, path, _ in self.book_covers if slug == story.slug), self.cover)
 
 
 @dataclass(frozen=True)
@@ -66,24 +71,27 @@ class FileSettings:
         return [repr(o.codec), repr(export.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
                 assemble.TAIL_SILENCE, assemble.FADE_MS, repr(LOUDNESS), CAPTIONS_VERSION,
                 [self.meta.title, self.meta.author, self.meta.works, self.meta.narrator, self.meta.year,
-                 self.meta.cover_hash]]
+                 self.meta.cover_hash, [h for _, _, h in self.meta.book_covers]]]
 
 
 @dataclass(frozen=True)
 class ChapterPlan:
-    """One file to make: a chapter of a work (today every work is one chapter), or the credits."""
+    """One chapter to make: of a work (a story is a work of one chapter), or the credits."""
 
     story: Story
     chapter: Chapter
-    analysis: Analysis
+    analysis: Analysis  # the whole work's: its cast is the book's
+    segments: tuple[Segment, ...]  # the chapter's own, cut at its edges; clips index into these
     clips: tuple[PlannedClip, ...]
     labels: tuple[tuple[str, str], ...] = ()  # clip key -> caption text, for clips outside the text
     kind: PlanKind = "story"
 
-    @functools.cached_property
-    def segments(self) -> tuple[Segment, ...]:
-        """The chapter's segments (the work's analysis covers every chapter)."""
-        return self.chapter.segments(self.analysis.segments)
+    @property
+    def key(self) -> str:
+        """The build state's name for this chapter's outputs."""
+        if self.story.is_book:
+            return f"chapter:{self.story.slug}:{self.chapter.number}"
+        return f"story:{self.story.slug}"
 
     def inputs_hash(self, settings: FileSettings) -> str:
         return digest({
@@ -91,48 +99,99 @@ class ChapterPlan:
             "labels": self.labels,
             "title": self.chapter.title,
             "number": self.story.number,
+            "chapter": [self.chapter.number, len(self.story.chapters)] if self.story.is_book else None,
+            "book": [self.story.title, self.story.author] if self.story.is_book else None,
             "kind": self.kind,
             "settings": settings.fingerprint(),
         })
 
 
 def metadata(corpus: Corpus, build_dir: Path, warn: Any) -> Meta:
-    """The narrator credit, the year and the cover (the user's, or one drawn with the title)."""
+    """The narrator credit, the year and the covers (the user's, or drawn with the title)."""
     cover = find_cover(corpus.folder)
     if cover is not None:
         validate_cover(cover, warn)
     else:
-        cover = build_dir / "cover.jpg"
-        stamp = build_dir / "cache" / "cover.json"
-        wanted = digest({"title": corpus.title, "author": corpus.author, "version": COVER_VERSION})
-        try:
-            current = json.loads(stamp.read_text(encoding="utf-8")).get("hash")
-        except (OSError, ValueError, AttributeError):
-            current = None
-        if current != wanted or not cover.exists():
-            draw_cover(cover, corpus.title, corpus.author)
-            with atomic_open(stamp) as fh:
-                json.dump({"hash": wanted}, fh)
+        cover = _drawn_cover(build_dir / "cover.jpg", corpus.title, corpus.author, build_dir / "cache" / "cover.json")
+    books = []
+    for story in corpus.stories:
+        if story.is_book:
+            own = book_cover(corpus.folder, story)
+            if own is not None:
+                validate_cover(own, warn)
+            target = _book_cover(build_dir, story, own)
+            books.append((story.slug, target, _file_hash(target)))
     narrator = corpus.narrator or "eSpeak NG synthetic voices (audiobook)"
-    cover_hash = hashlib.sha256(cover.read_bytes()).hexdigest()[:32]
     return Meta(title=corpus.title, author=corpus.author, works=len(corpus.stories), narrator=narrator,
-                year=corpus.year, cover=cover, cover_hash=cover_hash)
+                year=corpus.year, cover=cover, cover_hash=_file_hash(cover), book_covers=tuple(books))
+
+
+def book_folder(build_dir: Path, story: Story) -> Path:
+    """Where a book's files go, the way audiobook servers (Audiobookshelf) read a library."""
+    return build_dir / "library" / safe_name(story.author or "Unknown Author") / safe_name(story.title)
+
+
+def book_cover(folder: Path, story: Story) -> Path | None:
+    """A book's own cover beside it in the corpus: ``<name>.jpg`` or ``<name>.png``."""
+    for suffix in (".jpg", ".jpeg", ".png"):
+        path = folder / f"{story.path.stem}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def _book_cover(build_dir: Path, story: Story, own: Path | None) -> Path:
+    target = book_folder(build_dir, story) / "cover.jpg"
+    if own is None:
+        return _drawn_cover(target, story.title, story.author or "", build_dir / "cache" / f"cover-{story.slug}.json")
+    data = own.read_bytes()
+    if not target.exists() or target.read_bytes() != data:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data)
+    return target
+
+
+def _drawn_cover(target: Path, title: str, author: str, stamp: Path) -> Path:
+    """A cover drawn with the title and author, drawn again only when they change."""
+    wanted = digest({"title": title, "author": author, "version": COVER_VERSION})
+    try:
+        current = json.loads(stamp.read_text(encoding="utf-8")).get("hash")
+    except (OSError, ValueError, AttributeError):
+        current = None
+    if current != wanted or not target.exists():
+        draw_cover(target, title, author)
+        with atomic_open(stamp) as fh:
+            json.dump({"hash": wanted}, fh)
+    return target
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
 
 
 def plan_chapters(
     corpus: Corpus, analyses: Sequence[Analysis], casting: Casting, options: BuildOptions,
 ) -> tuple[ChapterPlan, ...]:
     """Every file the build makes, in order, with the clips each says."""
-    plans = [_chapter_plan(story, chapter, analysis, casting)
-             for story, analysis in zip(corpus.stories, analyses, strict=True) for chapter in story.chapters]
+    plans = [plan for story, analysis in zip(corpus.stories, analyses, strict=True)
+             for plan in _work_plans(story, analysis, casting)]
     if options.credits:
         plans = _with_credits(plans, corpus, casting, options)
     return tuple(plans)
 
 
-def _chapter_plan(story: Story, chapter: Chapter, analysis: Analysis, casting: Casting) -> ChapterPlan:
-    clips = tuple(plan_story(story, chapter.segments(analysis.segments), casting))
-    return ChapterPlan(story, chapter, analysis, clips, labels=((clips[0].key, chapter.title),) if clips else ())
+def _work_plans(story: Story, analysis: Analysis, casting: Casting) -> list[ChapterPlan]:
+    """A plan per chapter of the work; a book's first chapter also says the book's title."""
+    cuts = [x for c in (*story.chapters, *story.skipped) for x in (c.start, c.text_start, c.end)]
+    segments = split_segments(story.text, analysis.segments, cuts) if story.is_book else analysis.segments
+    plans = []
+    for chapter in story.chapters:
+        own = chapter.segments(segments)
+        title = f"{story.title}. {chapter.title}" if story.is_book and chapter.number == 1 else chapter.title
+        clips = tuple(plan_story(story, own, casting, title=title))
+        labels = ((clips[0].key, title),) if clips else ()
+        plans.append(ChapterPlan(story, chapter, analysis, own, clips, labels=labels))
+    return plans
 
 
 def _with_credits(
@@ -181,4 +240,5 @@ def _credits_plan(text: str, title: str, number: int, corpus: Corpus, casting: C
     story = Story(slug=f"_{slugify(title)}", title=title, path=corpus.folder / "corpus.yaml", text=joined,
                   number=number)
     clips = credit_clips(text, casting.narrator(None), casting.lexicon, casting.pauses.paragraph, indexed=True)
-    return ChapterPlan(story, story.chapters[0], Analysis(segments=tuple(segments)), tuple(clips), kind="credits")
+    return ChapterPlan(story, story.chapters[0], Analysis(segments=tuple(segments)), tuple(segments), tuple(clips),
+                       kind="credits")

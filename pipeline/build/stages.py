@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.audio.synth import ClipCache, Renderer
+from pipeline.build.books import BookOutput, chapter_times, write_books
 from pipeline.build.cast import cast_stories
 from pipeline.build.encode import EncodedChapter, OutputPaths, encode_chapters
 from pipeline.build.lock import build_lock, remove_stale_temporaries
@@ -23,7 +24,14 @@ from pipeline.build.plan import MASTERING, ChapterPlan, FileSettings, Meta, dige
 from pipeline.build.state import BuildState
 from pipeline.model import Analysis, Story
 from pipeline.publish import export
-from pipeline.publish.manifest import Announcement, AnthologyEntry, Manifest, ManifestStory, write_manifest
+from pipeline.publish.manifest import (
+    Announcement,
+    AnthologyEntry,
+    Manifest,
+    ManifestStory,
+    WorkEntry,
+    write_manifest,
+)
 from pipeline.text.attribution.attribute import analyse
 from pipeline.text.corpus import Corpus, load_corpus
 from pipeline.text.pins import load_pins
@@ -48,10 +56,13 @@ class Progress:
 
 @dataclass(frozen=True)
 class StoryResult:
+    """One chapter file (a story's, or a book chapter's) as the summary lists it."""
+
     story: Story
-    file: Path
+    file: Path  # its audio file (a book chapter without one: the book's M4B)
     duration: float
     rebuilt: bool  # False when the previous output was still up to date
+    chapter: int = 1  # its number within the work
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,8 @@ class Anthology:
 @dataclass(frozen=True)
 class BuildResult:
     stories: tuple[StoryResult, ...]
-    anthology: Path
+    books: tuple[BookOutput, ...]
+    anthology: Path | None  # None when the corpus holds a single work
     anthology_duration: float
     manifest: Path
     clips_total: int
@@ -94,18 +106,25 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             # soon as its own clips are done, while the workers go on with the next.
             pending = renderer.submit(missing)
             encoded = encode_chapters(plans, cache, settings, state, renderer, pending, progress.advance)
-        anthology = write_anthology(encoded, settings, state)
-        manifest = write_manifest(options.build_dir, manifest_of(encoded, anthology, settings))
+        books = write_books(encoded, settings, state)
+        anthology = write_anthology(encoded, settings, state) if len(corpus.stories) > 1 else None
+        manifest = write_manifest(options.build_dir, manifest_of(encoded, books, anthology, settings))
         state.save()
     return BuildResult(
-        stories=tuple(StoryResult(e.plan.story, e.paths.audio, e.audio.duration, e.rebuilt) for e in encoded),
-        anthology=anthology.file,
-        anthology_duration=anthology.duration,
+        stories=tuple(_result(e, books) for e in encoded),
+        books=books,
+        anthology=anthology.file if anthology else None,
+        anthology_duration=anthology.duration if anthology else sum(b.duration for b in books),
         manifest=manifest,
         clips_total=len({c.key for p in plans for c in p.clips}),
         clips_rendered=len(missing) + sum(e.rerendered for e in encoded),
         seconds=time.perf_counter() - started,
     )
+
+
+def _result(e: EncodedChapter, books: Sequence[BookOutput]) -> StoryResult:
+    file = e.paths.audio or next(b.audio for b in books if b.story is e.plan.story)
+    return StoryResult(e.plan.story, file, e.audio.duration, e.rebuilt, e.plan.chapter.number)
 
 
 def analyse_works(stories: Sequence[Story], progress: Progress) -> list[Analysis]:
@@ -131,11 +150,9 @@ def write_anthology(encoded: Sequence[EncodedChapter], settings: FileSettings, s
     """The M4B joined from the chapters' AAC parts (and, if asked, one MP3 joined from theirs)."""
     options, meta = settings.options, settings.meta
     target = options.build_dir / "anthology.m4b"
-    chapters = []
-    start = 0.0
-    for e in encoded:
-        chapters.append(export.Chapter(e.plan.chapter.title, start, start + e.audio.duration))
-        start += e.audio.duration
+    times = chapter_times(encoded, _anthology_title)
+    chapters = [export.Chapter(c.title, c.start, c.end) for c in times]
+    start = times[-1].end if times else 0.0
     tags = _anthology_tags(meta)
     inputs = digest({"parts": [e.plan.inputs_hash(settings) for e in encoded],
                      "chapters": [(c.title, c.start, c.end) for c in chapters],
@@ -145,9 +162,15 @@ def write_anthology(encoded: Sequence[EncodedChapter], settings: FileSettings, s
         state.record("anthology", inputs)
     mp3 = options.build_dir / "anthology.mp3"
     if options.anthology_mp3 and (not state.current("anthology.mp3", inputs) or not mp3.exists()):
-        export.write_anthology_mp3(mp3, [e.paths.audio for e in encoded], chapters, tags)
+        export.write_anthology_mp3(mp3, [e.paths.audio or e.paths.part for e in encoded], chapters, tags)
         state.record("anthology.mp3", inputs)
     return Anthology(target, start)
+
+
+def _anthology_title(e: EncodedChapter) -> str:
+    """A story's chapter in the anthology is its title; a book chapter's, "Book: Chapter"."""
+    story = e.plan.story
+    return f"{story.title}: {e.plan.chapter.title}" if story.is_book else e.plan.chapter.title
 
 
 def _anthology_tags(meta: Meta) -> export.Tags:
@@ -155,25 +178,44 @@ def _anthology_tags(meta: Meta) -> export.Tags:
                        narrator=meta.narrator, year=meta.year, cover=meta.cover)
 
 
-def manifest_of(encoded: Sequence[EncodedChapter], anthology: Anthology, settings: FileSettings) -> Manifest:
+def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], anthology: Anthology | None,
+                settings: FileSettings) -> Manifest:
     options, meta = settings.options, settings.meta
+    root = options.build_dir
     stories = []
     start = 0.0
     for e in encoded:
         paths: OutputPaths = e.paths
+        book = next((b for b in books if b.story is e.plan.story), None)
         stories.append(ManifestStory(
             number=e.plan.story.number, kind=e.plan.kind, title=e.plan.chapter.title,
-            source=str(e.plan.story.path), file=paths.audio.name,
-            captions={"vtt": paths.vtt.name, "srt": paths.srt.name}, duration=e.audio.duration,
+            source=str(e.plan.story.path), file=_rel(paths.audio or (book.audio if book else paths.part), root),
+            captions={"vtt": _rel(paths.vtt, root), "srt": _rel(paths.srt, root)}, duration=e.audio.duration,
             anthology_start=start,
             announcements=tuple(Announcement(c.text, c.start, c.end) for c in e.announcements),
-            characters=e.plan.analysis.characters, audio=e.audio,
+            characters=() if book else e.plan.analysis.characters, audio=e.audio,
+            work=e.plan.story.slug, chapter=e.plan.chapter.number,
         ))
         start += e.audio.duration
     return Manifest(
         title=meta.title, author=meta.author, narrator=meta.narrator, year=meta.year, cover=str(meta.cover),
-        format=options.format.value, profile=options.profile.value,
+        format=options.codec.name, profile=options.profile.value,
         anthology=AnthologyEntry(anthology.file.name, "anthology.mp3" if options.anthology_mp3 else None,
-                                 anthology.duration),
+                                 anthology.duration) if anthology else None,
         stories=tuple(stories),
+        works=tuple(_work_entry(b, root) for b in books),
+    )
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _work_entry(book: BookOutput, root: Path) -> WorkEntry:
+    story = book.story
+    return WorkEntry(
+        slug=story.slug, title=story.title, author=story.author, source=str(story.path),
+        file=_rel(book.audio, root), folder=_rel(book.folder, root), metadata=_rel(book.metadata, root),
+        duration=book.duration, chapters=tuple((c.title, c.start, c.end) for c in book.chapters),
+        skipped=tuple((c.title, c.start, c.end) for c in story.skipped),
     )

@@ -107,7 +107,9 @@ def build(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
                                       help="Worker processes for rendering (default: all cores).")]
     = os.cpu_count() or 1,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Per-story file format.")] = Format.mp3,
+    fmt: Annotated[Format | None, typer.Option(
+        "--format", "-f", help="Per-story (and per-chapter) file format; default: MP3 for stories, a "
+                               "chapter file per book chapter only when asked.")] = None,
     profile: Annotated[Profile, typer.Option(
         help="acx: exactly what ACX asks (MP3 44.1 kHz 192 kbps CBR mono, credits as their own files, "
              "at most 120 minutes a file).")] = Profile.default,
@@ -116,7 +118,7 @@ def build(
     credits: Annotated[bool, typer.Option("--credits/--no-credits",
                                          help="Speak opening and closing credits.")] = True,
 ) -> None:
-    """Build one audio file per story, the chaptered anthology and the manifest under build/."""
+    """Build one audio file per story, an M4B per book, the chaptered anthology and the manifest under build/."""
     options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt,
                                 profile=profile, anthology_mp3=anthology_mp3, credits=credits)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -125,14 +127,22 @@ def build(
 
     table = Table(title="Audiobook built", title_justify="left")
     table.add_column("#", justify="right")
-    table.add_column("Story")
+    table.add_column("Work")
     table.add_column("File")
     table.add_column("Duration", justify="right")
     table.add_column("")
+    books = {b.story.slug: b for b in result.books}
     for r in result.stories:
-        table.add_row(str(r.story.number), r.story.title, str(r.file), fmt_duration(r.duration),
-                      "rebuilt" if r.rebuilt else "up to date")
-    table.add_row("", "Anthology", str(result.anthology), fmt_duration(result.anthology_duration), "")
+        if r.story.slug not in books:
+            table.add_row(str(r.story.number), r.story.title, str(r.file), fmt_duration(r.duration),
+                          "rebuilt" if r.rebuilt else "up to date")
+        elif r.chapter == 1:
+            book = books[r.story.slug]
+            rebuilt = sum(x.rebuilt for x in result.stories if x.story.slug == r.story.slug)
+            table.add_row(str(r.story.number), r.story.title, str(book.audio), fmt_duration(book.duration),
+                          f"{len(book.chapters)} chapters, {rebuilt} rebuilt")
+    if result.anthology is not None:
+        table.add_row("", "Anthology", str(result.anthology), fmt_duration(result.anthology_duration), "")
     out.print(table)
     out.print(
         f"{result.clips_rendered} of {result.clips_total} clips rendered, "

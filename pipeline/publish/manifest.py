@@ -40,6 +40,8 @@ class ManifestStory:
     announcements: tuple[Announcement, ...]
     characters: tuple[Character, ...]
     audio: StoryAudio
+    work: str = ""  # the slug of the work it belongs to
+    chapter: int = 1  # its number within that work
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,8 @@ class ManifestStory:
                               for a in self.announcements],
             "characters": [{"name": c.name, "aliases": list(c.aliases), "gender": c.gender, "lines": c.lines}
                            for c in self.characters],
+            "work": self.work,
+            "chapter": self.chapter,
             "segments": records.timeline_json(self.audio),
         }
 
@@ -62,6 +66,31 @@ class AnthologyEntry:
 
 
 @dataclass(frozen=True)
+class WorkEntry:
+    """A book: its M4B, its folder and its chapters' times in that M4B."""
+
+    slug: str
+    title: str
+    author: str | None
+    source: str
+    file: str
+    folder: str
+    metadata: str
+    duration: float
+    chapters: tuple[tuple[str, float, float], ...]  # (title, start, end)
+    skipped: tuple[tuple[str, int, int], ...]  # front and back matter not read: (title, start, end) in the text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug, "title": self.title, "author": self.author, "source": self.source,
+            "file": self.file, "folder": self.folder, "metadata": self.metadata, "duration": round(self.duration, 3),
+            "chapters": [{"number": i, "title": t, "start": round(a, 3), "end": round(b, 3)}
+                         for i, (t, a, b) in enumerate(self.chapters, start=1)],
+            "skipped": [{"title": t, "text_start": a, "text_end": b} for t, a, b in self.skipped],
+        }
+
+
+@dataclass(frozen=True)
 class Manifest:
     title: str
     author: str
@@ -70,8 +99,9 @@ class Manifest:
     cover: str
     format: str
     profile: str
-    anthology: AnthologyEntry
+    anthology: AnthologyEntry | None  # None when the corpus holds a single work
     stories: tuple[ManifestStory, ...]
+    works: tuple[WorkEntry, ...] = ()  # the books (works of several chapters)
 
     def to_json(self) -> dict[str, Any]:
         stories = [s.to_json() for s in self.stories]
@@ -82,8 +112,9 @@ class Manifest:
                 **asdict(self.anthology), "duration": round(self.anthology.duration, 3),
                 "chapters": [{"title": s["title"], "start": s["anthology_start"],
                               "end": round(s["anthology_start"] + s["duration"], 3)} for s in stories],
-            },
+            } if self.anthology else None,
             "stories": stories,
+            "works": [w.to_json() for w in self.works],
         }
 
 

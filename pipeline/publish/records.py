@@ -77,7 +77,15 @@ def listed_files(manifest: dict[str, Any]) -> set[str]:
     for story in manifest.get("stories") or []:
         names.add(story.get("file"))
         names |= set((story.get("captions") or {}).values())
-    return {n for n in names if isinstance(n, str) and n and Path(n).name == n and n not in (".", "..")}
+    for work in manifest.get("works") or []:
+        names |= {work.get("file"), work.get("metadata")}
+    return {n for n in names if isinstance(n, str) and _inside(n)}
+
+
+def _inside(name: str) -> bool:
+    """A relative path that stays inside the build folder (a manifest is user-editable: trust nothing)."""
+    path = Path(name)
+    return bool(name) and not path.is_absolute() and all(part not in ("", ".", "..") for part in path.parts)
 
 
 def remove_outdated(build_dir: Path, old_manifest: Path, new: dict[str, Any]) -> list[str]:

@@ -106,12 +106,21 @@ def _breaks(gap: str) -> int:
     return gap.count("\n") + gap.count("\r") - gap.count("\r\n")
 
 
-def find_chapters(text: str) -> Book:
-    """The chapters of a plain-text work, its front and back matter, and its title and author."""
+def find_chapters(text: str, pattern: str | None = None) -> Book:
+    """The chapters of a plain-text work, its front and back matter, and its title and author.
+
+    ``pattern`` (a regular expression, from corpus.yaml) says which paragraphs are headings,
+    instead of finding them.
+    """
     body_start, body_end = _gutenberg_body(text)
     blocks = blocks_of(text, body_start, body_end)
-    headings = _headings(blocks)
-    if len(headings) < 2:
+    if pattern:
+        rx = re.compile(pattern)
+        headings = [Heading(i, 1, "chapter", None, "", tidy(b.lines[0])) for i, b in enumerate(blocks)
+                    if len(b.lines) <= 3 and rx.search(b.lines[0])]
+    else:
+        headings = _headings(blocks)
+    if len(headings) < 2 and not pattern:
         titled = _title_lines(blocks)
         if len(titled) >= 3:
             headings = titled

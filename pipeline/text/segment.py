@@ -13,10 +13,13 @@ word in the middle of a sentence) stay narration.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from pipeline.model import Segment
 from pipeline.text.lexicon import ABBREVIATIONS, ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
@@ -364,3 +367,18 @@ def _normalise(s: str) -> str:
         .replace("”", '"')
     )
     return " ".join(s.split())
+
+
+def split_segments(text: str, segments: Sequence[Segment], cuts: Iterable[int]) -> tuple[Segment, ...]:
+    """The segments cut at each offset in ``cuts`` (chapter edges), so that none crosses one.
+
+    A piece keeps its segment's kind, speaker and rule; the segments still tile the text.
+    """
+    marks = sorted(set(cuts))
+    out: list[Segment] = []
+    for seg in segments:
+        inside = [c for c in marks[bisect.bisect_right(marks, seg.start):] if c < seg.end]
+        edges = [seg.start, *inside, seg.end]
+        for a, b in itertools.pairwise(edges):
+            out.append(replace(seg, start=a, end=b, text=text[a:b]))
+    return tuple(out)
