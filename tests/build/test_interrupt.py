@@ -13,7 +13,7 @@ import pytest
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
-from .conftest import Project
+from tests.conftest import Project
 
 AUDIOBOOK = Path(sys.executable).with_name("audiobook")
 

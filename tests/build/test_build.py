@@ -14,8 +14,7 @@ from mutagen.mp4 import MP4
 
 from pipeline.build.stages import BuildResult, build_lock
 from pipeline.errors import BuildLocked
-
-from .conftest import Project
+from tests.conftest import Project
 
 TITLES = ["The Margins", "A Whispered Promise", "Behind the Counter"]
 
