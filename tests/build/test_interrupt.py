@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -63,16 +64,53 @@ def test_killed_build_then_rebuild(project: Project, sig: signal.Signals, delay:
     assert not [p for p in project.build_dir.rglob(".*part*")], "temporaries left behind"
 
 
-def test_two_builds_at_once(small_project: Project) -> None:
+def test_a_build_while_another_holds_the_lock_is_refused(small_project: Project) -> None:
+    # The test process plays the build that is running: it holds build/.lock the way a build does.
+    small_project.build_dir.mkdir()
+    with open(small_project.build_dir / ".lock", "a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        refused = start_build(small_project)
+        out, err = refused.communicate(timeout=120)
+        assert refused.returncode == 1, (out, err)
+        errors = [line for line in err.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1 and "another build is running" in errors[0], err
+        assert "Traceback" not in err
+        assert not list(small_project.build_dir.glob("*.mp3")), "the refused build wrote outputs"
+    allowed = start_build(small_project)  # the lock is free again: the same command builds
+    out, err = allowed.communicate(timeout=120)
+    assert allowed.returncode == 0, err
+    assert len(list(small_project.build_dir.glob("*.mp3"))) == 1
+    assert_outputs_whole(small_project)
+
+
+def lock_holders(lock: Path) -> set[int]:
+    """The processes holding a lock on ``lock``'s inode, as the kernel lists them (flock and POSIX locks)."""
+    inode = lock.stat().st_ino
+    holders = set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" not in fields and int(fields[5].rsplit(":", 1)[1]) == inode:  # '->': a waiter, not a holder
+            holders.add(int(fields[4]))
+    return holders
+
+
+def test_of_two_real_builds_exactly_one_is_refused(small_project: Project) -> None:
+    small_project.build_dir.mkdir()
+    lock = small_project.build_dir / ".lock"
+    lock.touch()
     first = start_build(small_project)
-    time.sleep(0.3)
-    second = start_build(small_project)
-    _, err2 = second.communicate(timeout=120)
+    deadline = time.monotonic() + 60
+    while first.pid not in lock_holders(lock):  # the first build has the lock: freeze it there
+        assert first.poll() is None and time.monotonic() < deadline, "the first build never took the lock"
+        time.sleep(0.005)
+    os.kill(first.pid, signal.SIGSTOP)
+    try:
+        second = start_build(small_project)
+        _, err2 = second.communicate(timeout=120)
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
     _, err1 = first.communicate(timeout=120)
-    codes = sorted([first.returncode, second.returncode])
-    if codes == [0, 1]:  # they overlapped: the later one said so and left the first alone
-        loser = err2 if second.returncode else err1
-        assert "another build is running" in loser
-    else:  # the first had finished before the second took the lock
-        assert codes == [0, 0]
+    assert (first.returncode, second.returncode) == (0, 1), (err1, err2)
+    assert "another build is running" in err2 and "Traceback" not in err2
+    assert len(list(small_project.build_dir.glob("*.mp3"))) == 1
     assert_outputs_whole(small_project)
