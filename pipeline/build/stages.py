@@ -166,11 +166,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     options.validate()
     corpus = load_corpus(options.corpus)
     analyses = [_analyse(story, progress) for story in corpus.stories]
-    cast = cast_stories(options.voices, corpus.stories, analyses)
-    for warning in cast.warnings:
-        progress.warn(warning)
-    casting = cast.casting
     with build_lock(options.build_dir):
+        # Casting may append to voices.yaml: a build refused by the lock must leave it alone.
+        cast = cast_stories(options.voices, corpus.stories, analyses)
+        for warning in cast.warnings:
+            progress.warn(warning)
+        casting = cast.casting
         remove_stale_temporaries(options.build_dir)
         plans = [_plan(story, analysis, casting) for story, analysis in zip(corpus.stories, analyses, strict=True)]
         meta = _metadata(corpus, options, progress)

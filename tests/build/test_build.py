@@ -131,6 +131,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file() and p.name != ".lock"}
 
 
+def _bad_voice(project: Project) -> None:
+    # found when the build casts the stories it has analysed, under the lock
+    text = project.voices.read_text(encoding="utf-8")
+    project.voices.write_text(text.replace("\ncharacters:\n", "\ncharacters:\n  Nobody:\n    pitch: 160\n", 1),
+                              encoding="utf-8")
+
+
 def _bad_cover(project: Project) -> None:
     # found when the build reads the anthology's metadata, under the lock, before any output is written
     (project.corpus / "cover.jpg").write_bytes(b"not a JPEG at all")
@@ -142,13 +149,15 @@ def _anthology_mp3_blocked(project: Project) -> None:
     (project.build_dir / "anthology.mp3" / "keep").write_text("mine", encoding="utf-8")
 
 
-@pytest.mark.parametrize(("breakage", "error"), [(_bad_cover, "cover.jpg: not a readable image"),
+@pytest.mark.parametrize(("breakage", "error"), [(_bad_voice, "Nobody.pitch: 160 is out of range"),
+                                                 (_bad_cover, "cover.jpg: not a readable image"),
                                                  (_anthology_mp3_blocked, "anthology.mp3: Is a directory")])
 def test_lock_is_released_after_a_build_fails_under_it(
         small_project: Project, breakage: Callable[[Project], None], error: str) -> None:
     options = dataclasses.replace(small_project.options(), anthology_mp3=True)
     small_project.build()
     before = snapshot(small_project.build_dir)
+    voices = small_project.voices.read_bytes()
     breakage(small_project)
     lock = small_project.build_dir / ".lock"
     lock.unlink()
@@ -159,6 +168,7 @@ def test_lock_is_released_after_a_build_fails_under_it(
     assert {k: v for k, v in after.items() if not k.startswith("anthology.mp3/")} == before  # nothing lost
     with build_lock(small_project.build_dir):  # raises BuildLocked if the failed build still holds it
         pass
+    small_project.voices.write_bytes(voices)
     (small_project.corpus / "cover.jpg").unlink(missing_ok=True)
     shutil.rmtree(small_project.build_dir / "anthology.mp3", ignore_errors=True)
     again = build(options)

@@ -67,6 +67,7 @@ def test_killed_build_then_rebuild(project: Project, sig: signal.Signals, delay:
 def test_a_build_while_another_holds_the_lock_is_refused(small_project: Project) -> None:
     # The test process plays the build that is running: it holds build/.lock the way a build does.
     small_project.build_dir.mkdir()
+    voices = small_project.voices.read_bytes()
     with open(small_project.build_dir / ".lock", "a+") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         refused = start_build(small_project)
@@ -76,6 +77,7 @@ def test_a_build_while_another_holds_the_lock_is_refused(small_project: Project)
         assert len(errors) == 1 and "another build is running" in errors[0], err
         assert "Traceback" not in err
         assert not list(small_project.build_dir.glob("*.mp3")), "the refused build wrote outputs"
+        assert small_project.voices.read_bytes() == voices, "the refused build cast its stories into voices.yaml"
     allowed = start_build(small_project)  # the lock is free again: the same command builds
     out, err = allowed.communicate(timeout=120)
     assert allowed.returncode == 0, err
