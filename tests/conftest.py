@@ -13,7 +13,8 @@ from pipeline.build.stages import BuildOptions, BuildResult, build
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 VOICES = ROOT / "voices.yaml"
-TINY_STORY = Path(__file__).resolve().parent / "fixtures" / "tiny" / "01-the-visit.txt"
+FIXTURES = ROOT / "tests" / "fixtures"
+TINY_STORY = FIXTURES / "tiny" / "01-the-visit.txt"
 
 
 @dataclass

@@ -14,8 +14,10 @@ eSpeak peaks about 20 dB above its RMS, more than 16-bit PCM leaves room for).
 
 from __future__ import annotations
 
+import array
 import math
 import random
+import sys
 import warnings
 import wave
 from collections.abc import Callable, Sequence
@@ -152,10 +154,27 @@ def load_clip(cache: ClipCache, key: str, level_dbfs: float | None) -> bytes:
     if level_dbfs is not None and clip.rms > 0:
         # Never clip the 16-bit PCM: a clip with an unusual crest factor just stays quieter.
         clip = clip.apply_gain(min(level_dbfs - clip.dBFS, -0.5 - clip.max_dBFS))
-    fade = min(FADE_MS, len(clip) // 4)
-    if fade > 0:
-        clip = clip.fade_in(fade).fade_out(fade)
-    return bytes(clip.raw_data)
+    return _faded(bytes(clip.raw_data))
+
+
+def _faded(pcm: bytes) -> bytes:
+    """``pcm`` with linear fades of FADE_MS at both ends, sample for sample as long as it was.
+
+    pydub's fades work in whole milliseconds and dropped or repeated a few samples of each clip
+    (22.05 samples a millisecond), so the file drifted from the length its clips add up to.
+    """
+    samples = array.array("h", pcm)
+    if sys.byteorder == "big":
+        samples.byteswap()  # WAV PCM is little-endian
+    n = len(samples)
+    fade = min(round(FADE_MS * engine.SAMPLE_RATE / 1000), n // 4)
+    for i in range(fade):
+        gain = i / fade
+        samples[i] = int(samples[i] * gain)
+        samples[n - 1 - i] = int(samples[n - 1 - i] * gain)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples.tobytes()
 
 
 def planned_frames(cache: ClipCache, clips: Sequence[PlannedClip]) -> tuple[int, int]:

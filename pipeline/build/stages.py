@@ -90,10 +90,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     options.validate()
     corpus = load_corpus(options.corpus)
     analyses = analyse_works(corpus.stories, progress)
-    cast = cast_stories(options.voices, corpus.stories, analyses)
-    for warning in cast.warnings:
-        progress.warn(warning)
     with build_lock(options.build_dir):
+        # Casting may append to voices.yaml: a build refused by the lock must leave it alone.
+        cast = cast_stories(options.voices, corpus.stories, analyses)
+        for warning in cast.warnings:
+            progress.warn(warning)
         remove_stale_temporaries(options.build_dir)
         plans = plan_chapters(corpus, analyses, cast.casting, options)
         settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))

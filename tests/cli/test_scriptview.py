@@ -5,14 +5,12 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from pathlib import Path
 
 from rich.console import Console
 
 from pipeline.cli.scriptview import render_script, to_json
 from pipeline.text.attribution.attribute import analyse
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from tests.conftest import CORPUS
 
 
 def test_json_shape_and_tiling() -> None:

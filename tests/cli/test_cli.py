@@ -13,8 +13,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from pipeline.cli.app import app
-
-from .conftest import CORPUS, ROOT, Project
+from tests.conftest import CORPUS, ROOT, Project
 
 runner = CliRunner()
 

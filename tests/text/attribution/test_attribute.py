@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pipeline.model import GROUP
 from pipeline.text.attribution.attribute import analyse
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from tests.conftest import CORPUS
 
 
 def quotes(text: str) -> list[tuple[str, str | None, str | None]]:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import Project
+from tests.conftest import Project
 
 AUDIOBOOK = Path(sys.executable).with_name("audiobook")
 

@@ -19,8 +19,7 @@ from pipeline.text.attribution.attribute import analyse
 from pipeline.voices import engine, palette
 from pipeline.voices.castfile import UNUSED_MARK, NewEntry, update_text
 from pipeline.voices.casting import load_casting
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 CAFE = """Madame Dupont and Stéphane Cara stood by the counter.
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
-import threading
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
-from pipeline.build.stages import BuildResult, build_lock
-from pipeline.errors import BuildLocked
-
-from .conftest import Project
+from pipeline.build.stages import BuildResult, build, build_lock
+from pipeline.errors import AudiobookError, BuildLocked
+from tests.conftest import Project
 
 TITLES = ["The Margins", "A Whispered Promise", "Behind the Counter"]
 
@@ -124,18 +125,54 @@ def test_a_second_build_in_the_same_folder_is_refused(small_project: Project) ->
         small_project.build()
 
 
-def test_lock_is_released_after_a_failed_build(small_project: Project) -> None:
-    (small_project.story).write_text("", encoding="utf-8")
-    with pytest.raises(Exception, match="empty"):
-        small_project.build()
-    done = threading.Event()
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of a build folder but the lock, by relative name."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
 
-    def hold() -> None:
-        with build_lock(small_project.build_dir):
-            done.set()
 
-    hold()
-    assert done.is_set()
+def _bad_voice(project: Project) -> None:
+    # found when the build casts the stories it has analysed, under the lock
+    text = project.voices.read_text(encoding="utf-8")
+    project.voices.write_text(text.replace("\ncharacters:\n", "\ncharacters:\n  Nobody:\n    pitch: 160\n", 1),
+                              encoding="utf-8")
+
+
+def _bad_cover(project: Project) -> None:
+    # found when the build reads the anthology's metadata, under the lock, before any output is written
+    (project.corpus / "cover.jpg").write_bytes(b"not a JPEG at all")
+
+
+def _anthology_mp3_blocked(project: Project) -> None:
+    # found at the very end, after every story was encoded: the file's place is taken by a folder
+    (project.build_dir / "anthology.mp3").mkdir()
+    (project.build_dir / "anthology.mp3" / "keep").write_text("mine", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("breakage", "error"), [(_bad_voice, "Nobody.pitch: 160 is out of range"),
+                                                 (_bad_cover, "cover.jpg: not a readable image"),
+                                                 (_anthology_mp3_blocked, "anthology.mp3: Is a directory")])
+def test_lock_is_released_after_a_build_fails_under_it(
+        small_project: Project, breakage: Callable[[Project], None], error: str) -> None:
+    options = dataclasses.replace(small_project.options(), anthology_mp3=True)
+    small_project.build()
+    before = snapshot(small_project.build_dir)
+    voices = small_project.voices.read_bytes()
+    breakage(small_project)
+    lock = small_project.build_dir / ".lock"
+    lock.unlink()
+    with pytest.raises(AudiobookError, match=error):
+        build(options)
+    assert lock.exists(), "the build failed before it took the lock: this test would prove nothing"
+    after = snapshot(small_project.build_dir)
+    assert {k: v for k, v in after.items() if not k.startswith("anthology.mp3/")} == before  # nothing lost
+    with build_lock(small_project.build_dir):  # raises BuildLocked if the failed build still holds it
+        pass
+    small_project.voices.write_bytes(voices)
+    (small_project.corpus / "cover.jpg").unlink(missing_ok=True)
+    shutil.rmtree(small_project.build_dir / "anthology.mp3", ignore_errors=True)
+    again = build(options)
+    assert again.clips_rendered == 0 and MP3(small_project.build_dir / "anthology.mp3").info.length > 1.0
 
 
 def test_outputs_are_readable_files(built: tuple[Project, BuildResult]) -> None:

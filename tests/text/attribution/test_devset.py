@@ -7,7 +7,6 @@ on ``to_json(analyse(text))`` for each story, exactly as `audiobook script --jso
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -15,8 +14,9 @@ import pytest
 
 from pipeline.cli.scriptview import to_json
 from pipeline.text.attribution.attribute import analyse
+from tests.conftest import FIXTURES
 
-DEV = Path(__file__).resolve().parent / "fixtures" / "attribution-dev"
+DEV = FIXTURES / "attribution-dev"
 
 # Just under what the current rules reach; raise them when attribution improves.
 FLOOR_DETECTION_F1 = 0.99
