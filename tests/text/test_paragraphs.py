@@ -21,8 +21,8 @@ from pipeline.text.attribution.attribute import analyse
 from pipeline.text.paragraphs import Paragraph, line_number, paragraph_at, paragraphs, pieces, separators
 from pipeline.text.segment import segment
 from pipeline.voices.casting import load_casting
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 STORIES = sorted([*ROOT.glob("corpus/0*-*.txt"), *ROOT.glob("tests/fixtures/attribution-dev/*.txt")])
 
 _PIECES = st.sampled_from(
