@@ -226,6 +226,7 @@ def test_nav_that_points_nowhere_falls_back_to_the_ncx(tmp_path: Path) -> None:
                                                                               "EPUB/toc.ncx": toc_ncx})
     found = read_epub(fixed)
     assert [c.title for c in found.chapters] == ["Alpha from NCX", "Beta from NCX"]
+    assert "chapters come from the NCX" in found.notes[0]
     tiles(found)
 
 

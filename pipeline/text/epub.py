@@ -103,12 +103,15 @@ def read_epub(path: Path) -> Book:
     if not marks and has_nav and _has_ncx(ebook):
         ncx = _load(path, ignore_ncx=False)  # ebooklib reads the NCX only when told to
         marks = _toc_marks(ncx, items, _flatten(ncx.toc, None), nav=False)
+        if marks:
+            notes.append("the navigation document points at nothing in the book: chapters come from the NCX")
+    landmarks = _landmarks(ebook, items)
     if not marks:
         notes.append("no table of contents: one chapter per spine document")
         marks = [_Mark(i, 0, None) for i in range(len(items))]
     else:
-        marks = _add_untitled(marks, items, _landmarks(ebook, items))
-    chapters = _chapters(marks, items, text, starts, _landmarks(ebook, items), notes)
+        marks = _add_untitled(marks, items, landmarks)
+    chapters = _chapters(marks, items, text, starts, landmarks, notes)
     return Book(text=text, chapters=tuple(chapters), notes=tuple(notes), cover=_cover(ebook), **_metadata(ebook))
 
 
@@ -324,35 +327,29 @@ def _title_skip(title: str | None) -> SkipReason | None:
 def _chapters(marks: Sequence[_Mark], items: Sequence[_Item], text: str, starts: Sequence[int],
               landmarks: dict[tuple[int, int], frozenset[str]], notes: list[str]) -> list[FoundChapter]:
     chapters = []
+    blocks = [b for item in items for b in item.doc.blocks]
     for n, mark in enumerate(marks):
         g = items[mark.item].first + mark.block
         g_end = items[marks[n + 1].item].first + marks[n + 1].block if n + 1 < len(marks) else len(starts) - 1
         start, end = starts[g], starts[g_end]
         heads = 0
-        while g + heads < g_end and _block(items, g + heads).heading:
+        while g + heads < g_end and blocks[g + heads].heading:
             heads += 1
         body = starts[g + heads] if g + heads < g_end else end
-        title = mark.title or (_block(items, g).text.replace("\n", " ") if heads else None)
-        spoken = text[body:end].strip()
+        title = mark.title or (blocks[g].text.replace("\n", " ") if heads else None)
+        spoken, wordless = text[body:end].strip(), not text[start:end].strip()
         types = _types_at(items, mark.item, mark.block, landmarks)
-        if mark.item == 0 and mark.block == 0 and not text[start:end].strip() and items[0].doc.images:
+        if mark.item == 0 and mark.block == 0 and wordless and items[0].doc.images:
             types |= {"cover"}  # a first page with a picture and no words is the cover
         skip = _skip(types, title, spoken, front=2 * start < len(text))
-        if skip is None and not spoken and _has_images(items, mark, marks[n + 1] if n + 1 < len(marks) else None):
+        if skip is None and wordless and _has_images(items, mark, marks[n + 1] if n + 1 < len(marks) else None):
             skip = "images only"
             notes.append(f"{title or f'chapter {n + 1}'}: only images, skipped")
-        elif skip is None and not text[start:end].strip():
+        elif skip is None and wordless:
             skip = "no text"
         title = title or _untitled(skip, types, n)
         chapters.append(FoundChapter(title, start, end, body, skip, mark.part))
     return chapters
-
-
-def _block(items: Sequence[_Item], g: int) -> Any:
-    for item in items:
-        if item.first <= g < item.first + len(item.doc.blocks):
-            return item.doc.blocks[g - item.first]
-    raise IndexError(g)
 
 
 def _skip(types: frozenset[str], title: str | None, spoken: str, *, front: bool) -> SkipReason | None:
