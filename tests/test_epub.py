@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from ebooklib import epub
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from pipeline.errors import CorpusError
 from pipeline.text.book import Book
 from pipeline.text.epub import read_epub
-from pipeline.text.xhtml import parse_document
+from pipeline.text.xhtml import normalise, parse_document
 
 CHILDRENS = Path(__file__).resolve().parent / "fixtures" / "books" / "childrens-literature.epub"
 XHTML = '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><body>{}</body></html>'
@@ -344,8 +346,8 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_html_entities_and_tag_soup_fall_back_to_the_html_parser() -> None:
     doc = parse_document(b"<html><body><p>Caf&eacute;&nbsp;au&nbsp;lait &mdash; <b>yes</b><p>Second<br>line"
-                         b"</body></html>")
-    assert [b.text for b in doc.blocks] == ["Café au lait — yes", "Second\nline"]
+                         b"<p>It&apos;s HTML 5&excl;</body></html>")
+    assert [b.text for b in doc.blocks] == ["Café au lait — yes", "Second\nline", "It's HTML 5!"]
 
 
 def test_divs_with_and_without_block_children() -> None:
@@ -360,3 +362,38 @@ def test_divs_with_and_without_block_children() -> None:
 def test_copy_in_fixtures_matches_the_licence_note() -> None:
     readme = CHILDRENS.parent / "README.md"
     assert "CC-BY-SA" in readme.read_text(encoding="utf-8")
+
+
+# -- invariant ---------------------------------------------------------------------------------------------
+
+WORDS = st.text(alphabet="abcdefghij ", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=st.lists(st.lists(st.tuples(WORDS, st.booleans()), min_size=0, max_size=4), min_size=1, max_size=4),
+       picks=st.lists(st.integers(0, 15), max_size=6))
+def test_any_toc_gives_chapters_that_tile_the_text(tmp_path: Path, docs: list[list[tuple[str, bool]]],
+                                                  picks: list[int]) -> None:
+    """Whatever the spine and whichever anchors the contents names, chapters tile the text and start at their anchor."""
+    book = epub.EpubBook()
+    book.set_identifier("prop")
+    book.set_title("Prop")
+    pages, anchors = [], []
+    for d, paragraphs in enumerate(docs):
+        body = "".join(f'<{"h2" if head else "p"} id="a{d}-{k}">{words}</{"h2" if head else "p"}>'
+                       for k, (words, head) in enumerate(paragraphs))
+        pages.append(page(f"d{d}.xhtml", body or "<div></div>"))  # ebooklib cannot write an empty body
+        anchors += [(f"d{d}.xhtml#a{d}-{k}", words) for k, (words, _) in enumerate(paragraphs)]
+    for p in pages:
+        book.add_item(p)
+    named = sorted({i % len(anchors) for i in picks}) if anchors else []
+    book.toc = [epub.Link(anchors[i][0], f"Entry {i}", f"e{i}") for i in named]
+    book.add_item(epub.EpubNav())
+    book.spine = pages
+    path = tmp_path / f"prop-{len(list(tmp_path.iterdir()))}.epub"
+    epub.write_epub(str(path), book, {})
+    found = read_epub(path)
+    tiles(found)
+    for i in named:
+        chapter = next(c for c in found.chapters if c.title == f"Entry {i}")
+        assert found.text[chapter.start:].startswith(normalise(anchors[i][1]))

@@ -9,6 +9,7 @@ reader needs besides the text is kept alongside: which paragraph each ``id`` poi
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,21 +63,23 @@ class Document:
 
 def parse_document(data: bytes) -> Document:
     """Turn one XHTML document into paragraphs; raises ``ValueError`` when it is not (X)HTML at all."""
-    return _Walker().run(_parse(data))
+    root, soup = _parse(data)
+    return _Walker(unescape=soup).run(root)
 
 
-def _parse(data: bytes) -> etree._Element:
+def _parse(data: bytes) -> tuple[etree._Element, bool]:
+    """The tree, and whether it took the HTML parser to get it."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is allowed by the spec; lxml wants bytes it can sniff
         data = data.decode("utf-16").encode("utf-8").replace(b'encoding="UTF-16"', b'encoding="UTF-8"')
     try:
         # Strict XML first: the HTML parser treats a self-closed <a id="x"/> as an open tag that
         # swallows the rest of the paragraph.
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-        return etree.fromstring(data, parser)
+        return etree.fromstring(data, parser), False
     except etree.XMLSyntaxError:
         # Undefined entities (&nbsp; without a DTD) and tag soup: the forgiving HTML parser.
         try:
-            return lxml_html.document_fromstring(data, parser=lxml_html.HTMLParser(encoding="utf-8"))
+            return lxml_html.document_fromstring(data, parser=lxml_html.HTMLParser(encoding="utf-8")), True
         except (etree.ParserError, ValueError) as error:
             raise ValueError(f"not XHTML ({error})") from error
 
@@ -124,6 +127,8 @@ class _Walker:
     stack: list[frozenset[str]] = field(default_factory=list)  # epub:type words of the open elements
     pending: set[str] = field(default_factory=set)  # words of elements opened since the last flush
     heading_depth: int = 0
+    # The HTML parser knows only HTML 4's entity names and leaves others (HTML 5's "&NewLine;") as text.
+    unescape: bool = False
 
     def run(self, root: etree._Element) -> Document:
         body = next((e for e in root.iter() if _local(e) == "body"), root)
@@ -132,7 +137,8 @@ class _Walker:
         return Document(tuple(self.blocks), dict(self.anchors), tuple(self.images), frozenset(self.all_types))
 
     def _flush(self) -> None:
-        text = normalise("".join(self.buffer))
+        text = "".join(self.buffer)
+        text = normalise(html.unescape(text) if self.unescape else text)
         self.buffer.clear()
         if text:
             around = frozenset().union(*self.stack, self.pending) if self.stack else frozenset(self.pending)
@@ -141,12 +147,13 @@ class _Walker:
 
     def _element(self, element: etree._Element) -> None:
         name = _local(element)
-        if not name or name in DROPPED or _is_marker(element, name):
-            return
+        # Anchors first: a contents entry may point at a page-break marker that is itself not read.
         for key in ("id", "name") if name == "a" else ("id",):
             anchor = element.get(key)
             if anchor and anchor not in self.anchors:
                 self.anchors[anchor] = len(self.blocks)
+        if not name or name in DROPPED or _is_marker(element, name):
+            return
         types = epub_types(element)
         self.all_types |= types
         if name in IMAGES:
@@ -195,7 +202,7 @@ def plain_text(fragment: str) -> str:
 def nav_links(data: bytes, kind: str) -> list[tuple[frozenset[str], str]]:
     """The links of a navigation document's ``<nav epub:type=kind>`` (landmarks), as (epub:type words, href)."""
     try:
-        root = _parse(data)
+        root, _ = _parse(data)
     except ValueError:
         return []
     links = []
