@@ -85,7 +85,7 @@ def listed_files(manifest: dict[str, Any]) -> set[str]:
 def _inside(name: str) -> bool:
     """A relative path that stays inside the build folder (a manifest is user-editable: trust nothing)."""
     path = Path(name)
-    return bool(name) and not path.is_absolute() and all(part not in ("", ".", "..") for part in path.parts)
+    return bool(path.parts) and not path.is_absolute() and all(p not in ("", ".", "..") for p in path.parts)
 
 
 def remove_outdated(build_dir: Path, old_manifest: Path, new: dict[str, Any]) -> list[str]:

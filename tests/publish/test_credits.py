@@ -37,9 +37,12 @@ def test_credit_segments_tile_the_credit_text(text: str) -> None:
 
 
 def test_one_clip_per_paragraph_with_the_pauses_between() -> None:
-    text = "Tiny Tales. Written by Ann Author.\n\n  Read by   two voices.\nProduced with audiobook."
+    text = "Tiny Tales. Written by Ann Author.\n\n  Read by   two voices.\n\nProduced with audiobook."
     joined, segments = credit_segments(text)
     assert joined == "Tiny Tales. Written by Ann Author.\n\nRead by two voices.\n\nProduced with audiobook."
+    # the one paragraph model: where blank lines separate paragraphs, a single line break only wraps
+    wrapped, _ = credit_segments("One.\n\nTwo,\nwrapped.")
+    assert wrapped == "One.\n\nTwo, wrapped."
     clips = credit_clips(text, NARRATOR, {"audiobook": "audio book"}, pause=0.8, first_pause=1.5, indexed=True)
     assert [c.utterance.text for c in clips] == [
         "Tiny Tales. Written by Ann Author.", "Read by two voices.", "Produced with audio book."]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.text.characters import Cast, Entity, find_cast, noun_gender, tokenize
+from pipeline.text.characters import Cast, Entity, find_cast, noun_gender
 from pipeline.text.segment import split
+from pipeline.text.tokens import tokenize
 
 
 def cast_of(text: str) -> Cast:

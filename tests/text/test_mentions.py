@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline.text.characters import find_cast, tokenize
+from pipeline.text.characters import find_cast
 from pipeline.text.mentions import Resolver
 from pipeline.text.segment import split
+from pipeline.text.tokens import tokenize
 
 
 def resolve(text: str) -> list[tuple[str, str, str | None]]:
@@ -13,7 +14,7 @@ def resolve(text: str) -> list[tuple[str, str, str | None]]:
     tokens = tokenize(layout)
     cast, runs = find_cast(layout, tokens)
     out = []
-    for m in Resolver(cast, tokens, runs).resolve_all():
+    for m in Resolver(cast, tokens, runs, text).resolve_all():
         who = None if m.entity is None else cast.entities[m.entity].name
         out.append((m.kind, text[tokens[m.first].start:tokens[m.last].end], who))
     return out

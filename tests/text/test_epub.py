@@ -17,8 +17,9 @@ from pipeline.errors import CorpusError
 from pipeline.text.book import Book
 from pipeline.text.epub import read_epub
 from pipeline.text.xhtml import normalise, parse_document
+from tests.conftest import FIXTURES
 
-CHILDRENS = Path(__file__).resolve().parent / "fixtures" / "books" / "childrens-literature.epub"
+CHILDRENS = FIXTURES / "books" / "childrens-literature.epub"
 XHTML = '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><body>{}</body></html>'
 
 
