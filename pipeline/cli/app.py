@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,10 @@ from pipeline.build import stages as core
 from pipeline.build.options import Format, Profile
 from pipeline.cli.checkview import fmt_duration, render_reports
 from pipeline.errors import INTERRUPTED, AudiobookError
+
+if TYPE_CHECKING:
+    from pipeline.model import Analysis
+    from pipeline.text.book import Book
 
 out = Console()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -183,23 +187,56 @@ def check(
 
 @app.command()
 def script(
-    file: Annotated[Path, typer.Argument(help="A UTF-8 story text file.")],
+    file: Annotated[Path, typer.Argument(help="A work: a UTF-8 .txt or .md file, or an .epub.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print segments as JSON with character offsets.")]
     = False,
+    chapter: Annotated[int | None, typer.Option(
+        "--chapter", "-c", min=1, help="Only this chapter (its number in `audiobook chapters`).")] = None,
 ) -> None:
-    """Print a story as a script: who says each line, and how sure we are."""
+    """Print a work as a script: who says each line, and how sure we are."""
     from pipeline.cli.scriptview import render_script, to_json
     from pipeline.text.attribution.attribute import analyse
-    from pipeline.text.corpus import read_text
     from pipeline.text.pins import load_pins
 
-    analysis = analyse(read_text(file), load_pins(file))
+    book = _read_work(file)
+    analysis = analyse(book.text, load_pins(file))
     for warning in analysis.warnings:
         err.print(f"[yellow]warning:[/] {file}: {warning}", highlight=False)
+    if chapter is not None:
+        analysis = _one_chapter(file, book, analysis, chapter)
     if as_json:
         sys.stdout.write(json.dumps(to_json(analysis), ensure_ascii=False) + "\n")
     else:
         render_script(analysis, out)
+
+
+@app.command()
+def chapters(
+    file: Annotated[Path, typer.Argument(help="A work: a UTF-8 .txt or .md file, or an .epub.")],
+) -> None:
+    """Show the chapters found in a work (title, first words, length, time) and which are read."""
+    from pipeline.cli.chapterview import render_chapters
+    from pipeline.text.works import ChapterChoices
+
+    render_chapters(file.name, _read_work(file), ChapterChoices(), out)
+
+
+def _read_work(file: Path) -> Book:
+    from pipeline.text.corpus import read_text
+    from pipeline.text.works import read_book
+
+    return read_book(file, None if file.suffix.lower() == ".epub" else read_text(file))
+
+
+def _one_chapter(file: Path, book: Book, analysis: Analysis, number: int) -> Analysis:
+    """The analysis with only the segments of one chapter (offsets still into the whole text)."""
+    from dataclasses import replace
+
+    if number > len(book.chapters):
+        raise AudiobookError(f"{file}: no chapter {number}; it has {len(book.chapters)} "
+                             "(`audiobook chapters` lists them)")
+    ch = book.chapters[number - 1]
+    return replace(analysis, segments=tuple(s for s in analysis.segments if ch.start <= s.start < ch.end))
 
 
 @app.command()
