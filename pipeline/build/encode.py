@@ -91,28 +91,28 @@ class _Job:
     pending: dict[str, Future[int]]
     stop: threading.Event
     separate: bool  # one encoder process per output (when there are fewer chapters than cores)
-    advance: Callable[[], None]  # one more chapter done
+    done: Callable[[EncodedChapter], None]  # one more chapter done
 
 
 def encode_chapters(
     plans: Sequence[ChapterPlan], cache: ClipCache, settings: FileSettings, state: BuildState,
-    renderer: Renderer, pending: dict[str, Future[int]], advance: Callable[[], None],
+    renderer: Renderer, pending: dict[str, Future[int]], done: Callable[[EncodedChapter], None],
 ) -> tuple[EncodedChapter, ...]:
     """Assemble and encode the chapters whose inputs changed, several at once, in plan order."""
     options = settings.options
     stale = sum(not _current(p, options, settings, state) for p in plans)
-    job = _Job(cache, options, settings, state, renderer, pending, threading.Event(), stale < options.jobs, advance)
+    job = _Job(cache, options, settings, state, renderer, pending, threading.Event(), stale < options.jobs, done)
     # Twice as many chapters in flight as cores: each chapter's encoders are mostly waiting on
     # each other, and with only one chapter per core the last one would finish on its own.
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.jobs * 2, len(plans))))
     try:
-        done = tuple(f.result() for f in [pool.submit(_one, plan, job) for plan in plans])
+        encoded = tuple(f.result() for f in [pool.submit(_one, plan, job) for plan in plans])
     except BaseException:
         job.stop.set()  # Ctrl-C or an error: the other chapters give up at once
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
-    return done
+    return encoded
 
 
 def _paths(plan: ChapterPlan, options: BuildOptions) -> OutputPaths:
@@ -130,14 +130,16 @@ def _one(plan: ChapterPlan, job: _Job) -> EncodedChapter:
     if _current(plan, job.options, job.settings, job.state):
         loaded = records.load_timing(paths.timing, plan.story, plan.segments)
         if loaded is not None:
-            job.advance()
             audio, extras = loaded
-            return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0)
+            found = EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0)
+            job.done(found)
+            return found
     audio, rerendered, extras = _encode(plan, paths, job)
     records.save_timing(paths.timing, audio, extras)
     job.state.record(plan.key, plan.inputs_hash(job.settings))
-    job.advance()
-    return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered)
+    made = EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered)
+    job.done(made)
+    return made
 
 
 def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job) -> tuple[StoryAudio, int, list[Cue]]:

@@ -9,6 +9,7 @@ fills in, and returns a ``BuildResult`` for the summary.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,6 +53,30 @@ class Progress:
 
     def warn(self, message: str) -> None:
         """Something the user should know that does not stop the build."""
+
+    def chapter_done(self, where: str, audio_done: float, audio_left: float) -> None:
+        """A chapter is encoded (or was up to date): ``where`` names it; seconds of audio done and
+        (estimated from the clips still to come) left."""
+
+
+class _ChapterCount:
+    """Counts the audio done as chapters finish, for the progress display."""
+
+    def __init__(self, plans: Sequence[ChapterPlan], progress: Progress) -> None:
+        self.clips_total = sum(len(p.clips) for p in plans)
+        self.clips_done = 0
+        self.audio_done = 0.0
+        self.progress = progress
+        self.lock = threading.Lock()
+
+    def __call__(self, e: EncodedChapter) -> None:
+        with self.lock:
+            self.clips_done += len(e.plan.clips)
+            self.audio_done += e.audio.duration
+            left = self.audio_done * (self.clips_total - self.clips_done) / max(1, self.clips_done)
+            where = _anthology_title(e)
+            self.progress.advance()
+            self.progress.chapter_done(where, self.audio_done, left)
 
 
 @dataclass(frozen=True)
@@ -106,7 +131,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             # All rendering is queued up front, chapter by chapter; each chapter is encoded as
             # soon as its own clips are done, while the workers go on with the next.
             pending = renderer.submit(missing)
-            encoded = encode_chapters(plans, cache, settings, state, renderer, pending, progress.advance)
+            encoded = encode_chapters(plans, cache, settings, state, renderer, pending, _ChapterCount(plans, progress))
         books = write_books(encoded, settings, state)
         anthology = write_anthology(encoded, settings, state) if len(corpus.stories) > 1 else None
         manifest = write_manifest(options.build_dir, manifest_of(encoded, books, anthology, settings))
