@@ -154,7 +154,7 @@ def build_lock(build_dir: Path) -> Iterator[None]:
 
 def remove_stale_temporaries(build_dir: Path) -> None:
     """Delete the temporary files of a build that was killed (only ever called under the lock)."""
-    for pattern in (".*.part*", "cache/parts/.*.part*", "cache/clips/*/.*.part.wav", "cache/.*.part*"):
+    for pattern in (".*.part*", "cache/parts/.*.part*", "cache/clips/*/.*.part.*", "cache/.*.part*"):
         for tmp in build_dir.glob(pattern):
             tmp.unlink(missing_ok=True)
 
