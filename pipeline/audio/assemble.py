@@ -125,8 +125,11 @@ class RoomTone:
         import numpy as np  # on first use: see _samples
 
         # Saturating, as audioop.add was: a peak at full scale stays there instead of wrapping.
-        mixed = _samples(pcm).astype(np.int32) + _samples(self.take(len(pcm)))
-        return np.clip(mixed, -_FULL_SCALE, _FULL_SCALE - 1).astype("<i2").tobytes()
+        # In place: a clip can be minutes long, and the main process should not grow with it.
+        mixed = _samples(pcm).astype(np.int32)
+        mixed += _samples(self.take(len(pcm)))
+        np.clip(mixed, -_FULL_SCALE, _FULL_SCALE - 1, out=mixed)
+        return mixed.astype("<i2").tobytes()
 
 
 AUDIBLE_DBFS = -50.0  # a 10 ms window louder than this (in the finished file) is sound, as `check` sees it
