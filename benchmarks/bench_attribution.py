@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.model import VoiceSettings
 from pipeline.text.attribution.attribute import analyse
-from pipeline.voices.engine import engine
+from pipeline.voices.engine import engine, write_wav
 
 DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "attribution-dev"
 
@@ -39,9 +39,9 @@ def time_synthesis(text: str) -> float:
     tts = engine()
     voice = VoiceSettings("gmw/en-us")
     with tempfile.TemporaryDirectory() as tmp:
-        tts.render_to_file("Warm up.", voice, Path(tmp) / "warm.wav")
+        write_wav(Path(tmp) / "warm.wav", tts.render("Warm up.", voice).pcm)
         start = time.perf_counter()
-        tts.render_to_file(text, voice, Path(tmp) / "sample.wav")
+        write_wav(Path(tmp) / "sample.wav", tts.render(text, voice).pcm)
         return time.perf_counter() - start
 
 

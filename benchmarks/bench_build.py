@@ -121,9 +121,9 @@ def floor(project: Path) -> tuple[float, float, float, float]:
     voice = load_casting(project / "voices.yaml").narrator()
     text = spoken_text(project)
     eng = engine.engine()
-    eng.render_pcm("warm up", voice)
+    eng.render("warm up", voice)
     t0 = time.perf_counter()
-    pcm = eng.render_pcm(text, voice)
+    pcm = eng.render(text, voice).pcm
     synth = time.perf_counter() - t0
     times = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,16 +22,18 @@ import warnings
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.voices import engine
 
+if TYPE_CHECKING:
+    import numpy as np
+
 with warnings.catch_warnings():
     # pydub warns at import when no ffmpeg is on PATH; we only use it on raw PCM here.
-    # audioop is deprecated in 3.11/3.12 (audioop-lts provides it from 3.13).
+    # pydub imports audioop, deprecated in 3.11/3.12 (audioop-lts provides it from 3.13).
     warnings.simplefilter("ignore", RuntimeWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
-
     from pydub import AudioSegment
 from pipeline.audio.levels import AUDIBLE_DBFS, SAMPLE_MAX, SAMPLE_MIN, WINDOW, amplitude
 from pipeline.audio.synth import ClipCache, PlannedClip
@@ -122,7 +124,14 @@ class RoomTone:
         """``pcm`` with the bed mixed in."""
         if not self._buf:
             return pcm
-        return audioop.add(pcm, self.take(len(pcm)), engine.SAMPLE_WIDTH)
+        import numpy as np  # on first use: see _samples
+
+        # Saturating, as audioop.add was: a peak at full scale stays there instead of wrapping.
+        # In place: a clip can be minutes long, and the main process should not grow with it.
+        mixed = _samples(pcm).astype(np.int32)
+        mixed += _samples(self.take(len(pcm)))
+        np.clip(mixed, SAMPLE_MIN, SAMPLE_MAX, out=mixed)
+        return mixed.astype("<i2").tobytes()
 
 
 _STEP = round(engine.SAMPLE_RATE * WINDOW) * engine.SAMPLE_WIDTH
@@ -131,12 +140,36 @@ _STEP = round(engine.SAMPLE_RATE * WINDOW) * engine.SAMPLE_WIDTH
 def audible_span(pcm: bytes, threshold_dbfs: float) -> tuple[int, int]:
     """Byte offsets of the first and past the last 10 ms window louder than ``threshold_dbfs`` RMS."""
     level = amplitude(threshold_dbfs)
-    a, b = 0, len(pcm)
-    while a < b and audioop.rms(pcm[a:a + _STEP], engine.SAMPLE_WIDTH) <= level:
-        a += _STEP
-    while b > a and audioop.rms(pcm[max(a, b - _STEP):b], engine.SAMPLE_WIDTH) <= level:
-        b -= _STEP
-    return min(a, len(pcm)), max(a, b)
+    samples = _samples(pcm[:len(pcm) - len(pcm) % engine.SAMPLE_WIDTH])
+    step = _STEP // engine.SAMPLE_WIDTH
+    a, b = 0, len(samples)
+    while a < b and _rms(samples[a:a + step]) <= level:
+        a += step
+    while b > a and _rms(samples[max(a, b - step):b]) <= level:
+        b -= step
+    width = engine.SAMPLE_WIDTH
+    return min(a * width, len(pcm)), max(a, b) * width
+
+
+def _samples(pcm: bytes) -> np.ndarray:
+    """16-bit little-endian samples, as in the WAV files and the encoders' input.
+
+    numpy is imported on first use, not with this module: a build forks its render
+    workers before it assembles the first clip, and each of them would otherwise carry
+    numpy's 15 MB (and every process that imports the build its 50-200 ms of loading).
+    """
+    import numpy as np
+
+    return np.frombuffer(pcm, dtype="<i2")
+
+
+def _rms(samples: np.ndarray) -> int:
+    """RMS of 16-bit samples, rounded down as audioop.rms did (the sum of squares is exact
+    in int64, so the result is the same to the bit)."""
+    if not len(samples):
+        return 0
+    wide = samples.astype("<i8")
+    return int(math.sqrt(int(wide @ wide) / len(samples)))
 
 
 def silence(seconds: float) -> bytes:

@@ -3,7 +3,9 @@
 A clip is one piece of one segment within one paragraph, spoken by one voice. Clips
 are cached under ``<build>/cache/clips`` by a hash of everything that shapes their
 sound (text as spoken, voice settings, engine version), so a rebuild renders only
-what changed. Rendering runs in worker processes, one speech engine each.
+what changed. Beside each clip's WAV, a small JSON keeps where its words and sentences
+start (the engine's timing marks, for read-along captions). Rendering runs in worker
+processes, one speech engine each.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pipeline.model import Segment, Story, Utterance, VoiceSettings
 from pipeline.text.paragraphs import paragraphs, pieces
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
+from pipeline.voices.speech import Mark, marks_from_json, marks_to_json
 
 _SPEAKABLE = re.compile(r"\w")
 
@@ -111,6 +114,17 @@ class ClipCache:
     def path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.wav"
 
+    def marks_path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.marks.json"
+
+    def marks(self, key: str) -> tuple[Mark, ...] | None:
+        """Where the clip's words and sentences start, or None when the cache has no record
+        (a clip rendered before marks were kept, or a damaged record)."""
+        try:
+            return marks_from_json(self.marks_path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
     def is_valid(self, key: str) -> bool:
         """True when the clip exists and is whole (a truncated file is not)."""
         path = self.path(key)
@@ -156,14 +170,21 @@ def _render_batch(folder: str, jobs: list[tuple[str, str, dict]]) -> int:
     eng = engine.engine()
     cache = ClipCache(Path(folder))
     for key, text, voice in jobs:
-        target = cache.path(key)
+        rendering = eng.render(text, VoiceSettings(**voice))
+        target, marks = cache.path(key), cache.marks_path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.stem}.{os.getpid()}.part.wav")
+        tmp = target.with_name(f".{key}.{os.getpid()}.part.wav")
+        tmp_marks = target.with_name(f".{key}.{os.getpid()}.part.json")
         try:
-            eng.render_to_file(text, VoiceSettings(**voice), tmp)
+            # The marks first: the WAV is what makes a clip valid, and a clip without
+            # marks would stay without them until it is rendered again.
+            tmp_marks.write_text(marks_to_json(rendering.marks), encoding="utf-8")
+            os.replace(tmp_marks, marks)
+            engine.write_wav(tmp, rendering.pcm)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
+            tmp_marks.unlink(missing_ok=True)
     return len(jobs)
 
 

@@ -11,7 +11,7 @@ from pipeline.errors import BuildLocked
 from pipeline.fsutil import output_error
 
 #: Temporary files of a build that was killed; only ever removed under the lock.
-STALE_TEMPORARIES = (".*.part*", "cache/parts/.*.part*", "cache/clips/*/.*.part.wav", "cache/.*.part*")
+STALE_TEMPORARIES = (".*.part*", "cache/parts/.*.part*", "cache/clips/*/.*.part.*", "cache/.*.part*")
 
 
 @contextlib.contextmanager

@@ -130,7 +130,7 @@ def _unknown(name: str, casting: Casting) -> CastingError:
 def _write(build_dir: Path, name: str, voice: VoiceSettings, texts: list[str], lexicon: dict[str, str]) -> Preview:
     eng = engine.engine()
     silence = b"\0" * (round(GAP * engine.SAMPLE_RATE) * engine.SAMPLE_WIDTH)
-    pcm = silence.join(eng.render_pcm(apply_lexicon(t, lexicon), voice) for t in texts)
+    pcm = silence.join(eng.render(apply_lexicon(t, lexicon), voice).pcm for t in texts)
     target = build_dir / "previews" / f"{slugify(name.replace('/', '-').replace('+', '-'))}.wav"
     with atomic_path(target) as tmp, wave.open(str(tmp), "wb") as w:
         w.setnchannels(1)

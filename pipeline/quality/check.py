@@ -16,7 +16,6 @@ import math
 import re
 import subprocess
 import tempfile
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +32,6 @@ from mutagen.oggopus import OggOpus
 from pipeline.audio.levels import AUDIBLE_DBFS, FULL_SCALE, WINDOW, db
 from pipeline.errors import OutputError
 from pipeline.publish.export import ffmpeg_exe
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import audioop
 
 #: File suffixes `audiobook check` picks up in a build folder.
 AUDIO_SUFFIXES = (".mp3", ".m4b", ".m4a", ".opus", ".flac", ".wav")
@@ -153,6 +148,18 @@ def _decoded_layout(path: Path) -> tuple[int, int] | None:
     return int(found[1]), channels
 
 
+def _window_levels(pcm: bytes, size: int) -> list[tuple[int, int]]:
+    """(mean square, peak) of each window of ``size`` 16-bit samples, as audioop gave them: the
+    RMS rounded down to an integer before squaring, the peak as the largest magnitude."""
+    import numpy as np  # here, not at the top: the build imports this module for AcxRules alone
+
+    if len(pcm) < 2 * size or size <= 0:
+        return []
+    blocks = np.frombuffer(pcm, dtype="<i2").reshape(-1, size).astype(np.int64)
+    rms = np.floor(np.sqrt(np.einsum("ij,ij->i", blocks, blocks) / size)).astype(np.int64)
+    return list(zip((rms * rms).tolist(), np.abs(blocks).max(axis=1).tolist(), strict=True))
+
+
 def _decode_levels(path: Path, rate: int, channels: int) -> dict:
     """One ffmpeg pass: PCM on stdout (analysed window by window here), ebur128 summary on stderr."""
     frames = max(1, round(rate * WINDOW))
@@ -177,20 +184,18 @@ def _decode_levels(path: Path, rate: int, channels: int) -> dict:
                 break
             pending += chunk
             usable = len(pending) - len(pending) % window
-            for i in range(0, usable, window):
-                block = pending[i:i + window]
-                ms = audioop.rms(block, 2) ** 2
+            for ms, top in _window_levels(pending[:usable], window // 2):
                 squares.append(ms)
-                total_sq += ms * (len(block) // 2)
-                peak = max(peak, audioop.max(block, 2))
+                total_sq += ms * (window // 2)  # one float sum in file order, as before
+                peak = max(peak, top)
             samples += usable // 2
             pending = pending[usable:]
         if len(pending) >= 2:
             pending = pending[:len(pending) - len(pending) % 2]
-            ms = audioop.rms(pending, 2) ** 2
-            squares.append(ms)
-            total_sq += ms * (len(pending) // 2)
-            peak = max(peak, audioop.max(pending, 2))
+            for ms, top in _window_levels(pending, len(pending) // 2):
+                squares.append(ms)
+                total_sq += ms * (len(pending) // 2)
+                peak = max(peak, top)
             samples += len(pending) // 2
         if proc.wait() != 0:
             log.seek(0)

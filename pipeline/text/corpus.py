@@ -22,17 +22,58 @@ file-name order, titled after its file name (``04-the-last-train.txt`` becomes
 
 from __future__ import annotations
 
+import datetime
+import difflib
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from pipeline.errors import CorpusError
 from pipeline.model import Story
 
 MANIFEST = "corpus.yaml"
+
+# Numbers are fine where text is expected (``year: 2024``, ``title: 1984``).
+_STRICT = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class Credits(BaseModel):
+    """What the spoken credits say."""
+
+    model_config = _STRICT
+
+    opening: str | None = None  # spoken before the first story (None: a default)
+    closing: str | None = None  # spoken after the last story (None: a default)
+
+
+class StoryEntry(BaseModel):
+    """One story of the anthology, in its place."""
+
+    model_config = _STRICT
+
+    file: str  # a story file in the corpus folder
+    title: str | None = None  # None: made from the file name
+
+
+class CorpusFile(BaseModel):
+    """The whole of corpus.yaml."""
+
+    model_config = _STRICT
+
+    title: str | None = None  # None: made from the folder's name
+    author: str | None = None
+    year: str | None = None
+    narrator: str | None = None
+    credits: Credits | None = None
+    stories: list[StoryEntry] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,50 +118,15 @@ def read_text(path: Path) -> str:
     return text
 
 
-def _load_manifest(folder: Path) -> dict:
-    path = folder / MANIFEST
-    if not path.exists():
-        return {}
-    try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise CorpusError(path, f"invalid YAML: {exc.problem}; fix the syntax", line) from exc
-    except UnicodeDecodeError as exc:
-        raise CorpusError(path, "not UTF-8 text; re-save the file as UTF-8") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise CorpusError(path, "expected a mapping with 'title', 'author' and 'stories'")
-    unknown = set(data) - {"title", "author", "stories", "year", "narrator", "credits"}
-    if unknown:
-        raise CorpusError(path, f"unknown key {sorted(unknown)[0]!r}; "
-                                "valid keys: title, author, year, narrator, credits, stories")
-    credits = data.get("credits")
-    if credits is not None and (not isinstance(credits, dict) or set(credits) - {"opening", "closing"}):
-        raise CorpusError(path, "credits: expected a mapping with 'opening' and/or 'closing' text")
-    return data
-
-
 def load_corpus(folder: Path) -> Corpus:
     """Load every story of ``folder`` in anthology order; raise CorpusError on bad input."""
     if not folder.exists():
         raise CorpusError(folder, "corpus folder not found; create it and put .txt stories in it")
     if not folder.is_dir():
         raise CorpusError(folder, "not a folder; pass the folder that holds the .txt stories")
-    manifest = _load_manifest(folder)
-    entries: list[tuple[Path, str]] = []
-    listed: set[str] = set()
-    for i, entry in enumerate(manifest.get("stories") or [], start=1):
-        if not isinstance(entry, dict) or "file" not in entry:
-            raise CorpusError(folder / MANIFEST, f"stories entry {i} needs a 'file' (and optional 'title')")
-        path = folder / str(entry["file"])
-        if path.resolve().parent != folder.resolve():
-            raise CorpusError(folder / MANIFEST, f"story file {entry['file']!r} must be inside {folder}")
-        if not path.is_file():
-            raise CorpusError(folder / MANIFEST, f"story file {entry['file']!r} not found in {folder}")
-        listed.add(path.name)
-        entries.append((path, str(entry.get("title") or title_from_filename(path))))
+    manifest = load_manifest(folder)
+    entries = _listed_stories(folder, manifest)
+    listed = {path.name for path, _ in entries}
     for path in sorted(folder.glob("*.txt")):
         if path.name not in listed:
             entries.append((path, title_from_filename(path)))
@@ -132,16 +138,155 @@ def load_corpus(folder: Path) -> Corpus:
         if not text.strip():
             raise CorpusError(path, "story is empty; add its text or remove the file")
         stories.append(Story(slug=path.stem, title=title, path=path, text=text, number=number))
+    spec = manifest.spec
+    credits = spec.credits or Credits()
     return Corpus(
         folder=folder,
-        title=str(manifest.get("title") or title_from_filename(folder.resolve())),
-        author=str(manifest.get("author") or "Unknown"),
+        title=_optional(spec.title) or title_from_filename(folder.resolve()),
+        author=_optional(spec.author) or "Unknown",
         stories=tuple(stories),
-        year=_optional(manifest.get("year")),
-        narrator=_optional(manifest.get("narrator")),
-        opening_credits=_optional((manifest.get("credits") or {}).get("opening")),
-        closing_credits=_optional((manifest.get("credits") or {}).get("closing")),
+        year=_optional(spec.year),
+        narrator=_optional(spec.narrator),
+        opening_credits=_optional(credits.opening),
+        closing_credits=_optional(credits.closing),
     )
+
+
+# --------------------------------------------------------------------------- corpus.yaml
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A validated corpus.yaml and where its keys are (for errors that name a line)."""
+
+    path: Path
+    spec: CorpusFile
+    tree: Any  # the round-trip YAML tree (None when there is no file)
+
+    def line(self, *loc: str | int) -> int | None:
+        return _line_of(self.tree, loc)
+
+
+def load_manifest(folder: Path) -> Manifest:
+    """Read and validate ``folder/corpus.yaml`` (an empty manifest when there is none)."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return Manifest(path, CorpusFile(), None)
+    try:
+        tree = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CorpusError(path, f"invalid YAML: {exc.problem or exc.context}; fix the syntax", line) from exc
+    except UnicodeDecodeError as exc:
+        raise CorpusError(path, "not UTF-8 text; re-save the file as UTF-8") from exc
+    except OSError as exc:
+        raise CorpusError(path, f"cannot read: {exc.strerror}") from exc
+    if tree is None:
+        return Manifest(path, CorpusFile(), None)
+    if not isinstance(tree, dict):
+        raise CorpusError(path, "expected a mapping with 'title', 'author' and 'stories'", 1)
+    try:
+        spec = CorpusFile.model_validate(_plain(tree))
+    except ValidationError as exc:
+        raise _validation_error(path, tree, exc) from exc
+    return Manifest(path, spec, tree)
+
+
+def _listed_stories(folder: Path, manifest: Manifest) -> list[tuple[Path, str]]:
+    """The stories corpus.yaml lists, checked: inside the folder, present, each listed once."""
+    entries: list[tuple[Path, str]] = []
+    first_line: dict[str, int | None] = {}
+    for i, entry in enumerate(manifest.spec.stories or []):
+        key, line = f"stories[{i}].file", manifest.line("stories", i, "file")
+        name = os.path.normpath(entry.file)
+        if Path(name).is_absolute() or len(Path(name).parts) != 1 or name in (".", ".."):
+            raise CorpusError(manifest.path, f"{key}: {entry.file!r} is not a file of this folder; "
+                                             f"put the story in {folder} and give its file name", line)
+        path = folder / name
+        if not path.is_file():
+            names = sorted(p.name for p in folder.glob("*.txt"))
+            hint = did_you_mean(name, names) or "check the file name; "
+            raise CorpusError(manifest.path, f"{key}: story file {entry.file!r} not found in {folder}; "
+                                             f"{hint}stories there: {', '.join(names) or 'none'}", line)
+        if name in first_line:
+            at = f" at line {first_line[name]}" if first_line[name] else ""
+            raise CorpusError(manifest.path, f"{key}: {entry.file!r} is already listed{at}; "
+                                             "list each story once", line)
+        first_line[name] = line
+        entries.append((path, _optional(entry.title) or title_from_filename(path)))
+    return entries
+
+
+def _validation_error(path: Path, tree: Any, exc: ValidationError) -> CorpusError:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    key = _dotted(loc)
+    if err["type"] == "extra_forbidden":
+        fields = list(_model_at(loc[:-1]).model_fields)
+        why = f"unknown key {loc[-1]!r}; {did_you_mean(str(loc[-1]), fields)}valid keys: {', '.join(fields)}"
+    elif err["type"] == "missing":
+        why = "missing; each story needs a 'file' (and may have a 'title')"
+    elif err["type"] in ("model_type", "dict_type"):
+        why = f"expected a mapping with keys {', '.join(_model_at(loc).model_fields)} (got {err.get('input')!r})"
+    elif err["type"] == "list_type":
+        why = f"expected a list of stories, each with '- file: ...' (got {err.get('input')!r})"
+    else:
+        why = f"{err['msg'].lower()} (got {err.get('input')!r})"
+    return CorpusError(path, f"{key}: {why}", _line_of(tree, loc))
+
+
+_SECTIONS: dict[str, type[BaseModel]] = {"credits": Credits, "stories": StoryEntry}
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The model that validates the value at ``loc``."""
+    return _SECTIONS.get(str(loc[0]), CorpusFile) if loc else CorpusFile
+
+
+def _dotted(loc: Sequence[Any]) -> str:
+    """``("stories", 2, "file")`` -> ``stories[2].file``."""
+    out = ""
+    for key in loc:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def _line_of(node: Any, loc: Sequence[Any]) -> int | None:
+    """The 1-based line of the key at ``loc`` in a round-trip YAML tree, as deep as it goes."""
+    line = None
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """``"did you mean 'title'? "`` for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _plain(node: Any) -> Any:
+    """Round-trip YAML nodes to plain dicts, lists and scalars for validation."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, datetime.date):  # ``year: 2024-05-01``
+        return node.isoformat()
+    for plain in (str, int, float):
+        if isinstance(node, plain):
+            return plain(node)
+    return node
 
 
 def _optional(value: object) -> str | None:

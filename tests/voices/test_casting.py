@@ -335,9 +335,9 @@ def test_lexicon_respellings_apply_to_every_voice() -> None:
 
 def test_phonemes_in_double_brackets_are_spoken_as_phonemes() -> None:
     voice = load_casting(Path("/nonexistent/voices.yaml")).narrator()
-    phonemes = engine.engine().render_pcm("[[h@l'oU]]", voice)
-    spelt = engine.engine().render_pcm("h@l'oU", voice)
-    word = engine.engine().render_pcm("hello", voice)
+    phonemes = engine.engine().render("[[h@l'oU]]", voice).pcm
+    spelt = engine.engine().render("h@l'oU", voice).pcm
+    word = engine.engine().render("hello", voice).pcm
     assert abs(len(phonemes) - len(word)) < abs(len(spelt) - len(word)) / 4
 
 

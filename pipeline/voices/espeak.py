@@ -1,0 +1,216 @@
+"""eSpeak NG through pyttsx3, loaded from pip wheels only: the SpeechEngine of today.
+
+pyttsx3 looks for ``libespeak-ng.so.1`` by name. We load the library shipped in the
+``espeakng-loader`` wheel first (its SONAME is ``libespeak-ng.so.1``, so the later
+lookup by name finds it already in the process) and point eSpeak at the wheel's data
+with ``ESPEAK_DATA_PATH``. A system eSpeak NG is used instead when the wheel is absent.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import functools
+import os
+import re
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import EngineError
+from pipeline.model import VoiceSettings
+from pipeline.voices.speech import SAMPLE_WIDTH, Mark, Rendering, VariantInfo, VoiceInfo
+
+#: eSpeak NG renders 16-bit mono PCM at this rate.
+SAMPLE_RATE = 22050
+
+#: Where a system eSpeak NG keeps its data, when the wheel's copy is absent.
+_SYSTEM_DATA = (Path("/usr/lib/x86_64-linux-gnu/espeak-ng-data"), Path("/usr/share/espeak-ng-data"))
+
+# espeak_EVENT types (speak_lib.h) that we keep, and the one that ends an event list.
+_EVENT_LIST_TERMINATED = 0
+_EVENT_WORD = 1
+_EVENT_SENTENCE = 2
+
+_PHONEME_BLOCK = re.compile(r"\[\[.*?\]\]", re.DOTALL)
+
+_started = False
+
+
+@functools.cache
+def data_path() -> Path | None:
+    """Where eSpeak NG's data lives (the wheel's copy), or None to use the system's."""
+    try:
+        import espeakng_loader
+    except ImportError:
+        return None
+    return Path(espeakng_loader.get_data_path())
+
+
+@functools.cache
+def _load_library() -> None:
+    path = data_path()
+    if path is not None:
+        import espeakng_loader
+
+        os.environ.setdefault("ESPEAK_DATA_PATH", str(path))
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+
+
+class EspeakEngine:
+    """eSpeak NG. It keeps global state: use one per process (``engine.engine()``).
+
+    Nothing starts until the first ``render`` or ``voices``: listing variants reads the
+    data folder only, so a process that never speaks stays free of eSpeak's thread.
+
+    Voices come from pyttsx3's engine. For rendering we call eSpeak through pyttsx3's
+    own ctypes binding with a callback of ours: pyttsx3's run loop sleeps 10 ms per
+    utterance, prints a line per saved file and grows its audio buffer quadratically,
+    none of which a long book can afford. The callback also keeps eSpeak's word and
+    sentence events, which pyttsx3 would reduce to callbacks without audio positions.
+    """
+
+    sample_rate: int = SAMPLE_RATE
+
+    def __init__(self) -> None:
+        self._tts: Any = None
+        self._espeak: Any = None
+        self._chunks: list[bytes] = []
+        self._events: list[tuple[int, int, int, int]] = []  # (type, sample, text position, length)
+
+    def _start(self) -> Any:
+        """pyttsx3's binding of eSpeak, initialised on first use."""
+        global _started
+        if self._espeak is not None:
+            return self._espeak
+        _load_library()
+        _started = True
+        try:
+            import pyttsx3
+            from pyttsx3.drivers import _espeak
+
+            self._tts = pyttsx3.init("espeak")  # initialises eSpeak in retrieval mode
+        except Exception as exc:  # pyttsx3 raises RuntimeError or OSError variants
+            raise EngineError(
+                f"cannot start the eSpeak NG speech engine ({exc}); reinstall with `make audiobook`"
+            ) from exc
+        _espeak.SetSynthCallback(self._on_synth)
+        self._espeak = _espeak
+        # pyttsx3's driver cleans up in __del__, which fails if it runs during interpreter
+        # teardown (modules already gone): release it while the interpreter is whole.
+        atexit.register(self._close)
+        return _espeak
+
+    def _close(self) -> None:
+        self._tts = None
+
+    def started(self) -> bool:
+        return _started
+
+    def _on_synth(self, wav: Any, numsamples: int, events: Any) -> int:
+        if numsamples > 0:
+            self._chunks.append(ctypes.string_at(wav, numsamples * SAMPLE_WIDTH))
+        i = 0
+        while (event := events[i]).type != _EVENT_LIST_TERMINATED:
+            if event.type in (_EVENT_WORD, _EVENT_SENTENCE):
+                # ``sample`` counts from the start of this Synth call (``audio_position`` is
+                # the same in whole milliseconds); ``text_position`` is 1-based, in characters.
+                self._events.append((event.type, event.sample, event.text_position, event.length))
+            i += 1
+        return 0  # continue
+
+    def render(self, text: str, voice: VoiceSettings) -> Rendering:
+        """Synthesise ``text`` with ``voice``: 16-bit mono PCM at SAMPLE_RATE, and its marks."""
+        es = self._start()
+        if es.SetVoiceByName(voice.espeak_name.encode("utf-8")) != 0:
+            raise EngineError(f"eSpeak NG has no voice {voice.espeak_name!r}; run `audiobook voices`")
+        es.SetParameter(es.RATE, int(voice.rate), 0)
+        es.SetParameter(es.PITCH, int(voice.pitch), 0)
+        es.SetParameter(es.VOLUME, round(voice.volume * 100), 0)
+        self._chunks, self._events = [], []
+        # PHONEMES: the lexicon may give eSpeak phonemes as [[...]] inside the text.
+        es.Synth(text.encode("utf-8"), flags=es.ENDPAUSE | es.CHARS_UTF8 | es.PHONEMES)
+        es.Synchronize()
+        pcm = b"".join(self._chunks)
+        events, self._chunks, self._events = self._events, [], []
+        return Rendering(pcm, _marks(events, text, len(pcm) // SAMPLE_WIDTH))
+
+    def voices(self) -> list[VoiceInfo]:
+        self._start()
+        out = []
+        for v in self._tts.getProperty("voices"):
+            langs = list(v.languages or [])
+            lang = langs[0] if langs else ""
+            if isinstance(lang, bytes):
+                lang = lang.decode("utf-8", "replace")
+            out.append(VoiceInfo(id=v.id, name=v.name, language=str(lang), gender=v.gender))
+        return out
+
+    def variants(self) -> list[VariantInfo]:
+        return list(variant_catalog())
+
+    def version(self) -> str:
+        return engine_version()
+
+
+def _marks(events: list[tuple[int, int, int, int]], text: str, samples: int) -> tuple[Mark, ...]:
+    """eSpeak's events as marks. eSpeak gives a sentence no length: it runs to the next
+    sentence (or the end of the text), without the spaces before it. In ``[[phonemes]]``
+    eSpeak points inside the brackets: a mark there covers the whole bracketed word."""
+    blocks = [(m.start(), m.end()) for m in _PHONEME_BLOCK.finditer(text)] if "[[" in text else []
+    starts: list[tuple[int, int]] = []  # (offset, length) as eSpeak gives them, snapped to blocks
+    for _, _, pos, length in events:
+        offset = min(max(pos - 1, 0), len(text))
+        for a, b in blocks:
+            if a < offset < b:
+                offset, length = a, b - a
+                break
+        starts.append((offset, min(length, len(text) - offset)))
+    sentence_starts = [starts[i][0] for i, event in enumerate(events) if event[0] == _EVENT_SENTENCE]
+    ends = iter([*sentence_starts[1:], len(text)])
+    marks = []
+    for (kind, sample, _, _), (offset, length) in zip(events, starts, strict=True):
+        sample = min(max(sample, 0), samples)
+        if kind == _EVENT_SENTENCE:
+            end = max(offset, next(ends))
+            marks.append(Mark("sentence", sample, offset, len(text[offset:end].rstrip())))
+        else:
+            marks.append(Mark("word", sample, offset, length))
+    return tuple(marks)
+
+
+@functools.cache
+def variant_catalog() -> tuple[VariantInfo, ...]:
+    """Every eSpeak NG voice variant available, read from the data folder's ``voices/!v``."""
+    base = data_path()
+    for root in ([base] if base else []) + list(_SYSTEM_DATA):
+        folder = root / "voices" / "!v"
+        if folder.is_dir():
+            return tuple(
+                VariantInfo(name=f.name, gender=_variant_gender(f))
+                for f in sorted(folder.iterdir(), key=lambda p: p.name.lower())
+            )
+    return ()
+
+
+def _variant_gender(path: Path) -> str | None:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] == "gender":
+                return parts[1].lower()
+    return None
+
+
+@functools.cache
+def engine_version() -> str:
+    """Identifies the engine build; part of every clip's cache key (keep its form: a
+    change re-renders every user's clips)."""
+    versions = []
+    for dist in ("pyttsx3", "espeakng-loader"):
+        try:
+            versions.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{dist}=none")
+    return ";".join(versions)

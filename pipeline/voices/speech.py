@@ -1,0 +1,102 @@
+"""What the pipeline needs from a speech engine, whichever engine it is.
+
+An engine lists its voices and variants and renders text with given voice settings to
+16-bit mono PCM at its own sample rate, with the word and sentence timing it knows
+(read-along captions are made from them). eSpeak NG (``espeak.py``) is the one engine
+today; another offline engine is one more module with a class that has these methods.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+from pipeline.model import VoiceSettings
+
+#: Every engine hands over 16-bit samples (the clip cache, the levels and the encoders
+#: all assume it).
+SAMPLE_WIDTH = 2
+
+MarkKind = Literal["word", "sentence"]
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """A voice an engine offers."""
+
+    id: str  # e.g. "gmw/en-us"
+    name: str  # e.g. "English (America)"
+    language: str  # e.g. "en-us"
+    gender: str | None  # "Male", "Female" or None
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """A variation an engine can apply to any voice (eSpeak's ``+f3``, ``+klatt``, ...)."""
+
+    name: str
+    gender: str | None  # "male", "female" or None when the engine does not say
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a word or a sentence starts in a rendered clip."""
+
+    kind: MarkKind
+    sample: int  # first sample of the word or sentence in the clip's PCM
+    offset: int  # its first character in the text that was rendered (0-based, in code points)
+    length: int  # its length in characters
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """One rendered text: its sound and where its words and sentences fall in it."""
+
+    pcm: bytes  # 16-bit little-endian mono at the engine's sample rate
+    marks: tuple[Mark, ...] = ()  # in order of ``sample``; empty when the engine gives no timing
+
+
+@runtime_checkable
+class SpeechEngine(Protocol):
+    """A speech engine, as the pipeline uses one. One instance per process is enough."""
+
+    @property
+    def sample_rate(self) -> int:
+        """Samples per second of the PCM that ``render`` returns."""
+        ...
+
+    def voices(self) -> list[VoiceInfo]:
+        """Every voice the engine offers."""
+        ...
+
+    def variants(self) -> list[VariantInfo]:
+        """Every variant that can be applied to a voice (empty when the engine has none)."""
+        ...
+
+    def render(self, text: str, voice: VoiceSettings) -> Rendering:
+        """Synthesise ``text`` with ``voice``; raises EngineError for a voice it does not have."""
+        ...
+
+    def version(self) -> str:
+        """Identifies the engine's build: part of every clip's cache key, so it must be stable."""
+        ...
+
+    def started(self) -> bool:
+        """True once the engine runs in this process (a process that runs a thread of the
+        engine's own must not fork workers)."""
+        ...
+
+
+def marks_to_json(marks: Sequence[Mark]) -> str:
+    """The marks of a clip as the small JSON stored beside it in the clip cache."""
+    return json.dumps([asdict(m) for m in marks], separators=(",", ":"))
+
+
+def marks_from_json(text: str) -> tuple[Mark, ...]:
+    """The inverse of ``marks_to_json``; raises ValueError on anything else."""
+    try:
+        return tuple(Mark(**m) for m in json.loads(text))
+    except (TypeError, AttributeError) as exc:
+        raise ValueError(f"not a list of marks: {exc}") from exc
