@@ -8,8 +8,7 @@ import pytest
 
 from pipeline.errors import CorpusError
 from pipeline.text.corpus import load_corpus
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def corpus(tmp_path: Path, yaml_text: str, stories: tuple[str, ...] = ("01-rain.txt", "02-cups.txt")) -> Path:

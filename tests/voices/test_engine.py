@@ -20,8 +20,8 @@ from pipeline.model import Utterance, VoiceSettings
 from pipeline.voices import engine
 from pipeline.voices.espeak import EspeakEngine
 from pipeline.voices.speech import Mark, Rendering, SpeechEngine, marks_from_json, marks_to_json
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 VOICE = VoiceSettings("gmw/en-us")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import re
 import warnings
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,7 @@ from pipeline.audio import assemble
 from pipeline.model import VoiceSettings
 from pipeline.quality.check import _window_levels
 from pipeline.voices import engine
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def test_our_code_does_not_import_audioop() -> None:
