@@ -44,6 +44,7 @@ class BuildOptions:
     profile: Profile = Profile.default
     anthology_mp3: bool = False  # also join the story MP3s into anthology.mp3 with ID3 chapters
     credits: bool = True  # speak opening and closing credits
+    allow_outside_corpus: bool = False  # read corpus files that link to elsewhere
 
     def __post_init__(self) -> None:
         # Plain strings (from a script or a test) become the enums, or a one-line error.

@@ -113,7 +113,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     progress = progress or Progress()
     started = time.perf_counter()
     options.validate()
-    corpus = load_corpus(options.corpus)
+    corpus = load_corpus(options.corpus, options.allow_outside_corpus)
     analyses = analyse_works(corpus.stories, progress)
     with build_lock(options.build_dir):
         # Casting may append to voices.yaml: a build refused by the lock must leave it alone.
@@ -166,7 +166,7 @@ def analyse_works(stories: Sequence[Story], progress: Progress) -> list[Analysis
 
 def spoken_plans(options: BuildOptions) -> tuple[Corpus, tuple[ChapterPlan, ...]]:
     """What a build of ``options`` would say, without building (benchmarks, previews)."""
-    corpus = load_corpus(options.corpus)
+    corpus = load_corpus(options.corpus, options.allow_outside_corpus)
     analyses = analyse_works(corpus.stories, Progress())
     casting = cast_stories(options.voices, corpus.stories, analyses, write=False).casting
     return corpus, plan_chapters(corpus, analyses, casting, options)

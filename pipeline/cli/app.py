@@ -134,10 +134,13 @@ def build(
                                                help="Also write anthology.mp3 with ID3 chapters.")] = False,
     credits: Annotated[bool, typer.Option("--credits/--no-credits",
                                          help="Speak opening and closing credits.")] = True,
+    allow_outside_corpus: Annotated[bool, typer.Option(
+        "--allow-outside-corpus", help="Read corpus files that are links to files elsewhere.")] = False,
 ) -> None:
     """Build one audio file per story, an M4B per book, the chaptered anthology and the manifest under build/."""
     options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt,
-                                profile=profile, anthology_mp3=anthology_mp3, credits=credits)
+                                profile=profile, anthology_mp3=anthology_mp3, credits=credits,
+                                allow_outside_corpus=allow_outside_corpus)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, transient=False) as bar:
@@ -236,8 +239,7 @@ def chapters(
 
 
 def _read_work(file: Path) -> Book:
-    from pipeline.text.corpus import read_text
-    from pipeline.text.works import read_book
+    from pipeline.text.works import read_book, read_text
 
     return read_book(file, None if file.suffix.lower() == ".epub" else read_text(file))
 

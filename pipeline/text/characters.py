@@ -139,11 +139,10 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
             or (tokens[k].low in _PARTICLES and k + 1 < n and _name_word(tokens[k + 1]) and words)
         ):
             words.append(tokens[k].text)
-            if tokens[k].poss or (k + 1 < n and tokens[k + 1].start > tokens[k].end + 1):
+            # a name is one phrase: the next word follows after one space or line break, in the same paragraph
+            if tokens[k].poss or (k + 1 < n and not _next_in_phrase(tokens[k], tokens[k + 1])):
                 break
             k += 1
-            if k < n and tokens[k].start != tokens[k - 1].end + 1:
-                break
         if not words:
             i += 1
             continue
@@ -155,6 +154,10 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
         runs.append(NameRun(i, last, title, tuple(words), surface))
         i = last + 1
     return runs
+
+
+def _next_in_phrase(a: Token, b: Token) -> bool:
+    return b.spaced and b.para == a.para
 
 
 _MONTHS = frozenset({"april", "may", "june", "august"})  # also first names

@@ -27,7 +27,7 @@ import difflib
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from pipeline.errors import CorpusError
 from pipeline.model import Story
+from pipeline.text.works import SUFFIXES, ChapterChoices, check_inside, read_book, read_text, to_story
 
 MANIFEST = "corpus.yaml"
 
@@ -54,13 +55,26 @@ class Credits(BaseModel):
     closing: str | None = None  # spoken after the last story (None: a default)
 
 
-class StoryEntry(BaseModel):
-    """One story of the anthology, in its place."""
+class ChapterSpec(BaseModel):
+    """A work's chapters as the user wants them (see `audiobook chapters WORK`)."""
 
     model_config = _STRICT
 
-    file: str  # a story file in the corpus folder
-    title: str | None = None  # None: made from the file name
+    pattern: str | None = None  # a regular expression for heading lines, instead of finding them
+    skip: list[int | str] = []  # chapter numbers or titles not to read
+    keep: list[int | str] = []  # front or back matter to read after all
+    titles: dict[int, str] = {}  # chapter number -> the title to use
+
+
+class StoryEntry(BaseModel):
+    """One work of the anthology, in its place."""
+
+    model_config = _STRICT
+
+    file: str  # a work's file in the corpus folder: .txt, .md or .epub
+    title: str | None = None  # None: the book's own title, else made from the file name
+    author: str | None = None  # None: the book's own author (a book's folder is named after it)
+    chapters: ChapterSpec | None = None
 
 
 class CorpusFile(BaseModel):
@@ -97,29 +111,11 @@ def title_from_filename(path: Path) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words if w)
 
 
-def read_text(path: Path) -> str:
-    """Read a story as UTF-8, naming the line of the first bad byte on failure."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise CorpusError(path, "file not found") from exc
-    except OSError as exc:
-        raise CorpusError(path, f"cannot read: {exc.strerror}") from exc
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CorpusError(
-            path,
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "re-save the file as UTF-8",
-            line,
-        ) from exc
-    return text
+def load_corpus(folder: Path, allow_outside: bool = False) -> Corpus:
+    """Load every work of ``folder`` in anthology order; raise CorpusError on bad input.
 
-
-def load_corpus(folder: Path) -> Corpus:
-    """Load every story of ``folder`` in anthology order; raise CorpusError on bad input."""
+    ``allow_outside``: read files that resolve outside the folder (links to elsewhere).
+    """
     if not folder.exists():
         raise CorpusError(folder, "corpus folder not found; create it and put .txt stories in it")
     if not folder.is_dir():
@@ -127,17 +123,26 @@ def load_corpus(folder: Path) -> Corpus:
     manifest = load_manifest(folder)
     entries = _listed_stories(folder, manifest)
     listed = {path.name for path, _ in entries}
-    for path in sorted(folder.glob("*.txt")):
-        if path.name not in listed:
-            entries.append((path, title_from_filename(path)))
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
+        if path.name not in listed and not path.name.startswith("."):
+            entries.append((path, None))
     if not entries:
-        raise CorpusError(folder, "no stories found; add UTF-8 .txt files to this folder")
+        raise CorpusError(folder, "no stories found; add UTF-8 .txt files (or .md, .epub) to this folder")
     stories = []
-    for number, (path, title) in enumerate(entries, start=1):
-        text = read_text(path)
-        if not text.strip():
+    for number, (path, entry) in enumerate(entries, start=1):
+        check_inside(folder, path, allow_outside)
+        choices = _choices(entry.chapters if entry else None)
+        text = None if path.suffix.lower() == ".epub" else read_text(path)
+        if text is not None and not text.strip():
             raise CorpusError(path, "story is empty; add its text or remove the file")
-        stories.append(Story(slug=path.stem, title=title, path=path, text=text, number=number))
+        book = read_book(path, text, choices.pattern)
+        title = _optional(entry.title) if entry else None
+        if title is None and book.title is None:
+            title = title_from_filename(path)
+        story = to_story(path, path.stem, title, number, book, choices)
+        if entry is not None and _optional(entry.author):
+            story = replace(story, author=_optional(entry.author))
+        stories.append(story)
     spec = manifest.spec
     credits = spec.credits or Credits()
     return Corpus(
@@ -193,9 +198,15 @@ def load_manifest(folder: Path) -> Manifest:
     return Manifest(path, spec, tree)
 
 
-def _listed_stories(folder: Path, manifest: Manifest) -> list[tuple[Path, str]]:
+def _choices(spec: ChapterSpec | None) -> ChapterChoices:
+    if spec is None:
+        return ChapterChoices()
+    return ChapterChoices(spec.pattern, tuple(spec.skip), tuple(spec.keep), dict(spec.titles))
+
+
+def _listed_stories(folder: Path, manifest: Manifest) -> list[tuple[Path, StoryEntry | None]]:
     """The stories corpus.yaml lists, checked: inside the folder, present, each listed once."""
-    entries: list[tuple[Path, str]] = []
+    entries: list[tuple[Path, StoryEntry | None]] = []
     first_line: dict[str, int | None] = {}
     for i, entry in enumerate(manifest.spec.stories or []):
         key, line = f"stories[{i}].file", manifest.line("stories", i, "file")
@@ -205,7 +216,7 @@ def _listed_stories(folder: Path, manifest: Manifest) -> list[tuple[Path, str]]:
                                              f"put the story in {folder} and give its file name", line)
         path = folder / name
         if not path.is_file():
-            names = sorted(p.name for p in folder.glob("*.txt"))
+            names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
             hint = did_you_mean(name, names) or "check the file name; "
             raise CorpusError(manifest.path, f"{key}: story file {entry.file!r} not found in {folder}; "
                                              f"{hint}stories there: {', '.join(names) or 'none'}", line)
@@ -214,7 +225,7 @@ def _listed_stories(folder: Path, manifest: Manifest) -> list[tuple[Path, str]]:
             raise CorpusError(manifest.path, f"{key}: {entry.file!r} is already listed{at}; "
                                              "list each story once", line)
         first_line[name] = line
-        entries.append((path, _optional(entry.title) or title_from_filename(path)))
+        entries.append((path, entry))
     return entries
 
 
@@ -241,7 +252,10 @@ _SECTIONS: dict[str, type[BaseModel]] = {"credits": Credits, "stories": StoryEnt
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
     """The model that validates the value at ``loc``."""
+    if len(loc) >= 3 and loc[0] == "stories" and loc[2] == "chapters":
+        return ChapterSpec
     return _SECTIONS.get(str(loc[0]), CorpusFile) if loc else CorpusFile
+
 
 
 def _dotted(loc: Sequence[Any]) -> str:

@@ -29,6 +29,7 @@ class Token:
     quote: bool  # inside a dialogue part
     para: int
     sent_start: bool = False
+    spaced: bool = False  # one space or one line break (LF or CRLF) before it: the next word of a phrase
 
 
 def tokenize(layout: Layout) -> list[Token]:
@@ -47,6 +48,7 @@ def tokenize(layout: Layout) -> list[Token]:
     para = 0
     next_para = paras[1]
     prev_low = ""
+    prev_end = -2
     for m in _TOKEN.finditer(text):
         s, e = m.span()
         word = text[s:e]
@@ -69,6 +71,9 @@ def tokenize(layout: Layout) -> list[Token]:
                 low = low[:-1]
         first = word[0]
         tok = Token(s, e, word, low, first.isupper(), poss, part_start <= s, para)
+        gap = s - prev_end
+        tok.spaced = gap == 1 or (gap == 2 and text[prev_end:s] == "\r\n")
+        prev_end = e
         if first.isalnum():
             tok.sent_start = boundary
             boundary = False

@@ -33,6 +33,54 @@ class ChapterChoices:
     titles: dict[int, str] = field(default_factory=dict)  # number -> the title to use
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: UTF-16 is read when its byte-order mark says so. A UTF-8 mark stays in the text as U+FEFF:
+#: offsets index the file's text exactly as Python's UTF-8 decoder gives it.
+_BOMS = (("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
+
+
+def read_text(path: Path) -> str:
+    """A text work as UTF-8 (UTF-16 with a byte-order mark too), naming the line of the first
+    bad byte or control character: speech would stop there without a word."""
+    try:
+        if not path.is_file():
+            raise CorpusError(path, "not a regular file (a folder, pipe or device); remove it from the corpus")
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CorpusError(path, "file not found") from exc
+    except OSError as exc:
+        raise CorpusError(path, f"cannot read: {exc.strerror}") from exc
+    encoding = next((enc for enc, bom in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CorpusError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                                "re-save the file as UTF-8", line) from exc
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        what = "a NUL byte (is it UTF-16 without a byte-order mark?)" if bad.group() == "\x00" else \
+            f"the control character U+{ord(bad.group()):04X}"
+        raise CorpusError(path, f"{what} in the text; re-save the file as UTF-8 text", line)
+    return text
+
+
+def check_inside(folder: Path, path: Path, allow_outside: bool = False) -> None:
+    """A corpus file must be a regular file that resolves inside the corpus folder (a link to
+    elsewhere would read, speak and publish a file the user never put in the corpus)."""
+    try:
+        resolved = path.resolve(strict=True)
+        inside = resolved.is_relative_to(folder.resolve(strict=True))
+    except (OSError, RuntimeError) as exc:
+        raise CorpusError(path, "cannot follow this link; remove it or point it at a file in the corpus") from exc
+    if not inside and not allow_outside:
+        raise CorpusError(path, f"links to {resolved}, outside {folder}; copy the file into the corpus "
+                                "(or build with --allow-outside-corpus)")
+    if not resolved.is_file():
+        raise CorpusError(path, "not a regular file (a folder, pipe or device); remove it from the corpus")
+
+
 def read_book(path: Path, text: str | None = None, pattern: str | None = None) -> Book:
     """The file as a Book, whatever its kind (``text``: a .txt/.md file's text, already read)."""
     suffix = path.suffix.lower()
