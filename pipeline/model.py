@@ -62,6 +62,7 @@ class Story:
     description: str | None = None
     year: str | None = None
     skipped: tuple[Chapter, ...] = ()  # front and back matter found and not read (title page, licence, ...)
+    cover: bytes | None = None  # the work's own cover image (an EPUB's), JPEG or PNG
 
     @property
     def is_book(self) -> bool:

@@ -21,7 +21,7 @@ from pipeline.build.options import BuildOptions, Profile
 from pipeline.fsutil import atomic_open, atomic_path, safe_name, slugify
 from pipeline.model import GROUP, Analysis, Chapter, Segment, Story
 from pipeline.publish import export
-from pipeline.publish.cover import draw_cover, find_cover, validate_cover
+from pipeline.publish.cover import as_jpeg, draw_cover, find_cover, validate_cover
 from pipeline.publish.credits import credit_clips, credit_segments, default_credits
 from pipeline.text.corpus import Corpus
 from pipeline.text.segment import split_segments
@@ -142,9 +142,9 @@ def book_cover(folder: Path, story: Story) -> Path | None:
 
 def _book_cover(build_dir: Path, story: Story, own: Path | None) -> Path:
     target = book_folder(build_dir, story) / "cover.jpg"
-    if own is None:
+    if own is None and story.cover is None:
         return _drawn_cover(target, story.title, story.author or "", build_dir / "cache" / f"cover-{story.slug}.json")
-    data = own.read_bytes()
+    data = own.read_bytes() if own is not None else as_jpeg(story.cover or b"")
     if not target.exists() or target.read_bytes() != data:
         with atomic_path(target) as tmp:
             tmp.write_bytes(data)

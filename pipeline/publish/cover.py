@@ -8,6 +8,7 @@ JPEG with the anthology's title and author.
 
 from __future__ import annotations
 
+import io
 import textwrap
 import unicodedata
 from collections.abc import Callable
@@ -94,3 +95,16 @@ def _font(size: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, bool
 
 def _unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def as_jpeg(data: bytes) -> bytes:
+    """An image (a book's own cover, often PNG) as the JPEG that players and servers expect."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format == "JPEG":
+                return data
+            out = io.BytesIO()
+            img.convert("RGB").save(out, "JPEG", quality=90)
+            return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise CorpusError(None, f"the book's cover image cannot be read ({exc}); put a cover.jpg beside it") from exc

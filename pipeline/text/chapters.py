@@ -298,12 +298,19 @@ def _skip_contents(blocks: Sequence[Block], i: int) -> int:
     while i < len(blocks):
         head = _heading_at(blocks, i)
         nxt = i + (head.blocks if head else 1)
-        if head is not None and nxt < len(blocks) and blocks[nxt].words >= PROSE_WORDS:
+        if head is not None and nxt < len(blocks) and _is_prose(blocks[nxt]):
             return i
-        if head is None and blocks[i].words >= PROSE_WORDS and len(blocks[i].lines) < 4:
+        if head is None and _is_prose(blocks[i]):
             return i
         i = nxt
     return i
+
+
+def _is_prose(block: Block) -> bool:
+    """Running text, not a line of a list of contents: long, or a few sentences."""
+    if block.words >= PROSE_WORDS:
+        return True
+    return block.words >= 6 and len(block.lines) <= 3 and block.text.rstrip("\"”’'_*)").endswith((".", "!", "?"))
 
 
 def _levels(headings: list[Heading]) -> list[Heading]:

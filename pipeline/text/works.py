@@ -141,7 +141,7 @@ def to_story(path: Path, slug: str, title: str | None, number: int, book: Book, 
     skipped = tuple(Chapter(n, ch.title, ch.start, ch.end, ch.body) for n, ch, keep in found if not keep)
     return Story(slug=slug, title=work_title, path=path, text=book.text, number=number, chapters=chapters,
                  author=book.author, language=book.language, description=book.description, year=book.year,
-                 skipped=skipped)
+                 skipped=skipped, cover=book.cover.data if book.cover else None)
 
 
 def estimate_minutes(text: str) -> float:
