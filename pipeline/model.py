@@ -63,6 +63,7 @@ class Story:
     year: str | None = None
     skipped: tuple[Chapter, ...] = ()  # front and back matter found and not read (title page, licence, ...)
     cover: bytes | None = None  # the work's own cover image (an EPUB's), JPEG or PNG
+    notes: tuple[str, ...] = ()  # what the user should know about how it was read ("no chapters found ...")
 
     @property
     def is_book(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +25,7 @@ from pipeline.publish.cover import as_jpeg, draw_cover, find_cover, validate_cov
 from pipeline.publish.credits import credit_clips, credit_segments, default_credits
 from pipeline.text.corpus import Corpus
 from pipeline.text.segment import split_segments
+from pipeline.text.works import split_long
 from pipeline.voices.casting import Casting
 
 CAPTIONS_VERSION = 3  # bump when caption files change shape
@@ -171,13 +172,31 @@ def _file_hash(path: Path) -> str:
 
 def plan_chapters(
     corpus: Corpus, analyses: Sequence[Analysis], casting: Casting, options: BuildOptions,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[ChapterPlan, ...]:
     """Every file the build makes, in order, with the clips each says."""
     plans = [plan for story, analysis in zip(corpus.stories, analyses, strict=True)
-             for plan in _work_plans(story, analysis, casting)]
+             for plan in _work_plans(_for_profile(story, casting, options, warn), analysis, casting)]
     if options.credits:
         plans = _with_credits(plans, corpus, casting, options)
     return tuple(plans)
+
+
+#: A chapter estimated longer than this is cut in parts under --profile acx (ACX's limit is 120 minutes;
+#: the estimate from words is rough, so keep a margin).
+ACX_PART_MINUTES = 100.0
+
+
+def _for_profile(story: Story, casting: Casting, options: BuildOptions, warn: Callable[[str], None] | None,
+                 ) -> Story:
+    """Under ACX's rules a book's chapters that would pass 120 minutes are read in parts."""
+    if options.profile is not Profile.acx or not story.is_book:
+        return story
+    split, notes = split_long(story, ACX_PART_MINUTES, casting.narrator(story.slug).rate)
+    for note in notes:
+        if warn is not None:
+            warn(f"{story.path}: {note}")
+    return split
 
 
 def _work_plans(story: Story, analysis: Analysis, casting: Casting) -> list[ChapterPlan]:

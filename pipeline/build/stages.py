@@ -121,7 +121,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         for warning in cast.warnings:
             progress.warn(warning)
         remove_stale_temporaries(options.build_dir)
-        plans = plan_chapters(corpus, analyses, cast.casting, options)
+        plans = plan_chapters(corpus, analyses, cast.casting, options, progress.warn)
         settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))
         cache = ClipCache(options.build_dir / "cache" / "clips")
         missing = cache.missing([c for p in plans for c in p.clips])
@@ -157,6 +157,8 @@ def analyse_works(stories: Sequence[Story], progress: Progress) -> list[Analysis
     """Segments and speakers of every work, its pins applied; warnings reported as they come."""
     analyses = []
     for story in stories:
+        for note in story.notes:
+            progress.warn(f"{story.path}: {note}")
         analysis = analyse(story.text, load_pins(story.path))
         for warning in analysis.warnings:
             progress.warn(f"{story.path}: {warning}")

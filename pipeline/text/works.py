@@ -7,9 +7,10 @@ text, titled as corpus.yaml (or its file name) says.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.errors import CorpusError
@@ -139,11 +140,46 @@ def to_story(path: Path, slug: str, title: str | None, number: int, book: Book, 
             Chapter(i, choices.titles.get(n) or ch.title or f"Chapter {i}", ch.start, ch.end, ch.body)
             for i, (n, ch) in enumerate(kept, start=1))
     skipped = tuple(Chapter(n, ch.title, ch.start, ch.end, ch.body) for n, ch, keep in found if not keep)
+    notes = list(book.notes)
+    minutes = estimate_minutes(book.text)
+    if not chapters and minutes > LONG_MINUTES and len(found) == 1:
+        notes.append(f"no chapters found: one chapter of about {minutes / 60:.1f} hours; mark chapter headings "
+                     "(CHAPTER 1, # Title in Markdown) or set chapters: pattern: in corpus.yaml")
     return Story(slug=slug, title=work_title, path=path, text=book.text, number=number, chapters=chapters,
                  author=book.author, language=book.language, description=book.description, year=book.year,
-                 skipped=skipped, cover=book.cover.data if book.cover else None)
+                 skipped=skipped, cover=book.cover.data if book.cover else None,
+                 notes=tuple(notes))
 
 
 def estimate_minutes(text: str) -> float:
     """How long a stretch of text takes to speak, roughly (before anything is rendered)."""
     return len(re.findall(r"\w+", text)) / WORDS_PER_MINUTE
+
+
+def split_long(story: Story, minutes: float, wpm: float) -> tuple[Story, list[str]]:
+    """The book with every chapter estimated longer than ``minutes`` cut at paragraphs into parts
+    that are not (ACX takes at most 120 minutes a file), and a note for each chapter cut."""
+    from pipeline.text.paragraphs import paragraphs
+
+    out: list[Chapter] = []
+    notes = []
+    for ch in story.chapters:
+        words = len(re.findall(r"\w+", story.text[ch.text_start:ch.end]))
+        parts = int(words / wpm // minutes) + 1
+        if parts == 1:
+            out.append(ch)
+            continue
+        target = words / parts
+        cuts = [ch.start]
+        count = 0
+        for para in paragraphs(story.text[ch.text_start:ch.end]):
+            count += len(re.findall(r"\w+", story.text[ch.text_start + para.start:ch.text_start + para.end]))
+            if count >= target * len(cuts) and len(cuts) < parts:
+                cuts.append(ch.text_start + para.end)
+        edges = [*cuts, ch.end]
+        for k, (a, b) in enumerate(itertools.pairwise(edges), start=1):
+            out.append(Chapter(0, f"{ch.title}, part {k}", a, b, ch.body if k == 1 else -1))
+        notes.append(f"'{ch.title}' would last about {words / wpm:.0f} minutes: read as {len(edges) - 1} parts "
+                     f"of at most {minutes:.0f} (cut at paragraphs)")
+    numbered = tuple(replace(c, number=i) for i, c in enumerate(out, start=1))
+    return replace(story, chapters=numbered), notes

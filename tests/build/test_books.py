@@ -167,3 +167,22 @@ def test_an_epub_builds_with_its_own_cover(tmp_path: Path) -> None:
     assert book.folder == project.build_dir / "library" / "Ann Writer & Bo Helper" / "The Test Book"
     assert len(book.chapters) >= 3 and (book.folder / "cover.jpg").read_bytes()[:2] == b"\xff\xd8"
     assert [c.title for c in MP4(book.audio).chapters] == [c.title for c in book.chapters]
+
+
+def test_acx_reads_a_chapter_longer_than_its_limit_in_parts(tmp_path: Path) -> None:
+    from pipeline.model import Chapter, Story
+    from pipeline.text.works import split_long
+
+    para = "The rain fell on the long road home, and nobody in the village spoke of it. " * 20
+    text = "\n\n".join([para] * 30)
+    story = Story("s", "S", tmp_path / "s.txt", text, 1,
+                  chapters=(Chapter(1, "One", 0, 10), Chapter(2, "Two", 10, len(text))))
+    split, notes = split_long(story, minutes=20.0, wpm=165)
+    words = len(text.split())
+    assert len(split.chapters) == 1 + int(words / 165 // 20) + 1
+    assert [c.title for c in split.chapters[1:3]] == ["Two, part 1", "Two, part 2"]
+    assert [c.number for c in split.chapters] == list(range(1, len(split.chapters) + 1))
+    assert all(a.end == b.start for a, b in zip(split.chapters, split.chapters[1:], strict=False))
+    assert split.chapters[-1].end == len(text) and "cut at paragraphs" in notes[0]
+    for c in split.chapters[1:]:
+        assert len(text[c.text_start:c.end].split()) / 165 <= 20 * 1.1

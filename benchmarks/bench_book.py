@@ -1,0 +1,121 @@
+"""Whole books: the chapters found in each, and a clean build of one next to its floor.
+
+For every book in ../shared/novels and ../shared/books (skipped cleanly when absent): the
+chapters found against the book's own table of contents, and what was skipped as front and
+back matter. Then one book (--book, default pinocchio) is built from scratch with its default
+outputs (an M4B of 64 kbps AAC with a chapter mark per chapter), against the floor for the
+same outputs measured in the same run: eSpeak speaking each chapter's text in one call plus
+ffmpeg encoding that audio with the build's AAC command. Prints audio hours, seconds per audio
+hour, the ratio to the floor and the peak memory of all the build's processes.
+
+Run: `.venv/bin/python benchmarks/bench_book.py [--book pinocchio] [--jobs 2] [--no-build]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_build import audio_hours, run_build  # noqa: E402
+
+from pipeline.build import stages as build  # noqa: E402
+from pipeline.publish import export  # noqa: E402
+from pipeline.text.works import read_book, read_text  # noqa: E402
+from pipeline.voices import engine  # noqa: E402
+from pipeline.voices.casting import load_casting  # noqa: E402
+
+#: The chapters each book's own table of contents lists (counted by hand from the books):
+#: what a reader would expect to be able to jump to.
+OWN_CHAPTERS = {
+    "anne_avonlea.txt": 30, "dracula.txt": 27, "little_women.txt": 47, "peter_pan.txt": 17,
+    "pinocchio.txt": 36, "sherlock_holmes.txt": 14,  # 12 adventures, the first in three parts
+    "tom_sawyer.txt": 37,  # preface, 35 chapters, conclusion
+    "two_cities.txt": 45, "moby-dick.epub": 138,  # Etymology, Extracts, 135 chapters, Epilogue
+    "childrens-literature.epub": None,  # an anthology: its contents nests works in sections
+}
+
+
+def books() -> list[Path]:
+    return sorted([*(SHARED / "novels").glob("*.txt"), *(SHARED / "books").glob("*.epub")])
+
+
+def chapter_table() -> None:
+    print(f"{'book':28} {'found':>5} {'own':>5} {'skipped (front and back matter)'}")
+    for path in books():
+        book = read_book(path, None if path.suffix == ".epub" else read_text(path))
+        kept = [c for c in book.chapters if c.kept]
+        skipped = ", ".join(f"{c.title} ({c.skip})" for c in book.chapters if not c.kept)
+        own = OWN_CHAPTERS.get(path.name)
+        print(f"{path.name:28} {len(kept):5} {own if own is not None else '-':>5} {skipped[:90]}")
+
+
+def floor(project: Path) -> tuple[float, float, float]:
+    """(total, synth, aac): eSpeak on each chapter's spoken text in one call, then the build's AAC command."""
+    options = build.BuildOptions(corpus=project / "corpus", voices=project / "voices.yaml",
+                                 build_dir=project / "build")
+    _, plans = build.spoken_plans(options)
+    voice = load_casting(project / "voices.yaml").narrator()
+    eng = engine.engine()
+    eng.render("warm up", voice)
+    synth = aac = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, plan in enumerate(plans):
+            text = "\n\n".join(c.utterance.text for c in plan.clips)
+            t0 = time.perf_counter()
+            pcm = eng.render(text, voice).pcm
+            synth += time.perf_counter() - t0
+            cmd = export.encoder_command([(export.AAC, build.MASTERING, Path(tmp) / f"{n}.m4a")])
+            t0 = time.perf_counter()
+            subprocess.run(cmd, input=pcm, check=True)
+            aac += time.perf_counter() - t0
+    return synth + aac, synth, aac
+
+
+def bench_build(name: str, jobs: int) -> None:
+    source = next((p for p in books() if p.stem == name), None)
+    if source is None:
+        print(f"no book {name!r} in {SHARED}; skipped")
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
+        project = Path(tmp)
+        (project / "corpus").mkdir()
+        shutil.copy(source, project / "corpus" / source.name)
+        shutil.copy(ROOT / "voices.yaml", project / "voices.yaml")
+        seconds, peak = run_build(project, jobs, watch_memory=True)
+        hours = audio_hours(project)
+        total, synth, aac = floor(project)
+        size = sum(p.stat().st_size for p in (project / "build" / "library").rglob("*.m4b")) / 1e6
+        print(f"{source.name}: {hours:.2f} h of audio, M4B {size:.0f} MB ({size / hours:.0f} MB an hour)")
+        print(f"clean build: {seconds:.1f} s = {seconds / hours:.1f} s per audio hour ({hours * 3600 / seconds:.0f}x "
+              f"real time); floor {total:.1f} s (eSpeak {synth:.1f} s + AAC {aac:.1f} s): "
+              f"ratio {seconds / total:.2f}x; peak RSS of all processes {peak} MB (target < 400 MB)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--book", default="pinocchio", help="the book to build (file name without suffix)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--no-build", action="store_true", help="only the table of chapters")
+    args = ap.parse_args()
+    if not books():
+        print(f"{SHARED} has no novels or books (it is not on a user's machine): skipped")
+        return 0
+    chapter_table()
+    if not args.no_build:
+        bench_build(args.book, args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
