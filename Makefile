@@ -17,6 +17,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_attribution.py
+	$(BIN)/python benchmarks/bench_novels.py
+	$(BIN)/python benchmarks/bench_book.py
 
 # Re-install when the project's metadata changes.
 $(STAMP): pyproject.toml
