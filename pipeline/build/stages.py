@@ -222,7 +222,7 @@ def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], 
             anthology_start=start,
             announcements=tuple(Announcement(c.text, c.start, c.end) for c in e.announcements),
             characters=() if book else e.plan.analysis.characters, audio=e.audio,
-            work=e.plan.story.slug, chapter=e.plan.chapter.number,
+            work=e.plan.story.slug, chapter=e.plan.chapter.number, anthology_title=_anthology_title(e),
         ))
         start += e.audio.duration
     return Manifest(

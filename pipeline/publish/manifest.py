@@ -42,6 +42,7 @@ class ManifestStory:
     audio: StoryAudio
     work: str = ""  # the slug of the work it belongs to
     chapter: int = 1  # its number within that work
+    anthology_title: str = ""  # its chapter mark in the anthology ("Book: Chapter" for a book's)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,8 +111,9 @@ class Manifest:
             "year": self.year, "cover": self.cover, "format": self.format, "profile": self.profile,
             "anthology": {
                 **asdict(self.anthology), "duration": round(self.anthology.duration, 3),
-                "chapters": [{"title": s["title"], "start": s["anthology_start"],
-                              "end": round(s["anthology_start"] + s["duration"], 3)} for s in stories],
+                "chapters": [{"title": m.anthology_title or s["title"], "start": s["anthology_start"],
+                              "end": round(s["anthology_start"] + s["duration"], 3)}
+                             for m, s in zip(self.stories, stories, strict=True)],
             } if self.anthology else None,
             "stories": stories,
             "works": [w.to_json() for w in self.works],

@@ -186,3 +186,10 @@ def test_acx_reads_a_chapter_longer_than_its_limit_in_parts(tmp_path: Path) -> N
     assert split.chapters[-1].end == len(text) and "cut at paragraphs" in notes[0]
     for c in split.chapters[1:]:
         assert len(text[c.text_start:c.end].split()) / 165 <= 20 * 1.1
+
+
+def test_the_manifest_lists_the_anthology_marks_as_the_m4b_has_them(built_book: tuple[Project, BuildResult]) -> None:
+    project, _ = built_book
+    manifest = json.loads((project.build_dir / "manifest.json").read_text(encoding="utf-8"))
+    marks = MP4(project.build_dir / "anthology.m4b").chapters
+    assert [c["title"] for c in manifest["anthology"]["chapters"]] == [c.title for c in marks]
