@@ -19,7 +19,8 @@ from pipeline.fsutil import atomic_open
 from pipeline.model import Analysis, Story
 from pipeline.voices import castfile
 from pipeline.voices.autocast import CastLine, cast_lines, clashes, plan_cast
-from pipeline.voices.casting import Casting, CastingFile, _line_of, check_story_slugs, load_tree, parse
+from pipeline.voices.casting import Casting, CastingFile, check_story_slugs, load_tree, parse
+from pipeline.yamlutil import line_of
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def cast_stories(
     chars = tree.get("characters")
     if plan.new and isinstance(chars, CommentedMap) and chars and chars.fa.flow_style():
         raise CastingError(path, "characters", "new characters cannot be appended to a one-line {...} "
-                           "mapping; write one character per line", _line_of(tree, ("characters",)))
+                           "mapping; write one character per line", line_of(tree, ("characters",)))
     new_text = castfile.update_text(text, tree, plan.new, plan.unused, used)
     if new_text != text:
         try:

@@ -22,7 +22,8 @@ from pipeline.text.attribution.attribute import analyse
 from pipeline.text.corpus import load_corpus
 from pipeline.text.pins import load_pins
 from pipeline.voices import engine
-from pipeline.voices.casting import Casting, did_you_mean, full_voice_id, variant_name
+from pipeline.voices.casting import Casting, full_voice_id, variant_name
+from pipeline.yamlutil import did_you_mean
 
 SAMPLE = "Good evening. The last train left an hour ago, but the café is still open, if you'd like a coffee."
 GAP = 0.5  # seconds of silence between previewed lines

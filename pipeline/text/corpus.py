@@ -22,8 +22,6 @@ file-name order, titled after its file name (``04-the-last-train.txt`` becomes
 
 from __future__ import annotations
 
-import datetime
-import difflib
 import os
 import re
 from collections.abc import Sequence
@@ -33,12 +31,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from pipeline.errors import CorpusError
 from pipeline.model import Story
 from pipeline.text.works import SUFFIXES, ChapterChoices, check_inside, read_book, read_text, to_story
+from pipeline.yamlutil import did_you_mean, line_of, plain
 
 MANIFEST = "corpus.yaml"
 
@@ -169,7 +167,7 @@ class Manifest:
     tree: Any  # the round-trip YAML tree (None when there is no file)
 
     def line(self, *loc: str | int) -> int | None:
-        return _line_of(self.tree, loc)
+        return line_of(self.tree, loc)
 
 
 def load_manifest(folder: Path) -> Manifest:
@@ -192,7 +190,7 @@ def load_manifest(folder: Path) -> Manifest:
     if not isinstance(tree, dict):
         raise CorpusError(path, "expected a mapping with 'title', 'author' and 'stories'", 1)
     try:
-        spec = CorpusFile.model_validate(_plain(tree))
+        spec = CorpusFile.model_validate(plain(tree))
     except ValidationError as exc:
         raise _validation_error(path, tree, exc) from exc
     return Manifest(path, spec, tree)
@@ -244,7 +242,7 @@ def _validation_error(path: Path, tree: Any, exc: ValidationError) -> CorpusErro
         why = f"expected a list of stories, each with '- file: ...' (got {err.get('input')!r})"
     else:
         why = f"{err['msg'].lower()} (got {err.get('input')!r})"
-    return CorpusError(path, f"{key}: {why}", _line_of(tree, loc))
+    return CorpusError(path, f"{key}: {why}", line_of(tree, loc))
 
 
 _SECTIONS: dict[str, type[BaseModel]] = {"credits": Credits, "stories": StoryEntry}
@@ -264,43 +262,6 @@ def _dotted(loc: Sequence[Any]) -> str:
     for key in loc:
         out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
     return out
-
-
-def _line_of(node: Any, loc: Sequence[Any]) -> int | None:
-    """The 1-based line of the key at ``loc`` in a round-trip YAML tree, as deep as it goes."""
-    line = None
-    for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0] + 1
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-            line = node.lc.item(key)[0] + 1
-            node = node[key]
-        else:
-            break
-    return line
-
-
-def did_you_mean(word: str, choices: Sequence[str]) -> str:
-    """``"did you mean 'title'? "`` for the closest choice, or nothing when none is close."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f"did you mean {close[0]!r}? " if close else ""
-
-
-def _plain(node: Any) -> Any:
-    """Round-trip YAML nodes to plain dicts, lists and scalars for validation."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, datetime.date):  # ``year: 2024-05-01``
-        return node.isoformat()
-    for plain in (str, int, float):
-        if isinstance(node, plain):
-            return plain(node)
-    return node
 
 
 def _optional(value: object) -> str | None:

@@ -6,19 +6,19 @@ the offending key, and validated into typed objects (pydantic) once, up front.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
 
 from pipeline.errors import CastingError
 from pipeline.model import GROUP, Story, VoiceSettings
 from pipeline.voices import engine
+from pipeline.yamlutil import did_you_mean, line_of, plain
 
 RATE_RANGE = (80, 450)  # eSpeak words per minute that stay intelligible
 PITCH_RANGE = (0, 99)
@@ -176,30 +176,6 @@ def variant_name(variant: str) -> str | None:
 # --------------------------------------------------------------------------- loading
 
 
-def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of the key at ``loc`` in a round-trip YAML tree, as deep as it goes."""
-    line = None
-    for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
-            with_pos = node.lc.key(key)
-            line = with_pos[0] + 1
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-            line = node.lc.item(key)[0] + 1
-            node = node[key]
-        else:
-            break
-    return line
-
-
-def did_you_mean(word: str, choices: Sequence[str], display: dict[str, str] | None = None) -> str:
-    """``"did you mean 'pitch'? "`` for the closest choice, or nothing when none is close."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    if not close:
-        return ""
-    return f"did you mean {(display or {}).get(close[0], close[0])!r}? "
-
-
 def _dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(str(k) for k in loc)
 
@@ -214,7 +190,7 @@ RANGES: dict[str, tuple[float, float]] = {
 def _validation_error(path: Path, tree: Any, exc: ValidationError) -> CastingError:
     err = exc.errors()[0]
     loc = tuple(err["loc"])
-    line = _line_of(tree, loc)
+    line = line_of(tree, loc)
     if err["type"] == "extra_forbidden":
         model_fields = _fields_at(loc[:-1])
         hint = did_you_mean(str(loc[-1]), model_fields)
@@ -267,14 +243,14 @@ def _check_voices(path: Path, tree: Any, spec: CastingFile) -> None:
             raise CastingError(
                 path, _dotted((*loc, "voice")),
                 f"unknown voice {vs.voice!r}; {hint}run `audiobook voices` to list them",
-                _line_of(tree, (*loc, "voice")),
+                line_of(tree, (*loc, "voice")),
             )
         if vs.variant is not None and variant_name(vs.variant) is None:
             hint = did_you_mean(vs.variant, variants)
             raise CastingError(
                 path, _dotted((*loc, "variant")),
                 f"unknown variant {vs.variant!r}; {hint}run `audiobook voices` to list them",
-                _line_of(tree, (*loc, "variant")),
+                line_of(tree, (*loc, "variant")),
             )
 
     check(("narrator",), spec.narrator)
@@ -297,7 +273,7 @@ def _check_overrides(path: Path, tree: Any, casting: Casting) -> None:
                 raise CastingError(
                     path, f"stories.{slug}.characters.{who}",
                     f"no character {who!r} under `characters:`; {hint}add it there first",
-                    _line_of(tree, ("stories", slug, "characters", who)),
+                    line_of(tree, ("stories", slug, "characters", who)),
                 )
 
 
@@ -305,11 +281,11 @@ def _check_lexicon(path: Path, tree: Any, spec: CastingFile) -> None:
     for word, say in spec.lexicon.items():
         if not word.strip() or not say.strip():
             raise CastingError(path, f"lexicon.{word}", "a lexicon entry needs a word and how to say it",
-                               _line_of(tree, ("lexicon", word)))
+                               line_of(tree, ("lexicon", word)))
         if say.count("[[") != say.count("]]"):
             raise CastingError(path, f"lexicon.{word}",
                                f"unbalanced phoneme brackets in {say!r}; write phonemes as [[ste'fan]]",
-                               _line_of(tree, ("lexicon", word)))
+                               line_of(tree, ("lexicon", word)))
 
 
 def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> None:
@@ -321,7 +297,7 @@ def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> 
             raise CastingError(
                 casting.path, f"stories.{slug}",
                 f"no story {slug!r} in the corpus; {hint}stories: {', '.join(slugs)}",
-                _line_of(tree, ("stories", slug)),
+                line_of(tree, ("stories", slug)),
             )
 
 
@@ -334,7 +310,7 @@ def _check_aliases(path: Path, tree: Any, spec: CastingFile) -> None:
                 raise CastingError(
                     path, f"characters.{name}.aliases",
                     f"alias {alias!r} is claimed by both {other!r} and {name!r}; keep it on one of them",
-                    _line_of(tree, ("characters", name, "aliases", i)),
+                    line_of(tree, ("characters", name, "aliases", i)),
                 )
             owner[alias.casefold()] = name
 
@@ -362,7 +338,7 @@ def parse(path: Path, tree: Any) -> Casting:
     if not isinstance(tree, dict):
         raise CastingError(path, None, "expected a mapping with narrator, defaults, characters, ...", 1)
     try:
-        spec = CastingFile.model_validate(_without_empty(_plain(tree)))
+        spec = CastingFile.model_validate(_without_empty(plain(tree)))
     except ValidationError as exc:
         raise _validation_error(path, tree, exc) from exc
     _check_voices(path, tree, spec)
@@ -389,17 +365,3 @@ def _without_empty(data: dict[str, Any]) -> dict[str, Any]:
             for slug, story in out["stories"].items()
         }
     return out
-
-
-def _plain(node: Any) -> Any:
-    """Round-trip YAML nodes to plain dicts, lists and scalars for validation."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool):
-        return bool(node)
-    for plain in (str, int, float):
-        if isinstance(node, plain):
-            return plain(node)
-    return node
