@@ -6,7 +6,8 @@ back matter. Then one book (--book, default pinocchio) is built from scratch wit
 outputs (an M4B of 64 kbps AAC with a chapter mark per chapter), against the floor for the
 same outputs measured in the same run: eSpeak speaking each chapter's text in one call plus
 ffmpeg encoding that audio with the build's AAC command. Prints audio hours, seconds per audio
-hour, the ratio to the floor and the peak memory of all the build's processes.
+hour, the ratio to the floor and the peak memory of all the build's processes (summed PSS:
+shared pages counted once).
 
 Run: `.venv/bin/python benchmarks/bench_book.py [--book pinocchio] [--jobs 2] [--no-build]`.
 """
@@ -99,7 +100,7 @@ def bench_build(name: str, jobs: int) -> None:
         print(f"{source.name}: {hours:.2f} h of audio, M4B {size:.0f} MB ({size / hours:.0f} MB an hour)")
         print(f"clean build: {seconds:.1f} s = {seconds / hours:.1f} s per audio hour ({hours * 3600 / seconds:.0f}x "
               f"real time); floor {total:.1f} s (eSpeak {synth:.1f} s + AAC {aac:.1f} s): "
-              f"ratio {seconds / total:.2f}x; peak RSS of all processes {peak} MB (target < 400 MB)")
+              f"ratio {seconds / total:.2f}x; peak memory of all processes {peak} MB PSS (target < 400 MB)")
 
 
 def main() -> int:

@@ -74,8 +74,22 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: each page shared by n processes counts 1/n (RSS would count the
+    pages a forked render worker shares with the build, and every shared library, in each)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return _rss_kb(pid)
+
+
 def run_build(project: Path, jobs: int, watch_memory: bool = False) -> tuple[float, int]:
-    """Run `audiobook build` as a user would; returns (seconds, peak RSS of the process tree in MB)."""
+    """Run `audiobook build` as a user would; returns (seconds, peak memory of the process tree in MB,
+    summed as PSS: what the build really holds, shared pages counted once)."""
     cmd = [str(AUDIOBOOK), "build", "--corpus", str(project / "corpus"), "--voices",
            str(project / "voices.yaml"), "--build-dir", str(project / "build"), "--jobs", str(jobs)]
     start = time.perf_counter()
@@ -86,7 +100,7 @@ def run_build(project: Path, jobs: int, watch_memory: bool = False) -> tuple[flo
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, sum(_rss_kb(p) for p in _children(proc.pid)))
+            peak = max(peak, sum(_pss_kb(p) for p in _children(proc.pid)))
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -195,7 +209,7 @@ def main() -> int:
         print(f"corpus: {hours * 60:.1f} min of audio, {os.cpu_count()} cores, --jobs {args.jobs}")
         print(f"floor: {floor_total:.2f} s  (eSpeak one call {synth:.2f} s + MP3 {mp3:.2f} s + AAC {aac:.2f} s)")
         print(f"clean build:            {clean:6.2f} s  ratio to floor      {clean / floor_total:.2f}x"
-              f"  (target <= 1.0x; peak RSS {clean_peak} MB)")
+              f"  (target <= 1.0x; peak memory {clean_peak} MB PSS)")
         print(f"no-op rebuild:          {noop:6.2f} s  ratio to clean build {noop / clean:.1%}  (target <= 5%)")
         print(f"one voice changed ({name}): {one_voice:6.2f} s  ratio to clean build {one_voice / clean:.1%}"
               "  (target <= 50%)")
@@ -208,7 +222,7 @@ def main() -> int:
             per_hour = seconds / big_hours
             print(f"scale x{args.scale}: {big_hours:.2f} h of audio in {seconds:.1f} s; "
                   f"{per_hour:.1f} s per audio hour vs {per_hour_1x:.1f} s at 1x: ratio {per_hour / per_hour_1x:.2f}x"
-                  f"  (target <= 1.2x); peak RSS {peak} MB (target < 400 MB)")
+                  f"  (target <= 1.2x); peak memory {peak} MB PSS (target < 400 MB)")
     return 0
 
 
