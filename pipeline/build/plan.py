@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pipeline.audio import assemble
 from pipeline.audio.synth import PlannedClip, plan_story
 from pipeline.build.options import BuildOptions, Profile
+from pipeline.errors import CorpusError
 from pipeline.fsutil import atomic_open, atomic_path, safe_name, slugify
 from pipeline.model import GROUP, Analysis, Chapter, Segment, Story
 from pipeline.publish import export
@@ -115,8 +116,14 @@ def metadata(corpus: Corpus, build_dir: Path, warn: Any) -> Meta:
     else:
         cover = _drawn_cover(build_dir / "cover.jpg", corpus.title, corpus.author, build_dir / "cache" / "cover.json")
     books = []
+    seen: dict[Path, Story] = {}
     for story in corpus.stories:
         if story.is_book:
+            folder = book_folder(build_dir, story)
+            if folder in seen:
+                raise CorpusError(story.path, f"the same author and title as {seen[folder].path.name} "
+                                              f"('{story.title}'); give one another title in corpus.yaml")
+            seen[folder] = story
             own = book_cover(corpus.folder, story)
             if own is not None:
                 validate_cover(own, warn)

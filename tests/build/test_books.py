@@ -193,3 +193,12 @@ def test_the_manifest_lists_the_anthology_marks_as_the_m4b_has_them(built_book: 
     manifest = json.loads((project.build_dir / "manifest.json").read_text(encoding="utf-8"))
     marks = MP4(project.build_dir / "anthology.m4b").chapters
     assert [c["title"] for c in manifest["anthology"]["chapters"]] == [c.title for c in marks]
+
+
+def test_two_books_with_one_author_and_title_are_refused_in_one_line(tmp_path: Path) -> None:
+    from pipeline.errors import CorpusError
+
+    project = book_project(tmp_path, story=False)
+    shutil.copy(project.corpus / "tales.md", project.corpus / "tales-again.md")
+    with pytest.raises(CorpusError, match="same author and title as tales"):
+        project.build()
