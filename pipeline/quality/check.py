@@ -17,7 +17,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +129,7 @@ def measure(path: Path) -> Measurement:
     cbr = info.info.bitrate_mode == BitrateMode.CBR if isinstance(info, MP3) else None
     levels = _decode_levels(path, rate or 44100, channels or 1)
     return Measurement(path=path, codec=type(info).__name__, sample_rate=rate, channels=channels,
-                       bitrate=bitrate, cbr=cbr, chapters=tuple(read_chapters(path, info)), **levels)
+                       bitrate=bitrate, cbr=cbr, chapters=tuple(read_chapters(path, info)), **asdict(levels))
 
 
 _STREAM = re.compile(r"Stream #\d+:\d+\S*: Audio: [^\n]*?, (\d+) Hz, (mono|stereo|\d+ channels)[,\s]")
@@ -160,7 +160,21 @@ def _window_levels(pcm: bytes, size: int) -> list[tuple[int, int]]:
     return list(zip((rms * rms).tolist(), np.abs(blocks).max(axis=1).tolist(), strict=True))
 
 
-def _decode_levels(path: Path, rate: int, channels: int) -> dict:
+@dataclass(frozen=True)
+class Levels:
+    """What one decoding pass measures of a file."""
+
+    duration: float  # seconds, from the decoded samples
+    rms_dbfs: float  # over the whole file, pauses included (as ACX measures)
+    peak_dbfs: float  # sample peak
+    true_peak_dbfs: float | None  # ebur128's, when ffmpeg reports it
+    loudness_lufs: float | None
+    noise_floor_dbfs: float  # the quietest NOISE_WINDOW
+    head_silence: float  # seconds before the first audible window
+    tail_silence: float  # seconds after the last
+
+
+def _decode_levels(path: Path, rate: int, channels: int) -> Levels:
     """One ffmpeg pass: PCM on stdout (analysed window by window here), ebur128 summary on stderr."""
     frames = max(1, round(rate * WINDOW))
     step = frames / rate  # a window's exact length: 220 samples at 22.05 kHz are 9.98 ms, not 10
@@ -208,16 +222,16 @@ def _decode_levels(path: Path, rate: int, channels: int) -> dict:
     duration = samples / channels / rate
     head = loud[0] * step if loud else duration
     tail = duration - (loud[-1] + 1) * step if loud else duration
-    return {
-        "duration": duration,
-        "rms_dbfs": db(math.sqrt(total_sq / samples) / full) if samples else -math.inf,
-        "peak_dbfs": db(peak / full),
-        "true_peak_dbfs": _last_float(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf)", stderr),
-        "loudness_lufs": _last_float(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf)", stderr),
-        "noise_floor_dbfs": _noise_floor(squares, max(1, round(NOISE_WINDOW / step))),
-        "head_silence": max(0.0, head),
-        "tail_silence": max(0.0, tail),
-    }
+    return Levels(
+        duration=duration,
+        rms_dbfs=db(math.sqrt(total_sq / samples) / full) if samples else -math.inf,
+        peak_dbfs=db(peak / full),
+        true_peak_dbfs=_last_float(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf)", stderr),
+        loudness_lufs=_last_float(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf)", stderr),
+        noise_floor_dbfs=_noise_floor(squares, max(1, round(NOISE_WINDOW / step))),
+        head_silence=max(0.0, head),
+        tail_silence=max(0.0, tail),
+    )
 
 
 def _last_float(pattern: str, text: str) -> float | None:
