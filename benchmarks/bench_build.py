@@ -42,8 +42,17 @@ AUDIOBOOK = Path(sys.executable).with_name("audiobook")
 # --------------------------------------------------------------------------- measuring
 
 
+def _statm(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        return ""
+
+
 def _children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (from /proc)."""
+    """Every descendant of ``pid`` (from /proc), less those that share their parent's memory
+    (a child between vfork and exec, on its way to becoming ffmpeg, has its parent's pages)."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -59,7 +68,7 @@ def _children(pid: int) -> list[int]:
     while todo:
         p = todo.pop()
         out.append(p)
-        todo.extend(parents.get(p, []))
+        todo.extend(c for c in parents.get(p, []) if _statm(c) != _statm(p))
     return out
 
 
