@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutagen import MutagenError
+
 from pipeline.errors import EngineError, OutputError
 from pipeline.fsutil import PART, atomic_path, output_error, space_problem, temporary
 from pipeline.publish.tags import Chapter, Tags, clean_text, tag_mp3, tag_mp4
@@ -264,7 +266,11 @@ class Encoder:
             raise OutputError(f"{self.target}: ffmpeg failed: {msg}")
         for output, tmp in zip(self.outputs, self._tmps, strict=True):
             if output.finalize is not None:
-                output.finalize(tmp)
+                try:
+                    finish_file(output.finalize, tmp, output.target)
+                except OutputError:
+                    self.abort()
+                    raise
         return self._tmps
 
     def commit(self) -> None:
@@ -286,6 +292,18 @@ class Encoder:
         self._stop_writer()
         self._abort_files()
         self._log.close()
+
+
+def finish_file(finalize: Finalizer, tmp: Path, target: Path) -> None:
+    """Tag a finished temporary; a write that fails there (a size limit, a full disk: the cover
+    makes the file grow) is one line naming ``target``, not mutagen's traceback."""
+    try:
+        finalize(tmp)
+    except (OSError, MutagenError) as exc:
+        cause = next((e for e in (exc, *exc.args, exc.__cause__, exc.__context__) if isinstance(e, OSError)), None)
+        if cause is None:
+            raise OutputError(f"{target}: could not write its tags: {exc}") from exc
+        raise output_error(target, cause) from exc
 
 
 def ffmpeg_failure(code: int | None, stderr: str) -> str:
@@ -402,7 +420,7 @@ def _concat(target: Path, parts: Sequence[Path], args: Sequence[str], meta_lines
         if result.returncode != 0:
             raise OutputError(f"{target}: ffmpeg failed: {ffmpeg_failure(result.returncode, result.stderr)}")
         if finalize is not None:
-            finalize(tmp)
+            finish_file(finalize, tmp, target)
 
 
 def write_anthology(target: Path, parts: Sequence[Path], chapters: Sequence[Chapter], tags: Tags) -> None:

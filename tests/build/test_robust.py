@@ -190,10 +190,15 @@ def test_kill_during_the_anthology_join_leaves_no_temporary(tmp_path: Path) -> N
 # --------------------------------------------------------------------------- 13: a file-size limit
 
 
-@pytest.mark.parametrize("ffmpeg_ignores_it", [False, True], ids=["ffmpeg-killed-by-SIGXFSZ", "ffmpeg-gets-EFBIG"])
-def test_a_file_size_limit_is_named(small_project: Project, tmp_path: Path, ffmpeg_ignores_it: bool) -> None:
+@pytest.mark.parametrize(("ffmpeg_ignores_it", "when"), [(False, "encoding"), (True, "encoding"), (False, "tagging")],
+                         ids=["ffmpeg-killed-by-SIGXFSZ", "ffmpeg-gets-EFBIG", "the-cover-does-not-fit"])
+def test_a_file_size_limit_is_named(small_project: Project, tmp_path: Path, ffmpeg_ignores_it: bool,
+                                    when: str) -> None:
     assert run(small_project, "build").returncode == 0
     before = {p: p.read_bytes() for p in small_project.build_dir.glob("*.mp3")}
+    size = 200_000  # clips fit, the story's MP3 does not
+    if when == "tagging":  # the MP3 fits, not once its tags (with the cover) are written into it
+        size = len(next(iter(before.values()))) - (small_project.build_dir / "cover.jpg").stat().st_size // 2
     story = small_project.story
     story.write_text(story.read_text(encoding="utf-8") + "\n\nA new last line.\n", encoding="utf-8")
     env = {}
@@ -204,10 +209,11 @@ def test_a_file_size_limit_is_named(small_project: Project, tmp_path: Path, ffmp
         env["AUDIOBOOK_FFMPEG"] = str(shim)
 
     def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))  # clips fit, the story's MP3 does not
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
     line = one_error_line(run(small_project, "build", env=env, preexec=limit))
-    assert "file too large" in line and "limit" in line and "no message" not in line, line
+    assert "01-the-visit.mp3: " in line and "file too large" in line and "limit" in line, line
+    assert "no message" not in line
     assert {p: p.read_bytes() for p in small_project.build_dir.glob("*.mp3")} == before
     assert not [p for p in temporaries(small_project.build_dir) if "cache" not in p.parts]
 
