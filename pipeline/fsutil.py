@@ -76,7 +76,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, target)
         st = target.stat()
-        _WRITTEN[os.path.abspath(target)] = (st.st_size, st.st_mtime_ns)
+        _WRITTEN[os.path.realpath(target)] = (st.st_size, st.st_mtime_ns)
 
 
 def written() -> dict[str, tuple[int, int]]:

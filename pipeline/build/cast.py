@@ -85,12 +85,14 @@ def cast_stories(
 def _save(path: Path, text: str, required: bool) -> str | None:
     """Write voices.yaml atomically; if it cannot be, the warning to give (or, if ``required``, fail).
 
-    A file the user made read-only is left alone even where its folder would let us replace it.
+    A file the user made read-only is left alone even where its folder would let us replace it,
+    and a symlink stays one: the file it points to is the one replaced.
     """
     try:
-        if path.exists() and not os.access(path, os.W_OK):
+        real = path.resolve()
+        if real.exists() and not os.access(real, os.W_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-        with atomic_open(path) as fh:
+        with atomic_open(real) as fh:
             fh.write(text)
         return None
     except (OSError, OutputError) as exc:

@@ -129,7 +129,7 @@ def _same_build(before: Fingerprint, after: Fingerprint) -> bool:
             old = {name: (size, mtime) for name, size, mtime in before[key]}
             new = {name: (size, mtime) for name, size, mtime in after[key]}
             if set(old) - set(new) or any(
-                    stat != old.get(name) and own.get(os.path.abspath(name)) != stat for name, stat in new.items()):
+                    stat != old.get(name) and own.get(os.path.realpath(name)) != stat for name, stat in new.items()):
                 return False
         elif after[key] != before[key]:
             return False
