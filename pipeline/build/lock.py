@@ -40,7 +40,11 @@ def remove_stale_temporaries(build_dir: Path) -> None:
     It also makes sure the cache folder can be created, so that a file in its way is
     reported here, in one line, before any work is done.
     """
-    for folder, _, files in os.walk(build_dir):
+    cache = build_dir / "cache"
+    # Links are not followed (a link to elsewhere is not ours to clean), but for the cache
+    # itself: people move it to a bigger disk.
+    roots = [build_dir, cache] if cache.is_symlink() and cache.is_dir() else [build_dir]
+    for folder, _, files in (entry for root in roots for entry in os.walk(root)):
         for name in files:
             if is_temporary(name):
                 path = Path(folder, name)
@@ -48,4 +52,4 @@ def remove_stale_temporaries(build_dir: Path) -> None:
                     path.unlink(missing_ok=True)
                 except OSError as exc:
                     raise output_error(path, exc) from exc
-    make_dirs(build_dir / "cache")
+    make_dirs(cache)

@@ -236,3 +236,20 @@ def test_every_temporary_a_killed_build_left_is_removed(tmp_path: Path) -> None:
     remove_stale_temporaries(build)
     assert [p for p in left if p.exists()] == []
     assert all(p.exists() for p in kept)
+
+
+def test_a_cache_moved_elsewhere_is_cleaned_too(tmp_path: Path) -> None:
+    from pipeline.build.lock import remove_stale_temporaries
+
+    elsewhere = tmp_path / "big-disk" / "cache"
+    stale = elsewhere / "clips" / "ab" / ".abcdef.4242.part.wav"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"x")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "cache").symlink_to(elsewhere)
+    outside = tmp_path / "other" / ".not-ours.x.part"  # behind a link that is not the cache: left alone
+    outside.parent.mkdir()
+    outside.write_bytes(b"x")
+    (tmp_path / "build" / "library").symlink_to(outside.parent)
+    remove_stale_temporaries(tmp_path / "build")
+    assert not stale.exists() and outside.exists()
