@@ -25,7 +25,7 @@ from pathlib import Path
 from mutagen import MutagenError
 
 from pipeline.errors import EngineError, OutputError
-from pipeline.fsutil import PART, atomic_path, output_error, space_problem, temporary
+from pipeline.fsutil import CAUSES, PART, atomic_path, output_error, space_problem, temporary
 from pipeline.publish.tags import Chapter, Tags, clean_text, tag_mp3, tag_mp4
 from pipeline.voices import engine
 
@@ -306,6 +306,10 @@ def finish_file(finalize: Finalizer, tmp: Path, target: Path) -> None:
         raise output_error(target, cause) from exc
 
 
+#: The errnos whose AVERROR ffmpeg's exit status can be read as (255, its exit on a signal, is not EPERM).
+_FFMPEG_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
+
+
 def ffmpeg_failure(code: int | None, stderr: str) -> str:
     """Why ffmpeg stopped, in words a user can act on: its own last message, the cause of a
     full disk or a size limit named in it, or what the signal that killed it means."""
@@ -314,6 +318,11 @@ def ffmpeg_failure(code: int | None, stderr: str) -> str:
     for number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         if os.strerror(number) in stderr:
             return f"{space_problem(number)} ({last})"
+    # ffmpeg exits with a failed write's AVERROR(errno) as its status, often without a word
+    # (measured: a full disk gives status 228, -ENOSPC & 0xff, and no message).
+    if code is not None and code > 128 and (number := 256 - code) in _FFMPEG_ERRNOS:
+        problem = space_problem(number) or f"{CAUSES[number]}; check the build folder"
+        return f"{problem} ({last})" if last else problem
     if code is not None and code < 0:
         sig = -code
         if sig == signal.SIGXFSZ:  # what a write over RLIMIT_FSIZE does to a process that does not ignore it

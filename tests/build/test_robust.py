@@ -264,3 +264,23 @@ def test_a_cache_moved_elsewhere_is_cleaned_too(tmp_path: Path) -> None:
     (tmp_path / "build" / "library").symlink_to(outside.parent)
     remove_stale_temporaries(tmp_path / "build")
     assert not stale.exists() and outside.exists()
+
+
+def test_a_full_disk_is_named(built_tiny: Project, tmp_path: Path) -> None:
+    """On a small tmpfs of its own (a private mount namespace: nothing outside sees it)."""
+    if shutil.which("unshare") is None or subprocess.run(
+            ["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("no mount namespaces here")
+    project = Project(tmp_path / "project")
+    shutil.copytree(built_tiny.root, project.root, symlinks=True)
+    story = project.story
+    story.write_text(story.read_text(encoding="utf-8") + "\n\nA new last line.\n", encoding="utf-8")
+    used = sum(p.stat().st_size for p in project.build_dir.rglob("*") if p.is_file())
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = (f"mount -t tmpfs -o size={used // 1024 + 400}k tmpfs {disk} && cp -a {project.build_dir} {disk}/build "
+              f"&& exec {AUDIOBOOK} build --corpus {project.corpus} --voices {project.voices} --build-dir {disk}/build")
+    result = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+                            capture_output=True, text=True, timeout=300)
+    line = one_error_line(result)
+    assert "disk full; free some space" in line and "01-the-visit.mp3" in line, line

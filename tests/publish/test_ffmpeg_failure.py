@@ -27,3 +27,9 @@ def test_no_message_still_says_something() -> None:
     assert ffmpeg_failure(1, "") == "exited with status 1 without a message"
     assert ffmpeg_failure(-signal.SIGSEGV, "") == "killed by SIGSEGV"
     assert "killed" in ffmpeg_failure(-signal.SIGKILL, "")
+
+
+def test_a_status_that_is_an_errno_is_read_as_one() -> None:
+    # ffmpeg 7 on a full disk: status 228 (-ENOSPC & 0xff), not a word on stderr
+    assert ffmpeg_failure(228, "").startswith("disk full; free some space")
+    assert ffmpeg_failure(255, "") == "exited with status 255 without a message"  # its exit on a signal
