@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +73,11 @@ def _installed() -> list[tuple[str, int, int]]:
 ENVIRONMENT = ("AUDIOBOOK_FFMPEG", "ESPEAK_DATA_PATH")
 
 
-def _environment() -> list[tuple[str, str, int, int]]:
+def _environment(environ: Mapping[str, str]) -> list[tuple[str, str, int, int]]:
     """The variables above, and the file each names (replaced in place, it is another program)."""
     out = []
     for name in ENVIRONMENT:
-        value = os.environ.get(name, "")
+        value = environ.get(name, "")
         size = mtime = 0
         with contextlib.suppress(OSError, ValueError):
             st = Path(value.strip()).expanduser().stat() if value.strip() else None
@@ -89,8 +90,12 @@ def _environment() -> list[tuple[str, str, int, int]]:
 Fingerprint = dict[str, Any]
 
 
-def _fingerprint(args: list[str]) -> Fingerprint | None:
-    """Everything a build reads (files as name, size, mtime), or None if something is missing."""
+def _fingerprint(args: list[str], environ: Mapping[str, str]) -> Fingerprint | None:
+    """Everything a build reads (files as name, size, mtime), or None if something is missing.
+
+    ``environ`` is the environment the command started with: the program sets variables of
+    its own (the engine sets ESPEAK_DATA_PATH), which must not make a build look different.
+    """
     corpus = Path(_option(args, "--corpus", "corpus"))
     voices = Path(_option(args, "--voices", "voices.yaml"))
     package = Path(__file__).resolve().parent.parent
@@ -99,7 +104,7 @@ def _fingerprint(args: list[str]) -> Fingerprint | None:
             "args": args,
             "cwd": os.getcwd(),
             "python": sys.executable,
-            "environment": _environment(),
+            "environment": _environment(environ),
             "corpus": _stat_tree(corpus, recursive=True),
             "voices": _stat_tree(voices.parent, recursive=False) if voices.exists() else [],
             "program": _stat_tree(package, recursive=True),
@@ -163,7 +168,7 @@ def up_to_date(args: list[str], inputs: str) -> bool:
         return False
 
 
-def record(args: list[str], before: Fingerprint | None) -> None:
+def record(args: list[str], before: Fingerprint | None, environ: Mapping[str, str]) -> None:
     """After a successful build: remember the inputs it started from, and the outputs it left.
 
     ``before`` is the fingerprint taken before the build began: an edit made while it ran may
@@ -179,7 +184,7 @@ def record(args: list[str], before: Fingerprint | None) -> None:
     try:
         with open(build_dir / ".lock", "a+") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            after = _fingerprint(args)
+            after = _fingerprint(args, environ)
             if not after or not _same_build(before, after):
                 return
             tmp.write_text(json.dumps({"inputs": _digest(after), "outputs": _outputs(build_dir)}), encoding="utf-8")
@@ -196,8 +201,9 @@ def forget(args: list[str]) -> None:
 def main() -> None:
     args = sys.argv[1:]
     before = None
+    environ = dict(os.environ)
     if _is_build(args):
-        before = _fingerprint(args)  # before anything is read: what this build, if it succeeds, is made from
+        before = _fingerprint(args, environ)  # before anything is read: what this build, if it succeeds, is made from
         if up_to_date(args, _digest(before)):
             sys.stdout.write("Up to date: nothing changed since the last build.\n")
             return
@@ -208,7 +214,7 @@ def main() -> None:
         app(args, prog_name="audiobook")
     except SystemExit as done:
         if done.code in (0, None) and _is_build(args):
-            record(args, before)
+            record(args, before, environ)
         raise
     except KeyboardInterrupt:  # Ctrl-C while importing, before the app's own handler is in place
         sys.stderr.write(INTERRUPTED + "\n")

@@ -72,3 +72,15 @@ def test_nothing_to_do_imports_nothing_of_the_program(small_project: Project) ->
     seconds, imported = result.stdout.splitlines()[-1].split(" ", 1)
     assert imported == "[]"
     assert float(seconds) < 0.5  # ~20 ms when the machine is idle
+
+
+def test_variables_the_program_sets_itself_do_not_count(small_project: Project, monkeypatch) -> None:
+    from pipeline.cli import main
+
+    monkeypatch.chdir(small_project.root)
+    monkeypatch.delenv("ESPEAK_DATA_PATH", raising=False)
+    started = dict(os.environ)
+    before = main._fingerprint(["build"], started)
+    monkeypatch.setenv("ESPEAK_DATA_PATH", "/somewhere")  # what loading the engine in this process does
+    assert main._fingerprint(["build"], started) == before
+    assert main._fingerprint(["build"], dict(os.environ)) != before  # set by the user: another build
