@@ -6,6 +6,8 @@ chooses voices, the writer appends to it), so it lives with the build, not in th
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +16,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
 
-from pipeline.errors import CastingError
-from pipeline.fsutil import atomic_open
+from pipeline.errors import CastingError, OutputError
+from pipeline.fsutil import atomic_open, cause
 from pipeline.model import Analysis, Story
 from pipeline.voices import castfile
 from pipeline.voices.autocast import CastLine, cast_lines, clashes, plan_cast
@@ -36,12 +38,15 @@ class CastResult:
 
 def cast_stories(
     path: Path, stories: Sequence[Story], analyses: Sequence[Analysis], write: bool = True,
+    required: bool = False,
 ) -> CastResult:
     """Validate voices.yaml, cast every speaker who has no entry, and write the file.
 
     A missing file is created, complete and commented. An existing one only grows:
     new entries are appended and unused ones marked; when nothing changes it is not
     written at all. With ``write=False`` the result is the same but the disk is not touched.
+    A file that cannot be written is a warning (the cast is used in memory), or an error when
+    saving it is ``required`` (`audiobook cast`, which exists to write it).
     """
     exists = path.exists()
     if exists:
@@ -68,8 +73,34 @@ def cast_stories(
     for speaker, entry in plan.links:
         casting.link(speaker, entry)
     changed = new_text != text or not exists
+    warnings = clashes(casting, plan.speakers, stories)
     if write and changed:
-        with atomic_open(path) as fh:
-            fh.write(new_text)
+        unsaved = _save(path, new_text, required)
+        if unsaved:
+            warnings.append(unsaved)
+            changed = False
     return CastResult(casting, tuple(cast_lines(casting, plan)), created=changed and not exists,
-                      updated=changed and exists, warnings=tuple(clashes(casting, plan.speakers, stories)))
+                      updated=changed and exists, warnings=tuple(warnings))
+
+
+def _save(path: Path, text: str, required: bool) -> str | None:
+    """Write voices.yaml atomically; if it cannot be, the warning to give (or, if ``required``, fail).
+
+    A file the user made read-only is left alone even where its folder would let us replace it,
+    and a symlink stays one: the file it points to is the one replaced.
+    """
+    try:
+        real = path.resolve()
+        if real.exists() and not os.access(real, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        with atomic_open(real) as fh:
+            fh.write(text)
+        return None
+    except (OSError, OutputError) as exc:
+        reason = exc.__cause__ if isinstance(exc, OutputError) else exc
+        why = cause(reason) if isinstance(reason, OSError) else str(exc)
+        if required:
+            raise OutputError(f"{path}: could not save it ({why}); make the file and its folder writable, "
+                              "or pass --voices a file that can be written") from exc
+        return (f"{path}: could not save it ({why}); the new characters' voices are used for this build "
+                "only: make the file writable to keep them")

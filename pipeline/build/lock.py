@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import BuildLocked
-from pipeline.fsutil import output_error
-
-#: Temporary files of a build that was killed; only ever removed under the lock.
-STALE_TEMPORARIES = (".*.part*", "cache/parts/.*.part*", "cache/clips/*/.*.part.*", "cache/.*.part*")
+from pipeline.fsutil import is_temporary, make_dirs, output_error
 
 
 @contextlib.contextmanager
 def build_lock(build_dir: Path) -> Iterator[None]:
     """Hold ``build_dir/.lock`` for the whole build; a second build is refused, not interleaved."""
+    make_dirs(build_dir)
     try:
-        build_dir.mkdir(parents=True, exist_ok=True)
         fh = open(build_dir / ".lock", "a+")  # noqa: SIM115 - held for the whole build
     except OSError as exc:
         raise output_error(build_dir, exc) from exc
@@ -35,7 +33,23 @@ def build_lock(build_dir: Path) -> Iterator[None]:
 
 
 def remove_stale_temporaries(build_dir: Path) -> None:
-    """Delete the temporary files of a build that was killed (call it under the lock)."""
-    for pattern in STALE_TEMPORARIES:
-        for tmp in build_dir.glob(pattern):
-            tmp.unlink(missing_ok=True)
+    """Delete what a killed build left behind (call it under the lock): every temporary file
+    (``fsutil.is_temporary``: atomic writes, encoder outputs and their logs, the anthology's
+    listings, clips, the up-to-date stamp's), wherever it is under the build folder.
+
+    It also makes sure the cache folder can be created, so that a file in its way is
+    reported here, in one line, before any work is done.
+    """
+    cache = build_dir / "cache"
+    # Links are not followed (a link to elsewhere is not ours to clean), but for the cache
+    # itself: people move it to a bigger disk.
+    roots = [build_dir, cache] if cache.is_symlink() and cache.is_dir() else [build_dir]
+    for folder, _, files in (entry for root in roots for entry in os.walk(root)):
+        for name in files:
+            if is_temporary(name):
+                path = Path(folder, name)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise output_error(path, exc) from exc
+    make_dirs(cache)

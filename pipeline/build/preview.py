@@ -53,7 +53,7 @@ def analyse_corpus(corpus: Path) -> tuple[tuple[Story, ...], list[Analysis]]:
 
 def cast_corpus(corpus: Path, voices: Path) -> CastResult:
     """`audiobook cast`: cast every speaker of the corpus into voices.yaml, without building."""
-    return cast_stories(voices, *analyse_corpus(corpus))
+    return cast_stories(voices, *analyse_corpus(corpus), required=True)
 
 
 def preview(

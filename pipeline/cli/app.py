@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,6 +28,7 @@ from pipeline.build import stages as core
 from pipeline.build.options import Format, Profile
 from pipeline.cli.checkview import fmt_duration, render_reports
 from pipeline.errors import INTERRUPTED, AudiobookError
+from pipeline.fsutil import describe
 
 if TYPE_CHECKING:
     from pipeline.model import Analysis
@@ -42,7 +44,7 @@ def fail(error: BaseException) -> None:
     """Print one line to stderr and exit non-zero (a traceback only with --verbose)."""
     if _state["verbose"]:
         err.print_exception()
-    err.print(f"[bold red]Error:[/] {error}", markup=True, highlight=False)
+    err.print(f"[bold red]Error:[/] {escape(str(error))}", markup=True, highlight=False)  # user text is no markup
     raise typer.Exit(1)
 
 
@@ -62,7 +64,9 @@ class _Commands(TyperGroup):
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise  # stdout closed by `| head`: Click exits quietly
-        except (AudiobookError, OSError) as exc:
+        except OSError as exc:  # one a stage did not explain: still one line, with the file and the cause
+            fail(AudiobookError(describe(exc)))
+        except AudiobookError as exc:
             fail(exc)
 
 
@@ -108,12 +112,12 @@ class RichProgress(core.Progress):
             self._progress.advance(self._task, n)
 
     def warn(self, message: str) -> None:
-        self._progress.console.print(f"[yellow]warning:[/] {message}", highlight=False)
+        self._progress.console.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
 
     def chapter_done(self, where: str, audio_done: float, audio_left: float) -> None:
         if self._task is not None:
             audio = f"{fmt_duration(audio_done)} of audio done, ~{fmt_duration(audio_left)} left"
-            self._progress.update(self._task, description=f"{where[:40]} ({audio})")
+            self._progress.update(self._task, description=f"{escape(where[:40])} ({audio})")
 
 
 @app.command()
@@ -155,19 +159,19 @@ def build(
     books = {b.story.slug: b for b in result.books}
     for r in result.stories:
         if r.story.slug not in books:
-            table.add_row(str(r.story.number), r.story.title, str(r.file), fmt_duration(r.duration),
+            table.add_row(str(r.story.number), escape(r.story.title), escape(str(r.file)), fmt_duration(r.duration),
                           "rebuilt" if r.rebuilt else "up to date")
         elif r.chapter == 1:
             book = books[r.story.slug]
             rebuilt = sum(x.rebuilt for x in result.stories if x.story.slug == r.story.slug)
-            table.add_row(str(r.story.number), r.story.title, str(book.audio), fmt_duration(book.duration),
-                          f"{len(book.chapters)} chapters, {rebuilt} rebuilt")
+            table.add_row(str(r.story.number), escape(r.story.title), escape(str(book.audio)),
+                          fmt_duration(book.duration), f"{len(book.chapters)} chapters, {rebuilt} rebuilt")
     if result.anthology is not None:
-        table.add_row("", "Anthology", str(result.anthology), fmt_duration(result.anthology_duration), "")
+        table.add_row("", "Anthology", escape(str(result.anthology)), fmt_duration(result.anthology_duration), "")
     out.print(table)
     out.print(
         f"{result.clips_rendered} of {result.clips_total} clips rendered, "
-        f"manifest {result.manifest}, {result.seconds:.1f} s."
+        f"manifest {escape(str(result.manifest))}, {result.seconds:.1f} s."
     )
 
 
@@ -197,7 +201,7 @@ def check(
         for r in failed:
             for v in r.verdicts:
                 if not v.ok:
-                    err.print(f"[red]fail:[/] {r.measurement.path}: {v.why}", highlight=False)
+                    err.print(f"[red]fail:[/] {escape(f'{r.measurement.path}: {v.why}')}", highlight=False)
         raise typer.Exit(1)
     out.print(f"All {len(reports)} file(s) pass ACX's checks.")
 
@@ -218,7 +222,7 @@ def script(
     book = _read_work(file)
     analysis = analyse(book.text, load_pins(file))
     for warning in analysis.warnings:
-        err.print(f"[yellow]warning:[/] {file}: {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(f'{file}: {warning}')}", highlight=False)
     if chapter is not None:
         analysis = _one_chapter(file, book, analysis, chapter)
     if as_json:
@@ -295,7 +299,7 @@ def preview(
     result = render_preview(name, corpus, voices, build_dir, story, lines)
     err.print(f"{result.voice.espeak_name}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
               f"{len(result.lines)} line(s)", highlight=False)
-    out.print(str(result.path), highlight=False, soft_wrap=True)
+    out.print(escape(str(result.path)), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -307,15 +311,15 @@ def cast(
     from pipeline.build.preview import cast_corpus
 
     result = cast_corpus(corpus, voices)
-    table = Table(title=f"Cast ({voices})", title_justify="left")
+    table = Table(title=f"Cast ({escape(str(voices))})", title_justify="left")
     for column in ("character", "voice", "rate", "pitch", "lines", "stories", ""):
         table.add_column(column, justify="right" if column in ("rate", "pitch", "lines") else "left")
     for line in result.cast:
-        table.add_row(line.name, line.voice.espeak_name, str(line.voice.rate), str(line.voice.pitch),
-                      str(line.lines), ", ".join(line.stories),
+        table.add_row(escape(line.name), line.voice.espeak_name, str(line.voice.rate), str(line.voice.pitch),
+                      str(line.lines), escape(", ".join(line.stories)),
                       {"new": "[green]new[/]", "unused": "[yellow]in no story[/]"}.get(line.status, ""))
     out.print(table)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     what = "created" if result.created else "updated" if result.updated else "unchanged"
-    out.print(f"{voices} {what}.", highlight=False)
+    out.print(f"{escape(str(voices))} {what}.", highlight=False)

@@ -9,10 +9,12 @@ when complete, so a reader never sees a half-written or untagged file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import queue
 import re
+import signal
 import subprocess
 import tempfile
 import threading
@@ -20,8 +22,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutagen import MutagenError
+
 from pipeline.errors import EngineError, OutputError
-from pipeline.fsutil import atomic_path
+from pipeline.fsutil import CAUSES, PART, atomic_path, output_error, space_problem, temporary
 from pipeline.publish.tags import Chapter, Tags, clean_text, tag_mp3, tag_mp4
 from pipeline.voices import engine
 
@@ -174,9 +178,20 @@ class Encoder:
         except BaseException:
             self._abort_files()
             raise
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in commit/abort
         cmd = encoder_command([(o.codec, o.mastering, tmp) for o, tmp in zip(self.outputs, self._tmps, strict=True)])
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        try:
+            # ffmpeg's messages, in the build folder like every temporary (anonymous where the
+            # file system allows; else a hidden ".part" name the next build removes).
+            self._log = tempfile.TemporaryFile(dir=self.target.parent, prefix=".log.", suffix=PART)  # noqa: SIM115
+        except OSError as exc:
+            self._abort_files()
+            raise output_error(self.target, exc) from exc
+        try:
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        except OSError as exc:
+            self._log.close()
+            self._abort_files()
+            raise EngineError(f"cannot run ffmpeg ({cmd[0]}): {exc.strerror or exc}") from exc
         # Threaded: writes go through a small queue to a thread of their own, so that
         # encoders fed the same stream don't wait on each other's pipes.
         self._queue: queue.Queue[bytes | None] | None = queue.Queue(maxsize=8) if threaded else None
@@ -200,7 +215,11 @@ class Encoder:
         try:
             self._proc.stdin.write(data)
         except BrokenPipeError as exc:
-            raise OutputError(f"{self.target}: ffmpeg stopped: {self._error_text()}") from exc
+            try:  # it closed its input: it is exiting, or dead
+                code: int | None = self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                code = None
+            raise OutputError(f"{self.target}: ffmpeg stopped: {ffmpeg_failure(code, self._log_text())}") from exc
 
     def write(self, data: bytes) -> None:
         try:
@@ -224,10 +243,12 @@ class Encoder:
             self._writer.join()
             self._writer = None
 
-    def _error_text(self) -> str:
-        self._log.seek(0)
-        text = self._log.read().decode("utf-8", "replace").strip().splitlines()
-        return text[-1] if text else "no message"
+    def _log_text(self) -> str:
+        try:
+            self._log.seek(0)
+            return self._log.read().decode("utf-8", "replace")
+        except (OSError, ValueError):  # ValueError: already closed
+            return ""
 
     def finish(self) -> list[Path]:
         """Wait for ffmpeg, tag the temporary files and return them (renamed by ``commit``)."""
@@ -240,12 +261,16 @@ class Encoder:
             self._proc.stdin.close()
         code = self._proc.wait()
         if code != 0:
-            msg = self._error_text()
+            msg = ffmpeg_failure(code, self._log_text())
             self.abort()
             raise OutputError(f"{self.target}: ffmpeg failed: {msg}")
         for output, tmp in zip(self.outputs, self._tmps, strict=True):
             if output.finalize is not None:
-                output.finalize(tmp)
+                try:
+                    finish_file(output.finalize, tmp, output.target)
+                except OutputError:
+                    self.abort()
+                    raise
         return self._tmps
 
     def commit(self) -> None:
@@ -267,6 +292,51 @@ class Encoder:
         self._stop_writer()
         self._abort_files()
         self._log.close()
+
+
+def finish_file(finalize: Finalizer, tmp: Path, target: Path) -> None:
+    """Tag a finished temporary; a write that fails there (a size limit, a full disk: the cover
+    makes the file grow) is one line naming ``target``, not mutagen's traceback."""
+    try:
+        finalize(tmp)
+    except (OSError, MutagenError) as exc:
+        cause = next((e for e in (exc, *exc.args, exc.__cause__, exc.__context__) if isinstance(e, OSError)), None)
+        if cause is None:
+            raise OutputError(f"{target}: could not write its tags: {exc}") from exc
+        raise output_error(target, cause) from exc
+
+
+#: The errnos whose AVERROR ffmpeg's exit status can be read as (255, its exit on a signal, is not EPERM).
+_FFMPEG_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES)
+
+
+def ffmpeg_failure(code: int | None, stderr: str) -> str:
+    """Why ffmpeg stopped, in words a user can act on: its own last message, the cause of a
+    full disk or a size limit named in it, or what the signal that killed it means."""
+    lines = stderr.strip().splitlines()
+    last = re.sub(r"^\[[^]]* @ 0x[0-9a-f]+\]\s*", "", lines[-1].strip()) if lines else ""  # "[out#0/mp3 @ 0x5f..]"
+    for number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        if os.strerror(number) in stderr:
+            return f"{space_problem(number)} ({last})"
+    # ffmpeg exits with a failed write's AVERROR(errno) as its status, often without a word
+    # (measured: a full disk gives status 228, -ENOSPC & 0xff, and no message).
+    if code is not None and code > 128 and (number := 256 - code) in _FFMPEG_ERRNOS:
+        problem = space_problem(number) or f"{CAUSES[number]}; check the build folder"
+        return f"{problem} ({last})" if last else problem
+    if code is not None and code < 0:
+        sig = -code
+        if sig == signal.SIGXFSZ:  # what a write over RLIMIT_FSIZE does to a process that does not ignore it
+            return space_problem(errno.EFBIG) or ""
+        if sig == signal.SIGKILL:
+            return "killed (out of memory, or by another program); build again"
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return f"killed by {name}" + (f" ({last})" if last else "")
+    if last:
+        return last
+    return "stopped without a message" if code is None else f"exited with status {code} without a message"
 
 
 @contextlib.contextmanager
@@ -343,25 +413,23 @@ def chapter_text(title: str) -> str:
 
 def _concat(target: Path, parts: Sequence[Path], args: Sequence[str], meta_lines: Sequence[str],
             finalize: Finalizer | None) -> None:
-    """Join encoded parts without re-encoding, with FFMETADATA tags/chapters, atomically."""
-    with tempfile.TemporaryDirectory(prefix="audiobook-") as tmpdir:
-        listing = Path(tmpdir) / "parts.txt"
-        listing.write_text(
-            "".join("file '{}'\n".format(str(p.resolve()).replace("'", "'\\''")) for p in parts),
-            encoding="utf-8",
-        )
-        meta = Path(tmpdir) / "meta.txt"
+    """Join encoded parts without re-encoding, with FFMETADATA tags/chapters, atomically.
+
+    The listing and the metadata are temporaries beside the target, never in $TMPDIR: a build
+    killed here leaves them in the build folder, where the next build removes them.
+    """
+    listing_text = "".join("file '{}'\n".format(str(p.resolve()).replace("'", "'\\''")) for p in parts)
+    with temporary(target, ".txt") as listing, temporary(target, ".txt") as meta, atomic_path(target) as tmp:
+        listing.write_text(listing_text, encoding="utf-8")
         meta.write_text("\n".join([";FFMETADATA1", *meta_lines]) + "\n", encoding="utf-8")
-        with atomic_path(target) as tmp:
-            cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                   "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(meta),
-                   "-map", "0:a", "-map_metadata", "1", "-c", "copy", *args, str(tmp)]
-            result = subprocess.run(cmd, capture_output=True, text=True)
-            if result.returncode != 0:
-                last = (result.stderr.strip().splitlines() or ["no message"])[-1]
-                raise OutputError(f"{target}: ffmpeg failed: {last}")
-            if finalize is not None:
-                finalize(tmp)
+        cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+               "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(meta),
+               "-map", "0:a", "-map_metadata", "1", "-c", "copy", *args, str(tmp)]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise OutputError(f"{target}: ffmpeg failed: {ffmpeg_failure(result.returncode, result.stderr)}")
+        if finalize is not None:
+            finish_file(finalize, tmp, target)
 
 
 def write_anthology(target: Path, parts: Sequence[Path], chapters: Sequence[Chapter], tags: Tags) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.fsutil import atomic_open
+from pipeline.fsutil import atomic_open, output_error
 from pipeline.model import Segment, Story, StoryAudio, TimedSegment
 from pipeline.publish.captions import NARRATOR, Cue
 
@@ -99,5 +99,8 @@ def remove_outdated(build_dir: Path, old_manifest: Path, new: dict[str, Any]) ->
         return []
     gone = sorted(listed_files(old) - listed_files(new))
     for name in gone:
-        (build_dir / name).unlink(missing_ok=True)
+        try:
+            (build_dir / name).unlink(missing_ok=True)
+        except OSError as exc:  # a folder made where a file was, a read-only folder: say which
+            raise output_error(build_dir / name, exc) from exc
     return gone

@@ -12,6 +12,7 @@ so ``check_pins`` is called by the attribution stage with the cast's names.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -47,8 +48,13 @@ def pins_path(story_path: Path) -> Path:
 def load_pins(story_path: Path) -> Pins:
     """The pins for a story; empty when it has no pin file. Raises PinError on a bad file."""
     path = pins_path(story_path)
-    if not path.exists():
-        return Pins(path=path)
+    try:
+        if not path.exists():
+            return Pins(path=path)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:  # a story named near the limit: no pin file can exist
+            return Pins(path=path)
+        raise PinError(path, f"cannot read the pin file ({exc.strerror or exc})") from None
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -318,11 +318,17 @@ def _check_aliases(path: Path, tree: Any, spec: CastingFile) -> None:
 def load_tree(path: Path) -> Any:
     """Parse voices.yaml keeping comments and positions; raise CastingError on bad YAML."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CastingError(path, None, "not UTF-8 text; re-save the file as UTF-8") from exc
+        if not path.is_file():  # a folder, or a FIFO that would block the read for ever
+            raise CastingError(path, None, "not a regular file; pass --voices a YAML file")
+        data = path.read_bytes()
     except OSError as exc:
         raise CastingError(path, None, f"cannot read: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = data.count(b"\n", 0, exc.start) + 1
+        raise CastingError(path, None, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8",
+                           where) from exc
     try:
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:

@@ -1,0 +1,86 @@
+"""The up-to-date stamp never says "Up to date" for inputs it did not build: an edit made while a
+build runs, another ffmpeg chosen through the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipeline.publish.export import ffmpeg_exe
+from tests.conftest import Project
+
+AUDIOBOOK = Path(sys.executable).with_name("audiobook")
+SENTENCE = "The keeper counted seven ships."
+
+
+def run_build(project: Project, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run([str(AUDIOBOOK), "build"], cwd=project.root, capture_output=True, text=True,
+                            timeout=300, env={**os.environ, **(env or {})})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def spoken(project: Project) -> str:
+    manifest = json.loads((project.build_dir / "manifest.json").read_text(encoding="utf-8"))
+    return " ".join(seg["text"] for story in manifest["stories"] for seg in story["segments"])
+
+
+def test_an_edit_made_during_a_build_is_built_by_the_next(small_project: Project) -> None:
+    proc = subprocess.Popen([str(AUDIOBOOK), "build"], cwd=small_project.root, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    # The lock is taken once the corpus has been read: an edit now is one the build cannot see.
+    lock = small_project.build_dir / ".lock"
+    deadline = time.monotonic() + 120
+    while not lock.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None, "the build ended before the edit could be made during it"
+    story = small_project.story
+    story.write_text(story.read_text(encoding="utf-8") + f"\n\n{SENTENCE}\n", encoding="utf-8")
+    assert proc.wait(timeout=300) == 0
+    assert SENTENCE not in spoken(small_project)  # the edit came too late for that build
+    out = run_build(small_project)
+    assert "Up to date" not in out and "rebuilt" in out
+    assert SENTENCE in spoken(small_project)
+    assert "Up to date" in run_build(small_project)
+
+
+def test_another_ffmpeg_is_another_build(small_project: Project, tmp_path: Path) -> None:
+    run_build(small_project)
+    assert "Up to date" in run_build(small_project)
+    other = tmp_path / "ffmpeg"
+    other.symlink_to(ffmpeg_exe())
+    env = {"AUDIOBOOK_FFMPEG": str(other)}
+    assert "Up to date" not in run_build(small_project, env)
+    assert "Up to date" in run_build(small_project, env)
+    assert "Up to date" not in run_build(small_project)  # and back to the bundled one
+
+
+def test_nothing_to_do_imports_nothing_of_the_program(small_project: Project) -> None:
+    run_build(small_project)
+    probe = ("import sys, time; t = time.perf_counter(); sys.argv = ['audiobook', 'build']\n"
+             "from pipeline.cli.main import main\n"
+             "main(); print(time.perf_counter() - t, sorted(m for m in sys.modules if m.startswith(('typer', "
+             "'pipeline.build', 'pipeline.text', 'ruamel', 'rich'))))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=small_project.root, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Up to date" in result.stdout
+    seconds, imported = result.stdout.splitlines()[-1].split(" ", 1)
+    assert imported == "[]"
+    assert float(seconds) < 0.5  # ~20 ms when the machine is idle
+
+
+def test_variables_the_program_sets_itself_do_not_count(small_project: Project, monkeypatch) -> None:
+    from pipeline.cli import main
+
+    monkeypatch.chdir(small_project.root)
+    monkeypatch.delenv("ESPEAK_DATA_PATH", raising=False)
+    started = dict(os.environ)
+    before = main._fingerprint(["build"], started)
+    monkeypatch.setenv("ESPEAK_DATA_PATH", "/somewhere")  # what loading the engine in this process does
+    assert main._fingerprint(["build"], started) == before
+    assert main._fingerprint(["build"], dict(os.environ)) != before  # set by the user: another build
