@@ -19,7 +19,7 @@ from pipeline.build.options import BuildOptions, Profile
 from pipeline.build.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, Meta, book_folder
 from pipeline.build.state import BuildState
 from pipeline.errors import OutputError
-from pipeline.fsutil import safe_name, slugify
+from pipeline.fsutil import NAME_BYTES, safe_name, slugify
 from pipeline.model import GROUP, GROUP_LABEL, Segment, StoryAudio
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, write_captions
@@ -51,16 +51,23 @@ class OutputPaths:
         if not story.is_book:
             name = f"{story.number:02d}-{slugify(story.title)}"
             audio = build_dir / f"{name}{codec.suffix}"
-            part = audio if codec is export.M4B else parts / f"{story.slug}.m4a"
-            return cls(audio, part, parts / f"{story.slug}.json", build_dir / f"{name}.vtt",
+            stem = cache_name(story.slug)
+            part = audio if codec is export.M4B else parts / f"{stem}.m4a"
+            return cls(audio, part, parts / f"{stem}.json", build_dir / f"{name}.vtt",
                        build_dir / f"{name}.srt")
         folder = book_folder(build_dir, story)
         number = plan.chapter.number
         name = f"{number:02d} - {safe_name(plan.chapter.title)}"
-        stem = f"{story.slug}-{number:03d}"
+        stem = f"{cache_name(story.slug)}-{number:03d}"
         chapter_file = folder / f"{name}{codec.suffix}" if options.chapter_files else None
         part = chapter_file if chapter_file is not None and codec is export.M4B else parts / f"{stem}.m4a"
         return cls(chapter_file, part, parts / f"{stem}.json", folder / f"{name}.vtt", folder / f"{name}.srt")
+
+
+def cache_name(slug: str) -> str:
+    """A work's name for its files in the cache: its slug (the file name less its suffix), cut
+    with a hash when a long file name would make names the file system refuses."""
+    return slug if len(slug.encode("utf-8")) <= NAME_BYTES else safe_name(slug)
 
 
 @dataclass(frozen=True)

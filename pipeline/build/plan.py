@@ -151,7 +151,8 @@ def book_cover(folder: Path, story: Story) -> Path | None:
 def _book_cover(build_dir: Path, story: Story, own: Path | None) -> Path:
     target = book_folder(build_dir, story) / "cover.jpg"
     if own is None and story.cover is None:
-        return _drawn_cover(target, story.title, story.author or "", build_dir / "cache" / f"cover-{story.slug}.json")
+        stamp = build_dir / "cache" / f"cover-{safe_name(story.slug)}.json"
+        return _drawn_cover(target, story.title, story.author or "", stamp)
     data = own.read_bytes() if own is not None else as_jpeg(story.cover or b"")
     if not target.exists() or target.read_bytes() != data:
         with atomic_path(target) as tmp:
