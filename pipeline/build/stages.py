@@ -216,7 +216,7 @@ def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], 
         stories.append(ManifestStory(
             number=e.plan.story.number, kind=e.plan.kind, title=e.plan.chapter.title,
             source=str(e.plan.story.path), file=_rel(paths.audio or (book.audio if book else paths.part), root),
-            captions={"vtt": _rel(paths.vtt, root), "srt": _rel(paths.srt, root)}, duration=e.audio.duration,
+            captions=paths.captions(lambda p: _rel(p, root)), duration=e.audio.duration,
             anthology_start=start,
             announcements=tuple(Announcement(c.text, c.start, c.end) for c in e.announcements),
             characters=() if book else e.plan.analysis.characters, audio=e.audio,

@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 
 from pipeline import __version__
 from pipeline.build import stages as core
-from pipeline.build.options import Format, Profile
+from pipeline.build.options import Captions, Format, Profile, ReadAlong
 from pipeline.cli.checkview import fmt_duration, render_reports
 from pipeline.errors import INTERRUPTED, AudiobookError
 
@@ -136,11 +136,18 @@ def build(
                                          help="Speak opening and closing credits.")] = True,
     allow_outside_corpus: Annotated[bool, typer.Option(
         "--allow-outside-corpus", help="Read corpus files that are links to files elsewhere.")] = False,
+    captions: Annotated[Captions, typer.Option(
+        help="words: also a word-level WebVTT per chapter file (a timestamp before every word).")]
+    = Captions.sentences,
+    read_along: Annotated[ReadAlong, typer.Option(
+        "--read-along", help="Text and audio in step, per work: an EPUB 3 with media overlays (epub), a web "
+                             "page that opens from the file system (page), or both.")] = ReadAlong.off,
 ) -> None:
     """Build one audio file per story, an M4B per book, the chaptered anthology and the manifest under build/."""
     options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt,
                                 profile=profile, anthology_mp3=anthology_mp3, credits=credits,
-                                allow_outside_corpus=allow_outside_corpus)
+                                allow_outside_corpus=allow_outside_corpus, captions=captions,
+                                read_along=read_along)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, transient=False) as bar:
