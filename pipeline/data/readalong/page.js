@@ -128,11 +128,11 @@
   }
 
   audio.addEventListener("play", function () {
-    playBtn.textContent = "⏸"; playBtn.setAttribute("aria-label", "Pause");
+    playBtn.classList.add("playing"); playBtn.setAttribute("aria-label", "Pause");
     window.requestAnimationFrame(frame);
   });
   audio.addEventListener("pause", function () {
-    playBtn.textContent = "▶"; playBtn.setAttribute("aria-label", "Play"); save();
+    playBtn.classList.remove("playing"); playBtn.setAttribute("aria-label", "Play"); save();
   });
   audio.addEventListener("seeked", function () { highlight(audio.currentTime); });
   audio.addEventListener("ended", function () {
