@@ -73,7 +73,9 @@ def _cast(speakers: list[str]) -> str:
     if not speakers:
         return ""
     names = " ".join(f'<span class="{speaker_class(n)}">{escape(n)}</span>' for n in speakers)
-    return f"<p>Voices: <span>{escape(NARRATOR)}</span> {names}</p>"
+    # A book may have a hundred speakers: the list stays folded until asked for.
+    return (f"<details><summary>Voices: {escape(NARRATOR)} and {len(speakers)} character"
+            f"{'s' if len(speakers) > 1 else ''}</summary><p><span>{escape(NARRATOR)}</span> {names}</p></details>")
 
 
 def render_page(work: ReadAlongWork) -> str:
