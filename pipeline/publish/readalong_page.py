@@ -3,7 +3,7 @@ no network (its style, script and timings are inside it; the chapters' audio sit
 in ``audio/``).
 
 It shows the text with the sentence being spoken highlighted, and the word within it; the
-speaker's name and colour; a click (or Enter) on a sentence plays from there; play/pause,
+speaker's name and colour; a click on a sentence plays from there (the arrow keys step by sentence); play/pause,
 speed, chapters, keyboard shortcuts; the place is remembered (localStorage). It is laid out
 for a phone as for a desktop, and labelled for screen readers (ARIA). The template, style
 and script live in ``pipeline/data/readalong/``.
@@ -63,8 +63,8 @@ def page_data(work: ReadAlongWork) -> dict[str, Any]:
 
 def _chapter_html(work: ReadAlongWork, c: ReadAlongChapter) -> str:
     paras = "\n".join(chapter_paragraphs(work, c, words=True))
-    # Sentences take the keyboard focus one by one only on request (Tab would be endless): the
-    # arrow keys move the player instead, and a screen reader reads the text as prose.
+    # Sentences are not Tab stops (a book would have thousands): the arrow keys step the player
+    # by sentence instead, and a screen reader reads the text as prose, the playing one aria-current.
     return (f'<section id="chapter-{c.number}" aria-labelledby="c{c.number}-h" hidden>\n'
             f'<h2 id="c{c.number}-h" class="ra-s">{escape(c.title)}</h2>\n{paras}\n</section>')
 

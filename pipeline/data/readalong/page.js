@@ -155,10 +155,6 @@
     var el = ev.target.closest ? ev.target.closest(".ra-s") : null;
     if (el) { seek(sentenceIndex(el)); }
   });
-  document.getElementById("text").addEventListener("keydown", function (ev) {
-    var el = ev.target.closest ? ev.target.closest(".ra-s") : null;
-    if (el && ev.key === "Enter") { seek(sentenceIndex(el)); ev.preventDefault(); }
-  });
 
   document.addEventListener("keydown", function (ev) {
     if (ev.altKey || ev.ctrlKey || ev.metaKey || /^(SELECT|INPUT|TEXTAREA)$/.test(ev.target.tagName)) { return; }
