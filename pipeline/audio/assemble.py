@@ -49,6 +49,9 @@ Sink = Callable[[bytes], None]
 #: Told where each clip's sound landed: (clip, start, end) in seconds from the start of the file,
 #: without the engine's own silence at the clip's edges (captions start when the voice does).
 ClipHook = Callable[[PlannedClip, float, float], None]
+#: Told where each clip's samples landed, silence and all: (clip, first sample, samples); the
+#: engine's timing marks count from the clip's first sample, so read-along timings are exact.
+PlaceHook = Callable[[PlannedClip, int, int], None]
 
 
 class CorruptClip(Exception):
@@ -232,6 +235,7 @@ def assemble_story(
     voice_names: Callable[[PlannedClip], str],
     loudness: Loudness | None = Loudness(),
     on_clip: ClipHook | None = None,
+    on_place: PlaceHook | None = None,
 ) -> StoryAudio:
     """Stream the story's audio into ``sink`` and return its timeline (seconds)."""
     written = 0  # bytes so far: timings are exact sample counts, not estimates
@@ -256,6 +260,8 @@ def assemble_story(
         pcm = load_clip(cache, clip.key, level)
         emit(pcm)
         end = written / BYTES_PER_SECOND
+        if on_place is not None:
+            on_place(clip, (written - len(pcm)) // engine.SAMPLE_WIDTH, len(pcm) // engine.SAMPLE_WIDTH)
         if on_clip is not None:
             gain = loudness.headroom_db if loudness is not None else 0.0
             a, b = audible_span(pcm, AUDIBLE_DBFS - gain)

@@ -22,9 +22,11 @@ from pipeline.errors import OutputError
 from pipeline.fsutil import NAME_BYTES, safe_name, slugify
 from pipeline.model import GROUP, GROUP_LABEL, Segment, StoryAudio
 from pipeline.publish import export, records
-from pipeline.publish.captions import NARRATOR, Cue, write_captions
+from pipeline.publish.captions import NARRATOR, Cue, cues_of, write_captions
 from pipeline.publish.tags import write_tags
+from pipeline.publish.timings import ClipPlace, Sentence, clip_sentences
 from pipeline.quality.check import AcxRules
+from pipeline.voices import engine
 
 ACX_MAX_MINUTES = AcxRules().max_minutes  # ACX refuses longer files; the rule `audiobook check` applies
 _QUOTES = "\"“”«»„"
@@ -39,9 +41,17 @@ class OutputPaths:
     timing: Path  # the record of its timeline, for rebuilds that skip it
     vtt: Path
     srt: Path
+    timeline: Path  # its sentences and words in time, for players and read-alongs (JSON)
+    words: Path | None = None  # the word-level WebVTT, when asked for
+
+    def captions(self, rel: Callable[[Path], str]) -> dict[str, str]:
+        """The manifest's list of a chapter's caption and timing files (``rel`` names them)."""
+        named = {"vtt": self.vtt, "srt": self.srt, "timeline": self.timeline, "words": self.words}
+        return {k: rel(p) for k, p in named.items() if p is not None}
 
     def all(self) -> tuple[Path, ...]:
-        return tuple(p for p in (self.audio, self.part, self.timing, self.vtt, self.srt) if p is not None)
+        paths = (self.audio, self.part, self.timing, self.vtt, self.srt, self.timeline, self.words)
+        return tuple(p for p in paths if p is not None)
 
     @classmethod
     def of(cls, plan: ChapterPlan, options: BuildOptions) -> OutputPaths:
@@ -54,14 +64,16 @@ class OutputPaths:
             stem = cache_name(story.slug)
             part = audio if codec is export.M4B else parts / f"{stem}.m4a"
             return cls(audio, part, parts / f"{stem}.json", build_dir / f"{name}.vtt",
-                       build_dir / f"{name}.srt")
+                       build_dir / f"{name}.srt", build_dir / f"{name}.timeline.json",
+                       build_dir / f"{name}.words.vtt" if options.word_captions else None)
         folder = book_folder(build_dir, story)
         number = plan.chapter.number
         name = f"{number:02d} - {safe_name(plan.chapter.title)}"
         stem = f"{cache_name(story.slug)}-{number:03d}"
         chapter_file = folder / f"{name}{codec.suffix}" if options.chapter_files else None
         part = chapter_file if chapter_file is not None and codec is export.M4B else parts / f"{stem}.m4a"
-        return cls(chapter_file, part, parts / f"{stem}.json", folder / f"{name}.vtt", folder / f"{name}.srt")
+        return cls(chapter_file, part, parts / f"{stem}.json", folder / f"{name}.vtt", folder / f"{name}.srt",
+                   folder / f"{name}.timeline.json", folder / f"{name}.words.vtt" if options.word_captions else None)
 
 
 def cache_name(slug: str) -> str:
@@ -80,6 +92,7 @@ class EncodedChapter:
     announcements: tuple[Cue, ...]  # spoken but not in the text: the title, credits
     rebuilt: bool  # False when the previous output was still up to date
     rerendered: int  # clips rendered again because their cache entry was corrupt
+    sentences: tuple[Sentence, ...] = ()  # every sentence spoken, with its words, placed in the file
 
 
 class Cancelled(Exception):
@@ -136,26 +149,32 @@ def _one(plan: ChapterPlan, job: _Job) -> EncodedChapter:
     paths = _paths(plan, job.options)
     if _current(plan, job.options, job.settings, job.state):
         loaded = records.load_timing(paths.timing, plan.story, plan.segments)
-        if loaded is not None:
+        sentences = records.load_sentences(paths.timing)
+        if loaded is not None and sentences is not None:  # a record from before timings: encode again
             audio, extras = loaded
-            found = EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0)
+            found = EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0,
+                                   sentences=sentences)
             job.done(found)
             return found
-    audio, rerendered, extras = _encode(plan, paths, job)
-    records.save_timing(paths.timing, audio, extras)
+    audio, rerendered, extras, sentences = _encode(plan, paths, job)
+    records.save_timing(paths.timing, audio, extras, sentences)
+    records.save_timeline(paths.timeline, plan.story, plan.chapter.number, audio.duration, sentences)
     job.state.record(plan.key, plan.inputs_hash(job.settings))
-    made = EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered)
+    made = EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered,
+                          sentences=sentences)
     job.done(made)
     return made
 
 
-def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job) -> tuple[StoryAudio, int, list[Cue]]:
+def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job,
+            ) -> tuple[StoryAudio, int, list[Cue], tuple[Sentence, ...]]:
     """Stream a chapter's clips into its file and AAC part, tagged, with captions; re-render corrupt clips."""
     rerendered = 0
     for _attempt in range(3):
         cues: list[Cue] = []
+        sentences: list[Sentence] = []
         try:
-            audio = _stream(plan, paths, job, cues)
+            audio = _stream(plan, paths, job, cues, sentences)
             break
         except assemble.CorruptClip as bad:
             # A truncated cache entry: render it again rather than stitch it in.
@@ -164,13 +183,14 @@ def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job) -> tuple[StoryAudi
             rerendered += render_clips([clip], job.cache, jobs=1)
     else:
         raise OutputError(f"{job.cache.folder}: clips keep turning out corrupt; delete the folder and build again")
-    write_captions(paths.vtt, paths.srt, cues)
+    write_captions(paths.vtt, paths.srt, cues_of(sentences), paths.words)
     extras = [c for c, clip in zip(cues, plan.clips, strict=True) if clip.utterance.segment_index < 0]
-    return audio, rerendered, extras
+    return audio, rerendered, extras, tuple(sentences)
 
 
-def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue]) -> StoryAudio:
-    """One pass: clips through pydub into the encoders, a caption cue per clip."""
+def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue], sentences: list[Sentence],
+            ) -> StoryAudio:
+    """One pass: clips through pydub into the encoders, a cue per clip, the sentences of each."""
     options = job.options
     duration = assemble.planned_seconds(job.cache, plan.clips)
     if options.profile is Profile.acx and duration > ACX_MAX_MINUTES * 60:
@@ -186,6 +206,7 @@ def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue]) -
     if paths.part != paths.audio:
         outputs.append(export.Output(paths.part, export.AAC, MASTERING))
     on_clip = _cue_maker(plan, cues)
+    on_place = _sentence_maker(plan, job.cache, sentences)
     with export.encoders(outputs, separate=job.separate) as encs:
 
         def sink(data: bytes, encs: list[export.Encoder] = encs) -> None:
@@ -197,6 +218,7 @@ def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue]) -
         return assemble.assemble_story(
             plan.story, plan.segments, plan.clips, job.cache, sink,
             voice_names=lambda c: c.utterance.voice.espeak_name, loudness=LOUDNESS, on_clip=on_clip,
+            on_place=on_place,
         )
 
 
@@ -227,6 +249,24 @@ def _cue_maker(plan: ChapterPlan, cues: list[Cue]) -> assemble.ClipHook:
             cues.append(Cue(start, end, speakers[idx], text or clip.utterance.text))
 
     return on_clip
+
+
+def _sentence_maker(plan: ChapterPlan, cache: ClipCache, sentences: list[Sentence]) -> assemble.PlaceHook:
+    """Each clip's sentences and words, from its cached marks, placed where its samples landed."""
+    labels = dict(plan.labels)
+    speakers = {i: speaker_label(seg) for i, seg in enumerate(plan.segments)}
+
+    def on_place(clip: PlannedClip, first: int, samples: int) -> None:
+        idx = clip.utterance.segment_index
+        place = ClipPlace(first, samples, engine.SAMPLE_RATE, clip.utterance.text)
+        if idx < 0:  # the title, the credits: spoken, not in the text
+            said = labels.get(clip.key, clip.utterance.text)
+            sentences.extend(clip_sentences(place, None, said, (0, len(said)), NARRATOR, -1))
+        else:
+            sentences.extend(clip_sentences(place, cache.marks(clip.key), plan.story.text,
+                                            (clip.text_start, clip.text_end), speakers[idx], idx))
+
+    return on_place
 
 
 def speaker_label(seg: Segment) -> str:

@@ -32,6 +32,30 @@ class Profile(StrEnum):
     acx = "acx"  # MP3 192 kbps CBR, credits as their own files, at most 120 minutes a file
 
 
+class Captions(StrEnum):
+    """Which captions each chapter file gets besides its sentence-level WebVTT and SRT."""
+
+    sentences = "sentences"
+    words = "words"  # also a word-level WebVTT (a timestamp before every word)
+
+
+class ReadAlong(StrEnum):
+    """The read-along outputs made per work: text and audio in step."""
+
+    off = "off"
+    epub = "epub"  # an EPUB 3 with media overlays
+    page = "page"  # a web page that opens from the file system
+    both = "both"
+
+    @property
+    def makes_epub(self) -> bool:
+        return self.value in ("epub", "both")
+
+    @property
+    def makes_page(self) -> bool:
+        return self.value in ("page", "both")
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     """What to build and where; validated once, before any work."""
@@ -45,22 +69,31 @@ class BuildOptions:
     anthology_mp3: bool = False  # also join the story MP3s into anthology.mp3 with ID3 chapters
     credits: bool = True  # speak opening and closing credits
     allow_outside_corpus: bool = False  # read corpus files that link to elsewhere
+    captions: Captions = Captions.sentences
+    read_along: ReadAlong = ReadAlong.off  # off by default: the EPUB and the page copy every chapter's audio
 
     def __post_init__(self) -> None:
         # Plain strings (from a script or a test) become the enums, or a one-line error.
-        for name, enum in (("format", Format), ("profile", Profile)):
+        enums: tuple[tuple[str, type[StrEnum]], ...] = (
+            ("format", Format), ("profile", Profile), ("captions", Captions), ("read_along", ReadAlong))
+        for name, enum in enums:
             value = getattr(self, name)
             if value is not None and not isinstance(value, enum):
                 try:
                     object.__setattr__(self, name, enum(value))
                 except ValueError:
                     choices = ", ".join(e.value for e in enum)
-                    raise OptionsError(f"--{name} {value}: unknown {name}; choose one of {choices}") from None
+                    flag = name.replace("_", "-")
+                    raise OptionsError(f"--{flag} {value}: unknown {flag}; choose one of {choices}") from None
 
     @property
     def codec(self) -> export.Codec:
         """The codec of story files (and of chapter files, when a book gets them)."""
         return (self.format or Format.mp3).codec
+
+    @property
+    def word_captions(self) -> bool:
+        return self.captions is Captions.words
 
     @property
     def chapter_files(self) -> bool:

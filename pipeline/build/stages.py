@@ -26,6 +26,7 @@ from pipeline.build.encode import EncodedChapter, OutputPaths, encode_chapters
 from pipeline.build.lock import build_lock, remove_stale_temporaries
 from pipeline.build.options import BuildOptions, Format, Profile
 from pipeline.build.plan import MASTERING, ChapterPlan, FileSettings, Meta, digest, metadata, plan_chapters
+from pipeline.build.readalong import write_read_along
 from pipeline.build.state import BuildState
 from pipeline.model import Analysis, Story
 from pipeline.publish import export
@@ -148,6 +149,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             pending = renderer.submit(missing)
             encoded = encode_chapters(plans, cache, settings, state, renderer, pending, _ChapterCount(plans, progress))
         books = write_books(encoded, settings, state)
+        write_read_along(encoded, settings, state)
         anthology = write_anthology(encoded, settings, state) if len(corpus.stories) > 1 else None
         manifest = write_manifest(options.build_dir, manifest_of(encoded, books, anthology, settings))
         state.save()
@@ -233,7 +235,7 @@ def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], 
         stories.append(ManifestStory(
             number=e.plan.story.number, kind=e.plan.kind, title=e.plan.chapter.title,
             source=str(e.plan.story.path), file=_rel(paths.audio or (book.audio if book else paths.part), root),
-            captions={"vtt": _rel(paths.vtt, root), "srt": _rel(paths.srt, root)}, duration=e.audio.duration,
+            captions=paths.captions(lambda p: _rel(p, root)), duration=e.audio.duration,
             anthology_start=start,
             announcements=tuple(Announcement(c.text, c.start, c.end) for c in e.announcements),
             characters=() if book else e.plan.analysis.characters, audio=e.audio,

@@ -25,7 +25,7 @@ from typer.core import TyperGroup
 
 from pipeline import __version__
 from pipeline.build import stages as core
-from pipeline.build.options import Format, Profile
+from pipeline.build.options import Captions, Format, Profile, ReadAlong
 from pipeline.cli.checkview import fmt_duration, render_reports
 from pipeline.errors import INTERRUPTED, AudiobookError
 from pipeline.fsutil import describe
@@ -140,11 +140,18 @@ def build(
                                          help="Speak opening and closing credits.")] = True,
     allow_outside_corpus: Annotated[bool, typer.Option(
         "--allow-outside-corpus", help="Read corpus files that are links to files elsewhere.")] = False,
+    captions: Annotated[Captions, typer.Option(
+        help="words: also a word-level WebVTT per chapter file (a timestamp before every word).")]
+    = Captions.sentences,
+    read_along: Annotated[ReadAlong, typer.Option(
+        "--read-along", help="Text and audio in step, per work: an EPUB 3 with media overlays (epub), a web "
+                             "page that opens from the file system (page), or both.")] = ReadAlong.off,
 ) -> None:
     """Build one audio file per story, an M4B per book, the chaptered anthology and the manifest under build/."""
     options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt,
                                 profile=profile, anthology_mp3=anthology_mp3, credits=credits,
-                                allow_outside_corpus=allow_outside_corpus)
+                                allow_outside_corpus=allow_outside_corpus, captions=captions,
+                                read_along=read_along)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, transient=False) as bar:
@@ -213,6 +220,14 @@ def script(
     = False,
     chapter: Annotated[int | None, typer.Option(
         "--chapter", "-c", min=1, help="Only this chapter (its number in `audiobook chapters`).")] = None,
+    times: Annotated[bool, typer.Option(
+        "--times", help="Also each line's start time in its chapter file, from the last build's manifest.")]
+    = False,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Only the line heard at this time (h:mm:ss) of the chapter file (with --chapter for a book).")]
+    = None,
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="The build whose manifest gives the times.")]
+    = Path("build"),
 ) -> None:
     """Print a work as a script: who says each line, and how sure we are."""
     from pipeline.cli.scriptview import render_script, to_json
@@ -225,10 +240,33 @@ def script(
         err.print(f"[yellow]warning:[/] {escape(f'{file}: {warning}')}", highlight=False)
     if chapter is not None:
         analysis = _one_chapter(file, book, analysis, chapter)
+    heard = _line_times(file, analysis, build_dir, at) if times or at is not None else None
     if as_json:
-        sys.stdout.write(json.dumps(to_json(analysis), ensure_ascii=False) + "\n")
+        data = to_json(analysis)
+        for i, item in enumerate(data["segments"]):
+            if heard is not None and (t := heard[0].get(i)) is not None:
+                item["heard"] = {"file": t.file, "chapter": t.chapter, "start": t.start, "end": t.end,
+                                 "in_book": t.in_book}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    elif at is not None and heard is not None:
+        from pipeline.cli.timesview import render_times
+
+        render_times(analysis.segments, heard[0], heard[1], out)
     else:
         render_script(analysis, out)
+        if heard is not None:
+            from pipeline.cli.timesview import render_times
+
+            render_times(analysis.segments, heard[0], None, out)
+
+
+def _line_times(file: Path, analysis: Analysis, build_dir: Path, at: str | None,
+                ) -> tuple[dict[int, Any], list[int] | None]:
+    """Each segment's time in the last build, and (with ``at``) the segments heard then."""
+    from pipeline.publish.linetimes import line_times, lines_at, parse_clock
+
+    times = line_times(build_dir, file, analysis.segments)
+    return times, (lines_at(times, parse_clock(at)) if at is not None else None)
 
 
 @app.command()

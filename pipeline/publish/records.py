@@ -14,6 +14,9 @@ from typing import Any
 from pipeline.fsutil import atomic_open, output_error
 from pipeline.model import Segment, Story, StoryAudio, TimedSegment
 from pipeline.publish.captions import NARRATOR, Cue
+from pipeline.publish.timings import Sentence, sentences_from_json, sentences_json
+
+TIMELINE_VERSION = 1
 
 
 def timeline_json(audio: StoryAudio) -> list[dict[str, Any]]:
@@ -27,11 +30,31 @@ def timeline_json(audio: StoryAudio) -> list[dict[str, Any]]:
     ]
 
 
-def save_timing(path: Path, audio: StoryAudio, extras: Sequence[Cue]) -> None:
+def save_timing(path: Path, audio: StoryAudio, extras: Sequence[Cue], sentences: Sequence[Sentence] = ()) -> None:
     with atomic_open(path) as fh:
         json.dump({"duration": audio.duration,
                    "times": [[t.start, t.end, t.voice] for t in audio.timeline],
-                   "extras": [[c.start, c.end, c.text] for c in extras]}, fh)
+                   "extras": [[c.start, c.end, c.text] for c in extras],
+                   "sentences": sentences_json(sentences)}, fh)
+
+
+def load_sentences(path: Path) -> tuple[Sentence, ...] | None:
+    """The sentence timings saved with the story's timing, or None when the record has none
+    (written before timings were kept) or is damaged."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return sentences_from_json(data["sentences"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_timeline(path: Path, story: Story, chapter: int, duration: float, sentences: Sequence[Sentence]) -> None:
+    """A chapter file's sentences and words in time, beside its captions, for players and read-alongs:
+    times in seconds from the start of the file, offsets into the work's text."""
+    with atomic_open(path) as fh:
+        json.dump({"version": TIMELINE_VERSION, "work": story.slug, "chapter": chapter,
+                   "duration": round(duration, 4), "source": str(story.path),
+                   "sentences": sentences_json(sentences)}, fh, ensure_ascii=False)
 
 
 def load_timing(path: Path, story: Story, segments: Sequence[Segment]) -> tuple[StoryAudio, list[Cue]] | None:
