@@ -14,6 +14,7 @@ attribution stage when they speak; see ``Cast.describe``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class Cast:
         self.entities: list[Entity] = []
         self.by_form: dict[str, list[int]] = defaultdict(list)
         self.narrator: int | None = None
+        # (first paragraph, entity) of each section whose "I" is a writer of its own (see narrators.py)
+        self.writers: list[tuple[int, int | None]] = []
 
     def add(self, entity: Entity) -> int:
         self.entities.append(entity)
@@ -92,6 +95,16 @@ class Cast:
         if self.narrator is None:
             self.narrator = self.add(Entity("Narrator", {"narrator"}, kind="narrator"))
         return self.narrator
+
+    def narrator_at(self, para: int) -> int:
+        """Who "I" is in paragraph ``para``: the writer of its section, else the one narrator."""
+        k = bisect.bisect_right(self.writers, (para, len(self.entities))) - 1
+        if k >= 0 and self.writers[k][1] is not None:
+            return self.writers[k][1]  # type: ignore[return-value]
+        return self.narrator_index()
+
+    def is_narrator(self, index: int | None) -> bool:
+        return index is not None and (index == self.narrator or any(index == e for _p, e in self.writers))
 
     def describe(self, phrase: str, gender: str) -> int:
         """The unnamed character called ``phrase`` ("the porter"), added on first use."""

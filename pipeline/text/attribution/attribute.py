@@ -27,6 +27,7 @@ from pipeline.text.attribution.conversation import CONFIDENCE, Conversation, Dec
 from pipeline.text.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.text.lexicon import ABBREVIATIONS, GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.text.mentions import Mention, Resolver
+from pipeline.text.narrators import section_writers
 from pipeline.text.pins import Pins, check_pins
 from pipeline.text.segment import Layout, Quotation, segments_of, split
 from pipeline.text.tokens import Token, tokenize
@@ -84,6 +85,7 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     layout = split(text)
     tokens = tokenize(layout)
     cast, runs = find_cast(layout, tokens)
+    cast.writers = section_writers(layout, cast)
     resolver = Resolver(cast, tokens, runs, text)
     mentions = resolver.resolve_all()
     sieves = _Sieves(layout, tokens, cast, resolver, mentions)
