@@ -30,6 +30,7 @@ from pipeline.text.nameruns import (
     vocative,
 )
 from pipeline.text.names import FEMALE_NAMES, MALE_NAMES, formal_names, name_gender
+from pipeline.text.nonpersons import non_persons
 from pipeline.text.segment import Layout
 from pipeline.text.tokens import Token
 
@@ -152,10 +153,14 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
             return True
         return len(run.words) > 1 and any(evidence[w.lower()] >= 2 for w in run.words)
 
-    people = [r for r in runs if is_person(r)]
+    nobody = non_persons(runs, tokens)
+    people = [r for r in runs if is_person(r) and r.surface.lower() not in nobody]
     # a single word is a person when it belongs to a longer name that is
     in_full = {w for r in people if len(r.words) > 1 for w in r.words}
-    people += [r for r in runs if len(r.words) == 1 and not is_person(r) and r.words[0] in in_full]
+    people += [
+        r for r in runs if len(r.words) == 1 and not is_person(r) and r.words[0] in in_full
+        and r.surface.lower() not in nobody
+    ]
     cast = _cluster(people, tokens)
     return cast, runs
 

@@ -94,7 +94,8 @@ def test_a_title_tag_keeps_its_title_when_it_is_how_the_book_tags_him() -> None:
 
 
 def test_a_name_run_stops_at_the_next_title() -> None:
-    text = ('Hetty March and Kate March sat by the fire.\n\n"Well?" said Mrs. March, and she told Hetty Mr. Quayle\'s news.\n\n'
+    text = ('Hetty March and Kate March sat by the fire.\n\n'
+            '"Well?" said Mrs. March, and she told Hetty Mr. Quayle\'s news.\n\n'
             '"Oh," said Hetty.\n')
     names = {e.name for e in cast_of(text).entities}
     assert "Mrs. March" in names and not any(n.endswith(" Mr") for n in names)
