@@ -221,7 +221,7 @@ class Resolver:
         noun = words[-1]
         gender = noun_gender(noun)
         roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
-        if roles:
+        if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self._latest(roles)
         if det in POSSESSIVES:
             owner_gender = POSSESSIVES[det]
@@ -429,7 +429,7 @@ class Resolver:
             # the ... NOUN , NAME ,
             if first >= 2 and tokens[first - 1].text == ",":
                 j = first - 2
-                if tokens[j].low in PERSON_NOUNS and not tokens[j].quote:
+                if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
                     back = j
                     while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
                         back -= 1

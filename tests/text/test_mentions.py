@@ -56,3 +56,11 @@ def test_quoted_words_are_not_narration_mentions() -> None:
     got = resolve('Anna turned to Tom. "He will come," she said.')
     assert [w for _, w, _ in got] == ["Anna", "Tom", "she"]
     assert got[-1] == ("pronoun", "she", "Anna")
+
+
+def test_a_generic_apposition_gives_no_role_and_an_indefinite_is_someone_new() -> None:
+    got = resolve("The Good Boy, Percy Lamb, sat in the front pew. Later Aunt Wren seized a small boy. "
+                  "The doctor, Dr. Hale, came in. A doctor from the town followed him.")
+    who = {words.split(" from ")[0]: name for _kind, words, name in got}
+    assert who["a small boy"] != "Percy Lamb"  # "boy" is no role: every boy would be Percy
+    assert who["The doctor"] == "Dr. Hale" and who["A doctor"] != "Dr. Hale"  # "a doctor" is another one
