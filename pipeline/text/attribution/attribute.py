@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import replace
 
 from pipeline.model import GROUP, Analysis, Character, Gender
+from pipeline.text.attribution.confidence import calibrated
 from pipeline.text.attribution.conversation import CONFIDENCE, Conversation, Decision
 from pipeline.text.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.text.lexicon import ABBREVIATIONS, GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
@@ -242,19 +243,19 @@ class _Sieves(Conversation):
                 gender = self.cast.entities[d.speaker].gender
                 other = self.resolver.pronoun(d.at, gender, exclude=vocatives[qi])
                 if other is not None:
-                    d = replace(d, speaker=other)
+                    d = replace(d, speaker=other, basis="not-the-addressee")
             if d is not None and d.pronoun and qi:
                 d = self._change_of_speaker(qi, quotes, decisions, d)
             if d is None:
                 d = self._context(qi, quotes, decisions, vocatives)
             if isinstance(d.speaker, int) and d.speaker in vocatives[qi]:
-                d = Decision(None, "fallback", 0.2)
+                d = Decision(None, "fallback", 0.2, basis="addressee")
             decisions.append(d)
         # untagged lines decided by context may now use the speakers decided after them
         for qi in range(len(quotes)):
             if decisions[qi].speaker is None:
                 decisions[qi] = self._context(qi, quotes, decisions, vocatives, final=True)
-        return decisions
+        return [calibrated(d) for d in decisions]
 
     # ------------------------------------------------------------------ tags
 
@@ -363,7 +364,8 @@ class _Sieves(Conversation):
         if m.entity is None:
             return None
         if m.kind in ("pronoun", "narrator"):
-            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"], m.kind == "pronoun", m.first)
+            basis = "pronoun" if m.kind == "pronoun" else "first-person"
+            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"], m.kind == "pronoun", m.first, basis)
         ent = self.cast.entities[m.entity]
         if m.kind == "description" and ent.kind == "unnamed" and m.entity not in self.renamed:
             # call an unnamed speaker the way the tag does: "the driver", not "the bus driver"
@@ -372,7 +374,7 @@ class _Sieves(Conversation):
                 ent.name = "the " + " ".join(words[1:])
                 self.renamed.add(m.entity)
         rule = f"explicit-tag-{where}"
-        return Decision(m.entity, rule, CONFIDENCE[rule])
+        return Decision(m.entity, rule, CONFIDENCE[rule], basis="description" if ent.kind == "unnamed" else "name")
 
     # ------------------------------------------------------------------ action beats
 
@@ -395,7 +397,10 @@ class _Sieves(Conversation):
         for group in (nearest, last, self._first_sentence(after), before):
             for m in group:
                 if m.entity not in vocatives and m.kind != "group":
-                    return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"], m.kind == "pronoun", m.first)
+                    basis = "pronoun" if m.kind == "pronoun" else "description" if m.kind == "description" else "name"
+                    return Decision(
+                        m.entity, "action-beat", CONFIDENCE["action-beat"], m.kind == "pronoun", m.first, basis
+                    )
         return None
 
     def _clause_subject(self, m: Mention) -> bool:

@@ -45,6 +45,12 @@ class Decision:
     confidence: float
     pronoun: bool = False  # decided by a pronoun ("he said", "She shrugged.")
     at: int = -1  # the token of that pronoun
+    basis: str = ""  # which case of the rule decided it, for the calibration table ("name", "after-tag")
+
+    @property
+    def key(self) -> str:
+        """The row of the calibration table this decision is measured in."""
+        return f"{self.rule}/{self.basis}" if self.basis else self.rule
 
 
 class Conversation:
@@ -79,7 +85,8 @@ class Conversation:
             first = next((m for m in trailing if m.subject), trailing[0])
             same = first.entity is not None and self.cast.entities[first.entity].gender == gender
             if first.kind == "pronoun" and same:
-                return replace(d, speaker=prev.speaker)  # "... ." He stepped forward. / "...," he said
+                # "... ." He stepped forward. / "...," he said
+                return replace(d, speaker=prev.speaker, basis="kept-in-focus")
             return d
         if prev.speaker != d.speaker:
             return d
@@ -90,7 +97,7 @@ class Conversation:
         other = self._other_participant(qi, quotes, decisions, d.speaker, gender)
         if other is None:
             return d
-        return replace(d, speaker=other, confidence=d.confidence * 0.9)
+        return replace(d, speaker=other, basis="other-of-gender")
 
     def _other_participant(
         self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], last: int, gender: str
@@ -182,10 +189,10 @@ class Conversation:
                     continue
                 # a name later in the line may turn to someone outside the exchange
                 if e in opening or two_back is None or e == two_back:
-                    return Decision(e, "vocative", CONFIDENCE["vocative"])
+                    return Decision(e, "vocative", CONFIDENCE["vocative"], basis="opening" if e in opening else "")
             if two_back is not None and two_back not in vocatives[qi]:
-                conf = CONFIDENCE["turn-taking"] * (0.9 if prev.rule == "turn-taking" else 1.0)
-                return Decision(two_back, "turn-taking", conf)
+                basis = "chained" if prev.rule == "turn-taking" else "after-" + prev.rule.split("-")[0]
+                return Decision(two_back, "turn-taking", CONFIDENCE["turn-taking"], basis=basis)
         d = self._previous_paragraph(para, vocatives[qi])
         if d is not None:
             return d
@@ -217,7 +224,7 @@ class Conversation:
             m = self.mentions[k]
             if m.entity is not None and m.entity not in exclude:
                 if m.entity in recent or (first is None and m.para >= para - 2):
-                    return Decision(m.entity, "fallback", CONFIDENCE["fallback"])
+                    return Decision(m.entity, "fallback", CONFIDENCE["fallback"], basis="recent")
                 if first is None:
                     first = m.entity
             if m.para < para - 4 and first is not None:
@@ -244,14 +251,14 @@ class Conversation:
         after = decisions[nxt].speaker if nxt < len(decisions) else None
         for e in sorted(vocatives[nxt] & self._opening_vocative(quotes[nxt])):
             if e != after and e not in exclude:
-                return Decision(e, "vocative", CONFIDENCE["vocative"] * 0.9)
+                return Decision(e, "vocative", CONFIDENCE["vocative"], basis="next-line")
         if isinstance(after, int):
             exclude = exclude | {after}
         two = nxt + 1
         if two < len(decisions) and quotes[two].paragraphs[0] == quotes[nxt].paragraphs[-1] + 1:
             who = decisions[two].speaker
             if isinstance(who, int) and who not in exclude and isinstance(after, int):
-                return Decision(who, "turn-taking", CONFIDENCE["turn-taking"] * 0.9)
+                return Decision(who, "turn-taking", CONFIDENCE["turn-taking"], basis="next-lines")
         return None
 
     def _name_from(self, k: int, hi: int) -> str:
@@ -318,5 +325,6 @@ class Conversation:
         subjects = [m for m in ms if m.subject]
         pick = (subjects or ms)[-1:] if ms else []
         if pick:
-            return Decision(pick[0].entity, "previous-paragraph", CONFIDENCE["previous-paragraph"])
+            basis = "subject" if subjects else "mention"
+            return Decision(pick[0].entity, "previous-paragraph", CONFIDENCE["previous-paragraph"], basis=basis)
         return None
