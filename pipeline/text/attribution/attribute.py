@@ -25,6 +25,7 @@ from dataclasses import replace
 from pipeline.model import GROUP, Analysis, Character, Gender
 from pipeline.text.attribution.confidence import calibrated
 from pipeline.text.attribution.conversation import CONFIDENCE, Conversation, Decision
+from pipeline.text.attribution.runs import reread_backwards
 from pipeline.text.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.text.lexicon import ABBREVIATIONS, GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.text.mentions import Mention, Resolver
@@ -255,7 +256,7 @@ class _Sieves(Conversation):
         for qi in range(len(quotes)):
             if decisions[qi].speaker is None:
                 decisions[qi] = self._context(qi, quotes, decisions, vocatives, final=True)
-        return [calibrated(d) for d in decisions]
+        return [calibrated(d) for d in reread_backwards(quotes, decisions)]
 
     # ------------------------------------------------------------------ tags
 

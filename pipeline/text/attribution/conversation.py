@@ -36,6 +36,10 @@ CONFIDENCE = {
 }
 
 
+#: Words that may stand between a sentence's start and the name it addresses.
+_ADDRESS_WORDS = frozenset({"poor", "dear", "dearest", "my", "oh", "o", "ah", "good", "little", "silly", "old"})
+
+
 @dataclass
 class Decision:
     """The speaker chosen for one quotation, and why."""
@@ -139,7 +143,7 @@ class Conversation:
                 if not any(self.tokens[i].poss for i in range(k, k + len(name.split()))):
                     out.update(self._addressed_as(name))  # "you're Jordan Baker", not "you're Tom's friend"
                 continue
-            if prev is not None and prev.text not in ",!?.;—":
+            if prev is not None and prev.text not in ",!?.;—" and not self._address_word(k - 1, lo):
                 continue
             if prev is not None and prev.text == "." and k - 2 >= lo and self.tokens[k - 2].low in TITLES:
                 continue  # "this is my friend Dr. Watson": a title's full stop
@@ -161,6 +165,16 @@ class Conversation:
                 if form.lower() in ent.roles:
                     out.add(e)
         return out
+
+    def _address_word(self, k: int, lo: int) -> bool:
+        """Token ``k`` is a word of address opening a sentence before a name ("Poor Pinocchio!",
+        "Dear Jo,", "Oh, Tom", "My dear Lucy")."""
+        if self.tokens[k].low not in _ADDRESS_WORDS:
+            return False
+        j = k - 1
+        while j >= lo and self.tokens[j].low in _ADDRESS_WORDS:
+            j -= 1
+        return j < lo or self.tokens[j].text in ",!?.;—“‘\"'"
 
     def _context(
         self,

@@ -1,0 +1,31 @@
+"""Untagged exchanges re-read from the tag after them when forward alternation clashes with it."""
+
+from __future__ import annotations
+
+from pipeline.text.attribution.attribute import analyse
+
+
+def speakers(text: str) -> list[tuple[str, str | None, str | None]]:
+    return [(s.text, s.speaker, s.rule) for s in analyse(text).segments if s.kind == "dialogue"]
+
+
+def test_alternation_that_would_give_the_next_tag_two_lines_in_a_row_is_read_backwards() -> None:
+    text = ('Wren and Otto stood at the gate.\n\n'
+            '"Such a fine evening," said Wren.\n\n'
+            '"It is," said Otto.\n\n'
+            '"And yet I must go. The ferry leaves at six."\n\n'
+            '"So soon?"\n\n'
+            '"I am afraid so."\n\n'
+            '"Then I will walk with you."\n\n'
+            '"Thank you," said Otto.\n')
+    got = [who for _t, who, _r in speakers(text)]
+    # forwards the four untagged lines would be Wren, Otto, Wren, Otto: Otto twice at the end
+    assert got == ["Wren", "Otto", "Otto", "Wren", "Otto", "Wren", "Otto"]
+
+
+def test_a_line_addressed_by_a_word_of_address_is_not_its_speaker_s() -> None:
+    text = ('Tobin, Lark and Mara sat by the fire.\n\n'
+            '"I am going home," said Tobin.\n\n'
+            '"In this rain?" said Lark.\n\n'
+            '"Poor Tobin! Must you?"\n')
+    assert speakers(text)[2][1] != "Tobin"  # alternation would give it to Tobin, whom it addresses
