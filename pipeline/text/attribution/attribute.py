@@ -246,7 +246,9 @@ class _Sieves(Conversation):
                 if other is not None:
                     d = replace(d, speaker=other, basis="not-the-addressee")
             if d is not None and d.pronoun and qi:
-                d = self._change_of_speaker(qi, quotes, decisions, d)
+                d = self._addressed_before(qi, quotes, decisions, vocatives, d) or self._change_of_speaker(
+                    qi, quotes, decisions, d
+                )
             if d is None:
                 d = self._context(qi, quotes, decisions, vocatives)
             if isinstance(d.speaker, int) and d.speaker in vocatives[qi]:
@@ -257,6 +259,25 @@ class _Sieves(Conversation):
             if decisions[qi].speaker is None:
                 decisions[qi] = self._context(qi, quotes, decisions, vocatives, final=True)
         return [calibrated(d) for d in reread_backwards(quotes, decisions)]
+
+    def _addressed_before(
+        self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], vocatives: list[set[int]], d: Decision
+    ) -> Decision | None:
+        """ "she said" right after a line that addressed one woman by name: she answers, unless the
+        paragraph names someone of her sex before the pronoun."""
+        if not isinstance(d.speaker, int) or quotes[qi].paragraphs[0] != quotes[qi - 1].paragraphs[-1] + 1:
+            return None
+        gender = self.cast.entities[d.speaker].gender
+        prev = decisions[qi - 1].speaker
+        named = [e for e in vocatives[qi - 1] if e != prev and self.cast.entities[e].gender == gender]
+        if len(named) != 1 or named[0] in vocatives[qi]:
+            return None
+        pa = self.layout.paragraphs[quotes[qi].paragraphs[0]][0]
+        for m in self._mentions_between(pa, self.tokens[d.at].start):
+            named_here = m.kind in ("name", "description") and m.entity is not None
+            if named_here and self.cast.entities[m.entity].gender == gender:  # type: ignore[index]
+                return None  # "Pa took his pipe out ... he only said": the paragraph names him
+        return replace(d, speaker=named[0], basis="addressed-before")
 
     # ------------------------------------------------------------------ tags
 

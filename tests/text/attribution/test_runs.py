@@ -29,3 +29,17 @@ def test_a_line_addressed_by_a_word_of_address_is_not_its_speaker_s() -> None:
             '"In this rain?" said Lark.\n\n'
             '"Poor Tobin! Must you?"\n')
     assert speakers(text)[2][1] != "Tobin"  # alternation would give it to Tobin, whom it addresses
+
+
+def test_a_pronoun_tag_after_a_line_that_addressed_one_man_is_his_answer() -> None:
+    text = ('Mara, Kit and Ned sat at the long table after supper.\n\n'
+            '"Ned, will you pass the salt?" asked Kit.\n\n'
+            '"Here it is," he said.\n')
+    assert speakers(text)[1][1] == "Ned"
+
+
+def test_a_paragraph_that_names_the_man_before_its_pronoun_keeps_him() -> None:
+    text = ('Mara, Kit and Ned sat at the long table after supper.\n\n'
+            '"Ned, will you pass the salt?" asked Kit.\n\n'
+            'Kit waited a moment, and then he said, "Never mind."\n')
+    assert speakers(text)[1][1] == "Kit"
