@@ -36,6 +36,17 @@ CONFIDENCE = {
 }
 
 
+_AUNT = frozenset({"aunt", "auntie", "aunty"})
+#: Family words used in address, lower case or not ("Yes, auntie."), to the titles they stand for.
+_FAMILY_ADDRESS = {
+    "aunt": _AUNT,
+    "auntie": _AUNT,
+    "aunty": _AUNT,
+    "uncle": frozenset({"uncle"}),
+    "grandma": frozenset({"grandma", "granny"}),
+    "granny": frozenset({"grandma", "granny"}),
+    "grandpa": frozenset({"grandpa"}),
+}
 #: Words that may stand between a sentence's start and the name it addresses.
 _ADDRESS_WORDS = frozenset({"poor", "dear", "dearest", "my", "oh", "o", "ah", "good", "little", "silly", "old"})
 
@@ -134,6 +145,9 @@ class Conversation:
         out: set[int] = set()
         for k in range(lo, hi):
             t = self.tokens[k]
+            if t.low in _FAMILY_ADDRESS and self._set_off(k, lo, hi):
+                out |= self._one_with_title(_FAMILY_ADDRESS[t.low])  # "Now, auntie, you know I do"
+                continue
             if not t.cap or not t.text[0].isalpha():
                 continue
             prev = self.tokens[k - 1] if k > lo else None
@@ -165,6 +179,17 @@ class Conversation:
                 if form.lower() in ent.roles:
                     out.add(e)
         return out
+
+    def _set_off(self, k: int, lo: int, hi: int) -> bool:
+        """Token ``k`` stands alone between commas or the line's edges ("Now, auntie, you ...")."""
+        before = k == lo or self.tokens[k - 1].text in ",!?.;—"
+        after = k + 1 >= hi or self.tokens[k + 1].text in ",!?.;—"
+        return before and after and not self.tokens[k].poss
+
+    def _one_with_title(self, titles: frozenset[str]) -> set[int]:
+        """The one named character who bears one of ``titles`` ("Aunt Polly" for "auntie")."""
+        found = {e for e, ent in enumerate(self.cast.entities) if ent.kind == "named" and ent.title in titles}
+        return found if len(found) == 1 else set()
 
     def _address_word(self, k: int, lo: int) -> bool:
         """Token ``k`` is a word of address opening a sentence before a name ("Poor Pinocchio!",

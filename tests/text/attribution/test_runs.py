@@ -43,3 +43,12 @@ def test_a_paragraph_that_names_the_man_before_its_pronoun_keeps_him() -> None:
             '"Ned, will you pass the salt?" asked Kit.\n\n'
             'Kit waited a moment, and then he said, "Never mind."\n')
     assert speakers(text)[1][1] == "Kit"
+
+
+def test_auntie_in_address_is_the_one_aunt_of_the_story() -> None:
+    text = ('Aunt Hester sat by the window, and Mrs. Crane sat by the fire.\n\n'
+            'Mrs. Crane went home early. Later Wally came in.\n\n'
+            '"Where have you been?"\n\n'
+            '"Now, auntie, I was only down at the river," said Wally.\n\n'
+            '"The river! In this weather?"\n')
+    assert speakers(text)[2][1] == "Aunt Hester"
