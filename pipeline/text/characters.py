@@ -378,7 +378,8 @@ def _choose_names(cast: Cast, people: list[NameRun], tokens: list[Token]) -> Non
     shown = {r.surface.lower(): r.surface for r in people}
     runs_titled = {r.surface.lower(): r.title for r in people}
     for index, ent in enumerate(cast.entities):
-        own = [f for f in ent.forms if f in shown and cast.lookup(f) == [index]]
+        # a bare title ("the Professor sighed") is a role, not a name
+        own = [f for f in ent.forms if f in shown and cast.lookup(f) == [index] and f not in TITLES]
         tags = [f for f in own if tagged[f]]
         if tags:
             best = max(tags, key=lambda f: (tagged[f], count[f], len(f), f))
@@ -403,16 +404,16 @@ def _part_of(short: str, full: str) -> bool:
     return words[0] == short or words[0] in formal_names(short)
 
 
+_ROLE_OF = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}
+
+
 def _add_short_forms(cast: Cast, ent: Entity) -> None:
     """Given name and surname alone point to the entity when no one else has them."""
-    if ent.title and ent.title in TITLE_ALONE | {"doctor", "dr"}:
-        ent.roles.add("doctor" if ent.title == "dr" else ent.title)
-    if ent.title and TITLES.get(ent.title) == "U":
-        ent.roles.add(
-            {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}.get(
-                ent.title, ent.title
-            )
-        )
+    # every title the text gives them: "Dr. Van Helsing" is also "Professor Van Helsing", "the Professor"
+    titles = {ent.title} | {f.split()[0].rstrip(".") for f in ent.forms if " " in f}
+    for title in titles:
+        if title and (title in TITLE_ALONE | {"doctor", "dr"} or TITLES.get(title) == "U"):
+            ent.roles.add(_ROLE_OF.get(title, title))
     if ent.gender == "U" and ent.given:
         ent.gender = name_gender(ent.given)
 

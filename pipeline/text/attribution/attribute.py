@@ -57,6 +57,10 @@ _CLAUSE_OPENERS = frozenset(
         "where",
     }
 )
+#: Nouns for what someone says, which lead into the words they say ("his reply, "...").
+_VOICE_NOUNS = frozenset(
+    {"exclamation", "voice", "words", "reply", "answer", "cry", "question", "remark", "whisper", "comment"}
+)
 _ADVERBS = frozenset(
     {
         "then",
@@ -400,7 +404,25 @@ class _Sieves(Conversation):
 
     # ------------------------------------------------------------------ action beats
 
+    def _voice_of(self, start: int, vocatives: set[int]) -> Decision | None:
+        """ "his exclamation of horror, "Gott in Himmel!"": whose voice, words or cry leads into a part."""
+        k = bisect.bisect_left(self.starts, start) - 1
+        lo = max(0, k - 6)
+        while k >= lo and not self.tokens[k].quote and self.tokens[k].text not in ".!?":
+            tok = self.tokens[k]
+            if tok.low in _VOICE_NOUNS and k and self.tokens[k - 1].low in ("his", "her"):
+                gender = "M" if self.tokens[k - 1].low == "his" else "F"
+                who = self.resolver.pronoun(k - 1, gender)
+                if who is not None and who not in vocatives:
+                    return Decision(who, "action-beat", CONFIDENCE["action-beat"], True, k - 1, "voice")
+                return None
+            k -= 1
+        return None
+
     def _beat(self, q: Quotation, vocatives: set[int]) -> Decision | None:
+        voice = self._voice_of(q.parts[0][0], vocatives)
+        if voice is not None:
+            return voice
         a, b = q.parts[0][0], q.parts[-1][1]
         para = q.paragraphs[0]
         pa, pb = self.layout.paragraphs[para]
