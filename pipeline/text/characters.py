@@ -249,7 +249,7 @@ def _headings(layout: Layout) -> set[int]:
     text = layout.text
     out = set()
     for i, (a, b) in enumerate(layout.paragraphs):
-        if b - a <= 80 and text[b - 1] not in ".!?\"”’'—…:;,":
+        if b - a <= 80 and text[b - 1] not in ".!?\"”’'—…:;,-":  # "so I said:--" is no heading
             out.add(i)
     return out
 

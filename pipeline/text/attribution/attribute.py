@@ -286,15 +286,31 @@ class _Sieves(Conversation):
     # ------------------------------------------------------------------ tags
 
     def _tagged(self, q: Quotation) -> Decision | None:
-        for _a, b in q.parts:
-            found = self._tag_in(self._after(b), first=True)
+        for i, (_a, b) in enumerate(q.parts):
+            after = self._after(b)
+            open_ended = bool(after) and self.tokens[after[-1]].text not in ".!?;"
+            if i == len(q.parts) - 1 and open_ended and self._leads_on(q.paragraphs[-1]):
+                break  # '... hearty?" I saw an opening, so I said:--' introduces the next paragraph's line
+            found = self._tag_in(after, first=True)
             if found:
                 return self._decide_tag(found, "after")
         a = q.parts[0][0]
         found = self._tag_in(self._before(a), first=False)
         if found:
             return self._decide_tag(found, "before")
+        para = q.paragraphs[0]
+        if para and para - 1 in self.quoted_paras and self._leads_on(para - 1):
+            found = self._tag_in(self._before(self.layout.paragraphs[para - 1][1]), first=False)
+            if found:
+                return self._decide_tag(found, "before")
         return None
+
+    def _leads_on(self, para: int) -> bool:
+        """Paragraph ``para`` ends its narration with a colon ("so I said:--", "He interrupted:"),
+        and the next paragraph opens with a quotation."""
+        a, b = self.layout.paragraphs[para]
+        tail = self.layout.text[a:b].rstrip().rstrip("-—–").rstrip()
+        return tail.endswith(":") and para + 1 in self.quoted_paras
 
     def _after(self, end: int) -> list[int]:
         """Narration token indexes after a part, to the end of the sentence or the next quotation."""

@@ -52,3 +52,14 @@ def test_auntie_in_address_is_the_one_aunt_of_the_story() -> None:
             '"Now, auntie, I was only down at the river," said Wally.\n\n'
             '"The river! In this weather?"\n')
     assert speakers(text)[2][1] == "Aunt Hester"
+
+
+def test_a_tag_ending_in_a_colon_introduces_the_next_paragraph_s_line() -> None:
+    text = ('Greta and Otto sat in the garden.\n\n'
+            '"And is your brother well?" said Otto. I saw here an opening, so I said:--\n\n'
+            '"He is better, thank you." Otto nodded:\n\n'
+            '"I am glad of it."\n')
+    got = [(t, who, rule) for t, who, rule in speakers(text)]
+    assert got[0][1] == "Otto"
+    assert got[1][1] == "Narrator" and got[1][2] == "pronoun-tag"
+    assert got[2][1] == "Otto"
