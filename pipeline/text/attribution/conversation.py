@@ -125,6 +125,8 @@ class Conversation:
             para = quotes[k].paragraphs[0]
             who = decisions[k].speaker
             if isinstance(who, int) and who != last and self.cast.entities[who].gender == gender:
+                if self.cast.is_narrator(who):
+                    continue  # "he said" is never the one who says "I"
                 return who
         return None
 

@@ -63,3 +63,20 @@ def test_a_tag_ending_in_a_colon_introduces_the_next_paragraph_s_line() -> None:
     assert got[0][1] == "Otto"
     assert got[1][1] == "Narrator" and got[1][2] == "pronoun-tag"
     assert got[2][1] == "Otto"
+
+
+def test_he_said_after_his_own_line_is_never_the_first_person_narrator() -> None:
+    text = ("JOHN REED'S DIARY\n\nWalter and I stood in the hall.\n\n"
+            '"Is she worse?" I asked.\n\n'
+
+            'Walter shook his head. "Much worse."\n\n'
+            'Then he pulled me into the next room and closed the door. "My God!" he said; '
+            '"there is no time to lose."\n\n_Letter, Anna Vey to John Reed._\n\nI write in haste.\n')
+    assert speakers(text)[-1][1] == "Walter"  # John Reed, the diarist, says "I", never "he"
+
+
+def test_letters_and_diaries_name_their_writers_in_a_whole_book() -> None:
+    text = ("JOHN REED'S DIARY\n\nI called on Anna.\n\n\"You are late,\" said Anna.\n\n\"Forgive me,\" I said.\n\n"
+            "_Letter, Anna Vey to John Reed._\n\nI write to you in haste.\n\n\"Go,\" I said to the boy.\n")
+    got = [who for _t, who, _r in speakers(text)]
+    assert got == ["Anna", "John Reed", "Anna Vey"] or got == ["Anna Vey", "John Reed", "Anna Vey"]
