@@ -47,6 +47,8 @@ _FAMILY_ADDRESS = {
     "granny": frozenset({"grandma", "granny"}),
     "grandpa": frozenset({"grandpa"}),
 }
+#: Honorifics said to someone, and the sex of the person they address.
+_HONORIFICS = {"sir": "M", "miss": "F", "madam": "F", "ma'am": "F", "ma’am": "F", "madame": "F"}
 #: Words that may stand between a sentence's start and the name it addresses.
 _ADDRESS_WORDS = frozenset({"poor", "dear", "dearest", "my", "oh", "o", "ah", "good", "little", "silly", "old"})
 
@@ -150,6 +152,9 @@ class Conversation:
             if t.low in _FAMILY_ADDRESS and self._set_off(k, lo, hi):
                 out |= self._one_with_title(_FAMILY_ADDRESS[t.low])  # "Now, auntie, you know I do"
                 continue
+            if t.low in _HONORIFICS and self._set_off(k, lo, hi):
+                out |= self._one_in_the_scene(k, _HONORIFICS[t.low])  # "Pray take a seat, sir."
+                continue
             if not t.cap or not t.text[0].isalpha():
                 continue
             prev = self.tokens[k - 1] if k > lo else None
@@ -187,6 +192,19 @@ class Conversation:
         before = k == lo or self.tokens[k - 1].text in ",!?.;—"
         after = k + 1 >= hi or self.tokens[k + 1].text in ",!?.;—"
         return before and after and not self.tokens[k].poss
+
+    def _one_in_the_scene(self, k: int, gender: str) -> set[int]:
+        """The one person of ``gender`` the narration of the last few paragraphs mentions, for a
+        line that says "sir" or "miss"; nobody when there are several."""
+        para = self.tokens[k].para
+        hi = bisect.bisect_left(self.mention_firsts, k)
+        found: set[int] = set()
+        for m in reversed(self.mentions[max(0, hi - 40) : hi]):
+            if m.para < para - 6:
+                break
+            if m.entity is not None and m.kind != "narrator" and self.cast.entities[m.entity].gender == gender:
+                found.add(m.entity)
+        return found if len(found) == 1 else set()
 
     def _one_with_title(self, titles: frozenset[str]) -> set[int]:
         """The one named character who bears one of ``titles`` ("Aunt Polly" for "auntie")."""

@@ -80,3 +80,10 @@ def test_letters_and_diaries_name_their_writers_in_a_whole_book() -> None:
             "_Letter, Anna Vey to John Reed._\n\nI write to you in haste.\n\n\"Go,\" I said to the boy.\n")
     got = [who for _t, who, _r in speakers(text)]
     assert got == ["Anna", "John Reed", "Anna Vey"] or got == ["Anna Vey", "John Reed", "Anna Vey"]
+
+
+def test_sir_and_miss_address_the_one_man_or_woman_of_the_scene() -> None:
+    text = ('Miss Ashdown came into the parlour. Tom bowed to her. Mr. Pell rose.\n\n'
+            '"Pray sit down, miss."\n\n'
+            '"Thank you, sir. I had your letter yesterday."\n')
+    assert speakers(text)[1][1] == "Miss Ashdown"
