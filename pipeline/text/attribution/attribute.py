@@ -207,7 +207,8 @@ def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ..
     out = []
     seen = set()
     for ent in cast.entities:
-        if ent.kind == "merged" or (ent.kind != "named" and not lines[ent.name]):
+        # unnamed people the tags call alike ("the man") share one name, one voice and one entry
+        if ent.kind == "merged" or (ent.kind != "named" and not lines[ent.name]) or ent.name in seen:
             continue
         aliases = tuple(sorted(f for f in ent.forms if f != ent.name.lower()))
         gender: Gender = "M" if ent.gender == "M" else "F" if ent.gender == "F" else "U"

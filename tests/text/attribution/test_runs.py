@@ -87,3 +87,12 @@ def test_sir_and_miss_address_the_one_man_or_woman_of_the_scene() -> None:
             '"Pray sit down, miss."\n\n'
             '"Thank you, sir. I had your letter yesterday."\n')
     assert speakers(text)[1][1] == "Miss Ashdown"
+
+
+def test_the_cast_lists_each_name_once() -> None:
+    from pipeline.text.attribution.attribute import analyse
+
+    text = ('A tall man came in.\n\n"Rain again," said the man.\n\nHe left. Much later a short man '
+            'came in.\n\n"Snow," said the man.\n')
+    names = [c.name for c in analyse(text).characters]
+    assert len(names) == len(set(names))
