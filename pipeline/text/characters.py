@@ -14,23 +14,26 @@ attribution stage when they speak; see ``Cast.describe``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.text.lexicon import (
-    NOT_NAMES,
-    NOUN_GENDER,
-    SPEECH_VERBS,
-    TITLE_ALONE,
-    TITLES,
-    WEAK_SPEECH_VERBS,
+from pipeline.text.lexicon import NOT_NAMES, NOUN_GENDER, TITLE_ALONE, TITLES
+from pipeline.text.nameruns import (
+    MONTHS,
+    NameRun,
+    addressed,
+    name_runs,
+    pronoun_follows,
+    speech_subject,
+    vocative,
 )
-from pipeline.text.names import formal_names, name_gender
+from pipeline.text.names import FEMALE_NAMES, MALE_NAMES, formal_names, name_gender
+from pipeline.text.nonpersons import non_persons
 from pipeline.text.segment import Layout
 from pipeline.text.tokens import Token
 
-_PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
 _GIVEN_NAME_TITLES = frozenset(
     {
         "lady",
@@ -63,17 +66,6 @@ class Entity:
     kind: str = "named"  # named | unnamed | narrator
 
 
-@dataclass
-class NameRun:
-    """One occurrence of a name in the text."""
-
-    first: int  # token index of the first token (title included)
-    last: int  # token index of the last token
-    title: str | None
-    words: tuple[str, ...]  # the capitalised words, as written (no title)
-    surface: str
-
-
 class Cast:
     """The characters of one story and how their names are written."""
 
@@ -81,6 +73,8 @@ class Cast:
         self.entities: list[Entity] = []
         self.by_form: dict[str, list[int]] = defaultdict(list)
         self.narrator: int | None = None
+        # (first paragraph, entity) of each section whose "I" is a writer of its own (see narrators.py)
+        self.writers: list[tuple[int, int | None]] = []
 
     def add(self, entity: Entity) -> int:
         self.entities.append(entity)
@@ -103,6 +97,16 @@ class Cast:
             self.narrator = self.add(Entity("Narrator", {"narrator"}, kind="narrator"))
         return self.narrator
 
+    def narrator_at(self, para: int) -> int:
+        """Who "I" is in paragraph ``para``: the writer of its section, else the one narrator."""
+        k = bisect.bisect_right(self.writers, (para, len(self.entities))) - 1
+        if k >= 0 and self.writers[k][1] is not None:
+            return self.writers[k][1]  # type: ignore[return-value]
+        return self.narrator_index()
+
+    def is_narrator(self, index: int | None) -> bool:
+        return index is not None and (index == self.narrator or any(index == e for _p, e in self.writers))
+
     def describe(self, phrase: str, gender: str) -> int:
         """The unnamed character called ``phrase`` ("the porter"), added on first use."""
         key = phrase.lower()
@@ -110,67 +114,6 @@ class Cast:
         if found:
             return found[0]
         return self.add(Entity(phrase, {key}, gender=gender, kind="unnamed"))
-
-
-def name_runs(tokens: list[Token]) -> list[NameRun]:
-    """Every run of capitalised words that could be a name, with its title."""
-    runs: list[NameRun] = []
-    i, n = 0, len(tokens)
-    while i < n:
-        tok = tokens[i]
-        title = None
-        j = i
-        if tok.low in TITLES and tok.cap and not tok.poss and not (len(tok.text) > 1 and tok.text.isupper()):
-            k = i + 1
-            if k < n and tokens[k].text == "." and tokens[k].start == tok.end:
-                k += 1
-            if k < n and _name_word(tokens[k]):
-                title, j = tok.low, k
-        if title is None and not _name_word(tok):
-            i += 1
-            continue
-        if title is None and tok.sent_start and tok.low in NOT_NAMES:
-            i += 1
-            continue
-        words: list[str] = []
-        k = j
-        while k < n and (
-            _name_word(tokens[k])
-            or (tokens[k].low in _PARTICLES and k + 1 < n and _name_word(tokens[k + 1]) and words)
-        ):
-            words.append(tokens[k].text)
-            # a name is one phrase: the next word follows after one space or line break, in the same paragraph
-            if tokens[k].poss or (k + 1 < n and not _next_in_phrase(tokens[k], tokens[k + 1])):
-                break
-            k += 1
-        if not words:
-            i += 1
-            continue
-        last = j + len(words) - 1
-        words = [re.sub(r"[’']s$", "", w) for w in words]
-        surface = " ".join(words)
-        if title:
-            surface = tokens[i].text + ("." if tokens[i + 1].text == "." else "") + " " + surface
-        runs.append(NameRun(i, last, title, tuple(words), surface))
-        i = last + 1
-    return runs
-
-
-def _next_in_phrase(a: Token, b: Token) -> bool:
-    return b.spaced and b.para == a.para
-
-
-_MONTHS = frozenset({"april", "may", "june", "august"})  # also first names
-
-
-def _name_word(tok: Token) -> bool:
-    if not tok.cap or not tok.text[0].isalpha():
-        return False
-    if tok.low in NOT_NAMES and tok.low not in _MONTHS:
-        return False
-    if ("'" in tok.low or "’" in tok.low) and re.split(r"[’']", tok.low)[0] in NOT_NAMES:
-        return False  # I'd, Don't, You'll
-    return not (len(tok.text) > 1 and tok.text.isupper())
 
 
 def _not_a_name_here(word: str, lower_vocab: set[str]) -> bool:
@@ -183,22 +126,7 @@ def _not_a_name_here(word: str, lower_vocab: set[str]) -> bool:
 
 def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:
     """The named characters of the story, and every name occurrence."""
-    lower_vocab = {t.text for t in tokens if t.text.islower()}
-    headings = _headings(layout)
-    runs = []
-    for run in name_runs(tokens):
-        if tokens[run.first].para in headings:
-            continue
-        # "Tell Abel", "Poor Clara": a capitalised first word that the text also writes in lower case
-        if all(len(w) == 1 for w in run.words):
-            continue  # initials: "C.C.H.", "M.R.C.S."
-        if tokens[run.first].sent_start and not run.title and _not_a_name_here(run.words[0], lower_vocab):
-            if len(run.words) == 1 or name_gender(run.words[0]) != "U":
-                if len(run.words) == 1:
-                    continue
-            else:
-                run = NameRun(run.first + 1, run.last, None, run.words[1:], " ".join(run.words[1:]))
-        runs.append(run)
+    runs = _clean_runs(layout, tokens)
     evidence: Counter[str] = Counter()
     mid_sentence: set[str] = set()
     for run in runs:
@@ -208,13 +136,13 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
             mid_sentence.add(key)
         if run.title:
             evidence[key] += 2
-        if name_gender(run.words[0]) != "U" and (run.words[0].lower() not in _MONTHS or len(run.words) > 1):
+        if name_gender(run.words[0]) != "U" and (run.words[0].lower() not in MONTHS or len(run.words) > 1):
             evidence[key] += 2
-        if _speech_subject(tokens, run):
+        if speech_subject(tokens, run):
             evidence[key] += 2
-        if first.quote and _vocative(tokens, run):
+        if first.quote and vocative(tokens, run):
             evidence[key] += 1
-        if not first.quote and _pronoun_follows(tokens, run.last) != "U":
+        if not first.quote and pronoun_follows(tokens, run.last) != "U":
             evidence[key] += 1
 
     def is_person(run: NameRun) -> bool:
@@ -225,12 +153,51 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
             return True
         return len(run.words) > 1 and any(evidence[w.lower()] >= 2 for w in run.words)
 
-    people = [r for r in runs if is_person(r)]
+    nobody = non_persons(runs, tokens)
+    people = [r for r in runs if is_person(r) and r.surface.lower() not in nobody]
     # a single word is a person when it belongs to a longer name that is
     in_full = {w for r in people if len(r.words) > 1 for w in r.words}
-    people += [r for r in runs if len(r.words) == 1 and not is_person(r) and r.words[0] in in_full]
+    people += [
+        r for r in runs if len(r.words) == 1 and not is_person(r) and r.words[0] in in_full
+        and r.surface.lower() not in nobody
+    ]
     cast = _cluster(people, tokens)
     return cast, runs
+
+
+def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
+    """The name runs outside headings, without initials or an ordinary word in front ("Tell Abel",
+    "Poor Clara", "Dearest Margaret": a capitalised word the text also writes in lower case), and
+    two first names of either sex seen together once split in two ("Tell Beth Frank asked")."""
+    lower_vocab = {t.text for t in tokens if t.text.islower()}
+    headings = _headings(layout)
+    runs = []
+    for run in name_runs(tokens):
+        if tokens[run.first].para in headings or all(len(w) == 1 for w in run.words):
+            continue  # initials: "C.C.H.", "M.R.C.S."
+        lead = run.words[0]
+        ordinary = _not_a_name_here(lead, lower_vocab) or bool(re.search(r"-[a-z]", lead))
+        if not run.title and ordinary and (len(run.words) > 1 or tokens[run.first].sent_start):
+            if len(run.words) == 1:
+                continue
+            if name_gender(lead) == "U":
+                run = NameRun(run.first + 1, run.last, None, run.words[1:], " ".join(run.words[1:]))
+        runs.append(run)
+    seen = Counter(r.surface.lower() for r in runs)
+    out = []
+    for run in runs:
+        a, b = (*run.words, "", "")[:2]
+        if not run.title and len(run.words) == 2 and seen[run.surface.lower()] == 1 and _two_people(a, b):
+            out += [NameRun(run.first, run.first, None, (a,), a), NameRun(run.last, run.last, None, (b,), b)]
+        else:
+            out.append(run)
+    return out
+
+
+def _two_people(a: str, b: str) -> bool:
+    """Two listed first names of different sexes: no one's full name."""
+    sexes = {name_gender(w) for w in (a, b) if w.lower() in FEMALE_NAMES | MALE_NAMES}
+    return sexes == {"M", "F"}
 
 
 def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: set[int]) -> str | None:
@@ -243,7 +210,7 @@ def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: 
         w.lower()
         for r in runs
         if not tokens[r.first].quote
-        and _speech_subject(tokens, r)
+        and speech_subject(tokens, r)
         and not (r.first and tokens[r.first - 1].low in _NAMING_VERBS)  # "they called me Pip"
         for w in r.words
     }
@@ -259,7 +226,7 @@ def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: 
         adjacent = first.para - 1 in spoken_by_narrator or first.para + 1 in spoken_by_narrator
         if any(w.lower() in tagged for w in r.words):
             continue
-        if not _vocative(tokens, r) or not _addressed(tokens, r):
+        if not vocative(tokens, r) or not addressed(tokens, r):
             continue
         form = " ".join(r.words)
         key = next((k for k in longest if set(k.split()) & {w.lower() for w in r.words}), form.lower())
@@ -282,59 +249,9 @@ def _headings(layout: Layout) -> set[int]:
     text = layout.text
     out = set()
     for i, (a, b) in enumerate(layout.paragraphs):
-        if b - a <= 80 and text[b - 1] not in ".!?\"”’'—…:;,":
+        if b - a <= 80 and text[b - 1] not in ".!?\"”’'—…:;,-":  # "so I said:--" is no heading
             out.add(i)
     return out
-
-
-def _speech_subject(tokens: list[Token], run: NameRun) -> bool:
-    after = tokens[run.last + 1 : run.last + 4]
-    before = tokens[max(0, run.first - 2) : run.first]
-    if any(t.low in SPEECH_VERBS and t.low not in WEAK_SPEECH_VERBS and not t.quote for t in after[:2]):
-        return True
-    return bool(
-        before
-        and before[-1].low in SPEECH_VERBS
-        and before[-1].low not in WEAK_SPEECH_VERBS
-        and not before[-1].quote
-    )
-
-
-def _vocative(tokens: list[Token], run: NameRun) -> bool:
-    prev = tokens[run.first - 1] if run.first else None
-    nxt = tokens[run.last + 1] if run.last + 1 < len(tokens) else None
-    before_ok = prev is None or prev.text in ",“‘\"'" or not prev.quote
-    after_ok = nxt is None or nxt.text in ",.!?;—" or not nxt.quote
-    return before_ok and after_ok
-
-
-def _addressed(tokens: list[Token], run: NameRun) -> bool:
-    """Set off by a comma, or a whole short line ("Pip?"): "Yes, Pip," but not "Quick!" alone."""
-    prev = tokens[run.first - 1] if run.first else None
-    nxt = tokens[run.last + 1] if run.last + 1 < len(tokens) else None
-    if (prev is not None and prev.text == ",") or (nxt is not None and nxt.text == ","):
-        return True
-    return nxt is not None and nxt.text == "?"
-
-
-def _pronoun_follows(tokens: list[Token], last: int) -> str:
-    """Gender of the first third-person pronoun in the next few narration words (to the end of
-    the next sentence), if no other name comes first."""
-    ends = 0
-    for tok in tokens[last + 1 : last + 30]:
-        if tok.quote:
-            return "U"
-        if tok.low in ("he", "his", "himself"):
-            return "M"
-        if tok.low in ("she", "herself"):
-            return "F"
-        if tok.cap and not tok.sent_start and tok.low not in NOT_NAMES:
-            return "U"
-        if tok.text in ".!?;":
-            ends += 1
-            if ends == 2:
-                return "U"
-    return "U"
 
 
 def _cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
@@ -347,7 +264,7 @@ def _cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
         forms.setdefault(key, (r.title, r.words))
         count[key] += 1
         if not tokens[r.first].quote:
-            g = _pronoun_follows(tokens, r.last)
+            g = pronoun_follows(tokens, r.last)
             if g != "U":
                 votes[key][g] += 1
 
@@ -390,7 +307,7 @@ def _cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
                 ent.title = title
     for ent in cast.entities:
         _add_short_forms(cast, ent)
-    _choose_names(cast, people)
+    _choose_names(cast, people, tokens)
     return cast
 
 
@@ -450,27 +367,53 @@ def _display(key: str, people: list[NameRun]) -> str:
     return key
 
 
-def _choose_names(cast: Cast, people: list[NameRun]) -> None:
-    """Call each person by the full name the text uses most (ties: the longest)."""
+def _choose_names(cast: Cast, people: list[NameRun], tokens: list[Token]) -> None:
+    """Call each person by the name the narration tags them with most ("said Jo", not the "Miss
+    Jo" of the servants), else by the full name the text uses most (ties: the longest). Only a
+    form that names no one else will do: "Harker" is no name for two Harkers."""
     count: Counter[str] = Counter(r.surface.lower() for r in people)
+    tagged: Counter[str] = Counter(
+        r.surface.lower() for r in people if not tokens[r.first].quote and speech_subject(tokens, r)
+    )
     shown = {r.surface.lower(): r.surface for r in people}
-    for ent in cast.entities:
-        full = [f for f in ent.forms if len(f.split()) > 1 and f in shown]
+    runs_titled = {r.surface.lower(): r.title for r in people}
+    for index, ent in enumerate(cast.entities):
+        # a bare title ("the Professor sighed") is a role, not a name
+        own = [f for f in ent.forms if f in shown and cast.lookup(f) == [index] and f not in TITLES]
+        tags = [f for f in own if tagged[f]]
+        if tags:
+            best = max(tags, key=lambda f: (tagged[f], count[f], len(f), f))
+            # the untitled full name the tag form belongs to reads better ("Jo March", "Elizabeth
+            # Hartley" for "Lizzy"); a title stays as the tags write it ("Jo", never "Miss Jo March")
+            longer = [
+                f for f in own if _part_of(best, f) and runs_titled[f] is None
+            ]
+            ent.name = shown[max(longer, key=lambda f: (count[f], len(f), f))] if longer else shown[best]
+            continue
+        full = [f for f in own if len(f.split()) > 1]
         if full:
-            best = max(full, key=lambda f: (count[f], len(f), f))
-            ent.name = shown[best]
+            ent.name = shown[max(full, key=lambda f: (count[f], len(f), f))]
+
+
+def _part_of(short: str, full: str) -> bool:
+    """``short`` is the given name ``full`` opens with ("jo" of "jo march", "lizzy" of "elizabeth
+    hartley"); a surname is not ("stryver" of the nickname "bully stryver")."""
+    words = full.split()
+    if " " in short or len(words) < 2:
+        return False
+    return words[0] == short or words[0] in formal_names(short)
+
+
+_ROLE_OF = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}
 
 
 def _add_short_forms(cast: Cast, ent: Entity) -> None:
     """Given name and surname alone point to the entity when no one else has them."""
-    if ent.title and ent.title in TITLE_ALONE | {"doctor", "dr"}:
-        ent.roles.add("doctor" if ent.title == "dr" else ent.title)
-    if ent.title and TITLES.get(ent.title) == "U":
-        ent.roles.add(
-            {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}.get(
-                ent.title, ent.title
-            )
-        )
+    # every title the text gives them: "Dr. Van Helsing" is also "Professor Van Helsing", "the Professor"
+    titles = {ent.title} | {f.split()[0].rstrip(".") for f in ent.forms if " " in f}
+    for title in titles:
+        if title and (title in TITLE_ALONE | {"doctor", "dr"} or TITLES.get(title) == "U"):
+            ent.roles.add(_ROLE_OF.get(title, title))
     if ent.gender == "U" and ent.given:
         ent.gender = name_gender(ent.given)
 

@@ -382,3 +382,31 @@ def speech_verb_at(words: list[str], i: int) -> int:
     if part and i + 1 < len(words) and words[i + 1] == part:
         return 2
     return 0
+
+#: Last words of the names of places, buildings, institutions and papers ("Bath Street", "Kellynch
+#: Hall", "the London Directory"): a name ending in one is no one's.
+PLACE_WORDS = frozenset(words("""
+street streets lane road square park hall house tavern inn hotel church abbey castle bridge hill hills
+river directory club channel pass green bar court gardens terrace row island isles bay gate tower palace
+theatre theater museum station college school cathedral chapel manor farm wood woods forest mountain
+mountains lake sea ocean avenue crescent quarter main hospital asylum prison office bank company society
+news times gazette journal magazine review herald chronicle cross common heath fields moor place parish
+county shire valley cove harbour harbor port point rock cliff cliffs falls springs town city village
+"""))
+#: Peoples and their languages, used as nouns ("the Italian", "in French"): not a character's name.
+NATIONALITIES = frozenset(words("""
+english french german italian spanish american british irish scotch scottish welsh dutch russian
+polish swiss austrian hungarian greek roman latin turkish chinese japanese indian african european
+asiatic egyptian portuguese swedish danish norwegian belgian canadian mexican persian arabian arab
+jewish hebrew slovak saxon norman celtic gaelic bohemian prussian bavarian flemish castilian
+"""))
+#: Countries, continents and great cities: places whatever the sentence does with them.
+PLACE_NAMES = frozenset(words("""
+england france germany italy spain america britain ireland scotland wales holland russia poland
+switzerland austria hungary greece rome turkey china japan india africa europe asia egypt portugal
+sweden denmark norway belgium canada mexico persia arabia australia london paris berlin vienna
+madrid lisbon amsterdam antwerp brussels geneva venice florence naples moscow petersburg constantinople
+york boston philadelphia chicago washington dublin edinburgh glasgow liverpool manchester bristol bath
+oxford cambridge dover calais brighton missouri mississippi ohio virginia texas california kent devon
+transylvania
+"""))

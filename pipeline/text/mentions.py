@@ -87,7 +87,7 @@ class Resolver:
         if low in SUBJECT_PRONOUNS and not tok.poss:
             g = SUBJECT_PRONOUNS[low]
             if g == "I":
-                return Mention(i, i, "narrator", self.cast.narrator_index(), False, tok.para)
+                return Mention(i, i, "narrator", self.cast.narrator_at(tok.para), False, tok.para)
             if g == "P":
                 return Mention(i, i, "group", None, False, tok.para)
             return Mention(i, i, "pronoun", self.pronoun(i, g), False, tok.para)
@@ -122,8 +122,8 @@ class Resolver:
         para = self.tokens[i].para
         found: list[Mention] = []  # the candidates of the nearest paragraph that has any
         for m in reversed(self.history[-80:]):
-            if m.first >= i or m.entity is None or (exclude and m.entity in exclude):
-                continue
+            if m.first >= i or m.entity is None or (exclude and m.entity in exclude) or m.kind == "narrator":
+                continue  # "I" is never "he": not even when the writer of a diary has a gender
             if self.cast.entities[m.entity].gender != gender:
                 continue
             if m.para == para and m.subject:
@@ -221,7 +221,7 @@ class Resolver:
         noun = words[-1]
         gender = noun_gender(noun)
         roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
-        if roles:
+        if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self._latest(roles)
         if det in POSSESSIVES:
             owner_gender = POSSESSIVES[det]
@@ -229,7 +229,7 @@ class Resolver:
             if owner_gender in ("M", "F"):
                 owner = self.pronoun(i, owner_gender)
             elif owner_gender == "I":
-                owner = cast.narrator_index()
+                owner = cast.narrator_at(self.tokens[i].para)
             if det in ("my", "our") and noun not in KIN:
                 return None
             if noun in KIN or noun in PERSON_NOUNS:
@@ -250,7 +250,7 @@ class Resolver:
     def kin(self, i: int, noun: str, gender: str, owner: int | None) -> int | None:
         """Who "his sister" / "her husband" is: a recent person of the right gender, preferring
         the owner's family name and the title that goes with the relation."""
-        if noun in ("friend", "companion") and owner is not None and owner == self.cast.narrator:
+        if noun in ("friend", "companion") and owner is not None and self.cast.is_narrator(owner):
             return self._salient(i, owner)  # "said my friend": the narrator's chief companion
         if gender == "U":
             return None
@@ -429,7 +429,7 @@ class Resolver:
             # the ... NOUN , NAME ,
             if first >= 2 and tokens[first - 1].text == ",":
                 j = first - 2
-                if tokens[j].low in PERSON_NOUNS and not tokens[j].quote:
+                if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
                     back = j
                     while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
                         back -= 1

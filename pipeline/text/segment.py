@@ -320,7 +320,13 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
                 groups[-1].append(part)
                 continue
             gap = text[last.end : part.start]
-            if part.para == last.para and not last.continues and not _two_tags(gap) and not _new_tag(gap):
+            if (
+                part.para == last.para
+                and not last.continues
+                and not _two_tags(gap)
+                and not _new_tag(gap)
+                and not _tagged_again(text, groups[-1], gap, part)
+            ):
                 groups[-1].append(part)
                 continue
         groups.append([part])
@@ -355,6 +361,24 @@ def _new_tag(gap: str) -> bool:
     if not ends:
         return False
     words = re.findall(r"[a-z]+", body[ends[-1].end() :].lower())
+    return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
+
+
+def _tagged_again(text: str, group: list[_Part], gap: str, part: _Part) -> bool:
+    """A quotation already tagged, a narration sentence, then a part with a tag of its own:
+    '"Well," said I, "I can make nothing of it." The Professor stood up. "I must go," he said.'"""
+    if not gap.strip(" \t\r\n“”‘’\"'").endswith((".", "!", "?")):
+        return False
+    inner = [text[a.end : b.start].lower() for a, b in itertools.pairwise(group)]
+    if not any(_has_tag(re.findall(r"[a-z]+", g)) for g in inner):
+        return False
+    after = text[part.end : part.end + 40].lstrip("”’\"' \t,")
+    if not after[:1].islower():
+        return False  # '... to-night," he said': the tag follows the part
+    return _has_tag(re.findall(r"[a-z]+", after.lower())[:3])
+
+
+def _has_tag(words: list[str]) -> bool:
     return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
 
 

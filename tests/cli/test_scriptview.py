@@ -39,8 +39,11 @@ def render(text: str) -> str:
 
 def test_script_shows_speakers_and_a_cast_table() -> None:
     out = render((CORPUS / "01-the-margins.txt").read_text(encoding="utf-8"))
-    assert "Madame Dupont: Bonjour, Stéphane. How are you finding inspiration today?" in out
-    assert "Stéphane Cara: I'm finding it in the everyday moments," in out
+    # an action beat or a pronoun tag is below LOW_CONFIDENCE: shown as "Name? ..." with its id
+    first = " Bonjour, Stéphane. How are you finding inspiration today?"
+    assert any(who + first in out for who in ("Madame Dupont:", "Madame Dupont?"))
+    second = " I'm finding it in the everyday moments,"
+    assert any(who + second in out for who in ("Stéphane Cara:", "Stéphane Cara?"))
     assert "Lines per character" in out
     assert "│ Madame Dupont │" in out
 

@@ -56,3 +56,28 @@ def test_quoted_words_are_not_narration_mentions() -> None:
     got = resolve('Anna turned to Tom. "He will come," she said.')
     assert [w for _, w, _ in got] == ["Anna", "Tom", "she"]
     assert got[-1] == ("pronoun", "she", "Anna")
+
+
+def test_a_generic_apposition_gives_no_role_and_an_indefinite_is_someone_new() -> None:
+    got = resolve("The Good Boy, Percy Lamb, sat in the front pew. Later Aunt Wren seized a small boy. "
+                  "The doctor, Dr. Hale, came in. A doctor from the town followed him.")
+    who = {words.split(" from ")[0]: name for _kind, words, name in got}
+    assert who["a small boy"] != "Percy Lamb"  # "boy" is no role: every boy would be Percy
+    assert who["The doctor"] == "Dr. Hale" and who["A doctor"] != "Dr. Hale"  # "a doctor" is another one
+
+
+def test_every_title_of_a_person_names_them_alone() -> None:
+    got = resolve("Dr. Ruben Vos came in; he was tired. Later Professor Ruben Vos sat down. "
+                  "The Professor sighed, and he smiled.")
+    who = {words: name for _kind, words, name in got}
+    assert who["The Professor"] == who["Dr. Ruben Vos"] == who["Professor Ruben Vos"] != "Professor"
+    assert got[-1] == ("pronoun", "he", who["Dr. Ruben Vos"])
+
+
+def test_his_exclamation_before_a_line_makes_it_his() -> None:
+    from pipeline.text.attribution.attribute import analyse
+
+    text = ('Walter stood by the door, and I went to the bed. As I passed over he moved back, '
+            'and his exclamation of horror, "Good heavens!" needed no face to go with it.\n')
+    lines = [(s.speaker, s.rule) for s in analyse(text).segments if s.kind == "dialogue"]
+    assert lines == [("Walter", "action-beat")]

@@ -154,3 +154,13 @@ def test_one_tag_between_two_parts_keeps_one_quotation() -> None:
 def test_speech_after_a_verb_or_a_colon_stays_speech() -> None:
     text = 'He only said "No." She turned and called, "Come back, Tom!"\n\nShe wrote to him and said: "Soon."'
     assert dialogue(text) == ["No.", "Come back, Tom!", "Soon."]
+
+
+def test_a_tagged_quotation_a_narration_sentence_and_a_part_with_its_own_tag_are_two_quotations() -> None:
+    from pipeline.text.attribution.attribute import analyse
+
+    text = ('"Well," said I, "I can make nothing of it." Dr. Brandt stood up. "I must go back to '
+            'Leiden to-night," he said. "There are books there I want."\n')
+    lines = [(s.text, s.speaker) for s in analyse(text).segments if s.kind == "dialogue"]
+    assert lines[0][1] != lines[-1][1]
+    assert lines[-1][1] == "Dr. Brandt"

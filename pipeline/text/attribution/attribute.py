@@ -23,10 +23,13 @@ from collections import Counter
 from dataclasses import replace
 
 from pipeline.model import GROUP, Analysis, Character, Gender
+from pipeline.text.attribution.confidence import calibrated
 from pipeline.text.attribution.conversation import CONFIDENCE, Conversation, Decision
+from pipeline.text.attribution.runs import reread_backwards
 from pipeline.text.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.text.lexicon import ABBREVIATIONS, GROUP_WORDS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.text.mentions import Mention, Resolver
+from pipeline.text.narrators import section_writers
 from pipeline.text.pins import Pins, check_pins
 from pipeline.text.segment import Layout, Quotation, segments_of, split
 from pipeline.text.tokens import Token, tokenize
@@ -53,6 +56,10 @@ _CLAUSE_OPENERS = frozenset(
         "once",
         "where",
     }
+)
+#: Nouns for what someone says, which lead into the words they say ("his reply, "...").
+_VOICE_NOUNS = frozenset(
+    {"exclamation", "voice", "words", "reply", "answer", "cry", "question", "remark", "whisper", "comment"}
 )
 _ADVERBS = frozenset(
     {
@@ -84,6 +91,7 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     layout = split(text)
     tokens = tokenize(layout)
     cast, runs = find_cast(layout, tokens)
+    cast.writers = section_writers(layout, cast)
     resolver = Resolver(cast, tokens, runs, text)
     mentions = resolver.resolve_all()
     sieves = _Sieves(layout, tokens, cast, resolver, mentions)
@@ -199,7 +207,8 @@ def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ..
     out = []
     seen = set()
     for ent in cast.entities:
-        if ent.kind == "merged" or (ent.kind != "named" and not lines[ent.name]):
+        # unnamed people the tags call alike ("the man") share one name, one voice and one entry
+        if ent.kind == "merged" or (ent.kind != "named" and not lines[ent.name]) or ent.name in seen:
             continue
         aliases = tuple(sorted(f for f in ent.forms if f != ent.name.lower()))
         gender: Gender = "M" if ent.gender == "M" else "F" if ent.gender == "F" else "U"
@@ -240,32 +249,69 @@ class _Sieves(Conversation):
                 gender = self.cast.entities[d.speaker].gender
                 other = self.resolver.pronoun(d.at, gender, exclude=vocatives[qi])
                 if other is not None:
-                    d = replace(d, speaker=other)
+                    d = replace(d, speaker=other, basis="not-the-addressee")
             if d is not None and d.pronoun and qi:
-                d = self._change_of_speaker(qi, quotes, decisions, d)
+                d = self._addressed_before(qi, quotes, decisions, vocatives, d) or self._change_of_speaker(
+                    qi, quotes, decisions, d
+                )
             if d is None:
                 d = self._context(qi, quotes, decisions, vocatives)
             if isinstance(d.speaker, int) and d.speaker in vocatives[qi]:
-                d = Decision(None, "fallback", 0.2)
+                d = Decision(None, "fallback", 0.2, basis="addressee")
             decisions.append(d)
         # untagged lines decided by context may now use the speakers decided after them
         for qi in range(len(quotes)):
             if decisions[qi].speaker is None:
                 decisions[qi] = self._context(qi, quotes, decisions, vocatives, final=True)
-        return decisions
+        return [calibrated(d) for d in reread_backwards(quotes, decisions)]
+
+    def _addressed_before(
+        self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], vocatives: list[set[int]], d: Decision
+    ) -> Decision | None:
+        """ "she said" right after a line that addressed one woman by name: she answers, unless the
+        paragraph names someone of her sex before the pronoun."""
+        if not isinstance(d.speaker, int) or quotes[qi].paragraphs[0] != quotes[qi - 1].paragraphs[-1] + 1:
+            return None
+        gender = self.cast.entities[d.speaker].gender
+        prev = decisions[qi - 1].speaker
+        named = [e for e in vocatives[qi - 1] if e != prev and self.cast.entities[e].gender == gender]
+        if len(named) != 1 or named[0] in vocatives[qi]:
+            return None
+        pa = self.layout.paragraphs[quotes[qi].paragraphs[0]][0]
+        for m in self._mentions_between(pa, self.tokens[d.at].start):
+            named_here = m.kind in ("name", "description") and m.entity is not None
+            if named_here and self.cast.entities[m.entity].gender == gender:  # type: ignore[index]
+                return None  # "Pa took his pipe out ... he only said": the paragraph names him
+        return replace(d, speaker=named[0], basis="addressed-before")
 
     # ------------------------------------------------------------------ tags
 
     def _tagged(self, q: Quotation) -> Decision | None:
-        for _a, b in q.parts:
-            found = self._tag_in(self._after(b), first=True)
+        for i, (_a, b) in enumerate(q.parts):
+            after = self._after(b)
+            open_ended = bool(after) and self.tokens[after[-1]].text not in ".!?;"
+            if i == len(q.parts) - 1 and open_ended and self._leads_on(q.paragraphs[-1]):
+                break  # '... hearty?" I saw an opening, so I said:--' introduces the next paragraph's line
+            found = self._tag_in(after, first=True)
             if found:
                 return self._decide_tag(found, "after")
         a = q.parts[0][0]
         found = self._tag_in(self._before(a), first=False)
         if found:
             return self._decide_tag(found, "before")
+        para = q.paragraphs[0]
+        if para and para - 1 in self.quoted_paras and self._leads_on(para - 1):
+            found = self._tag_in(self._before(self.layout.paragraphs[para - 1][1]), first=False)
+            if found:
+                return self._decide_tag(found, "before")
         return None
+
+    def _leads_on(self, para: int) -> bool:
+        """Paragraph ``para`` ends its narration with a colon ("so I said:--", "He interrupted:"),
+        and the next paragraph opens with a quotation."""
+        a, b = self.layout.paragraphs[para]
+        tail = self.layout.text[a:b].rstrip().rstrip("-—–").rstrip()
+        return tail.endswith(":") and para + 1 in self.quoted_paras
 
     def _after(self, end: int) -> list[int]:
         """Narration token indexes after a part, to the end of the sentence or the next quotation."""
@@ -361,7 +407,8 @@ class _Sieves(Conversation):
         if m.entity is None:
             return None
         if m.kind in ("pronoun", "narrator"):
-            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"], m.kind == "pronoun", m.first)
+            basis = "pronoun" if m.kind == "pronoun" else "first-person"
+            return Decision(m.entity, "pronoun-tag", CONFIDENCE["pronoun-tag"], m.kind == "pronoun", m.first, basis)
         ent = self.cast.entities[m.entity]
         if m.kind == "description" and ent.kind == "unnamed" and m.entity not in self.renamed:
             # call an unnamed speaker the way the tag does: "the driver", not "the bus driver"
@@ -370,11 +417,29 @@ class _Sieves(Conversation):
                 ent.name = "the " + " ".join(words[1:])
                 self.renamed.add(m.entity)
         rule = f"explicit-tag-{where}"
-        return Decision(m.entity, rule, CONFIDENCE[rule])
+        return Decision(m.entity, rule, CONFIDENCE[rule], basis="description" if ent.kind == "unnamed" else "name")
 
     # ------------------------------------------------------------------ action beats
 
+    def _voice_of(self, start: int, vocatives: set[int]) -> Decision | None:
+        """ "his exclamation of horror, "Gott in Himmel!"": whose voice, words or cry leads into a part."""
+        k = bisect.bisect_left(self.starts, start) - 1
+        lo = max(0, k - 6)
+        while k >= lo and not self.tokens[k].quote and self.tokens[k].text not in ".!?":
+            tok = self.tokens[k]
+            if tok.low in _VOICE_NOUNS and k and self.tokens[k - 1].low in ("his", "her"):
+                gender = "M" if self.tokens[k - 1].low == "his" else "F"
+                who = self.resolver.pronoun(k - 1, gender)
+                if who is not None and who not in vocatives:
+                    return Decision(who, "action-beat", CONFIDENCE["action-beat"], True, k - 1, "voice")
+                return None
+            k -= 1
+        return None
+
     def _beat(self, q: Quotation, vocatives: set[int]) -> Decision | None:
+        voice = self._voice_of(q.parts[0][0], vocatives)
+        if voice is not None:
+            return voice
         a, b = q.parts[0][0], q.parts[-1][1]
         para = q.paragraphs[0]
         pa, pb = self.layout.paragraphs[para]
@@ -393,7 +458,10 @@ class _Sieves(Conversation):
         for group in (nearest, last, self._first_sentence(after), before):
             for m in group:
                 if m.entity not in vocatives and m.kind != "group":
-                    return Decision(m.entity, "action-beat", CONFIDENCE["action-beat"], m.kind == "pronoun", m.first)
+                    basis = "pronoun" if m.kind == "pronoun" else "description" if m.kind == "description" else "name"
+                    return Decision(
+                        m.entity, "action-beat", CONFIDENCE["action-beat"], m.kind == "pronoun", m.first, basis
+                    )
         return None
 
     def _clause_subject(self, m: Mention) -> bool:

@@ -36,6 +36,23 @@ CONFIDENCE = {
 }
 
 
+_AUNT = frozenset({"aunt", "auntie", "aunty"})
+#: Family words used in address, lower case or not ("Yes, auntie."), to the titles they stand for.
+_FAMILY_ADDRESS = {
+    "aunt": _AUNT,
+    "auntie": _AUNT,
+    "aunty": _AUNT,
+    "uncle": frozenset({"uncle"}),
+    "grandma": frozenset({"grandma", "granny"}),
+    "granny": frozenset({"grandma", "granny"}),
+    "grandpa": frozenset({"grandpa"}),
+}
+#: Honorifics said to someone, and the sex of the person they address.
+_HONORIFICS = {"sir": "M", "miss": "F", "madam": "F", "ma'am": "F", "ma’am": "F", "madame": "F"}
+#: Words that may stand between a sentence's start and the name it addresses.
+_ADDRESS_WORDS = frozenset({"poor", "dear", "dearest", "my", "oh", "o", "ah", "good", "little", "silly", "old"})
+
+
 @dataclass
 class Decision:
     """The speaker chosen for one quotation, and why."""
@@ -45,6 +62,12 @@ class Decision:
     confidence: float
     pronoun: bool = False  # decided by a pronoun ("he said", "She shrugged.")
     at: int = -1  # the token of that pronoun
+    basis: str = ""  # which case of the rule decided it, for the calibration table ("name", "after-tag")
+
+    @property
+    def key(self) -> str:
+        """The row of the calibration table this decision is measured in."""
+        return f"{self.rule}/{self.basis}" if self.basis else self.rule
 
 
 class Conversation:
@@ -79,7 +102,8 @@ class Conversation:
             first = next((m for m in trailing if m.subject), trailing[0])
             same = first.entity is not None and self.cast.entities[first.entity].gender == gender
             if first.kind == "pronoun" and same:
-                return replace(d, speaker=prev.speaker)  # "... ." He stepped forward. / "...," he said
+                # "... ." He stepped forward. / "...," he said
+                return replace(d, speaker=prev.speaker, basis="kept-in-focus")
             return d
         if prev.speaker != d.speaker:
             return d
@@ -90,7 +114,7 @@ class Conversation:
         other = self._other_participant(qi, quotes, decisions, d.speaker, gender)
         if other is None:
             return d
-        return replace(d, speaker=other, confidence=d.confidence * 0.9)
+        return replace(d, speaker=other, basis="other-of-gender")
 
     def _other_participant(
         self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], last: int, gender: str
@@ -103,6 +127,8 @@ class Conversation:
             para = quotes[k].paragraphs[0]
             who = decisions[k].speaker
             if isinstance(who, int) and who != last and self.cast.entities[who].gender == gender:
+                if self.cast.is_narrator(who):
+                    continue  # "he said" is never the one who says "I"
                 return who
         return None
 
@@ -123,6 +149,12 @@ class Conversation:
         out: set[int] = set()
         for k in range(lo, hi):
             t = self.tokens[k]
+            if t.low in _FAMILY_ADDRESS and self._set_off(k, lo, hi):
+                out |= self._one_with_title(_FAMILY_ADDRESS[t.low])  # "Now, auntie, you know I do"
+                continue
+            if t.low in _HONORIFICS and self._set_off(k, lo, hi):
+                out |= self._one_in_the_scene(k, _HONORIFICS[t.low])  # "Pray take a seat, sir."
+                continue
             if not t.cap or not t.text[0].isalpha():
                 continue
             prev = self.tokens[k - 1] if k > lo else None
@@ -132,7 +164,7 @@ class Conversation:
                 if not any(self.tokens[i].poss for i in range(k, k + len(name.split()))):
                     out.update(self._addressed_as(name))  # "you're Jordan Baker", not "you're Tom's friend"
                 continue
-            if prev is not None and prev.text not in ",!?.;—":
+            if prev is not None and prev.text not in ",!?.;—" and not self._address_word(k - 1, lo):
                 continue
             if prev is not None and prev.text == "." and k - 2 >= lo and self.tokens[k - 2].low in TITLES:
                 continue  # "this is my friend Dr. Watson": a title's full stop
@@ -154,6 +186,40 @@ class Conversation:
                 if form.lower() in ent.roles:
                     out.add(e)
         return out
+
+    def _set_off(self, k: int, lo: int, hi: int) -> bool:
+        """Token ``k`` stands alone between commas or the line's edges ("Now, auntie, you ...")."""
+        before = k == lo or self.tokens[k - 1].text in ",!?.;—"
+        after = k + 1 >= hi or self.tokens[k + 1].text in ",!?.;—"
+        return before and after and not self.tokens[k].poss
+
+    def _one_in_the_scene(self, k: int, gender: str) -> set[int]:
+        """The one person of ``gender`` the narration of the last few paragraphs mentions, for a
+        line that says "sir" or "miss"; nobody when there are several."""
+        para = self.tokens[k].para
+        hi = bisect.bisect_left(self.mention_firsts, k)
+        found: set[int] = set()
+        for m in reversed(self.mentions[max(0, hi - 40) : hi]):
+            if m.para < para - 6:
+                break
+            if m.entity is not None and m.kind != "narrator" and self.cast.entities[m.entity].gender == gender:
+                found.add(m.entity)
+        return found if len(found) == 1 else set()
+
+    def _one_with_title(self, titles: frozenset[str]) -> set[int]:
+        """The one named character who bears one of ``titles`` ("Aunt Polly" for "auntie")."""
+        found = {e for e, ent in enumerate(self.cast.entities) if ent.kind == "named" and ent.title in titles}
+        return found if len(found) == 1 else set()
+
+    def _address_word(self, k: int, lo: int) -> bool:
+        """Token ``k`` is a word of address opening a sentence before a name ("Poor Pinocchio!",
+        "Dear Jo,", "Oh, Tom", "My dear Lucy")."""
+        if self.tokens[k].low not in _ADDRESS_WORDS:
+            return False
+        j = k - 1
+        while j >= lo and self.tokens[j].low in _ADDRESS_WORDS:
+            j -= 1
+        return j < lo or self.tokens[j].text in ",!?.;—“‘\"'"
 
     def _context(
         self,
@@ -182,10 +248,10 @@ class Conversation:
                     continue
                 # a name later in the line may turn to someone outside the exchange
                 if e in opening or two_back is None or e == two_back:
-                    return Decision(e, "vocative", CONFIDENCE["vocative"])
+                    return Decision(e, "vocative", CONFIDENCE["vocative"], basis="opening" if e in opening else "")
             if two_back is not None and two_back not in vocatives[qi]:
-                conf = CONFIDENCE["turn-taking"] * (0.9 if prev.rule == "turn-taking" else 1.0)
-                return Decision(two_back, "turn-taking", conf)
+                basis = "chained" if prev.rule == "turn-taking" else "after-" + prev.rule.split("-")[0]
+                return Decision(two_back, "turn-taking", CONFIDENCE["turn-taking"], basis=basis)
         d = self._previous_paragraph(para, vocatives[qi])
         if d is not None:
             return d
@@ -217,7 +283,7 @@ class Conversation:
             m = self.mentions[k]
             if m.entity is not None and m.entity not in exclude:
                 if m.entity in recent or (first is None and m.para >= para - 2):
-                    return Decision(m.entity, "fallback", CONFIDENCE["fallback"])
+                    return Decision(m.entity, "fallback", CONFIDENCE["fallback"], basis="recent")
                 if first is None:
                     first = m.entity
             if m.para < para - 4 and first is not None:
@@ -244,14 +310,14 @@ class Conversation:
         after = decisions[nxt].speaker if nxt < len(decisions) else None
         for e in sorted(vocatives[nxt] & self._opening_vocative(quotes[nxt])):
             if e != after and e not in exclude:
-                return Decision(e, "vocative", CONFIDENCE["vocative"] * 0.9)
+                return Decision(e, "vocative", CONFIDENCE["vocative"], basis="next-line")
         if isinstance(after, int):
             exclude = exclude | {after}
         two = nxt + 1
         if two < len(decisions) and quotes[two].paragraphs[0] == quotes[nxt].paragraphs[-1] + 1:
             who = decisions[two].speaker
             if isinstance(who, int) and who not in exclude and isinstance(after, int):
-                return Decision(who, "turn-taking", CONFIDENCE["turn-taking"] * 0.9)
+                return Decision(who, "turn-taking", CONFIDENCE["turn-taking"], basis="next-lines")
         return None
 
     def _name_from(self, k: int, hi: int) -> str:
@@ -318,5 +384,6 @@ class Conversation:
         subjects = [m for m in ms if m.subject]
         pick = (subjects or ms)[-1:] if ms else []
         if pick:
-            return Decision(pick[0].entity, "previous-paragraph", CONFIDENCE["previous-paragraph"])
+            basis = "subject" if subjects else "mention"
+            return Decision(pick[0].entity, "previous-paragraph", CONFIDENCE["previous-paragraph"], basis=basis)
         return None

@@ -20,7 +20,7 @@ DEV = FIXTURES / "attribution-dev"
 
 # Just under what the current rules reach; raise them when attribution improves.
 FLOOR_DETECTION_F1 = 0.99
-FLOOR_END_TO_END = 0.885
+FLOOR_END_TO_END = 0.89
 FLOOR_EXPLICIT = 0.98
 
 
