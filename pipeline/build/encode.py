@@ -227,3 +227,27 @@ def speaker_label(seg: Segment) -> str:
     if seg.kind != "dialogue":
         return NARRATOR
     return GROUP_LABEL if seg.speaker == GROUP else (seg.speaker or "Unknown speaker")
+
+
+def found_chapter(plan: ChapterPlan, settings: FileSettings, state: BuildState) -> EncodedChapter | None:
+    """The chapter as the build that made it left it, when its files are up to date; else None."""
+    if not _current(plan, settings.options, settings, state):
+        return None
+    paths = _paths(plan, settings.options)
+    loaded = records.load_timing(paths.timing, plan.story, plan.segments)
+    if loaded is None:
+        return None
+    audio, extras = loaded
+    return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0)
+
+
+def encode_rendered(plan: ChapterPlan, cache: ClipCache, settings: FileSettings) -> EncodedChapter:
+    """Encode one chapter whose clips are in the cache, without a Renderer or the build state:
+    a distributed worker's task (the client records the state as each chapter comes back)."""
+    options = settings.options
+    job = _Job(cache, options, settings, BuildState(options.build_dir), Renderer(cache, 1), {}, threading.Event(),
+               separate=False, done=lambda _e: None)
+    paths = _paths(plan, options)
+    audio, rerendered, extras = _encode(plan, paths, job)
+    records.save_timing(paths.timing, audio, extras)
+    return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered)

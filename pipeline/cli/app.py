@@ -110,6 +110,9 @@ class RichProgress(core.Progress):
     def warn(self, message: str) -> None:
         self._progress.console.print(f"[yellow]warning:[/] {message}", highlight=False)
 
+    def note(self, message: str) -> None:
+        self._progress.console.print(message, highlight=False, markup=False)
+
     def chapter_done(self, where: str, audio_done: float, audio_left: float) -> None:
         if self._task is not None:
             audio = f"{fmt_duration(audio_done)} of audio done, ~{fmt_duration(audio_left)} left"
@@ -136,11 +139,15 @@ def build(
                                          help="Speak opening and closing credits.")] = True,
     allow_outside_corpus: Annotated[bool, typer.Option(
         "--allow-outside-corpus", help="Read corpus files that are links to files elsewhere.")] = False,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Render and encode on Dask: a scheduler's address (tcp://HOST:8786), or local:N for N workers "
+             "on this machine. The build folder must be shared by every worker. Needs `pip install '.[dask]'`.")]
+    = None,
 ) -> None:
     """Build one audio file per story, an M4B per book, the chaptered anthology and the manifest under build/."""
     options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt,
                                 profile=profile, anthology_mp3=anthology_mp3, credits=credits,
-                                allow_outside_corpus=allow_outside_corpus)
+                                allow_outside_corpus=allow_outside_corpus, scheduler=scheduler)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, transient=False) as bar:
