@@ -164,8 +164,8 @@ class DaskExecutor:
                 done[i] = found
                 work.done(found)
         if todo:
-            with self._client() as client:
-                check_versions(client, program_fingerprint())
+            with self._client() as client, _probe(work.settings.options.build_dir) as probe:
+                check_workers(client, program_fingerprint(), probe)
                 if (link := dashboard_link(client)) is not None:
                     work.note(f"Dask dashboard: {link}")
                 self._run_tasks(client, work, todo, done)
@@ -242,17 +242,41 @@ class DaskExecutor:
                     cluster.close(timeout=10)
 
 
-def check_versions(client: Any, ours: str) -> None:
-    """Refuse workers that run another version of the program (or cannot import it at all)."""
-    theirs = client.run(program_fingerprint, on_error="return")
-    wrong = {addr: fp for addr, fp in sorted(theirs.items()) if fp != ours}
-    if not wrong:
-        return
-    addr, fp = next(iter(wrong.items()))
-    what = (f"cannot run audiobook ({type(fp).__name__}: {fp})" if isinstance(fp, BaseException)
-            else f"runs audiobook {fp}, this build {ours}")
-    raise ClusterError(f"{addr}: this Dask worker {what} ({len(wrong)} of {len(theirs)} workers differ); "
-                       "install the same version on every worker and restart them")
+def worker_facts(probe: str) -> tuple[str, bool]:
+    """Worker: its program's fingerprint, and whether it sees the client's ``probe`` file."""
+    return program_fingerprint(), Path(probe).is_file()
+
+
+def check_workers(client: Any, ours: str, probe: Path) -> None:
+    """Refuse workers that run another version of the program (or cannot import it at all),
+    and workers that do not see the build folder where the client does."""
+    facts = client.run(worker_facts, str(probe), on_error="return")
+    for addr, fact in sorted(facts.items()):
+        if isinstance(fact, BaseException):
+            raise ClusterError(f"{addr}: this Dask worker cannot run audiobook ({type(fact).__name__}: {fact}); "
+                               "install the same version on every worker and restart them")
+    wrong = [addr for addr, (fp, _) in sorted(facts.items()) if fp != ours]
+    if wrong:
+        raise ClusterError(f"{wrong[0]}: this Dask worker runs audiobook {facts[wrong[0]][0]}, this build {ours} "
+                           f"({len(wrong)} of {len(facts)} workers differ); install the same version on every "
+                           "worker and restart them")
+    blind = [addr for addr, (_, sees) in sorted(facts.items()) if not sees]
+    if blind:
+        raise ClusterError(f"{blind[0]}: this Dask worker does not see the build folder {probe.parent.parent} "
+                           f"({len(blind)} of {len(facts)} workers); put it on storage every worker mounts at "
+                           "the same path")
+
+
+@contextlib.contextmanager
+def _probe(build_dir: Path) -> Iterator[Path]:
+    """A file in the build folder for the workers to look for: do they share it with the client?"""
+    path = build_dir.absolute() / "cache" / f".shared-{uuid.uuid4().hex[:12]}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def encoded_from(plan: ChapterPlan, settings: FileSettings, record: ChapterRecord) -> EncodedChapter:

@@ -33,7 +33,7 @@ from tests.conftest import TINY_STORY, Project, make_project
 
 dd = pytest.importorskip("distributed", reason="Dask is an optional extra: pip install '.[dask]'")
 
-from pipeline.build.distributed import ClusterError, check_versions, program_fingerprint  # noqa: E402
+from pipeline.build.distributed import ClusterError, check_workers, program_fingerprint  # noqa: E402
 from pipeline.cli.app import app  # noqa: E402
 
 BOOK_M4B = Path("library") / "Ada Finch" / "Three Small Tales" / "Three Small Tales.m4b"
@@ -72,18 +72,19 @@ def cluster(root: Path, workers: int = 2) -> Iterator[Cluster]:
     procs = [_dask("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(file),
                    cwd=root, log=root / "scheduler.log")]
     try:
-        deadline = time.monotonic() + 30
+        named = {}
+        for i in range(workers):  # started at once: they wait for the scheduler's file
+            folder = root / f"w{i}"  # a worker's own folder: every path it is given must be absolute
+            folder.mkdir()
+            named[f"w{i}"] = _dask("worker", "--scheduler-file", str(file), "--name", f"w{i}", "--nthreads", "1",
+                                   "--no-nanny", "--no-dashboard", "--host", "127.0.0.1", cwd=folder,
+                                   log=root / f"w{i}.log")
+        procs += named.values()
+        deadline = time.monotonic() + 60
         while not file.exists():
             assert procs[0].poll() is None and time.monotonic() < deadline, (root / "scheduler.log").read_text()
             time.sleep(0.1)
         address = json.loads(file.read_text())["address"]
-        named = {}
-        for i in range(workers):
-            folder = root / f"w{i}"  # a worker's own folder: every path it is given must be absolute
-            folder.mkdir()
-            named[f"w{i}"] = _dask("worker", address, "--name", f"w{i}", "--nthreads", "1", "--no-nanny",
-                                   "--no-dashboard", "--host", "127.0.0.1", cwd=folder, log=root / f"w{i}.log")
-        procs += named.values()
         with dd.Client(address, timeout=20, set_as_default=False) as client:
             client.wait_for_workers(workers, timeout=60)
         yield Cluster(address, procs[0], named)
@@ -178,12 +179,20 @@ def test_a_worker_killed_mid_build_leaves_whole_outputs(local: Project, tmp_path
     assert not any(r.rebuilt for r in again.stories) and again.clips_rendered == 0
 
 
-def test_workers_of_another_version_are_refused(shared: Cluster) -> None:
+def test_workers_of_another_version_are_refused(shared: Cluster, tmp_path: Path) -> None:
+    probe = tmp_path / "cache" / ".shared-probe"
+    probe.parent.mkdir()
+    probe.touch()
     with shared.client() as client:
-        check_versions(client, program_fingerprint())  # the same program: accepted
+        check_workers(client, program_fingerprint(), probe)  # the same program: accepted
         with pytest.raises(ClusterError, match=r"tcp://127\.0\.0\.1:\d+: this Dask worker runs audiobook .* "
                                                r"install the same version on every worker"):
-            check_versions(client, "0.0.1+0123456789ab")
+            check_workers(client, "0.0.1+0123456789ab", probe)
+
+
+def test_workers_that_do_not_see_the_build_folder_are_refused(shared: Cluster, tmp_path: Path) -> None:
+    with shared.client() as client, pytest.raises(ClusterError, match="does not see the build folder"):
+        check_workers(client, program_fingerprint(), tmp_path / "cache" / ".shared-nowhere")
 
 
 def _free_port() -> int:
@@ -214,7 +223,7 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(small_project: Project,
 
 def test_a_lost_scheduler_keeps_the_chapters_done(tmp_path: Path) -> None:
     project = book_project(tmp_path / "p")
-    with cluster(tmp_path / "cluster") as c:
+    with cluster(tmp_path / "cluster", workers=1) as c:
 
         class KillTheScheduler(Progress):
             def chapter_done(self, where: str, audio_done: float, audio_left: float) -> None:
