@@ -113,6 +113,8 @@ def run_chapter(task: ChapterTask) -> ChapterRecord:
     cache = ClipCache(Path(task.cache))
     with _ENGINE:
         rendered = render_clips(cache.missing(task.plan.clips), cache, jobs=1)
+    # One ffmpeg process for both outputs: a single-threaded worker is one core's worth of work
+    # (two side by side measured no faster here, and took 30 MB more).
     made = encode_rendered(task.plan, cache, task.settings)
     times = tuple((t.start, t.end, t.voice) for t in made.audio.timeline)
     return ChapterRecord(made.audio.duration, times, made.announcements, rendered, made.rerendered)
@@ -203,9 +205,10 @@ class DaskExecutor:
         try:
             record: ChapterRecord = fut.result()
         except dd.KilledWorker as exc:
+            last = getattr(getattr(exc, "last_worker", None), "address", "unknown")
             raise ClusterError(f"{plan.story.path}: '{plan.chapter.title}': every Dask worker that ran it "
-                               f"died ({exc.last_worker.address if exc.last_worker else 'unknown'} last); "
-                               "look at the workers' logs (memory limits?) and build again") from None
+                               f"died ({last} last); look at the workers' logs (memory limits?) and build "
+                               "again") from None
         except (CancelledError, OSError, TimeoutError) as exc:
             raise ClusterError(f"{self.address}: lost the Dask scheduler ({type(exc).__name__}); chapters "
                                "finished so far are kept, build again to resume") from None
@@ -236,10 +239,12 @@ class DaskExecutor:
                 _wait_for_workers(client, self.address)
                 yield client
         finally:
-            with contextlib.suppress(Exception), _log_levels({"distributed": logging.CRITICAL}):
-                client.close(timeout=5)
+            with _log_levels({"distributed": logging.CRITICAL}):
+                with contextlib.suppress(Exception):
+                    client.close(timeout=5)
                 if cluster is not None:
-                    cluster.close(timeout=10)
+                    with contextlib.suppress(Exception):
+                        cluster.close(timeout=10)
 
 
 def worker_facts(probe: str) -> tuple[str, bool]:

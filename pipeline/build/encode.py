@@ -241,12 +241,13 @@ def found_chapter(plan: ChapterPlan, settings: FileSettings, state: BuildState) 
     return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0)
 
 
-def encode_rendered(plan: ChapterPlan, cache: ClipCache, settings: FileSettings) -> EncodedChapter:
+def encode_rendered(plan: ChapterPlan, cache: ClipCache, settings: FileSettings, separate: bool = False,
+                    ) -> EncodedChapter:
     """Encode one chapter whose clips are in the cache, without a Renderer or the build state:
     a distributed worker's task (the client records the state as each chapter comes back)."""
     options = settings.options
     job = _Job(cache, options, settings, BuildState(options.build_dir), Renderer(cache, 1), {}, threading.Event(),
-               separate=False, done=lambda _e: None)
+               separate=separate, done=lambda _e: None)
     paths = _paths(plan, options)
     audio, rerendered, extras = _encode(plan, paths, job)
     records.save_timing(paths.timing, audio, extras)
