@@ -146,24 +146,21 @@ def _current(plan: ChapterPlan, options: BuildOptions, settings: FileSettings, s
 
 def _one(plan: ChapterPlan, job: _Job) -> EncodedChapter:
     job.renderer.wait({id(f): f for c in plan.clips if (f := job.pending.get(c.key)) is not None}.values(), job.stop)
-    paths = _paths(plan, job.options)
-    if _current(plan, job.options, job.settings, job.state):
-        loaded = records.load_timing(paths.timing, plan.story, plan.segments)
-        sentences = records.load_sentences(paths.timing)
-        if loaded is not None and sentences is not None:  # a record from before timings: encode again
-            audio, extras = loaded
-            found = EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0,
-                                   sentences=sentences)
-            job.done(found)
-            return found
+    encoded = found_chapter(plan, job.settings, job.state)
+    if encoded is None:
+        encoded = _write(plan, _paths(plan, job.options), job)
+        job.state.record(plan.key, plan.inputs_hash(job.settings))
+    job.done(encoded)
+    return encoded
+
+
+def _write(plan: ChapterPlan, paths: OutputPaths, job: _Job) -> EncodedChapter:
+    """Encode the chapter and keep its records (timing, timeline) for the builds after this one."""
     audio, rerendered, extras, sentences = _encode(plan, paths, job)
     records.save_timing(paths.timing, audio, extras, sentences)
     records.save_timeline(paths.timeline, plan.story, plan.chapter.number, audio.duration, sentences)
-    job.state.record(plan.key, plan.inputs_hash(job.settings))
-    made = EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered,
+    return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=True, rerendered=rerendered,
                           sentences=sentences)
-    job.done(made)
-    return made
 
 
 def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job,
@@ -274,3 +271,27 @@ def speaker_label(seg: Segment) -> str:
     if seg.kind != "dialogue":
         return NARRATOR
     return GROUP_LABEL if seg.speaker == GROUP else (seg.speaker or "Unknown speaker")
+
+
+def found_chapter(plan: ChapterPlan, settings: FileSettings, state: BuildState) -> EncodedChapter | None:
+    """The chapter as the build that made it left it, when its files are up to date; else None
+    (a record from before sentence timings counts as out of date: the chapter is encoded again)."""
+    if not _current(plan, settings.options, settings, state):
+        return None
+    paths = _paths(plan, settings.options)
+    loaded = records.load_timing(paths.timing, plan.story, plan.segments)
+    sentences = records.load_sentences(paths.timing)
+    if loaded is None or sentences is None:
+        return None
+    audio, extras = loaded
+    return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0, sentences=sentences)
+
+
+def encode_rendered(plan: ChapterPlan, cache: ClipCache, settings: FileSettings, separate: bool = False,
+                    ) -> EncodedChapter:
+    """Encode one chapter whose clips are in the cache, without a Renderer or the build state:
+    a distributed worker's task (the client records the state as each chapter comes back)."""
+    options = settings.options
+    job = _Job(cache, options, settings, BuildState(options.build_dir), Renderer(cache, 1), {}, threading.Event(),
+               separate=separate, done=lambda _e: None)
+    return _write(plan, _paths(plan, options), job)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -71,6 +72,9 @@ class BuildOptions:
     allow_outside_corpus: bool = False  # read corpus files that link to elsewhere
     captions: Captions = Captions.sentences
     read_along: ReadAlong = ReadAlong.off  # off by default: the EPUB and the page copy every chapter's audio
+    # Render and encode on Dask: a scheduler's address (tcp://host:8786), or local:N for a cluster
+    # of N single-threaded workers started for this build; None: this machine's worker processes.
+    scheduler: str | None = None
 
     def __post_init__(self) -> None:
         # Plain strings (from a script or a test) become the enums, or a one-line error.
@@ -109,3 +113,18 @@ class BuildOptions:
             raise OptionsError(f"--anthology-mp3 joins the story MP3s; it needs --format mp3, not {self.format}")
         if self.jobs < 1:
             raise OptionsError(f"--jobs {self.jobs}: use 1 or more worker processes")
+        if self.scheduler is not None and not _SCHEDULER.fullmatch(self.scheduler):
+            raise OptionsError(f"--scheduler {self.scheduler}: give a scheduler's address (tcp://HOST:8786) "
+                               "or local:N for N workers on this machine")
+
+    @property
+    def local_workers(self) -> int | None:
+        """N for ``--scheduler local:N`` (``local`` alone: --jobs); None for a remote scheduler or none."""
+        if self.scheduler is None or not self.scheduler.startswith("local"):
+            return None
+        _, _, count = self.scheduler.partition(":")
+        return int(count) if count else self.jobs
+
+
+#: local, local:N (N >= 1), or an address Dask connects to: [scheme://]host:port.
+_SCHEDULER = re.compile(r"local(:[1-9][0-9]*)?|([a-z]+://)?[^\s:/]+:[0-9]{1,5}|[a-z]+://\S+")

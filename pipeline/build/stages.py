@@ -3,6 +3,9 @@
     load corpus -> analyse each work -> cast -> plan clips -> render missing clips
     -> assemble + encode each chapter -> anthology -> manifest
 
+Rendering and encoding run on this machine's worker processes, or on a Dask cluster
+(``--scheduler``); ``executors.py`` chooses, and both run the same stage.
+
 The core never prints: it reports progress through a ``Progress`` object that the CLI
 fills in, and returns a ``BuildResult`` for the summary.
 """
@@ -19,10 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.audio.synth import ClipCache, Renderer
+from pipeline.audio.synth import ClipCache
 from pipeline.build.books import BookOutput, chapter_times, write_books
 from pipeline.build.cast import cast_stories
-from pipeline.build.encode import EncodedChapter, OutputPaths, encode_chapters
+from pipeline.build.encode import EncodedChapter, OutputPaths
+from pipeline.build.executors import Executor, LocalExecutor, StageWork
 from pipeline.build.lock import build_lock, remove_stale_temporaries
 from pipeline.build.options import BuildOptions, Format, Profile
 from pipeline.build.plan import MASTERING, ChapterPlan, FileSettings, Meta, digest, metadata, plan_chapters
@@ -58,6 +62,9 @@ class Progress:
 
     def warn(self, message: str) -> None:
         """Something the user should know that does not stop the build."""
+
+    def note(self, message: str) -> None:
+        """Something to tell the user that is not a warning (where the Dask dashboard is)."""
 
     def chapter_done(self, where: str, audio_done: float, audio_left: float) -> None:
         """A chapter is encoded (or was up to date): ``where`` names it; seconds of audio done and
@@ -143,11 +150,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         missing = cache.missing([c for p in plans for c in p.clips])
         progress.stage("Rendering and encoding", total=len(missing) + len(plans))
         state = BuildState.load(options.build_dir)
-        with Renderer(cache, options.jobs, progress.advance) as renderer:
-            # All rendering is queued up front, chapter by chapter; each chapter is encoded as
-            # soon as its own clips are done, while the workers go on with the next.
-            pending = renderer.submit(missing)
-            encoded = encode_chapters(plans, cache, settings, state, renderer, pending, _ChapterCount(plans, progress))
+        work = StageWork(plans, missing, cache, settings, state, progress.advance, _ChapterCount(plans, progress),
+                         progress.note)
+        encoded = executor_for(options).run(work)
         books = write_books(encoded, settings, state)
         write_read_along(encoded, settings, state)
         anthology = write_anthology(encoded, settings, state) if len(corpus.stories) > 1 else None
@@ -163,6 +168,16 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         clips_rendered=len(missing) + sum(e.rerendered for e in encoded),
         seconds=time.perf_counter() - started,
     )
+
+
+def executor_for(options: BuildOptions) -> Executor:
+    """Who renders and encodes: this machine's workers, or Dask when a scheduler is named
+    (imported only then: the local build needs no Dask)."""
+    if options.scheduler is None:
+        return LocalExecutor(options.jobs)
+    from pipeline.build.distributed import DaskExecutor
+
+    return DaskExecutor(options.scheduler, options.local_workers)
 
 
 def _result(e: EncodedChapter, books: Sequence[BookOutput]) -> StoryResult:

@@ -114,6 +114,9 @@ class RichProgress(core.Progress):
     def warn(self, message: str) -> None:
         self._progress.console.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
 
+    def note(self, message: str) -> None:
+        self._progress.console.print(message, highlight=False, markup=False)
+
     def chapter_done(self, where: str, audio_done: float, audio_left: float) -> None:
         if self._task is not None:
             audio = f"{fmt_duration(audio_done)} of audio done, ~{fmt_duration(audio_left)} left"
@@ -146,17 +149,26 @@ def build(
     read_along: Annotated[ReadAlong, typer.Option(
         "--read-along", help="Text and audio in step, per work: an EPUB 3 with media overlays (epub), a web "
                              "page that opens from the file system (page), or both.")] = ReadAlong.off,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Render and encode on Dask: a scheduler's address (tcp://HOST:8786), or local:N for N workers "
+             "on this machine. The build folder must be shared by every worker. Needs `pip install '.[dask]'`.")]
+    = None,
 ) -> None:
     """Build one audio file per story, an M4B per book, the chaptered anthology and the manifest under build/."""
     options = core.BuildOptions(corpus=corpus, voices=voices, build_dir=build_dir, jobs=jobs, format=fmt,
                                 profile=profile, anthology_mp3=anthology_mp3, credits=credits,
                                 allow_outside_corpus=allow_outside_corpus, captions=captions,
-                                read_along=read_along)
+                                read_along=read_along, scheduler=scheduler)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, transient=False) as bar:
         result = core.build(options, RichProgress(bar))
 
+    _print_summary(result)
+
+
+def _print_summary(result: core.BuildResult) -> None:
+    """The build's summary: a row per story and per book, the anthology, the clip counts."""
     table = Table(title="Audiobook built", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("Work")
