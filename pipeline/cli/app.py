@@ -240,6 +240,8 @@ def script(
     = None,
     build_dir: Annotated[Path, typer.Option("--build-dir", help="The build whose manifest gives the times.")]
     = Path("build"),
+    unsure: Annotated[bool, typer.Option(
+        "--unsure", help="Only the lines marked unsure, with their ids to pin in <work>.speakers.yaml.")] = False,
 ) -> None:
     """Print a work as a script: who says each line, and how sure we are."""
     from pipeline.cli.scriptview import render_script, to_json
@@ -252,6 +254,11 @@ def script(
         err.print(f"[yellow]warning:[/] {escape(f'{file}: {warning}')}", highlight=False)
     if chapter is not None:
         analysis = _one_chapter(file, book, analysis, chapter)
+    if unsure:
+        from pipeline.cli.scriptview import render_unsure
+
+        render_unsure(analysis, out)
+        return
     heard = _line_times(file, analysis, build_dir, at) if times or at is not None else None
     if as_json:
         data = to_json(analysis)

@@ -117,3 +117,23 @@ def _cast_table(analysis: Analysis) -> Table:
         else None
     )
     return table
+
+
+def render_unsure(analysis: Analysis, console: Console) -> None:
+    """The lines marked unsure, one row each: the id to pin, who we think it is, how sure, why."""
+    table = Table(title=f"Unsure lines (confidence under {LOW_CONFIDENCE})", title_justify="left")
+    for column in ("id", "speaker?", "sure", "rule", "line"):
+        table.add_column(column, justify="right" if column == "sure" else "left")
+    seen: set[str] = set()
+    for seg in analysis.segments:
+        if seg.kind != "dialogue" or seg.quote_id in seen or seg.confidence is None:
+            continue
+        if seg.confidence >= LOW_CONFIDENCE:
+            continue
+        seen.add(seg.quote_id or "")
+        words = " ".join(seg.text.split())
+        table.add_row(seg.quote_id or "", escape(seg.speaker or "?"), f"{seg.confidence:.2f}", seg.rule or "",
+                      escape(words[:70] + ("…" if len(words) > 70 else "")))
+    console.print(table)
+    console.print(f"{len(seen)} unsure line(s). Pin one as `ID: Name` in the work's .speakers.yaml; the "
+                  "untagged lines around it follow it.", highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+from pathlib import Path
 
 from rich.console import Console
 
@@ -65,3 +66,21 @@ def test_hard_wrapped_narration_is_one_paragraph() -> None:
     out = render(text)
     assert "lane were lit early" in " ".join(out.split())
     assert not any(line.strip().startswith("were lit") for line in out.splitlines())
+
+
+def test_script_unsure_lists_only_the_unsure_lines_with_their_ids(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli.app import app
+    from pipeline.cli.scriptview import LOW_CONFIDENCE
+    from pipeline.text.attribution.attribute import analyse
+
+    story = tmp_path / "s.txt"
+    story.write_text('Nora and Tom sat by the fire.\n\n"Is it raining?" asked Nora.\n\n"Since noon."\n\n'
+                     '"Then we stay."\n', encoding="utf-8")
+    unsure = {s.quote_id for s in analyse(story.read_text()).segments
+              if s.kind == "dialogue" and (s.confidence or 0) < LOW_CONFIDENCE}
+    result = CliRunner().invoke(app, ["script", str(story), "--unsure"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert unsure and all(q in result.stdout for q in unsure)
+    assert f"{len(unsure)} unsure line(s)" in result.stdout

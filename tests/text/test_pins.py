@@ -73,3 +73,16 @@ def test_unknown_character_names_file_and_line(tmp_path: Path) -> None:
     message = str(info.value)
     assert message.startswith(f"{pins_path(story)}:2:")
     assert "unknown character 'Madame Dupont'" in message and "\n" not in message
+
+
+def test_a_pin_anchors_the_untagged_run_after_it() -> None:
+    """Fixing one line of an alternating exchange fixes the lines its turn-taking decides."""
+    from pipeline.text.attribution.attribute import analyse
+
+    text = ('Nora and Tom sat by the fire.\n\n"Is it still raining?" asked Nora.\n\n"It has not stopped since noon."'
+            '\n\n"Then we stay."\n\n"We stay, then."\n\n"And the boat?"\n\n"The boat can wait."\n')
+    before = [s for s in analyse(text).segments if s.kind == "dialogue"]
+    assert [s.speaker for s in before] == ["Nora", "Tom", "Nora", "Tom", "Nora", "Tom"]
+    after = [s for s in analyse(text, {before[2].quote_id: "Tom"}).segments if s.kind == "dialogue"]
+    assert [s.speaker for s in after] == ["Nora", "Tom", "Tom", "Nora", "Tom", "Nora"]
+    assert after[2].rule == "pin" and after[3].rule == "turn-taking"

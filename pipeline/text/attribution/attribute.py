@@ -95,7 +95,11 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     resolver = Resolver(cast, tokens, runs, text)
     mentions = resolver.resolve_all()
     sieves = _Sieves(layout, tokens, cast, resolver, mentions)
-    decisions = sieves.run()
+    # A pin is an anchor like a tag: the untagged lines around it are derived from it.
+    pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
+    anchors = {qi: ents[0] for qi, q in enumerate(layout.quotations)
+               if q.quote_id in pinned and len(ents := cast.lookup(pinned[q.quote_id])) == 1}
+    decisions = sieves.run(anchors)
     _self_introductions(cast, layout, decisions)
     _name_the_narrator(cast, tokens, runs, layout, decisions)
     warnings = list(layout.warnings)
@@ -104,7 +108,6 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     }
     rules = {q.quote_id: d for q, d in zip(layout.quotations, decisions, strict=True)}
     if pins:
-        pinned = check_pins(pins, _known_names(cast, runs))
         ids = {q.quote_id for q in layout.quotations}
         for qid, who in pinned.items():
             if qid in ids:
@@ -238,11 +241,16 @@ class _Sieves(Conversation):
 
     # ------------------------------------------------------------------ driver
 
-    def run(self) -> list[Decision]:
+    def run(self, pinned: dict[int, int] | None = None) -> list[Decision]:
+        """A decision per quotation; ``pinned`` (quotation index -> entity) are the user's pins."""
         quotes = self.layout.quotations
         decisions: list[Decision] = []
         vocatives = [self._vocatives(q) for q in quotes]
+        pinned = pinned or {}
         for qi, q in enumerate(quotes):
+            if qi in pinned:
+                decisions.append(Decision(pinned[qi], "pin", CONFIDENCE["pin"]))
+                continue
             d = self._tagged(q) or self._beat(q, vocatives[qi])
             if d is not None and d.pronoun and d.speaker in vocatives[qi]:
                 # "Come, Tom," said he: the pronoun is the latest other person of its gender
