@@ -10,6 +10,7 @@ processes, one speech engine each.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -19,7 +20,7 @@ import signal
 import threading
 import wave
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import CancelledError, Future, wait
+from concurrent.futures import CancelledError, Future, InvalidStateError, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -349,14 +350,17 @@ class Renderer:
         """A task is over (in the pool's own thread): pass its outcome on, unless its worker died."""
         if batch.task is not task or batch.done.done():
             return
-        if task.cancelled():
-            batch.done.cancel()
-        elif isinstance(task.exception(), BrokenProcessPool):
-            self._broken.set()  # the next wait() replaces the pool and sends the batch again
-        elif (error := task.exception()) is not None:
-            batch.done.set_exception(error)
-        else:
-            batch.done.set_result(task.result())
+        # Suppressed: the build may cancel ``done`` meanwhile (Ctrl-C), and an exception here
+        # would only be logged, as a traceback.
+        with contextlib.suppress(InvalidStateError):
+            if task.cancelled():
+                batch.done.cancel()
+            elif isinstance(task.exception(), BrokenProcessPool):
+                self._broken.set()  # the next wait() replaces the pool and sends the batch again
+            elif (error := task.exception()) is not None:
+                batch.done.set_exception(error)
+            else:
+                batch.done.set_result(task.result())
 
     def _report(self, fut: Future[int]) -> None:
         if self.on_progress and not fut.cancelled() and fut.exception() is None:

@@ -84,20 +84,26 @@ def test_ctrl_c_as_the_workers_fork(small_project: Project, run: int) -> None:
 def test_the_clip_cache_deleted_mid_build(project: Project, clips: int) -> None:
     outcome = cache_deleted_mid_build(project.corpus, project.voices, project.build_dir, clips)
     assert not outcome.problems((0,)), outcome
+    assert_like_a_clean_build(project)
+
+
+def assert_like_a_clean_build(project: Project) -> None:
+    """Every MP3 of the abused build lasts as long as a clean build's (no clip lost or cut)."""
     reference = project.root / "reference"
-    shutil.copytree(project.build_dir, reference)
-    rebuilt = subprocess.run([str(AUDIOBOOK), "build", "--corpus", str(project.corpus), "--voices",
-                              str(project.voices), "--build-dir", str(project.build_dir)],
-                             capture_output=True, text=True, check=True)
-    assert "Traceback" not in rebuilt.stderr
-    for mp3 in sorted(reference.glob("*.mp3")):  # the audio is whole: as long as a clean build's
-        assert abs(MP3(mp3).info.length - MP3(project.build_dir / mp3.name).info.length) < 0.1, mp3.name
+    subprocess.run([str(AUDIOBOOK), "build", "--corpus", str(project.corpus), "--voices", str(project.voices),
+                    "--build-dir", str(reference)], capture_output=True, text=True, check=True)
+    made = sorted(project.build_dir.glob("*.mp3"))
+    assert [m.name for m in made] == [m.name for m in sorted(reference.glob("*.mp3"))]
+    for mp3 in made:
+        # eSpeak's clips vary by a few samples between processes (clean builds differ by an MP3
+        # frame or two); a lost clip would be a word and a pause, 0.3 s or more.
+        assert abs(MP3(mp3).info.length - MP3(reference / mp3.name).info.length) < 0.25, mp3.name
 
 
 def test_a_worker_that_dies_is_replaced(project: Project) -> None:
     outcome = kill_a_worker(project.corpus, project.voices, project.build_dir, signal.SIGSEGV)
     assert not outcome.problems((0,)), outcome
-    assert len(list(project.build_dir.glob("*.mp3"))) == 3
+    assert_like_a_clean_build(project)
 
 
 def test_a_clip_that_kills_the_engine_names_its_file_and_line(small_project: Project) -> None:

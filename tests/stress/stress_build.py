@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -20,12 +21,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from mutagen.mp3 import MP3  # noqa: E402
+
 from tests.build.workers import (  # noqa: E402 - after the path is set
+    AUDIOBOOK,
     Outcome,
     cache_deleted_mid_build,
     ctrl_c_at_fork,
     kill_a_worker,
 )
+
+# Seconds two builds' MP3s may differ by: eSpeak's clips vary by a sample or so between processes
+# (clean builds differ by an MP3 frame or two); a lost clip is a word and a pause, 0.3 s or more.
+TOLERANCE = 0.25
 
 Case = Callable[[Path, Path, Path, random.Random], tuple[Outcome, tuple[int, ...]]]
 
@@ -57,6 +65,17 @@ def project(root: Path, whole: bool) -> tuple[Path, Path]:
     return corpus, root / "voices.yaml"
 
 
+def lengths(build: Path) -> dict[str, float]:
+    return {mp3.name: MP3(mp3).info.length for mp3 in build.glob("*.mp3")}
+
+
+def clean_build(corpus: Path, voices: Path, build: Path) -> dict[str, float]:
+    """The MP3s' lengths in a build nobody disturbed, to compare the abused builds with."""
+    subprocess.run([str(AUDIOBOOK), "build", "--corpus", str(corpus), "--voices", str(voices), "--build-dir",
+                    str(build)], capture_output=True, check=True)
+    return lengths(build)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
@@ -70,10 +89,15 @@ def main() -> int:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             corpus, voices = project(Path(tmp), whole)
+            reference = clean_build(corpus, voices, Path(tmp) / "reference")
             bad = 0
             for run in range(args.runs):
                 outcome, allowed = case(corpus, voices, Path(tmp) / "build", rng)
-                if problems := outcome.problems(allowed):
+                problems = outcome.problems(allowed)
+                made = lengths(Path(tmp) / "build") if outcome.returncode == 0 else reference
+                if made.keys() != reference.keys() or any(abs(made[k] - reference[k]) > TOLERANCE for k in made):
+                    problems.append(f"audio unlike a clean build's: {made} vs {reference}")
+                if problems:
                     bad += 1
                     last = (outcome.stderr.strip().splitlines() or [""])[-1][:200]
                     print(f"{name} run {run + 1}: {'; '.join(problems)} | {last}", flush=True)
