@@ -18,7 +18,7 @@ from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, WorkerCrashed
 from pipeline.build.options import BuildOptions, Profile
 from pipeline.build.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, Meta, book_folder
 from pipeline.build.state import BuildState
-from pipeline.errors import EngineError, OutputError
+from pipeline.errors import AudiobookError, EngineError, OutputError
 from pipeline.fsutil import safe_name, slugify
 from pipeline.model import GROUP, GROUP_LABEL, Segment, StoryAudio
 from pipeline.publish import export, records
@@ -27,6 +27,9 @@ from pipeline.publish.tags import write_tags
 from pipeline.quality.check import AcxRules
 from pipeline.text.paragraphs import line_number
 
+#: Passes over a chapter's clips before its clips or folders vanishing again is an error (the
+#: cache deleted by hand while a build runs costs one or two: the first finds a clip missing).
+_ATTEMPTS = 5
 ACX_MAX_MINUTES = AcxRules().max_minutes  # ACX refuses longer files; the rule `audiobook check` applies
 _QUOTES = "\"“”«»„"
 
@@ -161,11 +164,18 @@ def _one(plan: ChapterPlan, job: _Job) -> EncodedChapter:
 def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job) -> tuple[StoryAudio, int, list[Cue]]:
     """Stream a chapter's clips into its file and AAC part, tagged, with captions; re-render corrupt clips."""
     rerendered = 0
-    for _attempt in range(3):
+    for _attempt in range(_ATTEMPTS):
         cues: list[Cue] = []
+        folders = {p.parent for p in paths.all()}
         try:
+            for folder in folders:  # build/cache/parts may have been deleted since the build began
+                folder.mkdir(parents=True, exist_ok=True)
             audio = _stream(plan, paths, job, cues)
             break
+        except (AudiobookError, OSError):  # OutputError, or ffmpeg's EngineError
+            if all(folder.is_dir() for folder in folders):
+                raise
+            continue  # an output's folder was deleted while it was written: make it again
         except assemble.CorruptClip as bad:
             # A truncated or deleted cache entry (the cache may be gone altogether): render
             # what is missing again rather than stitch it in. In the workers, never here:

@@ -107,11 +107,12 @@ def test_a_worker_that_dies_is_replaced(project: Project) -> None:
 
 
 def test_a_clip_that_kills_the_engine_names_its_file_and_line(small_project: Project) -> None:
-    # A clip that takes seconds to render (a lexicon entry that expands one word into 18,000
+    # A clip that takes seconds to render (a lexicon entry that expands one word into 39,000
     # characters, past the cut, which works on the text as written), and a test that kills
-    # every worker that has rendered for a second: an engine that crashes on it every time.
+    # every worker that has rendered for a second: an engine that crashes on it every time
+    # (as it may really do, from about 20,000 characters: the outcome is the same).
     voices = small_project.voices.read_text(encoding="utf-8").replace(
-        "lexicon:\n", "lexicon:\n  Zyzzyva: " + "la " * 6000 + "\n", 1)
+        "lexicon:\n", "lexicon:\n  Zyzzyva: " + "la " * 13000 + "\n", 1)
     small_project.voices.write_text(voices, encoding="utf-8")
     for story in small_project.corpus.glob("*.txt"):
         story.unlink()
