@@ -11,29 +11,45 @@ processes, one speech engine each.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import signal
 import threading
 import wave
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures import CancelledError, Future, InvalidStateError, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
+from pipeline.audio.workers import Forking, Pool, Worker
+from pipeline.errors import EngineError
 from pipeline.fsutil import output_error
 from pipeline.model import Segment, Story, Utterance, VoiceSettings
 from pipeline.text.paragraphs import paragraphs, pieces
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
-from pipeline.voices.speech import Mark, marks_from_json, marks_to_json
+from pipeline.voices.speech import Mark, Rendering, marks_from_json, marks_to_json
 
 _SPEAKABLE = re.compile(r"\w")
+
+#: The longest text one clip sends to the engine. The eSpeak NG of the espeakng-loader wheel
+#: segfaults from about 20,000 characters (measured: 18,000 render, 21,600 crash, whatever
+#: the words: sentences, bare words or clauses); a
+#: few hundred also keep a long paragraph from holding up one worker while the others idle.
+MAX_CLIP_CHARS = 600
+
+# Where a long text may be cut, in order of preference: after a sentence (and any closing
+# quote or bracket), after a clause, after a word.
+_CUTS = (
+    re.compile(r"[.!?…]+[\"'”’)\]]*\s+"),
+    re.compile(r"[,;:—–]\s*|\s[-—–]+\s"),
+    re.compile(r"\s+"),
+)
 
 
 @dataclass(frozen=True)
@@ -95,11 +111,53 @@ def plan_story(story: Story, segments: Sequence[Segment], casting: Casting, titl
                 pause = pauses.paragraph
             else:
                 pause = pauses.sentence
-            spoken = apply_lexicon(" ".join(raw.split()), casting.lexicon)
-            utt = Utterance(segment_index=index, text=spoken, voice=voice, pause_before=pause, kind=seg.kind)
-            clips.append(PlannedClip(utt, clip_key(spoken, voice), start, end))
+            for a, b in engine_pieces(raw, casting.lexicon):
+                if not _SPEAKABLE.search(raw[a:b]):
+                    continue
+                spoken = apply_lexicon(" ".join(raw[a:b].split()), casting.lexicon)
+                utt = Utterance(segment_index=index, text=spoken, voice=voice, pause_before=pause, kind=seg.kind)
+                clips.append(PlannedClip(utt, clip_key(spoken, voice), start + a, start + b))
+                pause = pauses.sentence  # between the pieces of one long segment
             prev_para = para
     return clips
+
+
+def engine_pieces(raw: str, lexicon: dict[str, str]) -> list[tuple[int, int]]:
+    """Where to cut a segment's text for the engine, as (start, end) offsets into ``raw``.
+
+    eSpeak NG crashes (SIGSEGV) on a text of about 20,000 characters, and a paragraph with
+    no blank lines in a badly converted book is longer. A text that is short enough stays
+    whole, so its cache key is the one it always had; a longer one is cut at sentence ends,
+    a sentence that is still too long at clauses, and a clause at words.
+    """
+    if len(apply_lexicon(" ".join(raw.split()), lexicon)) <= MAX_CLIP_CHARS:
+        return [(0, len(raw))]
+    out: list[tuple[int, int]] = []
+    for pattern in _CUTS:
+        out = _cut(raw, 0, len(raw), pattern) if not out else [
+            piece for a, b in out for piece in
+            ([(a, b)] if b - a <= MAX_CLIP_CHARS else _cut(raw, a, b, pattern))]
+    return [piece for a, b in out for piece in _hard_cut(raw, a, b)]
+
+
+def _cut(raw: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """``raw[start:end]`` cut after each match of ``pattern``, the parts packed greedily into
+    pieces of at most MAX_CLIP_CHARS (a part that is longer stays one piece, for the next cut)."""
+    bounds = [m.end() for m in pattern.finditer(raw, start, end) if start < m.end() < end]
+    pieces_: list[tuple[int, int]] = []
+    piece_start = prev = start
+    for bound in [*bounds, end]:
+        if bound - piece_start > MAX_CLIP_CHARS and prev > piece_start:
+            pieces_.append((piece_start, prev))
+            piece_start = prev
+        prev = bound
+    pieces_.append((piece_start, end))
+    return pieces_
+
+
+def _hard_cut(raw: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The last resort, for a "word" longer than a clip (no spaces at all): fixed lengths."""
+    return [(a, min(a + MAX_CLIP_CHARS, end)) for a in range(start, end, MAX_CLIP_CHARS)]
 
 
 # --------------------------------------------------------------------------- the clip cache
@@ -151,18 +209,16 @@ class ClipCache:
         return out
 
 
-_PR_SET_PDEATHSIG = 1
+_MAX_RECOVERIES = 3  # pools rebuilt after a worker died, per build, before giving up
 
 
-def _worker_init(parent: int) -> None:
-    """Ctrl-C reaches the whole process group: let the main process stop the workers.
-    And if the main process is killed outright, the workers go with it instead of
-    waiting forever for work that will never come."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
+class WorkerCrashed(EngineError):
+    """A render worker died on this clip, and again when it was rendered alone."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the speech engine crashed rendering clip {key}")
+        self.key = key
+
 
 
 def _render_batch(folder: str, jobs: list[tuple[str, str, dict]]) -> int:
@@ -170,53 +226,97 @@ def _render_batch(folder: str, jobs: list[tuple[str, str, dict]]) -> int:
     eng = engine.engine()
     cache = ClipCache(Path(folder))
     for key, text, voice in jobs:
+        Worker.rendering(key)
         rendering = eng.render(text, VoiceSettings(**voice))
-        target, marks = cache.path(key), cache.marks_path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{key}.{os.getpid()}.part.wav")
-        tmp_marks = target.with_name(f".{key}.{os.getpid()}.part.json")
-        try:
-            # The marks first: the WAV is what makes a clip valid, and a clip without
-            # marks would stay without them until it is rendered again.
-            tmp_marks.write_text(marks_to_json(rendering.marks), encoding="utf-8")
-            os.replace(tmp_marks, marks)
-            engine.write_wav(tmp, rendering.pcm)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
-            tmp_marks.unlink(missing_ok=True)
+        for attempt in range(3):
+            try:
+                _store(cache, key, rendering)
+                break
+            except FileNotFoundError:  # the cache folder was deleted meanwhile: make it again
+                if attempt == 2:
+                    raise
+    Worker.rendering("")
     return len(jobs)
+
+
+def _store(cache: ClipCache, key: str, rendering: Rendering) -> None:
+    target, marks = cache.path(key), cache.marks_path(key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{key}.{os.getpid()}.part.wav")
+    tmp_marks = target.with_name(f".{key}.{os.getpid()}.part.json")
+    try:
+        # The marks first: the WAV is what makes a clip valid, and a clip without
+        # marks would stay without them until it is rendered again.
+        tmp_marks.write_text(marks_to_json(rendering.marks), encoding="utf-8")
+        os.replace(tmp_marks, marks)
+        engine.write_wav(tmp, rendering.pcm)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp_marks.unlink(missing_ok=True)
+
+
+
+@dataclass
+class _Batch:
+    """Clips rendered by one task; ``done`` outlives the pool that runs them (a pool whose
+    worker died is replaced, and the batch sent again)."""
+
+    jobs: list[tuple[str, str, dict]]
+    done: Future[int]
+    task: Future[int] | None = None  # in the current pool
+
 
 
 class Renderer:
     """Renders clips into the cache in worker processes, one speech engine each.
 
     Work is submitted per story, so a caller can start encoding a story as soon as its
-    own clips are done while the workers go on with the next story's.
+    own clips are done while the workers go on with the next story's. A worker that dies
+    (the engine crashed) does not end the build: the pool is replaced and its work sent
+    again; a clip that kills a worker even when rendered alone fails with WorkerCrashed.
+    Ctrl-C or an error stops the workers at once, and a Ctrl-C is never lost on the way.
     """
 
     def __init__(self, cache: ClipCache, jobs: int, on_progress: Callable[[int], None] | None = None) -> None:
         self.cache = cache
         self.jobs = max(1, jobs)
         self.on_progress = on_progress
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Pool | None = None
+        self._batches: list[_Batch] = []
+        self._lock = threading.RLock()
+        self._broken = threading.Event()
+        self._recoveries = 0
+        self._interrupted = False
+        self._previous_handler: Any = None
 
     def __enter__(self) -> Renderer:
+        if threading.current_thread() is threading.main_thread():
+            self._previous_handler = signal.signal(signal.SIGINT, self._on_sigint)
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            # On an error or Ctrl-C, drop queued work instead of finishing it.
-            self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        # Remembered, because a KeyboardInterrupt raised where Python only prints it
+        # ("Exception ignored in ...", a finalizer, a callback) would let the build go on.
+        self._interrupted = True
+        if not Forking.now:
+            raise KeyboardInterrupt
 
-    def _pool_for_work(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # Forking is cheap (no re-import), but only safe while this process has not
-            # started eSpeak, whose own thread a child would not have.
-            method = "spawn" if engine.loaded() else "fork"
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
-                                             initializer=_worker_init, initargs=(os.getpid(),))
-        return self._pool
+    def __exit__(self, *exc: object) -> None:
+        try:
+            with self._lock:
+                pool, self._pool = self._pool, None
+                if pool is not None and exc[0] is None and not self._interrupted:
+                    pool.executor.shutdown(wait=True)
+                elif pool is not None:
+                    pool.kill(everyone=True)  # Ctrl-C or an error: drop queued work instead of finishing it
+                for batch in self._batches:
+                    batch.done.cancel()
+        finally:
+            if self._previous_handler is not None:
+                signal.signal(signal.SIGINT, self._previous_handler)
+        if self._interrupted and exc[0] is None:
+            raise KeyboardInterrupt
 
     def submit(self, clips: Sequence[PlannedClip]) -> dict[str, Future[int]]:
         """Queue clips for rendering, in order; maps each clip's key to its batch's future."""
@@ -227,13 +327,40 @@ class Renderer:
         # to keep the per-task overhead low.
         size = max(1, min(16, len(work) // (self.jobs * 4) or 1))
         futures: dict[str, Future[int]] = {}
-        for i in range(0, len(work), size):
-            batch = work[i:i + size]
-            fut = self._pool_for_work().submit(_render_batch, str(self.cache.folder), batch)
-            if self.on_progress:
-                fut.add_done_callback(self._report)
-            futures.update((key, fut) for key, _, _ in batch)
+        with self._lock:
+            for i in range(0, len(work), size):
+                batch = _Batch(work[i:i + size], Future())
+                if self.on_progress:
+                    batch.done.add_done_callback(self._report)
+                self._batches.append(batch)
+                self._send(batch)
+                futures.update((key, batch.done) for key, _, _ in batch.jobs)
         return futures
+
+    def _send(self, batch: _Batch) -> None:
+        if self._pool is None:
+            self._pool = Pool(self.jobs)
+        task = self._pool.submit(_render_batch, str(self.cache.folder), batch.jobs)
+        batch.task = task
+        task.add_done_callback(functools.partial(self._landed, batch))
+        if self._interrupted and threading.current_thread() is threading.main_thread():
+            raise KeyboardInterrupt  # held back while forking
+
+    def _landed(self, batch: _Batch, task: Future[int]) -> None:
+        """A task is over (in the pool's own thread): pass its outcome on, unless its worker died."""
+        if batch.task is not task or batch.done.done():
+            return
+        # Suppressed: the build may cancel ``done`` meanwhile (Ctrl-C), and an exception here
+        # would only be logged, as a traceback.
+        with contextlib.suppress(InvalidStateError):
+            if task.cancelled():
+                batch.done.cancel()
+            elif isinstance(task.exception(), BrokenProcessPool):
+                self._broken.set()  # the next wait() replaces the pool and sends the batch again
+            elif (error := task.exception()) is not None:
+                batch.done.set_exception(error)
+            else:
+                batch.done.set_result(task.result())
 
     def _report(self, fut: Future[int]) -> None:
         if self.on_progress and not fut.cancelled() and fut.exception() is None:
@@ -247,13 +374,58 @@ class Renderer:
         futures = list(futures)
         todo = set(futures)
         try:
-            while stop is not None and todo:
-                if stop.is_set():
+            while todo:
+                if stop is not None and stop.is_set():
                     raise CancelledError
+                if self._broken.is_set():
+                    self._recover()
                 todo = wait(todo, timeout=0.1).not_done
             return sum(f.result() for f in futures)
         except OSError as exc:  # disk full, unwritable cache: say so in one line
             raise output_error(self.cache.folder, exc) from exc
+
+    def _recover(self) -> None:
+        """A worker died: find the clip it was rendering, then go on in a new pool."""
+        with self._lock:
+            if not self._broken.is_set() or self._pool is None:
+                return
+            broken, self._pool = self._pool, None
+            suspects = broken.in_flight()
+            waiting = [b for b in self._batches if not b.done.done()]
+            for batch in waiting:
+                batch.task = None  # what the dead pool says of it from now on is moot
+            broken.kill()
+            self._recoveries += 1
+            if self._recoveries > _MAX_RECOVERIES:
+                self._broken.clear()
+                for batch in waiting:
+                    batch.done.set_exception(EngineError(
+                        "render workers keep dying (out of memory, or killed); build again"))
+                return
+            culprits = {key for key in suspects if self._kills_a_worker(key, waiting)}
+            self._broken.clear()
+            for batch in waiting:
+                bad = next((key for key, _, _ in batch.jobs if key in culprits), None)
+                if bad is not None:
+                    batch.done.set_exception(WorkerCrashed(bad))
+                else:
+                    self._send(batch)
+
+    def _kills_a_worker(self, key: str, batches: Sequence[_Batch]) -> bool:
+        """Render one clip alone in a pool of its own: True if its worker dies again."""
+        job = next((j for b in batches for j in b.jobs if j[0] == key), None)
+        if job is None:
+            return False
+        pool = Pool(1)
+        try:
+            pool.submit(_render_batch, str(self.cache.folder), [job]).result()
+        except BrokenProcessPool:
+            return True
+        except Exception:  # an ordinary error: the batch, sent again, reports it
+            return False
+        finally:
+            pool.kill()
+        return False
 
 
 def render_clips(

@@ -14,20 +14,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.audio import assemble
-from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, render_clips
+from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, WorkerCrashed
 from pipeline.build.options import BuildOptions, Profile
 from pipeline.build.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, Meta, book_folder
 from pipeline.build.state import BuildState
-from pipeline.errors import OutputError
-from pipeline.fsutil import NAME_BYTES, safe_name, slugify
+from pipeline.errors import AudiobookError, EngineError, OutputError
+from pipeline.fsutil import NAME_BYTES, make_dirs, safe_name, slugify
 from pipeline.model import GROUP, GROUP_LABEL, Segment, StoryAudio
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, cues_of, write_captions
 from pipeline.publish.tags import write_tags
 from pipeline.publish.timings import ClipPlace, Sentence, clip_sentences
 from pipeline.quality.check import AcxRules
+from pipeline.text.paragraphs import line_number
 from pipeline.voices import engine
 
+#: Passes over a chapter's clips before its clips or folders vanishing again is an error (the
+#: cache deleted by hand while a build runs costs one or two: the first finds a clip missing).
+_ATTEMPTS = 5
 ACX_MAX_MINUTES = AcxRules().max_minutes  # ACX refuses longer files; the rule `audiobook check` applies
 _QUOTES = "\"“”«»„"
 
@@ -127,12 +131,27 @@ def encode_chapters(
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.jobs * 2, len(plans))))
     try:
         encoded = tuple(f.result() for f in [pool.submit(_one, plan, job) for plan in plans])
-    except BaseException:
+    except BaseException as exc:
         job.stop.set()  # Ctrl-C or an error: the other chapters give up at once
         pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(exc, WorkerCrashed):
+            raise _crash_site(plans, exc) from exc
         raise
     pool.shutdown()
     return encoded
+
+
+def _crash_site(plans: Sequence[ChapterPlan], crash: WorkerCrashed) -> EngineError:
+    """The one line for a clip that kills the speech engine even alone: where its text is."""
+    for plan in plans:
+        for clip in plan.clips:
+            if clip.key == crash.key:
+                text = " ".join(plan.story.text[clip.text_start:clip.text_end].split()) or clip.utterance.text
+                said = f"{text[:40]!r}{'...' if len(text) > 40 else ''}"
+                line = line_number(plan.story.text, clip.text_start)
+                return EngineError(f"{plan.story.path}:{line}: the speech engine crashed on {said} (a render "
+                                   "worker died); reword or split that text, then build again")
+    return EngineError(f"{crash}; build again")
 
 
 def _paths(plan: ChapterPlan, options: BuildOptions) -> OutputPaths:
@@ -167,17 +186,26 @@ def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job,
             ) -> tuple[StoryAudio, int, list[Cue], tuple[Sentence, ...]]:
     """Stream a chapter's clips into its file and AAC part, tagged, with captions; re-render corrupt clips."""
     rerendered = 0
-    for _attempt in range(3):
+    for _attempt in range(_ATTEMPTS):
         cues: list[Cue] = []
         sentences: list[Sentence] = []
+        folders = {p.parent for p in paths.all()}
+        for folder in folders:  # build/cache/parts may have been deleted since the build began
+            make_dirs(folder)  # a file in the way is one line, at once
         try:
             audio = _stream(plan, paths, job, cues, sentences)
             break
+        except (AudiobookError, OSError):  # OutputError, or ffmpeg's EngineError
+            if all(folder.exists() for folder in folders):
+                raise
+            continue  # an output's folder was deleted while it was written: make it again
         except assemble.CorruptClip as bad:
-            # A truncated cache entry: render it again rather than stitch it in.
-            clip = next(c for c in plan.clips if c.key == bad.key)
+            # A truncated or deleted cache entry (the cache may be gone altogether): render
+            # what is missing again rather than stitch it in. In the workers, never here:
+            # eSpeak keeps global state, and several chapters' threads may be doing this.
             job.cache.path(bad.key).unlink(missing_ok=True)
-            rerendered += render_clips([clip], job.cache, jobs=1)
+            again = job.renderer.submit(job.cache.missing(plan.clips))
+            rerendered += job.renderer.wait(set(again.values()), job.stop)
     else:
         raise OutputError(f"{job.cache.folder}: clips keep turning out corrupt; delete the folder and build again")
     write_captions(paths.vtt, paths.srt, cues_of(sentences), paths.words)

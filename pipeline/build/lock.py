@@ -11,6 +11,25 @@ from pathlib import Path
 from pipeline.errors import BuildLocked
 from pipeline.fsutil import is_temporary, make_dirs, output_error
 
+#: The lock files' descriptors this process holds, released in every forked child (below).
+_held: set[int] = set()
+
+
+def _release_in_child() -> None:
+    # A forked child (a render worker) shares the parent's open lock file, and so the lock:
+    # if it outlived a killed or interrupted build, no later build could start. O_CLOEXEC
+    # only helps across exec, so point the child's copy at /dev/null instead (closing the
+    # number outright would let the file object close whatever reuses it).
+    for fd in list(_held):
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+            os.dup2(null, fd, inheritable=False)
+            os.close(null)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_release_in_child)
+
 
 @contextlib.contextmanager
 def build_lock(build_dir: Path) -> Iterator[None]:
@@ -27,8 +46,10 @@ def build_lock(build_dir: Path) -> Iterator[None]:
             raise BuildLocked(
                 f"{build_dir}: another build is running in this folder; wait for it to finish"
             ) from exc
+        _held.add(fh.fileno())
         yield
     finally:
+        _held.discard(fh.fileno())
         fh.close()
 
 

@@ -1,0 +1,127 @@
+"""The render workers' processes: how they start, die with the build, and say what they render.
+
+A worker is forked (or spawned) with SIGINT blocked and then ignores it: Ctrl-C reaches the
+whole process group, and it is the main process that stops the workers, at once. A worker
+dies with the process that started it, and keeps the key of the clip it is rendering in a
+table shared with that process, so that a worker that dies can be traced to its clip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from pipeline.voices import engine
+
+_PR_SET_PDEATHSIG = 1
+_KEY_BYTES = 32  # a clip key, as a worker's slot in the shared "now rendering" table holds it
+_SIGINT = {signal.SIGINT}
+
+
+class Worker:
+    """What a worker process knows of its pool: its slot in the table of clips in flight."""
+
+    slots: Any = None
+    index = -1
+
+    @classmethod
+    def rendering(cls, key: str) -> None:
+        if cls.slots is not None and cls.index >= 0:
+            at = cls.index * _KEY_BYTES
+            cls.slots[at:at + _KEY_BYTES] = key.encode("ascii").ljust(_KEY_BYTES, b"\0")[:_KEY_BYTES]
+
+
+def _worker_init(parent: int, slots: Any, taken: Any) -> None:
+    """Ctrl-C reaches the whole process group: let the main process stop the workers.
+    And if the main process is killed outright, the workers go with it instead of
+    waiting forever for work that will never come."""
+    # The worker was born with SIGINT blocked (see forking): ignore it before
+    # unblocking, so that no Ctrl-C, however early, raises KeyboardInterrupt in here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGINT)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    with taken.get_lock():
+        Worker.index, taken.value = taken.value, taken.value + 1
+    Worker.slots = slots if Worker.index < len(slots) // _KEY_BYTES else None
+
+
+class Forking:
+    """Set while this process forks workers: a Renderer then holds a Ctrl-C back until the
+    fork is over (raised in the middle, inside ProcessPoolExecutor or an at-fork hook, it is
+    printed and ignored, or leaves a lock held and the build hung)."""
+
+    now = False
+
+
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """Fork workers with SIGINT blocked: a Ctrl-C between the fork and the worker's own
+    handler would otherwise kill it with a traceback and break the pool. The parent gets
+    the signal anyway (it stays pending for this thread, or another thread takes it)."""
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGINT)
+    if main:
+        Forking.now = True
+    try:
+        yield
+    finally:
+        if main:
+            Forking.now = False
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+
+class Pool:
+    """A process pool with its table of the clips its workers are rendering."""
+
+    def __init__(self, workers: int) -> None:
+        # Forking is cheap (no re-import), but only safe while this process has not started
+        # eSpeak, whose own thread a child would not have; and from the main thread only,
+        # where the other threads of a build hold no lock a child could need.
+        fork = not engine.loaded() and threading.current_thread() is threading.main_thread()
+        ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        self.slots = ctx.RawArray(ctypes.c_char, workers * _KEY_BYTES)
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                            initargs=(os.getpid(), self.slots, ctx.Value("i", 0)))
+
+    def submit(self, fn: Callable[..., int], *args: Any) -> Future[int]:
+        with forking():  # the first submit forks the workers
+            return self.executor.submit(fn, *args)
+
+    def in_flight(self) -> set[str]:
+        raw = bytes(self.slots)
+        keys = (raw[i:i + _KEY_BYTES].rstrip(b"\0") for i in range(0, len(raw), _KEY_BYTES))
+        return {k.decode("ascii") for k in keys if k}
+
+    def kill(self, everyone: bool = False) -> None:
+        """Stop now, without waiting for batches in flight: a killed worker leaves at most a
+        temporary file, which the next build removes. ``everyone``: every child process
+        multiprocessing knows of, too."""
+        # ``_processes`` is private, but the only handle on the workers; a worker forked
+        # while KeyboardInterrupt unwound ProcessPoolExecutor may be listed only by
+        # multiprocessing (and one listed nowhere dies with this process: PR_SET_PDEATHSIG).
+        procs = {*getattr(self.executor, "_processes", {}).values()}
+        if everyone:
+            procs.update(multiprocessing.active_children())
+        for proc in procs:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                proc.kill()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            with contextlib.suppress(OSError, ValueError, AssertionError, AttributeError):
+                proc.join(timeout=5)
+        manager = getattr(self.executor, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=5)
+
+
