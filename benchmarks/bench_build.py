@@ -72,28 +72,27 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def _proc_kb(pid: int, name: str, key: str) -> int | None:
+    """A ``key:`` figure in kB from ``/proc/PID/name``, or None when there is none."""
     try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+        with open(f"/proc/{pid}/{name}", encoding="utf-8") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key):
                     return int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return None
+
+
+def _rss_kb(pid: int) -> int:
+    return _proc_kb(pid, "status", "VmRSS:") or 0
 
 
 def _pss_kb(pid: int) -> int:
     """Proportional set size: each page shared by n processes counts 1/n (RSS would count the
     pages a forked render worker shares with the build, and every shared library, in each)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return _rss_kb(pid)
+    pss = _proc_kb(pid, "smaps_rollup", "Pss:")
+    return _rss_kb(pid) if pss is None else pss
 
 
 def run_build(project: Path, jobs: int, watch_memory: bool = False) -> tuple[float, int]:
