@@ -30,7 +30,7 @@ from pipeline.build.executors import Executor, LocalExecutor, StageWork
 from pipeline.build.lock import build_lock, remove_stale_temporaries
 from pipeline.build.options import BuildOptions, Format, Profile
 from pipeline.build.plan import MASTERING, ChapterPlan, FileSettings, Meta, digest, metadata, plan_chapters
-from pipeline.build.readalong import write_read_along
+from pipeline.build.readalong import ReadAlongOutput, write_read_along
 from pipeline.build.state import BuildState
 from pipeline.model import Analysis, Story
 from pipeline.publish import export
@@ -154,9 +154,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                          progress.note)
         encoded = executor_for(options).run(work)
         books = write_books(encoded, settings, state)
-        write_read_along(encoded, settings, state)
+        read_along = write_read_along(encoded, settings, state)
         anthology = write_anthology(encoded, settings, state) if len(corpus.stories) > 1 else None
-        manifest = write_manifest(options.build_dir, manifest_of(encoded, books, anthology, settings))
+        manifest = write_manifest(options.build_dir, manifest_of(encoded, books, anthology, settings, read_along))
         state.save()
     return BuildResult(
         stories=tuple(_result(e, books) for e in encoded),
@@ -239,7 +239,7 @@ def _anthology_tags(meta: Meta) -> export.Tags:
 
 
 def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], anthology: Anthology | None,
-                settings: FileSettings) -> Manifest:
+                settings: FileSettings, read_along: Sequence[ReadAlongOutput] = ()) -> Manifest:
     options, meta = settings.options, settings.meta
     root = options.build_dir
     stories = []
@@ -264,6 +264,8 @@ def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], 
                                  anthology.duration) if anthology else None,
         stories=tuple(stories),
         works=tuple(_work_entry(b, root) for b in books),
+        read_along=tuple((r.story.slug, _rel(r.epub, root) if r.epub else None, _rel(r.page, root) if r.page else None)
+                         for r in read_along),
     )
 
 

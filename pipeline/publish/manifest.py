@@ -103,6 +103,7 @@ class Manifest:
     anthology: AnthologyEntry | None  # None when the corpus holds a single work
     stories: tuple[ManifestStory, ...]
     works: tuple[WorkEntry, ...] = ()  # the books (works of several chapters)
+    read_along: tuple[tuple[str, str | None, str | None], ...] = ()  # (work, its EPUB, its page) when made
 
     def to_json(self) -> dict[str, Any]:
         stories = [s.to_json() for s in self.stories]
@@ -117,6 +118,7 @@ class Manifest:
             } if self.anthology else None,
             "stories": stories,
             "works": [w.to_json() for w in self.works],
+            "read_along": [{"work": w, "epub": e, "page": p} for w, e, p in self.read_along],
         }
 
 

@@ -102,6 +102,8 @@ def listed_files(manifest: dict[str, Any]) -> set[str]:
         names |= set((story.get("captions") or {}).values())
     for work in manifest.get("works") or []:
         names |= {work.get("file"), work.get("metadata")}
+    for made in manifest.get("read_along") or []:
+        names |= {made.get("epub"), made.get("page")}
     return {n for n in names if isinstance(n, str) and _inside(n)}
 
 

@@ -32,3 +32,15 @@ def test_read_along_comes_from_the_records_of_an_earlier_build(small_project: Pr
     small_project.story.write_text(small_project.story.read_text() + '\n"Goodnight," said Tom.\n')
     build(options)
     assert "Goodnight" in page.read_text(encoding="utf-8")
+
+
+def test_the_manifest_lists_the_read_along_files_and_a_build_without_them_removes_them(
+        small_project: Project) -> None:
+    options = dataclasses.replace(small_project.options(), read_along="page")  # type: ignore[arg-type]
+    build(options)
+    out = small_project.build_dir
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["read_along"] == [{"work": "01-the-visit", "epub": None,
+                                       "page": "read-along/01-the-visit/index.html"}]
+    build(small_project.options())  # the outputs follow the last build's options, like --format
+    assert not (out / "read-along" / "01-the-visit" / "index.html").exists()
