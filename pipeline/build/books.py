@@ -18,15 +18,9 @@ from pipeline.build.state import BuildState
 from pipeline.fsutil import safe_name, write_if_changed
 from pipeline.model import Story
 from pipeline.publish import export
+from pipeline.publish.tags import Chapter
 
 BOOK_VERSION = 1  # bump when a book's M4B changes shape
-
-
-@dataclass(frozen=True)
-class ChapterTime:
-    title: str
-    start: float
-    end: float
 
 
 @dataclass(frozen=True)
@@ -38,16 +32,16 @@ class BookOutput:
     audio: Path  # the book's M4B
     metadata: Path  # metadata.json for Audiobookshelf
     duration: float
-    chapters: tuple[ChapterTime, ...]
+    chapters: tuple[Chapter, ...]
 
 
-def chapter_times(encoded: Sequence[EncodedChapter], label: Any = None) -> tuple[ChapterTime, ...]:
+def chapter_times(encoded: Sequence[EncodedChapter], label: Any = None) -> tuple[Chapter, ...]:
     """Chapter marks for files joined in this order (``label`` names each chapter)."""
     out = []
     start = 0.0
     for e in encoded:
         title = label(e) if label else e.plan.chapter.title
-        out.append(ChapterTime(title, start, start + e.audio.duration))
+        out.append(Chapter(title, start, start + e.audio.duration))
         start += e.audio.duration
     return tuple(out)
 
@@ -76,7 +70,7 @@ def _write_book(story: Story, encoded: Sequence[EncodedChapter], settings: FileS
     key = f"work:{story.slug}"
     if not state.current(key, inputs) or not target.exists():
         export.write_anthology(target, [e.paths.part for e in encoded],
-                               [export.Chapter(c.title, c.start, c.end) for c in times], tags)
+                               times, tags)
         state.record(key, inputs)
     sidecar = folder / "metadata.json"
     write_if_changed(sidecar, json.dumps(_abs_metadata(story, settings, times), indent=2, ensure_ascii=False)
@@ -85,7 +79,7 @@ def _write_book(story: Story, encoded: Sequence[EncodedChapter], settings: FileS
     return BookOutput(story, folder, target, sidecar, duration, times)
 
 
-def _abs_metadata(story: Story, settings: FileSettings, times: Sequence[ChapterTime]) -> dict[str, Any]:
+def _abs_metadata(story: Story, settings: FileSettings, times: Sequence[Chapter]) -> dict[str, Any]:
     """Audiobookshelf's metadata.json: what it reads from a book folder instead of guessing."""
     meta = settings.meta
     return {

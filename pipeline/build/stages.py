@@ -211,7 +211,7 @@ def write_anthology(encoded: Sequence[EncodedChapter], settings: FileSettings, s
     options, meta = settings.options, settings.meta
     target = options.build_dir / "anthology.m4b"
     times = chapter_times(encoded, _anthology_title)
-    chapters = [export.Chapter(c.title, c.start, c.end) for c in times]
+    chapters = list(times)
     start = times[-1].end if times else 0.0
     tags = _anthology_tags(meta)
     inputs = digest({"parts": [e.plan.inputs_hash(settings) for e in encoded],

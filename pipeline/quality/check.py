@@ -32,6 +32,7 @@ from mutagen.oggopus import OggOpus
 from pipeline.audio.levels import AUDIBLE_DBFS, FULL_SCALE, WINDOW, db
 from pipeline.errors import OutputError
 from pipeline.publish.export import ffmpeg_exe
+from pipeline.publish.tags import Chapter
 
 #: File suffixes `audiobook check` picks up in a build folder.
 AUDIO_SUFFIXES = (".mp3", ".m4b", ".m4a", ".opus", ".flac", ".wav")
@@ -57,13 +58,6 @@ class AcxRules:
 
 
 @dataclass(frozen=True)
-class ChapterMark:
-    title: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
 class Measurement:
     """What one file is, as read back from disk."""
 
@@ -81,7 +75,7 @@ class Measurement:
     noise_floor_dbfs: float
     head_silence: float  # seconds
     tail_silence: float
-    chapters: tuple[ChapterMark, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,7 +247,7 @@ def _noise_floor(squares: Sequence[float], n: int) -> float:
     return db(math.sqrt(max(0.0, best) / n) / FULL_SCALE)
 
 
-def read_chapters(path: Path, audio: FileType | None = None) -> list[ChapterMark]:
+def read_chapters(path: Path, audio: FileType | None = None) -> list[Chapter]:
     """The file's chapters as mutagen reads them: ID3 CHAP frames (MP3, WAV), the MP4 'chpl'
     list (what ffmpeg writes into M4B), or Vorbis CHAPTERnnn comments (FLAC, Opus)."""
     if audio is None:
@@ -274,12 +268,12 @@ def read_chapters(path: Path, audio: FileType | None = None) -> list[ChapterMark
     return []
 
 
-def _ends_at_next(starts: Sequence[tuple[float, str]], length: float) -> list[ChapterMark]:
+def _ends_at_next(starts: Sequence[tuple[float, str]], length: float) -> list[Chapter]:
     ends = [s for s, _ in starts[1:]] + [max(length, starts[-1][0])] if starts else []
-    return [ChapterMark(title=title, start=start, end=end) for (start, title), end in zip(starts, ends, strict=True)]
+    return [Chapter(title=title, start=start, end=end) for (start, title), end in zip(starts, ends, strict=True)]
 
 
-def _id3_chapters(id3: ID3) -> list[ChapterMark]:
+def _id3_chapters(id3: ID3) -> list[Chapter]:
     """CHAP frames in the order of the top-level CTOC (by start time where there is none)."""
     chaps = {f.element_id: f for f in id3.getall("CHAP")}
     order: list[str] = []
@@ -293,7 +287,7 @@ def _id3_chapters(id3: ID3) -> list[ChapterMark]:
     for eid in order:
         frame = chaps[eid]
         title = frame.sub_frames.get("TIT2")
-        marks.append(ChapterMark(title=str(title) if title is not None else "", start=frame.start_time / 1000,
+        marks.append(Chapter(title=str(title) if title is not None else "", start=frame.start_time / 1000,
                                  end=frame.end_time / 1000))
     return marks
 
