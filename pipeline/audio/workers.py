@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -95,8 +96,15 @@ class Pool:
                                             initargs=(os.getpid(), self.slots, ctx.Value("i", 0)))
 
     def submit(self, fn: Callable[..., int], *args: Any) -> Future[int]:
-        with forking():  # the first submit forks the workers
-            return self.executor.submit(fn, *args)
+        # The first submit forks the workers. gc.freeze() first: the workers' collector then never
+        # walks (and so never copies) the build's objects, the analysed book among them, which
+        # they share with it.
+        gc.freeze()
+        try:
+            with forking():
+                return self.executor.submit(fn, *args)
+        finally:
+            gc.unfreeze()
 
     def in_flight(self) -> set[str]:
         raw = bytes(self.slots)
