@@ -75,9 +75,6 @@ class Story:
             object.__setattr__(self, "chapters", (Chapter(1, self.title, 0, len(self.text)),))
 
 
-#: What the build calls a story is a work: the model is shaped for books.
-Work = Story
-
 
 @dataclass(frozen=True)
 class Segment:

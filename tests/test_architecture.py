@@ -8,7 +8,6 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
 # Lower layers first: a module may import its own layer and the layers before it, never a later one.
-LAYERS = ("model", "errors", "fsutil", "yamlutil", "text", "voices", "audio", "publish", "quality", "build", "cli")
 ORDER = {"model": 0, "errors": 0, "fsutil": 1, "yamlutil": 1, "text": 2, "voices": 3, "audio": 4, "publish": 5,
          "quality": 6, "build": 7, "cli": 8}
 MAX_MODULE_LINES = 500

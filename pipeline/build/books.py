@@ -7,7 +7,7 @@ AAC parts (no second encode), and the sidecar Audiobookshelf reads, in the book'
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,8 @@ class BookOutput:
     chapters: tuple[Chapter, ...]
 
 
-def chapter_times(encoded: Sequence[EncodedChapter], label: Any = None) -> tuple[Chapter, ...]:
+def chapter_times(encoded: Sequence[EncodedChapter], label: Callable[[EncodedChapter], str] | None = None,
+                  ) -> tuple[Chapter, ...]:
     """Chapter marks for files joined in this order (``label`` names each chapter)."""
     out = []
     start = 0.0

@@ -158,9 +158,3 @@ def sentences_from_json(data: Any) -> tuple[Sentence, ...]:
         raise ValueError(f"not a list of sentences: {exc}") from exc
 
 
-def sentence_at(sentences: Sequence[Sentence], seconds: float) -> Sentence | None:
-    """The sentence being spoken at ``seconds``, or None in a pause."""
-    for s in sentences:
-        if s.start <= seconds < s.end:
-            return s
-    return None

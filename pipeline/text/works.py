@@ -17,6 +17,7 @@ from pipeline.errors import CorpusError
 from pipeline.model import Chapter, Story
 from pipeline.text.book import Book, FoundChapter
 from pipeline.text.chapters import find_chapters
+from pipeline.text.paragraphs import paragraphs
 
 SUFFIXES = (".txt", ".md", ".markdown", ".epub")
 #: About how fast the default narrator speaks, for estimates before anything is rendered.
@@ -159,8 +160,6 @@ def estimate_minutes(text: str) -> float:
 def split_long(story: Story, minutes: float, wpm: float) -> tuple[Story, list[str]]:
     """The book with every chapter estimated longer than ``minutes`` cut at paragraphs into parts
     that are not (ACX takes at most 120 minutes a file), and a note for each chapter cut."""
-    from pipeline.text.paragraphs import paragraphs
-
     out: list[Chapter] = []
     notes = []
     for ch in story.chapters:
