@@ -30,7 +30,7 @@ from pipeline.audio.workers import Forking, Pool, Worker
 from pipeline.errors import EngineError
 from pipeline.fsutil import output_error
 from pipeline.model import Segment, Story, Utterance, VoiceSettings
-from pipeline.text.paragraphs import paragraphs, pieces
+from pipeline.text.paragraphs import Paragraph, paragraphs, pieces
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
 from pipeline.voices.speech import Mark, Rendering, marks_from_json, marks_to_json
@@ -88,11 +88,12 @@ def clip_key(text: str, voice: VoiceSettings) -> str:
 
 
 def plan_story(story: Story, segments: Sequence[Segment], casting: Casting, title: str | None = None,
-               ) -> list[PlannedClip]:
+               paras: Sequence[Paragraph] | None = None) -> list[PlannedClip]:
     """Decide every clip of a story (or of one chapter's ``segments``), in order, with the pause
-    before each; the first says ``title`` (the story's)."""
+    before each; the first says ``title`` (the story's). ``paras``: the story's paragraphs, when
+    the caller plans its chapters one by one (found once, not once a chapter)."""
     pauses = casting.pauses
-    paras = paragraphs(story.text)
+    paras = paragraphs(story.text) if paras is None else paras
     narrator = casting.narrator(story.slug)
     title_text = apply_lexicon(story.title if title is None else title, casting.lexicon)
     heading = Utterance(segment_index=-1, text=title_text, voice=narrator, pause_before=0.0, kind="title")

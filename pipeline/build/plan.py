@@ -25,6 +25,7 @@ from pipeline.publish import export
 from pipeline.publish.cover import as_jpeg, draw_cover, find_cover, validate_cover
 from pipeline.publish.credits import credit_clips, credit_segments, default_credits
 from pipeline.text.corpus import Corpus
+from pipeline.text.paragraphs import paragraphs
 from pipeline.text.segment import split_segments
 from pipeline.text.works import split_long
 from pipeline.voices.casting import Casting
@@ -211,11 +212,12 @@ def _work_plans(story: Story, analysis: Analysis, casting: Casting) -> list[Chap
     """A plan per chapter of the work; a book's first chapter also says the book's title."""
     cuts = [x for c in (*story.chapters, *story.skipped) for x in (c.start, c.text_start, c.end)]
     segments = split_segments(story.text, analysis.segments, cuts) if story.is_book else analysis.segments
+    paras = paragraphs(story.text)
     plans = []
     for chapter in story.chapters:
         own = chapter.segments(segments)
         title = f"{story.title}. {chapter.title}" if story.is_book and chapter.number == 1 else chapter.title
-        clips = tuple(plan_story(story, own, casting, title=title))
+        clips = tuple(plan_story(story, own, casting, title=title, paras=paras))
         labels = ((clips[0].key, title),) if clips else ()
         plans.append(ChapterPlan(story, chapter, analysis, own, clips, labels=labels))
     return plans
