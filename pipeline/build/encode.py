@@ -307,11 +307,10 @@ def found_chapter(plan: ChapterPlan, settings: FileSettings, state: BuildState) 
     if not _current(plan, settings.options, settings, state):
         return None
     paths = _paths(plan, settings.options)
-    loaded = records.load_timing(paths.timing, plan.story, plan.segments)
-    sentences = records.load_sentences(paths.timing)
-    if loaded is None or sentences is None:
+    loaded = records.load_record(paths.timing, plan.story, plan.segments)
+    if loaded is None:
         return None
-    audio, extras = loaded
+    audio, extras, sentences = loaded
     return EncodedChapter(plan, paths, audio, tuple(extras), rebuilt=False, rerendered=0, sentences=sentences)
 
 

@@ -41,10 +41,20 @@ def save_timing(path: Path, audio: StoryAudio, extras: Sequence[Cue], sentences:
 def load_sentences(path: Path) -> tuple[Sentence, ...] | None:
     """The sentence timings saved with the story's timing, or None when the record has none
     (written before timings were kept) or is damaged."""
+    return _sentences(_read(path))
+
+
+def _read(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _sentences(data: Any) -> tuple[Sentence, ...] | None:
+    try:
         return sentences_from_json(data["sentences"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -59,8 +69,19 @@ def save_timeline(path: Path, story: Story, chapter: int, duration: float, sente
 
 def load_timing(path: Path, story: Story, segments: Sequence[Segment]) -> tuple[StoryAudio, list[Cue]] | None:
     """The timing saved when the story was last encoded, or None if it does not fit its segments."""
+    return _timing(_read(path), story, segments)
+
+
+def load_record(path: Path, story: Story, segments: Sequence[Segment],
+                ) -> tuple[StoryAudio, list[Cue], tuple[Sentence, ...]] | None:
+    """The timing and the sentences, read in one go; None when either is missing or does not fit."""
+    data = _read(path)
+    timing, sentences = _timing(data, story, segments), _sentences(data)
+    return None if timing is None or sentences is None else (*timing, sentences)
+
+
+def _timing(data: Any, story: Story, segments: Sequence[Segment]) -> tuple[StoryAudio, list[Cue]] | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         times = data["times"]
         if len(times) != len(segments):
             return None
@@ -70,7 +91,7 @@ def load_timing(path: Path, story: Story, segments: Sequence[Segment]) -> tuple[
         )
         extras = [Cue(float(s), float(e), NARRATOR, str(t)) for s, e, t in data["extras"]]
         return StoryAudio(story=story, duration=float(data["duration"]), timeline=timeline), extras
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
