@@ -56,8 +56,9 @@ def cast_stories(
         defaults = Casting(CastingFile())
         text = castfile.template(defaults.narrator(), defaults.defaults())
         tree = YAML(typ="rt").load(text)
-    casting = parse(path, tree)
-    check_story_slugs(casting, tree, stories)
+    books = frozenset(s.slug for s in stories if s.is_book)
+    casting = parse(path, tree, books)
+    warnings = check_story_slugs(casting, tree, stories)
     plan = plan_cast(casting, stories, analyses)
     used = [n for n in casting.spec.characters if n not in plan.unused]
     chars = tree.get("characters")
@@ -67,13 +68,13 @@ def cast_stories(
     new_text = castfile.update_text(text, tree, plan.new, plan.unused, used)
     if new_text != text:
         try:
-            casting = parse(path, YAML(typ="rt").load(new_text))
+            casting = parse(path, YAML(typ="rt").load(new_text), books)
         except (CastingError, MarkedYAMLError) as exc:  # a bug of ours: never write a broken file
             raise CastingError(path, None, f"could not update the file safely ({exc}); nothing was written") from exc
-    for speaker, entry in plan.links:
-        casting.link(speaker, entry)
+    for speaker, entry, work in plan.links:
+        casting.link(speaker, entry, work)
     changed = new_text != text or not exists
-    warnings = clashes(casting, plan.speakers, stories)
+    warnings += clashes(casting, plan.speakers, stories)
     if write and changed:
         unsaved = _save(path, new_text, required)
         if unsaved:

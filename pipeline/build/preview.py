@@ -69,9 +69,9 @@ def preview(
         hint = did_you_mean(story, slugs)
         raise CastingError(None, None, f"no story {story!r}; {hint}stories: {', '.join(slugs)}")
     wanted = [(s, a.segments) for s, a in zip(stories, analyses, strict=True) if story in (None, s.slug)]
-    entry = casting.canonical(name)
+    entry = casting.canonical(name, story) or casting.entry_named(name)
     if name.casefold() == "narrator" and entry is None:
-        found = _lines(wanted, lambda seg: seg.kind == "narration", count)
+        found = _lines(wanted, lambda _, seg: seg.kind == "narration", count)
         slug = found[0][0].slug if found else story
         return _write(build_dir, name, casting.narrator(slug), [t for _, t in found] or [SAMPLE], casting.lexicon)
     if entry is None:
@@ -79,7 +79,7 @@ def preview(
             return _write(build_dir, name, _voice_id(name), [SAMPLE], {})
         raise _unknown(name, casting)
     found = _lines(
-        wanted, lambda seg: seg.kind == "dialogue" and casting.canonical(seg.speaker or "") == entry, count)
+        wanted, lambda s, seg: seg.kind == "dialogue" and casting.canonical(seg.speaker or "", s.slug) == entry, count)
     slug = found[0][0].slug if found else story
     return _write(build_dir, entry, casting.character(entry, slug), [t for _, t in found] or [SAMPLE],
                   casting.lexicon)
@@ -97,13 +97,13 @@ def _voice_id(name: str) -> VoiceSettings:
 
 
 def _lines(
-    stories: Sequence[tuple[Story, Sequence[Segment]]], wanted: Callable[[Segment], bool], count: int,
+    stories: Sequence[tuple[Story, Sequence[Segment]]], wanted: Callable[[Story, Segment], bool], count: int,
 ) -> list[tuple[Story, str]]:
     """The first ``count`` speakable segments that ``wanted`` accepts, in anthology order."""
     out: list[tuple[Story, str]] = []
     for story, segments in stories:
         for seg in segments:
-            if wanted(seg) and any(ch.isalnum() for ch in seg.text):
+            if wanted(story, seg) and any(ch.isalnum() for ch in seg.text):
                 out.append((story, _short(" ".join(seg.text.split()))))
                 if len(out) == count:
                     return out

@@ -4,7 +4,10 @@ Who is who across stories: a speaker is the same character as an entry of
 voices.yaml when its name is the entry's name or one of the entry's aliases, or
 when one of the names the story uses for it is the entry's name ("Jean-Pierre
 Dupuis", also called "Jean-Pierre", is the entry "Jean-Pierre"). Two aliases alone
-are not enough: two Maries in two stories stay two characters.
+are not enough: two Maries in two stories stay two characters. Names are matched within
+a scope: the anthology's short stories share one, and each book is one of its own (a
+novel's Jean-Pierre is not a story's Jean-Pierre unless voices.yaml lists both works on
+one entry); the chapters of a book share its cast.
 
 Characters are cast in anthology order (story by story, most lines first), each
 with the least used voice of its gender's palette that no one else in its stories
@@ -34,7 +37,9 @@ class Speaker:
     """One character of the anthology, as the stories show it."""
 
     entry: str  # the name of its entry in voices.yaml (existing or to be written)
+    scope: str | None = None  # the book it belongs to, or None for the anthology's stories
     names: dict[str, None] = field(default_factory=dict)  # names the stories use, in order met
+    seen: dict[tuple[str, str], None] = field(default_factory=dict)  # (work slug, name) as met
     aliases: dict[str, None] = field(default_factory=dict)  # aliases as written in the text
     gender: Gender = "U"
     lines: dict[str, int] = field(default_factory=dict)  # story slug -> lines spoken there
@@ -61,7 +66,7 @@ class CastPlan:
     """What auto-casting decided: entries to add, names to link, entries nobody uses."""
 
     new: tuple[NewEntry, ...]
-    links: tuple[tuple[str, str], ...]  # (speaker name in a story, entry name)
+    links: tuple[tuple[str, str, str], ...]  # (speaker name in a work, entry name, work slug)
     unused: tuple[str, ...]
     speakers: tuple[Speaker, ...]
 
@@ -81,41 +86,43 @@ def clashes(casting: Casting, speakers: Sequence[Speaker], stories: Sequence[Sto
     return out
 
 
+def scope_of(story: Story) -> str | None:
+    """The scope a work's names are matched in: a book's own, or the stories' shared one (None)."""
+    return story.slug if story.is_book else None
+
+
 def find_speakers(casting: Casting, stories: Sequence[Story], analyses: Sequence[Analysis]) -> list[Speaker]:
     """Every speaking character of the anthology, matched to entries where they exist."""
-    by_key: dict[str, Speaker] = {}
+    by_entry: dict[str, Speaker] = {}  # speakers of entries already in the file
+    by_key: dict[tuple[str | None, str], Speaker] = {}  # (scope, casefolded name) -> speaker
     out: list[Speaker] = []
     for story, analysis in zip(stories, analyses, strict=True):
+        scope = scope_of(story)
         for char in analysis.characters:
             if char.lines <= 0 or char.name == GROUP:
                 continue
             aliases = [_as_written(a, story.text) for a in char.aliases]
-            speaker = _match(casting, by_key, char.name, aliases)
+            entry = casting.canonical(char.name, story.slug) or next(
+                (e for a in aliases if (e := casting.canonical(a, story.slug)) and e.casefold() == a.casefold()), None)
+            speaker = by_entry.get(entry) if entry else None
             if speaker is None:
-                entry = casting.canonical(char.name) or next(
-                    (e for a in aliases if (e := casting.canonical(a)) and e.casefold() == a.casefold()), None)
-                speaker = Speaker(entry=entry or char.name, new=entry is None)
+                speaker = next((by_key[(scope, k.casefold())] for k in (entry or char.name, *aliases)
+                                if (scope, k.casefold()) in by_key), None)
+            if speaker is None:
+                speaker = Speaker(entry=entry or char.name, scope=scope, new=entry is None)
                 out.append(speaker)
+                if entry:
+                    by_entry[entry] = speaker
             speaker.names.setdefault(char.name)
+            speaker.seen.setdefault((story.slug, char.name))
             for alias in aliases:
                 speaker.aliases.setdefault(alias)
             if speaker.gender == "U":
                 speaker.gender = char.gender
             speaker.lines[story.slug] = speaker.lines.get(story.slug, 0) + char.lines
             for key in speaker.known_as():
-                by_key.setdefault(key, speaker)
+                by_key.setdefault((scope, key), speaker)
     return out
-
-
-def _match(casting: Casting, by_key: dict[str, Speaker], name: str, aliases: list[str]) -> Speaker | None:
-    """The speaker met already whose name is this name or one of its aliases."""
-    entry = casting.canonical(name)
-    if entry is not None:
-        name = entry
-    for key in (name, *aliases):
-        if key.casefold() in by_key:
-            return by_key[key.casefold()]
-    return None
 
 
 def _as_written(alias: str, text: str) -> str:
@@ -139,14 +146,15 @@ def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Ana
             for slug in sp.lines:
                 in_story[slug].add(casting.character(sp.entry, slug))
 
-    claimed = {k for name, c in casting.spec.characters.items() for k in (name, *c.aliases)}
-    claimed = {k.casefold() for k in claimed} | {k for sp in speakers for k in sp.known_as()}
+    claimed = _claimed(casting, speakers)
+    keys = {name.casefold() for name in casting.spec.characters}
     volume = casting.defaults().volume
     new: list[NewEntry] = []
     for sp in speakers:
         if not sp.new:
             continue
-        sp.entry = max(sp.names, key=len)  # the fullest name the stories use
+        sp.entry = _entry_name(max(sp.names, key=len), sp, stories, keys)  # the fullest name the works use
+        keys.add(sp.entry.casefold())
         taken = set().union(*(in_story[slug] for slug in sp.lines))
         choice = palette.pick(sp.gender, taken, [narrators[slug] for slug in sp.lines], usage, volume)
         settings = choice.settings(volume)
@@ -154,17 +162,44 @@ def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Ana
             in_story[slug].add(settings)
         usage[(choice.voice, choice.variant)] += 1
         others = [n for n in (*sp.names, *sp.aliases) if n.casefold() != sp.entry.casefold()]
+        mine = claimed.setdefault(sp.scope, set())
         aliases = tuple(dict.fromkeys(
             a for a in others
-            if a.casefold() not in claimed or a.casefold() in {n.casefold() for n in sp.names}
+            if a.casefold() not in mine or a.casefold() in {n.casefold() for n in sp.names}
         ))
-        claimed |= {a.casefold() for a in aliases}
+        mine |= {a.casefold() for a in aliases}
+        works = (sp.scope,) if sp.scope is not None else ()
         new.append(NewEntry(sp.entry, choice.voice, choice.variant, choice.pitch, choice.rate,
-                            aliases, _comment(sp)))
+                            aliases, _comment(sp), works))
     used = {sp.entry for sp in speakers if not sp.new}
     unused = tuple(n for n in casting.spec.characters if n not in used)
-    links = tuple((n, sp.entry) for sp in speakers for n in sp.names)
+    links = tuple((name, sp.entry, slug) for sp in speakers for slug, name in sp.seen)
     return CastPlan(tuple(new), links, unused, tuple(speakers))
+
+
+def _claimed(casting: Casting, speakers: Sequence[Speaker]) -> dict[str | None, set[str]]:
+    """The names taken in each scope, by the file's entries and by the speakers met."""
+    claimed: dict[str | None, set[str]] = {}
+    for name, char in casting.spec.characters.items():
+        scopes: list[str | None] = [*char.works] or [None]
+        for scope in scopes:
+            claimed.setdefault(scope, set()).update(k.casefold() for k in (name, *char.aliases))
+    for sp in speakers:
+        claimed.setdefault(sp.scope, set()).update(sp.known_as())
+    return claimed
+
+
+def _entry_name(name: str, sp: Speaker, stories: Sequence[Story], keys: set[str]) -> str:
+    """A key for a new entry: its name, or, when another work's character has that key already,
+    the name with its work's title ("Jean-Pierre (Moby-Dick)"; the name stays as an alias)."""
+    if name.casefold() not in keys:
+        return name
+    titles = {s.slug: s.title for s in stories}
+    base = f"{name} ({titles[sp.scope] if sp.scope is not None else titles[next(iter(sp.lines))]})"
+    candidate, n = base, 2
+    while candidate.casefold() in keys:
+        candidate, n = f"{base} {n}", n + 1
+    return candidate
 
 
 def _comment(sp: Speaker) -> str:

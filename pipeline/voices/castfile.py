@@ -71,6 +71,8 @@ lexicon:
 
 # One entry per speaking character: the voice knobs above, plus
 #   aliases: other names the story uses for them (`audiobook script STORY` shows who says what)
+#   works:   the works they are in: a book's characters are its own; entries without `works`
+#            are shared by the short stories. List several works to keep one voice across a series.
 #   note:    anything worth remembering; the program never reads it
 characters:
 """
@@ -87,6 +89,7 @@ class NewEntry:
     rate: int
     aliases: tuple[str, ...] = ()
     comment: str = ""  # why this voice: gender, lines, stories
+    works: tuple[str, ...] = ()  # the book it belongs to; () for the anthology's stories
 
 
 def template(narrator: VoiceSettings, defaults: VoiceSettings) -> str:
@@ -129,6 +132,8 @@ def entry_lines(entry: NewEntry, indent: int, step: int) -> list[str]:
              f"{sub}rate: {entry.rate}"]
     if entry.aliases:
         lines.append(f"{sub}aliases: [{', '.join(yaml_str(a) for a in entry.aliases)}]")
+    if entry.works:
+        lines.append(f"{sub}works: [{', '.join(yaml_str(w) for w in entry.works)}]")
     return lines
 
 

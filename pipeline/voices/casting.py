@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
@@ -37,10 +37,22 @@ class VoiceSpec(BaseModel):
 
 
 class CharacterSpec(VoiceSpec):
-    """A character's voice plus what helps the user (aliases, a free note)."""
+    """A character's voice plus what helps the user (aliases, the works it is in, a free note).
+
+    ``works`` scopes the entry: a book's characters are its own (its Jean-Pierre is not a
+    story's Jean-Pierre), so an entry written for a book names it there. An entry without
+    ``works`` belongs to the anthology's short stories, which share one cast; listing
+    several works shares one voice across them (a series).
+    """
 
     aliases: list[str] = Field(default_factory=list)
+    works: list[str] = Field(default_factory=list)  # work slugs; empty: the anthology's stories
     note: str | None = None
+
+    @field_validator("works", mode="before")
+    @classmethod
+    def _one_work(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 class Pauses(BaseModel):
@@ -78,21 +90,34 @@ class CastingFile(BaseModel):
 BASE_DEFAULTS = VoiceSettings(voice="gmw/en-us", variant=None, rate=175, pitch=50, volume=1.0)
 
 
-class Casting:
-    """A validated voices.yaml, able to say which voice speaks a line."""
+def scopes(char: CharacterSpec) -> list[str | None]:
+    """Where an entry's names are looked up: its works, or (None) the anthology's stories."""
+    return list(char.works) or [None]
 
-    def __init__(self, spec: CastingFile, path: Path | None = None) -> None:
+
+class Casting:
+    """A validated voices.yaml, able to say which voice speaks a line.
+
+    Names are looked up per scope: first among the entries (and the links) of the work
+    itself, then, for a work that is not a book (``books``), among the stories' shared
+    entries. A book never borrows another work's character by name alone.
+    """
+
+    def __init__(self, spec: CastingFile, path: Path | None = None, books: frozenset[str] = frozenset()) -> None:
         self.spec = spec
         self.path = path
-        self._alias_to_name: dict[str, str] = {}
-        for name in spec.characters:
-            self._alias_to_name[name.casefold()] = name
+        self.books = books
+        self._names: dict[str | None, dict[str, str]] = {}  # scope -> casefolded name or alias -> entry
         for name, char in spec.characters.items():
-            for alias in char.aliases:
-                self._alias_to_name.setdefault(alias.casefold(), name)
+            for scope in scopes(char):
+                self._names.setdefault(scope, {})[name.casefold()] = name
+        for name, char in spec.characters.items():
+            for scope in scopes(char):
+                for alias in char.aliases:
+                    self._names[scope].setdefault(alias.casefold(), name)
         # Story overrides may name a character by an alias: key them by the entry's name.
         self._overrides: dict[str, dict[str, VoiceSpec]] = {
-            slug: {self.canonical(who) or who: vs for who, vs in story.characters.items()}
+            slug: {self.canonical(who, slug) or who: vs for who, vs in story.characters.items()}
             for slug, story in spec.stories.items()
         }
 
@@ -104,13 +129,30 @@ class Casting:
     def lexicon(self) -> dict[str, str]:
         return self.spec.lexicon
 
-    def canonical(self, speaker: str) -> str | None:
-        """The character entry a speaker name (or alias) refers to, if any."""
-        return self._alias_to_name.get(speaker.casefold())
+    def canonical(self, speaker: str, work: str | None = None) -> str | None:
+        """The character entry a speaker name (or alias) refers to in a work, if any."""
+        key = speaker.casefold()
+        if work is not None and (entry := self._names.get(work, {}).get(key)) is not None:
+            return entry
+        if work in self.books:
+            return None
+        return self._names.get(None, {}).get(key)
 
-    def link(self, speaker: str, entry: str) -> None:
-        """Let a name the attribution found (not written in the file) speak with an entry's voice."""
-        self._alias_to_name.setdefault(speaker.casefold(), entry)
+    def entry_named(self, name: str) -> str | None:
+        """The entry a user means by a name, in any work: its key, else a stories' name, else any work's."""
+        key = name.casefold()
+        exact = [e for e in self.spec.characters if e.casefold() == key]
+        found = exact or [e for names in (self._names.get(None, {}), *self._names.values()) if (e := names.get(key))]
+        return found[0] if found else None
+
+    def link(self, speaker: str, entry: str, work: str | None = None) -> None:
+        """Let a name the attribution found in a work (not written in the file) speak with an entry's voice.
+
+        The name joins the entry's scope: the book's, or, for an entry the stories share, theirs.
+        """
+        char = self.spec.characters.get(entry)
+        own = work is not None and (work in self.books or (char is not None and bool(char.works)))
+        self._names.setdefault(work if own else None, {}).setdefault(speaker.casefold(), entry)
 
     def _resolve(self, *layers: VoiceSpec | None) -> VoiceSettings:
         merged: dict[str, Any] = {
@@ -152,7 +194,7 @@ class Casting:
         """
         if speaker is None or speaker == GROUP:
             return self.narrator(story_slug)
-        name = self.canonical(speaker)
+        name = self.canonical(speaker, story_slug)
         if name is None:
             return self.narrator(story_slug)
         return self.character(name, story_slug)
@@ -268,7 +310,7 @@ def _check_overrides(path: Path, tree: Any, casting: Casting) -> None:
     names = list(casting.spec.characters)
     for slug, story in casting.spec.stories.items():
         for who in story.characters:
-            if casting.canonical(who) is None:
+            if casting.canonical(who, slug) is None:
                 hint = did_you_mean(who, names)
                 raise CastingError(
                     path, f"stories.{slug}.characters.{who}",
@@ -288,8 +330,12 @@ def _check_lexicon(path: Path, tree: Any, spec: CastingFile) -> None:
                                line_of(tree, ("lexicon", word)))
 
 
-def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> None:
-    """Overrides must name stories of the corpus (by file name without .txt)."""
+def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> list[str]:
+    """Overrides must name stories of the corpus (by file name without .txt).
+
+    An entry's ``works`` naming a work the corpus does not hold is a warning, returned, not an
+    error: a book taken out of the corpus leaves its characters behind, as a story does.
+    """
     slugs = [s.slug for s in stories]
     for slug in casting.spec.stories:
         if slug not in slugs:
@@ -299,20 +345,33 @@ def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> 
                 f"no story {slug!r} in the corpus; {hint}stories: {', '.join(slugs)}",
                 line_of(tree, ("stories", slug)),
             )
+    warnings = []
+    for name, char in casting.spec.characters.items():
+        for i, work in enumerate(char.works):
+            if work not in slugs:
+                line = line_of(tree, ("characters", name, "works", i))
+                warnings.append(f"{casting.path}:{line}: characters.{name}.works: no work {work!r} in the corpus; "
+                                f"{did_you_mean(work, slugs)}works: {', '.join(slugs)}")
+    return warnings
 
 
 def _check_aliases(path: Path, tree: Any, spec: CastingFile) -> None:
-    owner: dict[str, str] = {name.casefold(): name for name in spec.characters}
+    """No name may stand for two entries of one scope (a work, or the stories together)."""
+    owner: dict[str | None, dict[str, str]] = {}
+    for name, char in spec.characters.items():
+        for scope in scopes(char):
+            owner.setdefault(scope, {})[name.casefold()] = name
     for name, char in spec.characters.items():
         for i, alias in enumerate(char.aliases):
-            other = owner.get(alias.casefold())
-            if other is not None and other != name:
-                raise CastingError(
-                    path, f"characters.{name}.aliases",
-                    f"alias {alias!r} is claimed by both {other!r} and {name!r}; keep it on one of them",
-                    line_of(tree, ("characters", name, "aliases", i)),
-                )
-            owner[alias.casefold()] = name
+            for scope in scopes(char):
+                other = owner[scope].get(alias.casefold())
+                if other is not None and other != name:
+                    raise CastingError(
+                        path, f"characters.{name}.aliases",
+                        f"alias {alias!r} is claimed by both {other!r} and {name!r}; keep it on one of them",
+                        line_of(tree, ("characters", name, "aliases", i)),
+                    )
+                owner[scope][alias.casefold()] = name
 
 
 def load_tree(path: Path) -> Any:
@@ -337,8 +396,8 @@ def load_tree(path: Path) -> Any:
         raise CastingError(path, None, f"invalid YAML: {exc.problem or exc.context}; fix the syntax", line) from exc
 
 
-def parse(path: Path, tree: Any) -> Casting:
-    """Validate a parsed voices.yaml tree into a Casting."""
+def parse(path: Path, tree: Any, books: frozenset[str] = frozenset()) -> Casting:
+    """Validate a parsed voices.yaml tree into a Casting (``books``: the slugs of the works that are books)."""
     if tree is None:
         tree = CommentedMap()
     if not isinstance(tree, dict):
@@ -350,7 +409,7 @@ def parse(path: Path, tree: Any) -> Casting:
     _check_voices(path, tree, spec)
     _check_aliases(path, tree, spec)
     _check_lexicon(path, tree, spec)
-    casting = Casting(spec, path)
+    casting = Casting(spec, path, books)
     _check_overrides(path, tree, casting)
     return casting
 

@@ -111,3 +111,37 @@ def test_a_broken_voices_yaml_is_one_error_line_and_nothing_is_built(project: Pa
         lines = [line for line in stderr.splitlines() if line.strip() and "Error" in line]
         assert lines == [f"Error: {voices}:4: characters.Madame Dupont.rate: 900 is out of range; use 80 to 450"]
     assert not list((project / "build").rglob("*.wav"))
+
+
+BOOK = """# The Tea Room
+
+## Chapter One
+
+Madame Dupont opened the tea room at dawn.
+
+“The kettle first,” said Madame Dupont.
+
+## Chapter Two
+
+“And then the cakes,” said Madame Dupont, “always the cakes.”
+"""
+
+
+def test_a_books_character_is_cast_apart_from_a_storys_namesake(project: Path) -> None:
+    (project / "corpus" / "tea-room.md").write_text(BOOK, encoding="utf-8")
+    code, stdout, stderr = run("cast", *options(project))
+    assert code == 0, stderr
+    text = (project / "voices.yaml").read_text(encoding="utf-8")
+    assert "  Madame Dupont:" in text and "  \"Madame Dupont (The Tea Room)\":" in text
+    assert "works: [tea-room]" in text
+    # The story's Madame Dupont and the book's are heard apart in previews, each with her own lines.
+    build_dir = project / "build"
+    code, stdout, stderr = run("preview", "Madame Dupont", "--story", "tea-room", *options(project),
+                               "--build-dir", str(build_dir))
+    assert code == 0, stderr
+    assert Path(stdout.strip()).name == "madame-dupont-the-tea-room.wav"
+    assert "3 line(s)" in stderr  # the book's two quotations, one of them in two parts
+    code, stdout, stderr = run("preview", "Madame Dupont", *options(project), "--build-dir", str(build_dir))
+    assert code == 0 and Path(stdout.strip()).name == "madame-dupont.wav" and "2 line(s)" in stderr
+    code, again, _ = run("cast", *options(project))
+    assert code == 0 and "unchanged" in again
