@@ -9,7 +9,10 @@ ffmpeg encoding that audio with the build's AAC command. Prints audio hours, sec
 hour, the ratio to the floor and the peak memory of all the build's processes (summed PSS:
 shared pages counted once).
 
-Run: `.venv/bin/python benchmarks/bench_book.py [--book pinocchio] [--jobs 2] [--no-build]`.
+With `--book all`, every book is built from scratch in turn (no floor): a row each with its
+audio hours, build time, seconds per audio hour and peak memory, for the closing figures.
+
+Run: `.venv/bin/python benchmarks/bench_book.py [--book pinocchio|all] [--jobs 2] [--no-build]`.
 """
 
 from __future__ import annotations
@@ -83,16 +86,32 @@ def floor(project: Path) -> tuple[float, float, float]:
     return synth + aac, synth, aac
 
 
+def fresh_project(tmp: str, source: Path) -> Path:
+    project = Path(tmp)
+    (project / "corpus").mkdir()
+    shutil.copy(source, project / "corpus" / source.name)
+    shutil.copy(ROOT / "voices.yaml", project / "voices.yaml")
+    return project
+
+
+def bench_all(jobs: int) -> None:
+    """Every book built from scratch, one after the other: time and peak memory of each."""
+    print(f"\n{'book':28} {'audio':>7} {'build':>7} {'s/audio h':>9} {'peak PSS':>9}")
+    for source in books():
+        with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
+            project = fresh_project(tmp, source)
+            seconds, peak = run_build(project, jobs, watch_memory=True)
+            hours = audio_hours(project)
+            print(f"{source.name:28} {hours:6.1f}h {seconds:6.0f}s {seconds / hours:9.1f} {peak:6d} MB", flush=True)
+
+
 def bench_build(name: str, jobs: int) -> None:
     source = next((p for p in books() if p.stem == name), None)
     if source is None:
         print(f"no book {name!r} in {SHARED}; skipped")
         return
     with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
-        project = Path(tmp)
-        (project / "corpus").mkdir()
-        shutil.copy(source, project / "corpus" / source.name)
-        shutil.copy(ROOT / "voices.yaml", project / "voices.yaml")
+        project = fresh_project(tmp, source)
         seconds, peak = run_build(project, jobs, watch_memory=True)
         hours = audio_hours(project)
         total, synth, aac = floor(project)
@@ -113,7 +132,11 @@ def main() -> int:
         print(f"{SHARED} has no novels or books (it is not on a user's machine): skipped")
         return 0
     chapter_table()
-    if not args.no_build:
+    if args.no_build:
+        return 0
+    if args.book == "all":
+        bench_all(args.jobs)
+    else:
         bench_build(args.book, args.jobs)
     return 0
 
