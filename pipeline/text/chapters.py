@@ -33,7 +33,7 @@ _WORD = "|".join(sorted([*_UNITS, *_TENS, *_ORDINALS, "last", "final"], key=len,
 _NUM = rf"(?:\d{{1,3}}|[IVXLCDM]+\b|(?:{_WORD})(?:[- ](?:{_WORD}))?)"
 #: Keyword headings, in level order (a volume holds books, a book holds parts, a part chapters).
 _KEYWORDS = {"volume": 0, "vol": 0, "book": 1, "part": 2, "chapter": 3, "chap": 3, "adventure": 3,
-             "stave": 3, "canto": 3}
+             "stave": 3, "canto": 3, "letter": 3}
 _KEYWORD = re.compile(
     rf"^(?P<kw>{'|'.join(_KEYWORDS)})\.?\s+(?:the\s+)?(?P<num>{_NUM})(?![\w'’])\.?"
     r"(?:\s*(?:[.:\u2014\u2013]|--?)\s*|\s+)?(?P<title>.*)$", re.I)

@@ -140,3 +140,11 @@ def test_tidy() -> None:
 def test_chapters_always_tile_the_text(parts: list[str]) -> None:
     b = find_chapters("\n\n".join(parts))
     assert_tiles(b)
+
+
+def test_letters_then_chapters_as_in_an_epistolary_novel() -> None:
+    b = book("FRANKENSTEIN", "by Mary Shelley", "Letter 1", PROSE, PROSE, "Letter 2", PROSE, "Letter 3", PROSE,
+             "Chapter 1", PROSE, "Chapter 2", PROSE, "STAVE THREE", "THE SECOND OF THE THREE SPIRITS", PROSE)
+    assert kept(b) == ["Letter 1", "Letter 2", "Letter 3", "Chapter 1", "Chapter 2",
+                       "Stave Three: The Second of the Three Spirits"]
+    assert_tiles(b)
