@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.text import gutenberg
 from pipeline.text.book import Book, FoundChapter, SkipReason
-from pipeline.text.lexicon import words
-from pipeline.text.numerals import NUM, number_value, roman_value
+from pipeline.text.numerals import NUM, number_value
 from pipeline.text.paragraphs import paragraphs
+from pipeline.text.titles import is_title_text, tidy
 
 #: Keyword headings, in level order (a volume holds books, a book holds parts, a part chapters;
 #: a play's acts hold scenes).
@@ -45,9 +45,10 @@ _SPECIAL = re.compile(
     r"author'?s note|a note on the text|to the reader)\b\.?"
     r"(?:\s*(?:[:.\u2014\u2013]|--?)\s*(?P<rest>.*)|\s+(?P<tail>(?:to|by|of|for)\s+[^.:]{1,50}?)\.?)?$", re.I)
 _CONTENTS = re.compile(r"^(?:(?:the |table of )?contents|(?:list of )?illustrations)\W*$", re.I)
+_ENTRY = re.compile(rf"^(?:{'|'.join(_KEYWORDS)})?\.?\s*{NUM}\b|\S\s{{3,}}\S|\W\d{{1,3}}$", re.I)
+_BACK_MATTER = re.compile(r"^(?:foot ?notes|end ?notes|index)\W*$", re.I)
 _THE_END = re.compile(r"^(?:the end|finis|end)\W*$", re.I)
 _BY = re.compile(r"^_?by_?\s*(?P<name>.*)$", re.I)
-_SMALL = frozenset(words("a an and as at but by for from in into of on or the to with"))
 #: A level below every keyword: "N. Title" headings, then bare numerals.
 _STYLE_RANK = {"numeral-title": 4, "numeral": 5, "special": 3, "title-line": 3}
 #: Headings of what is not read: a table of contents, a transcriber's note.
@@ -123,10 +124,10 @@ def find_chapters(text: str, pattern: str | None = None) -> Book:
                     if len(b.lines) <= 3 and rx.search(b.lines[0])]
     else:
         headings = _front_sections(blocks, _headings(blocks))
-    if len(headings) < 2 and not pattern:
+    if len([h for h in headings if h.style not in _MATTER]) < 2 and not pattern:
         titled = _title_lines(blocks)
         if len(titled) >= 3:
-            headings = titled
+            headings = _with_matter(titled, [h for h in headings if h.style in _MATTER])
     title, author = gutenberg.header_meta(text[:body_start]) if body_start else (None, None)
     if not headings:
         chapters = [FoundChapter("", body_start, body_end, body_start)]
@@ -150,44 +151,6 @@ def _frame(chapters: list[FoundChapter], text: str, start: int, end: int) -> tup
     return tuple(out)
 
 
-def tidy(title: str) -> str:
-    """A heading as people write it: ALL CAPS in title case, trailing dots and dashes dropped."""
-    title = re.sub(r"\s*--\s*", " — ", re.sub(r"\s+", " ", title)).replace("_", "").strip("* ")
-    title = re.sub(r"[\s.,;:\u2014\u2013-]+$", "", title)
-    title = title[:1].upper() + title[1:]
-    if any(c.isalpha() for c in title) and title == title.upper():
-        words = title.lower().split(" ")
-        title = " ".join(_title_word(i, w) for i, w in enumerate(words))
-    return title
-
-
-def _title_word(i: int, w: str) -> str:
-    if roman_value(w.rstrip(".")) is not None or re.fullmatch(r"[a-z](?:\.[a-z])+\.?", w):
-        return w.upper()  # "XII", "D.D."
-    return w if i and w in _SMALL else _cap(w)
-
-
-def _cap(word: str) -> str:
-    """Capitalise each part between hyphens and dashes at its first letter (after any opening quote mark)."""
-    return "".join(re.sub(r"^\W*[^\W\d_]", lambda m: m.group().upper(), p, count=1)
-                   for p in re.split(r"([-\u2014])", word))
-
-
-def _is_title_text(s: str, limit: int = 90) -> bool:
-    """A title line: short, not a sentence, Title Case or ALL CAPS."""
-    s = s.strip().strip("_*")
-    if not s or len(s) > limit or s[0] in "\"'“‘([" or s[-1] in ",;" or s.endswith(("!", "?\"", "?”")):
-        return False
-    if s.endswith(".") and not s.isupper() and len(s.split()) > 6:
-        return False
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", s)]
-    if not words:
-        return False
-    caps = [w for w in words if w[0].isupper()]
-    big = [w for w in words if w.lower() not in _SMALL]
-    return words[0][0].isupper() and len(caps) >= max(1, 0.6 * len(big))
-
-
 def _heading_at(blocks: Sequence[Block], i: int) -> Heading | None:
     """The heading that starts at block ``i``, if it is one."""
     block = blocks[i]
@@ -208,15 +171,15 @@ def _heading_at(blocks: Sequence[Block], i: int) -> Heading | None:
         label = tidy(first[: m.end("num")])
         return _with_title_line(blocks, i, Heading(i, 1, kw, number_value(m["num"]), label, tidy(title)))
     m = _NUMERAL_TITLE.match(first)
-    if m and len(lines) == 1 and _is_number(m["num"]) and _is_title_text(m["title"]) \
+    if m and len(lines) == 1 and _is_number(m["num"]) and is_title_text(m["title"]) \
             and re.search(r"[^\W\d_]{2}", m["title"]):  # not initials ("C. D.")
         return Heading(i, 1, "numeral-title", number_value(m["num"]), m["num"] + ".", tidy(m["title"]))
     m = _NUMERAL.match(first)
-    if m and _is_number(m["num"]) and (len(lines) == 1 or (len(lines) <= 3 and _is_title_text(rest))):
+    if m and _is_number(m["num"]) and (len(lines) == 1 or (len(lines) <= 3 and is_title_text(rest))):
         head = Heading(i, 1, "numeral", number_value(m["num"]), m["num"], tidy(rest))  # "I." over "THE EVE OF THE WAR."
         return _with_title_line(blocks, i, head)
     m = _SPECIAL.match(first)
-    if m and _is_title_text(first) and not rest:
+    if m and is_title_text(first) and not rest:
         label = tidy(first[: m.end("title")] + (" " + m["tail"] if m["tail"] else ""))
         return Heading(i, 1, "special", None, label, tidy(m["rest"] or ""))
     return None
@@ -241,7 +204,7 @@ def _with_title_line(blocks: Sequence[Block], i: int, head: Heading) -> Heading:
     text = nxt.text.strip().strip("_*").strip()
     if _is_caps_title(text) and len(nxt.lines) <= 3 and _heading_at(blocks, i + 1) is None:
         return Heading(head.block, 2, head.style, head.number, head.label, tidy(text))
-    if len(nxt.lines) != 1 or not _is_title_text(nxt.text, 80) or _heading_at(blocks, i + 1) is not None:
+    if len(nxt.lines) != 1 or not is_title_text(nxt.text, 100) or _heading_at(blocks, i + 1) is not None:
         return head
     if nxt.text.rstrip().endswith(".") and not nxt.text.isupper():
         return head  # a one-line paragraph of prose ("It was night."), not an italic "_Letter, Mina to Lucy._"
@@ -299,10 +262,11 @@ def _has_prose(blocks: Sequence[Block], i: int) -> bool:
 
 
 def _is_list(block: Block) -> bool:
-    """A list of contents or illustrations: most lines start with a number or end with a page number."""
+    """A list of contents or illustrations: most lines start with a number, end with a page
+    number, or are titles."""
     lines = block.lines
-    entry = re.compile(rf"^(?:{'|'.join(_KEYWORDS)})?\.?\s*{NUM}\b|\S\s{{3,}}\S|\W\d{{1,3}}$", re.I)
-    return len(lines) >= 2 and sum(bool(entry.search(ln)) for ln in lines) >= 0.6 * len(lines)
+    return len(lines) >= 2 and sum(bool(_ENTRY.search(ln)) or ln.isupper() or is_title_text(ln, 60)
+                                   for ln in lines) >= 0.6 * len(lines)
 
 
 def _is_prose(block: Block) -> bool:
@@ -364,7 +328,7 @@ def _front_sections(blocks: Sequence[Block], headings: list[Heading]) -> list[He
             continue
         if gutenberg.is_transcribers_note(b.text):
             found.append(Heading(i, 1, "note", None, tidy(b.text), ""))
-        elif len(b.lines) == 1 and _is_title_text(b.text, 60) and not _BY.match(b.text) \
+        elif len(b.lines) == 1 and is_title_text(b.text, 60) and not _BY.match(b.text) \
                 and any(_is_section_text(n) for n in blocks[i + 1:min(i + 3, first)]) \
                 and (_is_section_text(blocks[i + 1]) or blocks[i + 1].words < 15):  # "(Supplied by ...)"
             found.append(Heading(i, 1, "special", None, tidy(b.text), ""))
@@ -375,11 +339,21 @@ def _is_section_text(block: Block) -> bool:
     return block.words >= PROSE_WORDS and not _is_list(block) and not gutenberg.is_editorial(block.text)
 
 
+def _with_matter(titled: list[Heading], matter: list[Heading]) -> list[Heading]:
+    """Title-only headings with the contents and notes found before: a contents list ends at
+    the first title after it (the first story's, which no prose of the list comes before)."""
+    out = list(titled)
+    for h in matter:
+        nxt = min((t.block for t in titled if t.block > h.block), default=h.block + h.blocks)
+        out.append(replace(h, blocks=min(h.blocks, nxt - h.block)))
+    return sorted(out, key=lambda h: h.block)
+
+
 def _title_lines(blocks: Sequence[Block]) -> list[Heading]:
     """Title-only headings: a short Title Case line set off by blank lines, followed by prose."""
     found = []
     for i, b in enumerate(blocks[:-1]):
-        if (len(b.lines) == 1 and _is_title_text(b.text, 60) and not b.text.endswith(".")
+        if (len(b.lines) == 1 and is_title_text(b.text.rstrip("!"), 60) and not b.text.endswith(".")
                 and max(b.blank_before, b.blank_after) >= 2 and blocks[i + 1].words >= PROSE_WORDS):
             found.append(Heading(i, 1, "title-line", None, "", tidy(b.text)))
     return found
@@ -402,7 +376,8 @@ def _chapters(text: str, blocks: Sequence[Block], headings: list[Heading], start
         b = blocks[headings[n + 1].block].start if n + 1 < len(headings) else end
         body = _body_start(blocks, h, headings[n + 1].block if n + 1 < len(headings) else len(blocks))
         if h.style in _MATTER:
-            out.append(FoundChapter(h.label, pending if pending is not None else a, b, b, skip=_MATTER[h.style]))
+            stop = headings[n + 1].block if n + 1 < len(headings) else len(blocks)
+            out.extend(_matter(text, blocks, h, pending if pending is not None else a, b, stop))
             pending = None
             continue
         for d in [d for d in parts if d >= h.level]:
@@ -421,6 +396,17 @@ def _chapters(text: str, blocks: Sequence[Block], headings: list[Heading], start
     return _cut_the_end(text, out)
 
 
+def _matter(text: str, blocks: Sequence[Block], h: Heading, a: int, b: int, stop: int) -> list[FoundChapter]:
+    """A transcriber's note up to the next heading; a table of contents up to its last entry,
+    then what follows it before the next heading as if before the first (a dedication, or a
+    book whose chapters have no heading)."""
+    end = h.block + h.blocks
+    if h.style != "contents" or end >= stop:
+        return [FoundChapter(h.label, a, b, b, skip=_MATTER[h.style])]
+    cut = blocks[end].start
+    return [FoundChapter(h.label, a, cut, cut, skip="contents"), *_before_first_heading(text, blocks[end:stop], cut, b)]
+
+
 def _body_start(blocks: Sequence[Block], h: Heading, stop: int) -> int:
     """Where a chapter's text starts: after its heading and any [Illustration] right under it."""
     k = h.block + h.blocks
@@ -437,7 +423,7 @@ def _before_first_heading(text: str, blocks: Sequence[Block], start: int, first:
         return [FoundChapter("Title page", start, first, first, skip="title page")]  # a dedication, a motto
     cut = blocks[prose].start
     title = ""
-    if prose and len(blocks[prose - 1].lines) == 1 and _is_title_text(blocks[prose - 1].text, 60) \
+    if prose and len(blocks[prose - 1].lines) == 1 and is_title_text(blocks[prose - 1].text, 60) \
             and not _BY.match(blocks[prose - 1].text) and prose - 1 > 0:
         cut, title = blocks[prose - 1].start, tidy(blocks[prose - 1].text)
     out = []
@@ -449,14 +435,17 @@ def _before_first_heading(text: str, blocks: Sequence[Block], start: int, first:
 
 
 def _cut_the_end(text: str, chapters: list[FoundChapter]) -> list[FoundChapter]:
-    """ "THE END" (and whatever follows it) is not part of the last chapter."""
+    """ "THE END" (and whatever follows it) is not part of the last chapter, nor are its
+    footnotes or the book's index."""
     if not chapters:
         return chapters
     last = chapters[-1]
     for b in blocks_of(text, last.body, last.end):
-        if _THE_END.match(b.text) and len(text[b.end:last.end].split()) < 400:
+        the_end = _THE_END.match(b.text) and len(text[b.end:last.end].split()) < 400
+        if the_end or _BACK_MATTER.match(b.text):
             return [*chapters[:-1], FoundChapter(last.title, last.start, b.start, last.body, part=last.part),
-                    FoundChapter("The End", b.start, last.end, last.end, skip="end")]
+                    FoundChapter("The End" if the_end else tidy(b.text), b.start, last.end, last.end,
+                                 skip="end" if the_end else "back matter")]
     return chapters
 
 

@@ -7,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.text.book import Book
-from pipeline.text.chapters import find_chapters, number_value, tidy
+from pipeline.text.chapters import find_chapters
+from pipeline.text.numerals import number_value
+from pipeline.text.titles import tidy
 
 PROSE = ("The rain had not stopped since morning, and the road to the village was a river of mud. "
          "Nobody in the house spoke of leaving, though everybody thought of it, and the fire burned low.")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import textwrap
 
 from pipeline.text.book import Book
-from pipeline.text.chapters import find_chapters, tidy
+from pipeline.text.chapters import find_chapters
+from pipeline.text.titles import tidy
 
 _PARAS = (
     "It was a bright cold morning when the old coach came rattling down the hill, and the whole of the little "
@@ -311,3 +312,42 @@ def test_tidy_titles_with_dashes_and_initials() -> None:
     assert tidy("THE P.C. AND P.O.") == "The P.C. and P.O"
     assert tidy("THE 12TH OF MAY") == "The 12th of May"
     assert tidy("MOBY-DICK;") == "Moby-Dick"
+
+
+def test_stories_with_titles_only_after_a_contents_list() -> None:
+    """The Jungle Book: a contents list of titles, a verse under each title; Grimm: "CONTENTS:"."""
+    verse = ("Now Rann the Kite brings home the night\n    That Mang the Bat sets free--\nThe herds are shut in "
+             "byre and hut\n    For loosed till dawn are we.")
+    titles = ["Mowgli's Brothers", "Kaa's Hunting", "Tiger! Tiger!"]
+    contents = "Contents\n\n" + "\n".join(f"     {t}" for t in titles)
+    stories = [f"\n{t}\n\n\n\n{verse}\n\n{prose(k)}\n" for k, t in enumerate(titles)]
+    b = find_chapters(gutenberg("The Jungle Book", "Rudyard Kipling",
+                                join("THE JUNGLE BOOK", "By Rudyard Kipling", contents, *stories)))
+    assert kept(b) == titles
+    assert skipped(b) == ["licence", "title page", "contents", "licence"]
+    titles = ["THE GOLDEN BIRD", "HANS IN LUCK", "JORINDA AND JORINDEL"]
+    contents = "CONTENTS:\n\n" + "\n".join(f"     {t}" for t in titles)
+    b = find_chapters(join("GRIMMS' FAIRY TALES", contents, *(f"\n{t}\n\n\n\n{prose(k)}\n" for k, t in
+                                                               enumerate(titles))))
+    assert kept(b) == ["The Golden Bird", "Hans in Luck", "Jorinda and Jorindel"]
+    assert starts(b) == [opening(k) for k in range(3)]
+
+
+def test_a_long_title_line_under_the_heading() -> None:
+    """Winnie-the-Pooh: "CHAPTER I" then a title line of more than 80 characters."""
+    titles = ["IN WHICH We Are Introduced to Winnie-the-Pooh and Some Bees, and the Stories Begin",
+              "IN WHICH Pooh Goes Visiting and Gets into a Tight Place"]
+    b = find_chapters(join("WINNIE-THE-POOH", "BY A. A. MILNE", f"INTRODUCTION\n\n{prose(0, 1)}",
+                           *(f"CHAPTER {r}\n\n{t}\n\n{prose(k)}" for k, r, t in numbered(titles))))
+    assert kept(b) == ["Introduction", *(f"Chapter {r}: {t}" for _, r, t in numbered(titles))]
+    assert (b.title, b.author) == ("Winnie-The-Pooh", "A. A. Milne")
+
+
+def test_footnotes_and_an_index_after_the_last_chapter_are_not_read() -> None:
+    chapters = [f"CHAPTER {r}\n\n{prose(k)}[1]" for k, r in enumerate(ROMAN[:2])]
+    notes = "[1] The old parish of St. Mary, which was pulled down in the year of\nthe great fire."
+    b = find_chapters(join("A HISTORY", "by Someone", *chapters, "FOOTNOTES:", notes))
+    assert kept(b) == ["Chapter I", "Chapter II"] and skipped(b) == ["title page", "back matter"]
+    b = find_chapters(join("A HISTORY", "by Someone", *chapters, "INDEX", "Abbey, the old, 12, 45\nAnne, Queen, 33"))
+    assert skipped(b) == ["title page", "back matter"]
+    assert "Abbey" not in b.text[b.chapters[-2].start:b.chapters[-2].end]
