@@ -46,6 +46,7 @@ _SPECIAL = re.compile(
     r"(?:\s*(?:[:.\u2014\u2013]|--?)\s*(?P<rest>.*)|\s+(?P<tail>(?:to|by|of|for)\s+[^.:]{1,50}?)\.?)?$", re.I)
 _CONTENTS = re.compile(r"^(?:(?:the |table of )?contents|(?:list of )?illustrations)\W*$", re.I)
 _ENTRY = re.compile(rf"^(?:{'|'.join(_KEYWORDS)})?\.?\s*{NUM}\b|\S\s{{3,}}\S|\W\d{{1,3}}$", re.I)
+_COPYRIGHT = re.compile(r"^\W*(?:copyright|all rights reserved)\b", re.I)
 _BACK_MATTER = re.compile(r"^(?:foot ?notes|end ?notes|index)\W*$", re.I)
 _THE_END = re.compile(r"^(?:the end|finis|end)\W*$", re.I)
 _BY = re.compile(r"^_?by_?\s*(?P<name>.*)$", re.I)
@@ -321,18 +322,26 @@ def _front_sections(blocks: Sequence[Block], headings: list[Heading]) -> list[He
     if first is None:
         return headings  # no chapter: perhaps a book of titled stories (_title_lines)
     taken = {i for h in headings for i in range(h.block, h.block + h.blocks)}
+    special = next((h.block for h in headings if h.style == "special"), first)
     found = []
     for i in range(1, first - 1):  # the first paragraph is the book's title
         b = blocks[i]
-        if i in taken or i + 1 in taken or len(b.lines) > 2 or gutenberg.is_editorial(b.text):
+        if i in taken or i + 1 in taken or len(b.lines) > 2 or gutenberg.is_editorial(b.text) \
+                or _COPYRIGHT.match(b.text):
             continue
         if gutenberg.is_transcribers_note(b.text):
             found.append(Heading(i, 1, "note", None, tidy(b.text), ""))
-        elif len(b.lines) == 1 and is_title_text(b.text, 60) and not _BY.match(b.text) \
-                and any(_is_section_text(n) for n in blocks[i + 1:min(i + 3, first)]) \
-                and (_is_section_text(blocks[i + 1]) or blocks[i + 1].words < 15):  # "(Supplied by ...)"
-            found.append(Heading(i, 1, "special", None, tidy(b.text), ""))
+        elif _opens_section(blocks, i, first) and (i < special or b.text.isupper()):
+            found.append(Heading(i, 1, "special", None, tidy(b.text), ""))  # after a preface, in capitals only
     return sorted([*headings, *found], key=lambda h: h.block)
+
+
+def _opens_section(blocks: Sequence[Block], i: int, first: int) -> bool:
+    """A title line over prose, or over a short line ("(Supplied by ...)") and then prose."""
+    b = blocks[i]
+    return len(b.lines) == 1 and is_title_text(b.text, 60) and not _BY.match(b.text) \
+        and any(_is_section_text(n) for n in blocks[i + 1:min(i + 3, first)]) \
+        and (_is_section_text(blocks[i + 1]) or blocks[i + 1].words < 15)
 
 
 def _is_section_text(block: Block) -> bool:

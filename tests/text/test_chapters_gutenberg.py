@@ -351,3 +351,13 @@ def test_footnotes_and_an_index_after_the_last_chapter_are_not_read() -> None:
     b = find_chapters(join("A HISTORY", "by Someone", *chapters, "INDEX", "Abbey, the old, 12, 45\nAnne, Queen, 33"))
     assert skipped(b) == ["title page", "back matter"]
     assert "Abbey" not in b.text[b.chapters[-2].start:b.chapters[-2].end]
+
+
+def test_an_introductions_own_subheadings_and_a_copyright_notice_are_not_sections() -> None:
+    copyright_ = ("Copyright, 1911, by Charles Scribner's Sons. All rights reserved, including that of translation "
+                  "into foreign languages, including the Scandinavian, and the right of performance.")
+    b = find_chapters(join("A NOVEL", "by Someone", "Copyright, 1911", copyright_, f"INTRODUCTION\n\n{prose(0, 1)}",
+                           f"The Early Life\n\n{prose(1, 1)}", f"The Later Years\n\n{prose(2, 1)}",
+                           f"CHAPTER I\n\n{prose(0)}", f"CHAPTER II\n\n{prose(1)}"))
+    assert kept(b) == ["Introduction", "Chapter I", "Chapter II"]
+    assert skipped(b) == ["title page"]
