@@ -170,6 +170,9 @@ def _heading_at(blocks: Sequence[Block], i: int) -> Heading | None:
             return None  # a sentence that opens with "Part" or "Book", not a heading
         kw = m["kw"].lower().rstrip(".")
         label = tidy(first[: m.end("num")])
+        inner = _KEYWORD.match(title)
+        if inner and _is_number(inner["num"]):  # "ACT I. SCENE II."
+            label, title = f"{label}, {tidy(title[: inner.end('num')])}", title[inner.start("title"):]
         return _with_title_line(blocks, i, Heading(i, 1, kw, number_value(m["num"]), label, tidy(title)))
     m = _NUMERAL_TITLE.match(first)
     if m and len(lines) == 1 and _is_number(m["num"]) and is_title_text(m["title"]) \
@@ -362,8 +365,9 @@ def _title_lines(blocks: Sequence[Block]) -> list[Heading]:
     """Title-only headings: a short Title Case line set off by blank lines, followed by prose."""
     found = []
     for i, b in enumerate(blocks[:-1]):
+        nxt = i + 2 if i + 2 < len(blocks) and _BY.match(blocks[i + 1].text) else i + 1  # "By O. Henry"
         if (len(b.lines) == 1 and is_title_text(b.text.rstrip("!"), 60) and not b.text.endswith(".")
-                and max(b.blank_before, b.blank_after) >= 2 and blocks[i + 1].words >= PROSE_WORDS):
+                and max(b.blank_before, b.blank_after) >= 2 and blocks[nxt].words >= PROSE_WORDS):
             found.append(Heading(i, 1, "title-line", None, "", tidy(b.text)))
     return found
 

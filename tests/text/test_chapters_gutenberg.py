@@ -361,3 +361,17 @@ def test_an_introductions_own_subheadings_and_a_copyright_notice_are_not_section
                            f"CHAPTER I\n\n{prose(0)}", f"CHAPTER II\n\n{prose(1)}"))
     assert kept(b) == ["Introduction", "Chapter I", "Chapter II"]
     assert skipped(b) == ["title page"]
+
+
+def test_an_anthologys_titles_over_their_authors_and_act_and_scene_on_one_line() -> None:
+    stories = [("THE GIFT OF THE MAGI", "By O. Henry"), ("THE NECKLACE", "By Guy de Maupassant"),
+               ("THE MONKEY'S PAW", "By W. W. Jacobs")]
+    b = find_chapters(join("GREAT SHORT STORIES", *(f"\n{t}\n\n{by}\n\n{prose(k)}\n" for k, (t, by) in
+                                                     enumerate(stories))))
+    assert kept(b) == ["The Gift of the Magi", "The Necklace", "The Monkey's Paw"]
+    assert starts(b)[0] == "By O. Henry " + opening(0)[:18]
+    speech = "BARNARDO.\nWho\u2019s there?\n\nFRANCISCO.\nNay, answer me. Stand and unfold yourself."
+    b = find_chapters(join("HAMLET", "by William Shakespeare", f"ACT I. SCENE I.\nElsinore. A platform.\n\n{speech}",
+                           f"ACT I. SCENE II.\nA room of state.\n\n{speech}", f"ACT II. SCENE I.\nA room.\n\n{speech}"))
+    assert kept(b) == ["Act I, Scene I: Elsinore. A platform", "Act I, Scene II: A room of state",
+                       "Act II, Scene I: A room"]
