@@ -201,18 +201,22 @@ def _is_caps_title(s: str) -> bool:
 
 
 def _with_title_line(blocks: Sequence[Block], i: int, head: Heading) -> Heading:
-    """``CHAPTER I`` then ``JONATHAN HARKER'S JOURNAL``: the next short line is the title."""
-    if head.title or i + 1 >= len(blocks):
+    """``CHAPTER I`` then ``JONATHAN HARKER'S JOURNAL``: the next short line is the title (an
+    [Illustration] between them is passed over)."""
+    j = i + 1
+    while j < len(blocks) - 1 and gutenberg.is_editorial(blocks[j].text):
+        j += 1
+    if head.title or j >= len(blocks):
         return head
-    nxt = blocks[i + 1]
+    nxt = blocks[j]
     text = nxt.text.strip().strip("_*").strip()
-    if _is_caps_title(text) and len(nxt.lines) <= 3 and _heading_at(blocks, i + 1) is None:
-        return Heading(head.block, 2, head.style, head.number, head.label, tidy(text))
-    if len(nxt.lines) != 1 or not is_title_text(nxt.text, 100) or _heading_at(blocks, i + 1) is not None:
+    if _is_caps_title(text) and len(nxt.lines) <= 3 and _heading_at(blocks, j) is None:
+        return Heading(head.block, j - i + 1, head.style, head.number, head.label, tidy(text))
+    if len(nxt.lines) != 1 or not is_title_text(nxt.text, 100) or _heading_at(blocks, j) is not None:
         return head
     if nxt.text.rstrip().endswith(".") and not nxt.text.isupper():
         return head  # a one-line paragraph of prose ("It was night."), not an italic "_Letter, Mina to Lucy._"
-    return Heading(head.block, 2, head.style, head.number, head.label, tidy(nxt.text))
+    return Heading(head.block, j - i + 1, head.style, head.number, head.label, tidy(nxt.text))
 
 
 def _headings(blocks: Sequence[Block]) -> list[Heading]:
@@ -238,11 +242,15 @@ def _skip_contents(blocks: Sequence[Block], i: int) -> int:
     """Past a table of contents: up to the first heading with prose of its own (with the part
     headings right above it), or to the first paragraph of prose."""
     listed: list[Heading] = []
+    top = i
     while i < len(blocks):
         head = _heading_at(blocks, i)
         if head is None:
-            if (_is_prose(blocks[i]) and not _is_list(blocks[i])) or gutenberg.is_transcribers_note(blocks[i].text):
+            if gutenberg.is_transcribers_note(blocks[i].text):
                 return i
+            if _is_prose(blocks[i]) and not _is_list(blocks[i]):
+                above = blocks[i - 1]  # its title ("EXPLANATORY"), not an entry of the contents
+                return i - 1 if i - 1 > top and len(above.lines) == 1 and is_title_text(above.text, 60) else i
             i += 1
             continue
         if _has_prose(blocks, i + head.blocks):
@@ -256,7 +264,10 @@ def _skip_contents(blocks: Sequence[Block], i: int) -> int:
 
 
 def _has_prose(blocks: Sequence[Block], i: int) -> bool:
-    """Whether prose follows before the next heading."""
+    """Whether prose follows before the next heading (or before a line in capitals right
+    under this one: EXPLANATORY, the heading of its own text)."""
+    if i < len(blocks) and len(blocks[i].lines) == 1 and blocks[i].text.isupper() and is_title_text(blocks[i].text):
+        return False
     while i < len(blocks) and _heading_at(blocks, i) is None and not _CONTENTS.match(blocks[i].text) \
             and not gutenberg.is_transcribers_note(blocks[i].text):
         if _is_prose(blocks[i]) and not _is_list(blocks[i]):
@@ -326,6 +337,8 @@ def _front_sections(blocks: Sequence[Block], headings: list[Heading]) -> list[He
         return headings  # no chapter: perhaps a book of titled stories (_title_lines)
     taken = {i for h in headings for i in range(h.block, h.block + h.blocks)}
     special = next((h.block for h in headings if h.style == "special"), first)
+    listed = [_letters(ln) for h in headings if h.style == "contents"
+              for b in blocks[h.block + 1:h.block + h.blocks] for ln in b.lines]
     found = []
     for i in range(1, first - 1):  # the first paragraph is the book's title
         b = blocks[i]
@@ -334,9 +347,15 @@ def _front_sections(blocks: Sequence[Block], headings: list[Heading]) -> list[He
             continue
         if gutenberg.is_transcribers_note(b.text):
             found.append(Heading(i, 1, "note", None, tidy(b.text), ""))
+        elif listed and not any(_letters(b.text) in e for e in listed):
+            continue  # the book's contents does not list it: front matter (Huckleberry Finn's EXPLANATORY)
         elif _opens_section(blocks, i, first) and (i < special or b.text.isupper()):
             found.append(Heading(i, 1, "special", None, tidy(b.text), ""))  # after a preface, in capitals only
     return sorted([*headings, *found], key=lambda h: h.block)
+
+
+def _letters(s: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]|\d", "", s.lower()).split())
 
 
 def _opens_section(blocks: Sequence[Block], i: int, first: int) -> bool:

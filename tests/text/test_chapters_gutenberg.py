@@ -375,3 +375,25 @@ def test_an_anthologys_titles_over_their_authors_and_act_and_scene_on_one_line()
                            f"ACT I. SCENE II.\nA room of state.\n\n{speech}", f"ACT II. SCENE I.\nA room.\n\n{speech}"))
     assert kept(b) == ["Act I, Scene I: Elsinore. A platform", "Act I, Scene II: A room of state",
                        "Act II, Scene I: A room"]
+
+
+def test_front_sections_the_contents_does_not_list_are_front_matter() -> None:
+    """Huckleberry Finn: NOTICE and EXPLANATORY are not in its contents, which lists only chapters."""
+    notice = ("NOTICE\n\nPERSONS attempting to find a motive in this narrative will be prosecuted;\npersons attempting "
+              "to find a moral in it will be banished; persons\nattempting to find a plot in it will be shot.")
+    explanatory = ("EXPLANATORY\n\nIN this book a number of dialects are used, to wit:  the Missouri negro\ndialect; "
+                   "the extremest form of the backwoods Southwestern dialect; the\nordinary \"Pike County\" dialect; "
+                   "and four modified varieties of this\nlast.\n\nTHE AUTHOR.")
+    contents = "CONTENTS.\n\nCHAPTER I. Civilizing Huck.\n\nCHAPTER II. The Boys Escape Jim."
+    b = find_chapters(join("ADVENTURES OF HUCKLEBERRY FINN", "By Mark Twain", notice, contents, explanatory,
+                           f"CHAPTER I.\n\n{prose(0)}", f"CHAPTER II.\n\n{prose(1)}"))
+    assert kept(b) == ["Chapter I", "Chapter II"]
+    assert skipped(b) == ["title page", "contents", "title page"]
+    assert "EXPLANATORY" in b.text[b.chapters[2].start:b.chapters[2].end]
+
+
+def test_a_title_line_under_an_illustration() -> None:
+    b = find_chapters(join("THE BOOK", "by Someone", *(f"CHAPTER {r}\n\n[Illustration]\n\nTHE {w} DAY\n\n{prose(k)}"
+                                                       for k, (r, w) in enumerate([("I", "FIRST"), ("II", "NEXT")]))))
+    assert kept(b) == ["Chapter I: The First Day", "Chapter II: The Next Day"]
+    assert starts(b) == [opening(0), opening(1)]
