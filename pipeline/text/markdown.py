@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from pipeline.text.book import Book, FoundChapter
-from pipeline.text.chapters import tidy
+from pipeline.text.titles import tidy
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _SKIPPED = {"contents": "contents", "table of contents": "contents", "copyright": "copyright",

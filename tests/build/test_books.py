@@ -155,7 +155,7 @@ def test_a_text_book_skips_its_front_matter_and_the_end(tmp_path: Path) -> None:
     manifest = json.loads((project.build_dir / "manifest.json").read_text(encoding="utf-8"))
     spoken = " ".join(s["text"] for s in manifest["stories"][1]["segments"])
     assert "THE END" not in spoken and "lantern in the window" in spoken
-    assert [s["title"] for s in manifest["works"][0]["skipped"]] == ["Title page", "The End"]
+    assert [s["title"] for s in manifest["works"][0]["skipped"]] == ["Title page", "Contents", "The End"]
     assert (folder / "The Lantern.m4b").exists()
 
 
