@@ -169,14 +169,25 @@ def run_build(project: Path, *extra: str, workers: list[int] = ()) -> tuple[floa
     return wall, usage.ru_utime + usage.ru_stime + sum(cpu_seconds(w) for w in workers) - before
 
 
-def task_figures(address: str, since: float) -> list[float]:
-    """Seconds of work of each chapter task since ``since`` (the scheduler's task stream)."""
+def task_figures(address: str, since: float) -> list[tuple[float, float]]:
+    """When each chapter task since ``since`` ran on its worker (epoch seconds: start, stop),
+    from the scheduler's task stream."""
     import distributed
 
     with distributed.Client(address, timeout=30, set_as_default=False) as client:
         stream = client.get_task_stream(start=since, plot=False)
-    return [sum(s["stop"] - s["start"] for s in t["startstops"] if s["action"] == "compute")
-            for t in stream if str(t["key"]).startswith("chapter-")]
+    return [(s["start"], s["stop"]) for t in stream if str(t["key"]).startswith("chapter-")
+            for s in t["startstops"] if s["action"] == "compute"]
+
+
+def timeline(tasks: list[tuple[float, float]], began: float, ended: float, workers: int) -> str:
+    """Where the cluster build's wall time went: before the first task, the workers' idle time
+    while tasks ran (the tail's imbalance, the round trips), after the last one."""
+    first, last = min(a for a, _ in tasks), max(b for _, b in tasks)
+    idle = workers * (last - first) - sum(b - a for a, b in tasks)
+    return (f"{first - began:.1f} s before the first task (start-up, analysis, checks), {idle / workers:.1f} s "
+            f"of workers idle between tasks (per worker), {ended - last:.1f} s after the last (joins, "
+            "anthology, manifest)")
 
 
 def audio_seconds(project: Path) -> float:
@@ -218,6 +229,7 @@ def main() -> int:
                 peaks = [max(a, b) for a, b in zip(memory.peaks, peaks or memory.peaks, strict=True)]
                 if wall < dask_s:
                     dask_s, dask_cpu, tasks = wall, cpu, task_figures(address, since)
+                    spans = (since, since + wall)
         own = make_catalogue(base / "own", novels, args.words)
         own_s, _ = run_build(own, "--scheduler", f"local:{args.jobs}")
         hours = audio_seconds(local) / 3600
@@ -232,10 +244,12 @@ def main() -> int:
     print(f"--scheduler local:{args.jobs} (cluster start included): {own_s:6.1f} s  ratio {own_s / local_s:.2f}x")
     print(f"peak memory per worker: {', '.join(f'{m} MB' for m in peaks)}  (target < 400 MB)")
     if tasks:
-        work = sum(tasks)
-        print(f"chapter tasks: {len(tasks)}, {statistics.mean(tasks):.2f} s mean, {max(tasks):.2f} s max; "
+        seconds = [b - a for a, b in tasks]
+        work = sum(seconds)
+        print(f"chapter tasks: {len(tasks)}, {statistics.mean(seconds):.2f} s mean, {max(seconds):.2f} s max; "
               f"{work / hours:.0f} s of worker time per audio hour; scheduling and start-up "
               f"{dask_s - work / args.jobs:.1f} s of the {dask_s:.1f} s")
+        print(f"cluster build's time: {timeline(tasks, *spans, args.jobs)}")
     print(f"largest chapter duration difference, cluster vs local: {drift * 1000:.0f} ms (eSpeak's samples "
           "depend on what each process said before)")
     return 0

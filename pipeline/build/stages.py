@@ -147,12 +147,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         plans = plan_chapters(corpus, analyses, cast.casting, options, progress.warn)
         settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))
         cache = ClipCache(options.build_dir / "cache" / "clips")
-        missing = cache.missing([c for p in plans for c in p.clips])
+        executor = executor_for(options)
+        missing = executor.missing(plans, cache)
         progress.stage("Rendering and encoding", total=len(missing) + len(plans))
         state = BuildState.load(options.build_dir)
         work = StageWork(plans, missing, cache, settings, state, progress.advance, _ChapterCount(plans, progress),
                          progress.note)
-        encoded = executor_for(options).run(work)
+        encoded = executor.run(work)
         books = write_books(encoded, settings, state)
         read_along = write_read_along(encoded, settings, state)
         anthology = write_anthology(encoded, settings, state) if len(corpus.stories) > 1 else None
@@ -165,7 +166,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         anthology_duration=anthology.duration if anthology else sum(b.duration for b in books),
         manifest=manifest,
         clips_total=len({c.key for p in plans for c in p.clips}),
-        clips_rendered=len(missing) + sum(e.rerendered for e in encoded),
+        clips_rendered=len(missing) + sum(e.rendered + e.rerendered for e in encoded),
         seconds=time.perf_counter() - started,
     )
 
