@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
 
 
-def run_build(project: Path, *extra: str, workers: list[int] = ()) -> tuple[float, float]:
+def run_build(project: Path, *extra: str, workers: Sequence[int] = ()) -> tuple[float, float]:
     """One `audiobook build`: (wall seconds, CPU seconds of it, its children and the ``workers``)."""
     cmd = [str(AUDIOBOOK), "build", "--corpus", str(project / "corpus"), "--voices", str(project / "voices.yaml"),
            "--build-dir", str(project / "build"), *extra]
@@ -199,7 +199,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=2, help="--jobs of the local build; workers of the cluster")
     ap.add_argument("--words", type=int, default=700, help="words per novel chapter (a paragraph's end)")
-    ap.add_argument("--repeat", type=int, default=1, help="alternating runs of both builds (best is kept)")
+    ap.add_argument("--repeat", type=int, default=1, help="alternating runs of the three builds (best is kept)")
     args = ap.parse_args()
     try:
         import distributed  # noqa: F401
@@ -213,16 +213,17 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-dask-") as tmp:
         base = Path(tmp)
-        local_s = dask_s = float("inf")
+        local_s = dask_s = own_s = float("inf")
         peaks: list[int] = []
         with cluster(base, args.jobs) as (address, workers):
             task_figures(address, time.time())  # starts the scheduler's task stream
             # Side by side, alternating, best of --repeat: other work on this machine comes and goes.
             for run in range(args.repeat):
-                local, remote = (make_catalogue(base / f"{name}{run}", novels, args.words) for name in ("local", "tcp"))
-                wall, cpu = run_build(local, "--jobs", str(args.jobs))
-                if wall < local_s:
-                    local_s, local_cpu = wall, cpu
+                local, remote, own = (make_catalogue(base / f"{name}{run}", novels, args.words)
+                                      for name in ("local", "tcp", "own"))
+                here, cpu = run_build(local, "--jobs", str(args.jobs))
+                if here < local_s:
+                    local_s, local_cpu = here, cpu
                 since = time.time()
                 with PeakMemory([w.pid for w in workers]) as memory:
                     wall, cpu = run_build(remote, "--scheduler", address, workers=[w.pid for w in workers])
@@ -230,8 +231,10 @@ def main() -> int:
                 if wall < dask_s:
                     dask_s, dask_cpu, tasks = wall, cpu, task_figures(address, since)
                     spans = (since, since + wall)
-        own = make_catalogue(base / "own", novels, args.words)
-        own_s, _ = run_build(own, "--scheduler", f"local:{args.jobs}")
+                mine, _ = run_build(own, "--scheduler", f"local:{args.jobs}")
+                own_s = min(own_s, mine)
+                print(f"run {run + 1}: local {here:.1f} s, tcp:// {wall:.1f} s = {wall / here:.2f}x, local:{args.jobs} "
+                      f"{mine:.1f} s = {mine / here:.2f}x (load average {os.getloadavg()[0]:.1f})", flush=True)
         hours = audio_seconds(local) / 3600
         same = json.loads((local / "build" / "manifest.json").read_text())["stories"]
         other = json.loads((remote / "build" / "manifest.json").read_text())["stories"]
