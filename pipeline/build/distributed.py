@@ -157,9 +157,10 @@ class DaskExecutor:
         self.local_workers = local_workers  # N when this build starts its own cluster
 
     def missing(self, plans: Sequence[ChapterPlan], cache: ClipCache) -> list[PlannedClip]:
-        """None: each chapter's task checks the shared cache for its own clips, on its worker and
-        in parallel with the others. Here it would be a file opened per clip, one after another,
-        before the first task (10 million of them for a 1,000-book catalogue)."""
+        """Nothing: each chapter's task checks the shared cache for its own clips, on its worker and
+        in parallel with the others, and says how many it rendered. Here it would be a file
+        opened per clip, one after another, before the first task (10 million of them for a
+        1,000-book catalogue)."""
         return []
 
     def run(self, work: StageWork) -> tuple[EncodedChapter, ...]:

@@ -164,9 +164,10 @@ class EspeakEngine:
 def _synchronous(dll: Any) -> bool:
     """Switch eSpeak, which pyttsx3 starts in its asynchronous retrieval mode, to synchronous
     output: True when it took. Asynchronously, eSpeak synthesises in a thread of its own and
-    Synchronize() polls it every 20 ms: a clip took 15-20 ms of waiting for 5 ms of work, and a
-    single-threaded renderer (a Dask worker) sat idle for three quarters of its rendering.
-    The samples and marks are those of the asynchronous mode (same lengths, same marks)."""
+    Synchronize() polls it every 20 ms: a clip waited 14 ms on average for 5 ms of work (581
+    clips in one process: 11.1 s, now 2.9 s), and a single-threaded renderer (a Dask worker)
+    sat idle for three quarters of its rendering. Rendered in the same order, every clip has
+    the lengths and marks of the asynchronous mode."""
     switch = getattr(dll, "espeak_ng_InitializeOutput", None)  # eSpeak NG only, not the old eSpeak
     return switch is not None and switch(_SYNCHRONOUS, _BUFFER_MS, None) == 0
 
