@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
 
 
-def run_build(project: Path, *extra: str, workers: list[int] = ()) -> tuple[float, float]:
+def run_build(project: Path, *extra: str, workers: Sequence[int] = ()) -> tuple[float, float]:
     """One `audiobook build`: (wall seconds, CPU seconds of it, its children and the ``workers``)."""
     cmd = [str(AUDIOBOOK), "build", "--corpus", str(project / "corpus"), "--voices", str(project / "voices.yaml"),
            "--build-dir", str(project / "build"), *extra]
@@ -169,14 +169,25 @@ def run_build(project: Path, *extra: str, workers: list[int] = ()) -> tuple[floa
     return wall, usage.ru_utime + usage.ru_stime + sum(cpu_seconds(w) for w in workers) - before
 
 
-def task_figures(address: str, since: float) -> list[float]:
-    """Seconds of work of each chapter task since ``since`` (the scheduler's task stream)."""
+def task_figures(address: str, since: float) -> list[tuple[float, float]]:
+    """When each chapter task since ``since`` ran on its worker (epoch seconds: start, stop),
+    from the scheduler's task stream."""
     import distributed
 
     with distributed.Client(address, timeout=30, set_as_default=False) as client:
         stream = client.get_task_stream(start=since, plot=False)
-    return [sum(s["stop"] - s["start"] for s in t["startstops"] if s["action"] == "compute")
-            for t in stream if str(t["key"]).startswith("chapter-")]
+    return [(s["start"], s["stop"]) for t in stream if str(t["key"]).startswith("chapter-")
+            for s in t["startstops"] if s["action"] == "compute"]
+
+
+def timeline(tasks: list[tuple[float, float]], began: float, ended: float, workers: int) -> str:
+    """Where the cluster build's wall time went: before the first task, the workers' idle time
+    while tasks ran (the tail's imbalance, the round trips), after the last one."""
+    first, last = min(a for a, _ in tasks), max(b for _, b in tasks)
+    idle = workers * (last - first) - sum(b - a for a, b in tasks)
+    return (f"{first - began:.1f} s before the first task (start-up, analysis, checks), {idle / workers:.1f} s "
+            f"of workers idle between tasks (per worker), {ended - last:.1f} s after the last (joins, "
+            "anthology, manifest)")
 
 
 def audio_seconds(project: Path) -> float:
@@ -188,7 +199,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=2, help="--jobs of the local build; workers of the cluster")
     ap.add_argument("--words", type=int, default=700, help="words per novel chapter (a paragraph's end)")
-    ap.add_argument("--repeat", type=int, default=1, help="alternating runs of both builds (best is kept)")
+    ap.add_argument("--repeat", type=int, default=1, help="alternating runs of the three builds (best is kept)")
     args = ap.parse_args()
     try:
         import distributed  # noqa: F401
@@ -202,24 +213,28 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-dask-") as tmp:
         base = Path(tmp)
-        local_s = dask_s = float("inf")
+        local_s = dask_s = own_s = float("inf")
         peaks: list[int] = []
         with cluster(base, args.jobs) as (address, workers):
             task_figures(address, time.time())  # starts the scheduler's task stream
             # Side by side, alternating, best of --repeat: other work on this machine comes and goes.
             for run in range(args.repeat):
-                local, remote = (make_catalogue(base / f"{name}{run}", novels, args.words) for name in ("local", "tcp"))
-                wall, cpu = run_build(local, "--jobs", str(args.jobs))
-                if wall < local_s:
-                    local_s, local_cpu = wall, cpu
+                local, remote, own = (make_catalogue(base / f"{name}{run}", novels, args.words)
+                                      for name in ("local", "tcp", "own"))
+                here, cpu = run_build(local, "--jobs", str(args.jobs))
+                if here < local_s:
+                    local_s, local_cpu = here, cpu
                 since = time.time()
                 with PeakMemory([w.pid for w in workers]) as memory:
                     wall, cpu = run_build(remote, "--scheduler", address, workers=[w.pid for w in workers])
                 peaks = [max(a, b) for a, b in zip(memory.peaks, peaks or memory.peaks, strict=True)]
                 if wall < dask_s:
                     dask_s, dask_cpu, tasks = wall, cpu, task_figures(address, since)
-        own = make_catalogue(base / "own", novels, args.words)
-        own_s, _ = run_build(own, "--scheduler", f"local:{args.jobs}")
+                    spans = (since, since + wall)
+                mine, _ = run_build(own, "--scheduler", f"local:{args.jobs}")
+                own_s = min(own_s, mine)
+                print(f"run {run + 1}: local {here:.1f} s, tcp:// {wall:.1f} s = {wall / here:.2f}x, local:{args.jobs} "
+                      f"{mine:.1f} s = {mine / here:.2f}x (load average {os.getloadavg()[0]:.1f})", flush=True)
         hours = audio_seconds(local) / 3600
         same = json.loads((local / "build" / "manifest.json").read_text())["stories"]
         other = json.loads((remote / "build" / "manifest.json").read_text())["stories"]
@@ -232,10 +247,12 @@ def main() -> int:
     print(f"--scheduler local:{args.jobs} (cluster start included): {own_s:6.1f} s  ratio {own_s / local_s:.2f}x")
     print(f"peak memory per worker: {', '.join(f'{m} MB' for m in peaks)}  (target < 400 MB)")
     if tasks:
-        work = sum(tasks)
-        print(f"chapter tasks: {len(tasks)}, {statistics.mean(tasks):.2f} s mean, {max(tasks):.2f} s max; "
+        seconds = [b - a for a, b in tasks]
+        work = sum(seconds)
+        print(f"chapter tasks: {len(tasks)}, {statistics.mean(seconds):.2f} s mean, {max(seconds):.2f} s max; "
               f"{work / hours:.0f} s of worker time per audio hour; scheduling and start-up "
               f"{dask_s - work / args.jobs:.1f} s of the {dask_s:.1f} s")
+        print(f"cluster build's time: {timeline(tasks, *spans, args.jobs)}")
     print(f"largest chapter duration difference, cluster vs local: {drift * 1000:.0f} ms (eSpeak's samples "
           "depend on what each process said before)")
     return 0

@@ -7,13 +7,15 @@ AAC parts (no second encode), and the sidecar Audiobookshelf reads, in the book'
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.build.encode import EncodedChapter
-from pipeline.build.plan import FileSettings, book_folder, digest
+from pipeline.build.plan import ChapterPlan, FileSettings, book_folder, digest
 from pipeline.build.state import BuildState
 from pipeline.fsutil import safe_name, write_if_changed
 from pipeline.model import Story
@@ -55,6 +57,47 @@ def write_books(encoded: Sequence[EncodedChapter], settings: FileSettings, state
         own = [e for e in encoded if e.plan.story is story and e.plan.kind == "story"]
         out.append(_write_book(story, own, settings, state))
     return tuple(out)
+
+
+class EarlyJoins:
+    """Joins each book's M4B as soon as its last chapter is done (``add``), in a thread of its
+    own, while other works' chapters are still being made: a catalogue's joins (stream copies,
+    tens of GB for a shelf of books) would otherwise all wait for its last chapter. write_books
+    then finds each of them up to date, and writes only what is left (the sidecars)."""
+
+    def __init__(self, plans: Sequence[ChapterPlan], settings: FileSettings, state: BuildState) -> None:
+        self.settings, self.state = settings, state
+        self.order = {id(p): i for i, p in enumerate(plans)}
+        self.wanted: dict[str, int] = {}  # chapters of each book, by slug
+        for p in plans:
+            if p.story.is_book and p.kind == "story":
+                self.wanted[p.story.slug] = self.wanted.get(p.story.slug, 0) + 1
+        self.got: dict[str, list[EncodedChapter]] = {}
+        self.lock = threading.Lock()
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.joins: list[Future[BookOutput]] = []
+
+    def add(self, e: EncodedChapter) -> None:
+        slug = e.plan.story.slug
+        if slug not in self.wanted or e.plan.kind != "story":
+            return
+        with self.lock:
+            got = self.got.setdefault(slug, [])
+            got.append(e)
+            if len(got) < self.wanted[slug]:
+                return
+            chapters = sorted(got, key=lambda c: self.order[id(c.plan)])
+            self.joins.append(self.pool.submit(_write_book, e.plan.story, chapters, self.settings, self.state))
+
+    def __enter__(self) -> EarlyJoins:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # A failed or interrupted build waits only for the join under way (renamed into place whole).
+        self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+        if exc[0] is None:
+            for join in self.joins:
+                join.result()  # a join's error, raised as write_books would have
 
 
 def _write_book(story: Story, encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState,

@@ -97,6 +97,7 @@ class EncodedChapter:
     rebuilt: bool  # False when the previous output was still up to date
     rerendered: int  # clips rendered again because their cache entry was corrupt
     sentences: tuple[Sentence, ...] = ()  # every sentence spoken, with its words, placed in the file
+    rendered: int = 0  # clips its own task found missing (a Dask worker's; locally they are counted up front)
 
 
 class Cancelled(Exception):

@@ -23,7 +23,7 @@ class StageWork:
     """What the render+encode stage is given, whoever runs it."""
 
     plans: Sequence[ChapterPlan]  # every chapter of the build, in order
-    missing: Sequence[PlannedClip]  # the clips the cache lacks, each key once
+    missing: Sequence[PlannedClip]  # the clips the cache lacks, each key once, as ``Executor.missing`` found them
     cache: ClipCache
     settings: FileSettings
     state: BuildState  # recorded as each chapter is written, so a build cut short resumes
@@ -33,6 +33,11 @@ class StageWork:
 
 
 class Executor(Protocol):
+    def missing(self, plans: Sequence[ChapterPlan], cache: ClipCache) -> list[PlannedClip]:
+        """The clips to render, as far as the build needs to know before the stage starts (its
+        progress counts them): every clip the cache lacks, or none when the stage finds them itself."""
+        ...
+
     def run(self, work: StageWork) -> tuple[EncodedChapter, ...]:
         """Render and encode; every chapter of ``work.plans``, in their order."""
         ...
@@ -44,6 +49,9 @@ class LocalExecutor:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
+
+    def missing(self, plans: Sequence[ChapterPlan], cache: ClipCache) -> list[PlannedClip]:
+        return cache.missing([c for p in plans for c in p.clips])
 
     def run(self, work: StageWork) -> tuple[EncodedChapter, ...]:
         with Renderer(work.cache, self.jobs, work.advance) as renderer:

@@ -18,12 +18,12 @@ import ctypes.util
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.audio.synth import ClipCache
-from pipeline.build.books import BookOutput, chapter_times, write_books
+from pipeline.build.books import BookOutput, EarlyJoins, chapter_times, write_books
 from pipeline.build.cast import cast_stories
 from pipeline.build.encode import EncodedChapter, OutputPaths
 from pipeline.build.executors import Executor, LocalExecutor, StageWork
@@ -72,9 +72,12 @@ class Progress:
 
 
 class _ChapterCount:
-    """Counts the audio done as chapters finish, for the progress display."""
+    """Counts the audio done as chapters finish, for the progress display; ``then`` is told of
+    each chapter too (the early book joins)."""
 
-    def __init__(self, plans: Sequence[ChapterPlan], progress: Progress) -> None:
+    def __init__(self, plans: Sequence[ChapterPlan], progress: Progress,
+                 then: Callable[[EncodedChapter], None] = lambda _e: None) -> None:
+        self.then = then
         self.clips_total = sum(len(p.clips) for p in plans)
         self.clips_done = 0
         self.audio_done = 0.0
@@ -89,6 +92,7 @@ class _ChapterCount:
             where = _anthology_title(e)
             self.progress.advance()
             self.progress.chapter_done(where, self.audio_done, left)
+        self.then(e)
 
 
 @dataclass(frozen=True)
@@ -147,12 +151,14 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         plans = plan_chapters(corpus, analyses, cast.casting, options, progress.warn)
         settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))
         cache = ClipCache(options.build_dir / "cache" / "clips")
-        missing = cache.missing([c for p in plans for c in p.clips])
+        executor = executor_for(options)
+        missing = executor.missing(plans, cache)
         progress.stage("Rendering and encoding", total=len(missing) + len(plans))
         state = BuildState.load(options.build_dir)
-        work = StageWork(plans, missing, cache, settings, state, progress.advance, _ChapterCount(plans, progress),
-                         progress.note)
-        encoded = executor_for(options).run(work)
+        with EarlyJoins(plans, settings, state) as joins:
+            work = StageWork(plans, missing, cache, settings, state, progress.advance,
+                             _ChapterCount(plans, progress, then=joins.add), progress.note)
+            encoded = executor.run(work)
         books = write_books(encoded, settings, state)
         read_along = write_read_along(encoded, settings, state)
         anthology = write_anthology(encoded, settings, state) if len(corpus.stories) > 1 else None
@@ -165,7 +171,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         anthology_duration=anthology.duration if anthology else sum(b.duration for b in books),
         manifest=manifest,
         clips_total=len({c.key for p in plans for c in p.clips}),
-        clips_rendered=len(missing) + sum(e.rerendered for e in encoded),
+        clips_rendered=len(missing) + sum(e.rendered + e.rerendered for e in encoded),
         seconds=time.perf_counter() - started,
     )
 

@@ -202,3 +202,31 @@ def test_two_books_with_one_author_and_title_are_refused_in_one_line(tmp_path: P
     shutil.copy(project.corpus / "tales.md", project.corpus / "tales-again.md")
     with pytest.raises(CorpusError, match="same author and title as tales"):
         project.build()
+
+
+def test_a_book_is_joined_as_soon_as_its_last_chapter_is_done(built_book: tuple[Project, BuildResult],
+                                                               tmp_path: Path) -> None:
+    from pipeline.build.books import EarlyJoins
+    from pipeline.build.encode import found_chapter
+    from pipeline.build.plan import FileSettings, metadata
+    from pipeline.build.stages import spoken_plans
+    from pipeline.build.state import BuildState
+
+    built, _ = built_book
+    project = Project(tmp_path)
+    shutil.copytree(built.root, project.root, dirs_exist_ok=True)
+    m4b = project.build_dir / FOLDER / "Three Small Tales.m4b"
+    m4b.unlink()
+    corpus, plans = spoken_plans(project.options())
+    settings = FileSettings(project.options(), metadata(corpus, project.build_dir, print))
+    state = BuildState.load(project.build_dir)
+    chapters = [e for p in plans if p.story.is_book and (e := found_chapter(p, settings, state)) is not None]
+    assert len(chapters) == 3
+    with EarlyJoins(plans, settings, state) as joins:
+        for e in reversed(chapters):  # in any order: the M4B has them in the book's
+            assert not joins.joins
+            joins.add(e)
+        joins.joins[0].result(timeout=60)
+        assert [c.title for c in MP4(m4b).chapters] == ["The Orchard", "The Well", "The Road"]
+    again = project.build()  # and the build after finds it up to date
+    assert not any(r.rebuilt for r in again.stories) and m4b.exists()

@@ -129,6 +129,7 @@ def test_a_cluster_build_gives_what_a_local_build_gives(shared: Cluster, local: 
     shutil.copytree(local.build_dir / "cache" / "clips", project.build_dir / "cache" / "clips")
     result = on(project, shared.address)
     assert [r.rebuilt for r in result.stories] == [True] * 4
+    assert result.clips_rendered == 0  # the workers found every clip in the cache
     assert manifest(project) == manifest(local)  # segments, speakers, voices, times, chapters, durations
     for name in OUTPUTS:
         here, there = measure(project.build_dir / name), measure(local.build_dir / name)
