@@ -246,6 +246,7 @@ class _Sieves(Conversation):
         quotes = self.layout.quotations
         decisions: list[Decision] = []
         vocatives = [self._vocatives(q) for q in quotes]
+        self.said_to = [self._said_to(q) for q in quotes]
         pinned = pinned or {}
         for qi, q in enumerate(quotes):
             if qi in pinned:
@@ -312,6 +313,29 @@ class _Sieves(Conversation):
             found = self._tag_in(self._before(self.layout.paragraphs[para - 1][1]), first=False)
             if found:
                 return self._decide_tag(found, "before")
+        return None
+
+    def _said_to(self, q: Quotation) -> int | None:
+        """The person a quotation's tag says it is spoken to: "said to the puppet", "said the Fox
+        to the puppet", "cried, turning to Tom"; None when the tag names no one."""
+        regions = [*(self._after(b) for _, b in q.parts), self._before(q.parts[0][0])]
+        para = q.paragraphs[0]
+        if para and self._leads_on(para - 1):  # '... said to the puppet:' over the line
+            regions.append(self._before(self.layout.paragraphs[para - 1][1]))
+        for idx in regions:
+            lows = [self.tokens[i].low for i in idx]
+            for p in range(len(idx)):
+                span = speech_verb_at(lows, p)
+                if not span or lows[p] in WEAK_SPEECH_VERBS:
+                    continue
+                for r in range(p + span, min(len(idx) - 1, p + span + 6)):
+                    if lows[r] in (".", "!", "?", ";", ":"):
+                        break
+                    if lows[r] == "to":
+                        m = self.by_first.get(idx[r] + 1)
+                        if m is not None and isinstance(m.entity, int) and m.kind != "group":
+                            return m.entity
+                        break
         return None
 
     def _leads_on(self, para: int) -> bool:

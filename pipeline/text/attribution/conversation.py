@@ -2,8 +2,9 @@
 
 The people in an exchange are the speakers of its recent lines and the people its narration
 names. An untagged line goes, in order, to: the person the narration just before sets up; the
-person the last line addressed by name (if that keeps to the two-person exchange); the speaker
-before the last one (alternation); a name the next line opens with or the two lines after it
+person the last line addressed by name (if that keeps to the two-person exchange); the person
+the last line's tag says it was spoken to ("said the Fox to the puppet"); the speaker before
+the last one (alternation); a name the next line opens with or the two lines after it
 (read backwards); the person the next narration paragraph opens with; the latest person
 mentioned nearby, or else a recent speaker. A pronoun in a new paragraph right after someone of
 the same gender spoke points to the other person of that gender in the exchange.
@@ -81,6 +82,7 @@ class Conversation:
     starts: list[int]
     mention_firsts: list[int]
     quoted_paras: set[int]
+    said_to: list[int | None]  # per quotation, the person its tag says it is spoken to, if any
 
     def _change_of_speaker(
         self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], d: Decision
@@ -249,6 +251,10 @@ class Conversation:
                 # a name later in the line may turn to someone outside the exchange
                 if e in opening or two_back is None or e == two_back:
                     return Decision(e, "vocative", CONFIDENCE["vocative"], basis="opening" if e in opening else "")
+            # "... said the Fox to the puppet": the one spoken to answers
+            to = self.said_to[qi - 1]
+            if to is not None and to != prev.speaker and to not in vocatives[qi]:
+                return Decision(to, "turn-taking", CONFIDENCE["turn-taking"], basis="said-to")
             if two_back is not None and two_back not in vocatives[qi]:
                 basis = "chained" if prev.rule == "turn-taking" else "after-" + prev.rule.split("-")[0]
                 return Decision(two_back, "turn-taking", CONFIDENCE["turn-taking"], basis=basis)

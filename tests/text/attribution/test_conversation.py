@@ -30,6 +30,18 @@ def test_the_person_addressed_by_name_answers_and_never_speaks_the_line() -> Non
     assert got[2][1:] == ("Tom", "vocative")
 
 
+def test_the_person_a_tag_says_the_line_was_spoken_to_answers() -> None:
+    # Clara spoke last but one, so alternation alone would give her the answer.
+    got = lines('Anna, Clara and Tom sat by the fire.\n\n"Is it late?" asked Clara.\n\n'
+                '"Nearly midnight," said Anna to Tom, "and the fire is low."\n\n"Then I shall fetch wood."\n\n'
+                '"Take the big basket," said Clara.\n\nAnna turned to Clara with a smile:\n\n"He never sits still."\n\n'
+                '"Nor do you."\n')
+    assert [(who, rule) for _, who, rule in got] == [
+        ("Clara", "explicit-tag-after"), ("Anna", "explicit-tag-after"), ("Anna", "explicit-tag-after"),
+        ("Tom", "turn-taking"), ("Clara", "explicit-tag-after"), ("Anna", "previous-paragraph"),
+        ("Clara", "fallback")]
+
+
 def test_the_narration_just_before_sets_up_the_speaker() -> None:
     got = lines('Anna sat by the fire.\n\nTom came in from the rain and shook his coat.\n\n'
                 '"It is pouring out there."\n\nAnna looked up from her book.\n\n"Then shut the door."\n')
