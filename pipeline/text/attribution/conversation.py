@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from pipeline.model import GROUP
 from pipeline.text.characters import Cast
-from pipeline.text.lexicon import TITLES
+from pipeline.text.lexicon import ABBREVIATIONS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.text.mentions import Mention, Resolver
 from pipeline.text.segment import Layout, Quotation
 from pipeline.text.tokens import Token
@@ -83,6 +83,7 @@ class Conversation:
     mention_firsts: list[int]
     quoted_paras: set[int]
     said_to: list[int | None]  # per quotation, the person its tag says it is spoken to, if any
+    by_first: dict[int, Mention]
 
     def _change_of_speaker(
         self, qi: int, quotes: tuple[Quotation, ...], decisions: list[Decision], d: Decision
@@ -138,6 +139,80 @@ class Conversation:
         lo = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, a))
         hi = bisect.bisect_left(self.mention_firsts, bisect.bisect_left(self.starts, b))
         return self.mentions[lo:hi]
+
+    # ------------------------------------------------------------------ the narration around a line
+
+    def _said_to(self, q: Quotation) -> int | None:
+        """The person a quotation's tag says it is spoken to: "said to the puppet", "said the Fox
+        to the puppet", "cried, turning to Tom"; None when the tag names no one."""
+        regions = [*(self._after(b) for _, b in q.parts), self._before(q.parts[0][0])]
+        para = q.paragraphs[0]
+        if para and self._leads_on(para - 1):  # '... said to the puppet:' over the line
+            regions.append(self._before(self.layout.paragraphs[para - 1][1]))
+        for idx in regions:
+            lows = [self.tokens[i].low for i in idx]
+            for p in range(len(idx)):
+                span = speech_verb_at(lows, p)
+                if not span or lows[p] in WEAK_SPEECH_VERBS:
+                    continue
+                for r in range(p + span, min(len(idx) - 1, p + span + 6)):
+                    if lows[r] in (".", "!", "?", ";", ":"):
+                        break
+                    if lows[r] == "to":
+                        m = self.by_first.get(idx[r] + 1)
+                        if m is not None and isinstance(m.entity, int) and m.kind != "group":
+                            return m.entity
+                        break
+        return None
+
+    def _leads_on(self, para: int) -> bool:
+        """Paragraph ``para`` ends its narration with a colon ("so I said:--", "He interrupted:"),
+        and the next paragraph opens with a quotation."""
+        a, b = self.layout.paragraphs[para]
+        tail = self.layout.text[a:b].rstrip().rstrip("-—–").rstrip()
+        return tail.endswith(":") and para + 1 in self.quoted_paras
+
+    def _after(self, end: int) -> list[int]:
+        """Narration token indexes after a part, to the end of the sentence or the next quotation."""
+        k = bisect.bisect_left(self.starts, end)
+        out: list[int] = []
+        para = self.tokens[k].para if k < len(self.tokens) else -1
+        while k < len(self.tokens) and len(out) < 16:
+            t = self.tokens[k]
+            if t.para != para or (t.quote and t.start >= end):
+                break
+            if t.text in ".!?;" and out:
+                out.append(k)
+                break
+            out.append(k)
+            k += 1
+        return out
+
+    def _before(self, start: int) -> list[int]:
+        """Narration token indexes of the clause that leads into a part."""
+        k = bisect.bisect_left(self.starts, start) - 1
+        out: list[int] = []
+        para = self.tokens[k].para if k >= 0 else -1
+        while k >= 0 and len(out) < 25:
+            t = self.tokens[k]
+            if t.para != para or t.quote or (t.text in ".!?" and out and not self._abbrev(k)):
+                break
+            out.append(k)
+            k -= 1
+        out.reverse()
+        words = [i for i in out if self.tokens[i].text[0].isalnum() or self.tokens[i].text in ",:—"]
+        if not words:
+            return []
+        last = self.tokens[words[-1]]
+        if last.text not in ",:—" and not speech_verb_at([last.low], 0):
+            return []
+        return out
+
+    def _abbrev(self, k: int) -> bool:
+        return (
+            k > 0 and self.tokens[k].text == "." and self.tokens[k - 1].low in ABBREVIATIONS
+        )
+
 
     # ------------------------------------------------------------------ context
 
