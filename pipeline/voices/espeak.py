@@ -101,6 +101,10 @@ class EspeakEngine:
                 f"cannot start the eSpeak NG speech engine ({exc}); reinstall with `make audiobook`"
             ) from exc
         _espeak.SetSynthCallback(self._on_synth)
+        # pyttsx3's start queued its own settings (its rate of 200 among them) for eSpeak's
+        # thread: let that thread apply them now, or it may do so in the middle of the first
+        # clip after the switch, which then comes out at the wrong rate (seen under load).
+        _espeak.Synchronize()
         self._synchronous = _synchronous(_espeak.dll)
         self._espeak = _espeak
         # pyttsx3's driver cleans up in __del__, which fails if it runs during interpreter
