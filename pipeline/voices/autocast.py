@@ -20,14 +20,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pipeline.model import GROUP, Analysis, Gender, Story, VoiceSettings
 from pipeline.voices import palette
 from pipeline.voices.castfile import NewEntry
-
-if TYPE_CHECKING:  # casting imports this module; the type is only needed for checking
-    from pipeline.voices.casting import Casting
+from pipeline.voices.casting import Casting, scopes
 
 Status = Literal["kept", "new", "unused"]
 
@@ -181,8 +179,7 @@ def _claimed(casting: Casting, speakers: Sequence[Speaker]) -> dict[str | None, 
     """The names taken in each scope, by the file's entries and by the speakers met."""
     claimed: dict[str | None, set[str]] = {}
     for name, char in casting.spec.characters.items():
-        scopes: list[str | None] = [*char.works] or [None]
-        for scope in scopes:
+        for scope in scopes(char):
             claimed.setdefault(scope, set()).update(k.casefold() for k in (name, *char.aliases))
     for sp in speakers:
         claimed.setdefault(sp.scope, set()).update(sp.known_as())
