@@ -194,8 +194,8 @@ def oneline(s: str) -> str:
 
 
 def cmd_headings(book: Book, _args: argparse.Namespace) -> None:
-    pat = re.compile(r"^(?:[A-Z][A-Z .,'’\-]{0,60}|(?:chapter|book|part|volume)\b.*|[IVXLC]+\.?(?:\s.*)?|\d+\.?)$",
-                     re.IGNORECASE)
+    pat = re.compile(r"^(?:[A-Z][A-Z .,'’\-]{0,60}|(?i:chapter|book|part|volume|letter|prologue|epilogue)\b.*"
+                     r"|[IVXLC]+\.?(?:\s.*)?|\d+\.?)$")
     pos = 0
     for line in book.text.split("\n"):
         s = line.strip()
