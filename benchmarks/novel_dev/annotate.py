@@ -195,7 +195,7 @@ def oneline(s: str) -> str:
 
 def cmd_headings(book: Book, _args: argparse.Namespace) -> None:
     pat = re.compile(r"^(?:[A-Z][A-Z .,'’\-]{0,60}|(?i:chapter|book|part|volume|letter|prologue|epilogue)\b.*"
-                     r"|[IVXLC]+\.?(?:\s.*)?|\d+\.?)$")
+                     r"|[IVXLC]+\.?(?:\s+[^a-z]*)?|\d+\.?)$")
     pos = 0
     for line in book.text.split("\n"):
         s = line.strip()
