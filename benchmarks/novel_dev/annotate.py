@@ -194,7 +194,7 @@ def oneline(s: str) -> str:
 
 
 def cmd_headings(book: Book, _args: argparse.Namespace) -> None:
-    pat = re.compile(r"^(?:[A-Z][A-Z .,'’\-]{0,60}|(?i:chapter|book|part|volume|letter|prologue|epilogue)\b.*"
+    pat = re.compile(r"^(?:[A-Z][A-Z .,'’\-]{0,60}|(?:Chapter|Book|Part|Volume|Letter|Prologue|Epilogue|Stave)\b.*"
                      r"|[IVXLC]+\.?(?:\s+[^a-z]*)?|\d+\.?)$")
     pos = 0
     for line in book.text.split("\n"):
