@@ -15,6 +15,15 @@ SkipReason = Literal["licence", "title page", "copyright", "contents", "end", "n
 
 
 @dataclass(frozen=True)
+class Section:
+    """A numbered section inside a chapter ("II" under "CHAPTER I"): not a chapter of its own."""
+
+    title: str  # as the book numbers it ("II", "III. From the Weekly Dauntless")
+    start: int  # offset of its heading
+    body: int  # where its text starts, after the heading
+
+
+@dataclass(frozen=True)
 class FoundChapter:
     """A chapter (or a stretch of front or back matter) as a reader found it."""
 
@@ -24,6 +33,7 @@ class FoundChapter:
     body: int  # offset where the text to read starts (after the heading); start <= body <= end
     skip: SkipReason | None = None  # None: read aloud
     part: str | None = None  # the part/book/volume it belongs to, when the book has those
+    sections: tuple[Section, ...] = ()  # numbered sections inside it, in order
 
     @property
     def kept(self) -> bool:

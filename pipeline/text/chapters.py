@@ -24,17 +24,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from pipeline.text import gutenberg
-from pipeline.text.book import Book, FoundChapter, SkipReason
+from pipeline.text.book import Book, FoundChapter, Section, SkipReason
 from pipeline.text.contents import CONTENTS, is_list, skip_contents
-from pipeline.text.headings import KEYWORDS, PROSE_WORDS, Block, Heading, blocks_of, heading_at, rank
+from pipeline.text.headings import PROSE_WORDS, Block, Heading, blocks_of, heading_at, is_title_page_block, rank
+from pipeline.text.structure import in_sequence, levels, sections
 from pipeline.text.titles import is_title_text, tidy
 
 _COPYRIGHT = re.compile(r"^\W*(?:copyright|all rights reserved)\b", re.I)
-_BACK_MATTER = re.compile(r"^(?:foot ?notes|end ?notes|index)\W*$", re.I)
+_BACKMATTER = re.compile(r"^(?:foot ?notes|end ?notes|index)\W*$", re.I)
 _THE_END = re.compile(r"^(?:the end|finis|end)\W*$", re.I)
 _BY = re.compile(r"^_?by_?\s*(?P<name>.*)$", re.I)
 #: Headings of what is not read: a table of contents, a transcriber's note.
-_MATTER: dict[str, SkipReason] = {"contents": "contents", "note": "front matter"}
+MATTER: dict[str, SkipReason] = {"contents": "contents", "note": "front matter"}
+#: A heading with fewer words than this under it, none of them prose, is not a chapter that is read.
+WORDLESS = 40
 OPENING_WORDS = 250  # untitled text before the first heading shorter than this is a dedication, not a chapter
 
 
@@ -51,20 +54,21 @@ def find_chapters(text: str, pattern: str | None = None) -> Book:
         headings = [Heading(i, 1, "chapter", None, "", tidy(b.lines[0])) for i, b in enumerate(blocks)
                     if len(b.lines) <= 3 and rx.search(b.lines[0])]
     else:
-        headings = _front_sections(blocks, _headings(blocks))
-    if len([h for h in headings if h.style not in _MATTER]) < 2 and not pattern:
+        headings = in_sequence(_front_sections(blocks, _headings(blocks)))
+    if len([h for h in headings if h.style not in MATTER]) < 2 and not pattern:
         titled = _title_lines(blocks)
         if len(titled) >= 3:
-            headings = _with_matter(titled, [h for h in headings if h.style in _MATTER])
+            headings = _with_matter(titled, [h for h in headings if h.style in MATTER])
     title, author = gutenberg.header_meta(text[:body_start]) if body_start else (None, None)
     if not headings:
         chapters = [FoundChapter("", body_start, body_end, body_start)]
         return Book(text, _frame(chapters, text, body_start, body_end), title=title, author=author)
-    read = next((h.block for h in headings if h.style not in _MATTER), headings[0].block)
+    read = next((h.block for h in headings if h.style not in MATTER), headings[0].block)
     notes = {h.block for h in headings if h.style == "note"}
     page_title, page_author = _title_page([b for k, b in enumerate(blocks[:read])
                                            if k not in notes and not gutenberg.is_editorial(b.text)])
-    chapters = _chapters(text, blocks, _levels(headings), body_start, body_end)
+    opening, inside = sections(levels(headings))
+    chapters = _chapters(text, blocks, opening, inside, body_start, body_end)
     return Book(text, _frame(chapters, text, body_start, body_end),
                 title=title or page_title, author=author or page_author)
 
@@ -80,7 +84,9 @@ def _frame(chapters: list[FoundChapter], text: str, start: int, end: int) -> tup
 
 
 def _headings(blocks: Sequence[Block]) -> list[Heading]:
-    """Every heading in reading order; a table of contents is one heading of style "contents"."""
+    """Every heading in reading order; a table of contents is one heading of style "contents".
+    Where most numbered headings have a title line, one in quotation marks is a title too
+    ("CHAPTER VI" over "“THERE WAS SOMEONE CRYING”"); elsewhere it is the chapter's first line."""
     found: list[Heading] = []
     i = 0
     while i < len(blocks):
@@ -95,45 +101,17 @@ def _headings(blocks: Sequence[Block]) -> list[Heading]:
             continue
         found.append(head)
         i += head.blocks
+    numbered = [h for h in found if h.number is not None]
+    if 2 * sum(bool(h.title) for h in numbered) > len(numbered):
+        found = [(heading_at(blocks, h.block, quoted=True) or h) if h.number is not None and not h.title else h
+                 for h in found]
     return found
-
-
-def _levels(headings: list[Heading]) -> list[Heading]:
-    """Each heading's depth: by style, unless its number continues a shallower level's sequence
-    and not its own level's across parts (Treasure Island's chapter 7 under PART TWO). A preface
-    or epilogue with chapters right under it ("FIRST EPILOGUE" over "CHAPTER I") holds them."""
-    ranks = sorted({rank(h) for h in headings if h.style not in _MATTER})
-    depth_of = {r: d for d, r in enumerate(ranks)}
-    last: dict[int, int | None] = {}
-    ever: dict[int, int | None] = {}  # the last number at each depth, not counted again in a new part
-    out = []
-    for n, h in enumerate(headings):
-        if h.style in _MATTER:
-            out.append(h)
-            continue
-        depth = depth_of[rank(h)]
-        own = last.get(depth)
-        nxt = headings[n + 1] if n + 1 < len(headings) else None
-        if h.number is not None and h.number != 1 and (own is None or h.number != own + 1) \
-                and h.number != (ever.get(depth) or 0) + 1:
-            for up in range(depth):
-                if last.get(up) is not None and h.number == (last[up] or 0) + 1:
-                    depth = up
-                    break
-        elif h.style == "special" and depth and nxt and nxt.block == h.block + h.blocks \
-                and nxt.style in KEYWORDS and depth_of[rank(nxt)] == depth:
-            depth -= 1
-        last[depth] = ever[depth] = h.number
-        for deeper in [d for d in last if d > depth]:
-            last[deeper] = None  # a new part starts its chapters' count again
-        out.append(Heading(h.block, h.blocks, h.style, h.number, h.label, h.title, depth))
-    return out
 
 
 def _front_sections(blocks: Sequence[Block], headings: list[Heading]) -> list[Heading]:
     """The headings with the sections before the first chapter added: a title line followed by
     prose ("ETYMOLOGY.", "NOTE TO THE THIRD EDITION"), a transcriber's note (not read)."""
-    first = next((h.block for h in headings if h.style not in ("special", *_MATTER)), None)
+    first = next((h.block for h in headings if h.style not in ("special", *MATTER)), None)
     if first is None:
         return headings  # no chapter: perhaps a book of titled stories (_title_lines)
     taken = {i for h in headings for i in range(h.block, h.block + h.blocks)}
@@ -192,9 +170,10 @@ def _title_lines(blocks: Sequence[Block]) -> list[Heading]:
     return found
 
 
-def _chapters(text: str, blocks: Sequence[Block], headings: list[Heading], start: int, end: int,
-              ) -> list[FoundChapter]:
-    """Chapters from the headings: parts fold into their first chapter, the title page and "The End" skipped."""
+def _chapters(text: str, blocks: Sequence[Block], headings: list[Heading], inside: dict[int, list[Heading]],
+              start: int, end: int) -> list[FoundChapter]:
+    """Chapters from the headings: parts fold into their first chapter, a heading with no words
+    under it is not read, the title page and "The End" skipped."""
     out: list[FoundChapter] = []
     first = blocks[headings[0].block].start
     # where the next chapter starts when that is before its heading: a part heading with no
@@ -205,28 +184,61 @@ def _chapters(text: str, blocks: Sequence[Block], headings: list[Heading], start
         pending = None
     parts: dict[int, str] = {}
     for n, h in enumerate(headings):
-        a = blocks[h.block].start
-        b = blocks[headings[n + 1].block].start if n + 1 < len(headings) else end
-        body = _body_start(blocks, h, headings[n + 1].block if n + 1 < len(headings) else len(blocks))
-        if h.style in _MATTER:
-            stop = headings[n + 1].block if n + 1 < len(headings) else len(blocks)
+        stop = headings[n + 1].block if n + 1 < len(headings) else len(blocks)
+        a, b = blocks[h.block].start, (blocks[stop].start if stop < len(blocks) else end)
+        own = inside.get(h.block, [])
+        k = _body_block(blocks, h, stop, own)
+        body = blocks[k - 1].end
+        if h.style in MATTER:
             out.extend(_matter(text, blocks, h, pending if pending is not None else a, b, stop))
             pending = None
             continue
         for d in [d for d in parts if d >= h.level]:
             del parts[d]
         deeper_next = n + 1 < len(headings) and headings[n + 1].level > h.level
-        if deeper_next and not text[body:b].strip():
-            parts[h.level] = h.name
-            pending = a if pending is None else pending
+        wordless = _wordless(blocks[k:stop])
+        if wordless and (deeper_next or not out or not any(c.kept for c in out)):
+            if deeper_next:
+                parts[h.level] = h.name
+            pending = a if pending is None else pending  # a part's title, or an entry of a contents
             continue
         part = " — ".join(parts[d] for d in sorted(parts)) or None
         title = f"{part} — {h.name}" if part else h.name
-        out.append(FoundChapter(title, pending if pending is not None else a, b, body, part=part))
+        cut = _title_page_before(blocks, k, stop) if n + 1 < len(headings) and rank(headings[n + 1]) <= 1 else None
+        secs = tuple(Section(s.name, blocks[s.block].start, blocks[s.block + s.blocks - 1].end) for s in own
+                     if s.block >= k)
+        if wordless:
+            out.append(FoundChapter(title, pending if pending is not None else a, b, b, skip="no text", part=part))
+        elif cut is not None:
+            out += [FoundChapter(title, pending if pending is not None else a, blocks[cut].start, body, part=part,
+                                 sections=secs),
+                    FoundChapter("Title page", blocks[cut].start, b, b, skip="title page")]
+        else:
+            out.append(FoundChapter(title, pending if pending is not None else a, b, body, part=part, sections=secs))
         pending = None
         if deeper_next and h.style not in ("special", "title-line"):
             parts[h.level] = h.name  # a preface with text of its own holds no chapters
+    if pending is not None:
+        out.append(FoundChapter(out[-1].title if out else "", pending, end, end, skip="no text"))
     return _cut_the_end(text, out)
+
+
+def _wordless(blocks: Sequence[Block]) -> bool:
+    """Nothing to read: no paragraph of prose, only short lines of a title page or an imprint
+    ("LONDON:" / "SMITH, ELDER AND CO." / "1847.") and fewer than WORDLESS words in all."""
+    return sum(b.words for b in blocks) < WORDLESS and all(
+        gutenberg.is_editorial(b.text) or is_title_page_block(b) for b in blocks)
+
+
+def _title_page_before(blocks: Sequence[Block], lo: int, stop: int) -> int | None:
+    """Where a volume's own title page starts at the end of the chapter before it (the book's
+    title, its author, "VOL. II", a printer's imprint), if the chapter ends with one."""
+    k = stop
+    while k > lo and (is_title_page_block(blocks[k - 1]) or gutenberg.is_editorial(blocks[k - 1].text)):
+        k -= 1
+    if k in (stop, lo) or sum(b.words for b in blocks[k:stop]) >= 3 * WORDLESS:
+        return None
+    return k
 
 
 def _matter(text: str, blocks: Sequence[Block], h: Heading, a: int, b: int, stop: int) -> list[FoundChapter]:
@@ -235,17 +247,19 @@ def _matter(text: str, blocks: Sequence[Block], h: Heading, a: int, b: int, stop
     book whose chapters have no heading)."""
     end = h.block + h.blocks
     if h.style != "contents" or end >= stop:
-        return [FoundChapter(h.label, a, b, b, skip=_MATTER[h.style])]
+        return [FoundChapter(h.label, a, b, b, skip=MATTER[h.style])]
     cut = blocks[end].start
     return [FoundChapter(h.label, a, cut, cut, skip="contents"), *_before_first_heading(text, blocks[end:stop], cut, b)]
 
 
-def _body_start(blocks: Sequence[Block], h: Heading, stop: int) -> int:
-    """Where a chapter's text starts: after its heading and any [Illustration] right under it."""
+def _body_block(blocks: Sequence[Block], h: Heading, stop: int, own: Sequence[Heading] = ()) -> int:
+    """The block where a chapter's text starts: after its heading, any [Illustration] right
+    under it and the heading of a first section right under it ("CHAPTER I" over "I")."""
     k = h.block + h.blocks
-    while k < stop and gutenberg.is_editorial(blocks[k].text):
-        k += 1
-    return blocks[k - 1].end
+    firsts = {s.block: s.blocks for s in own}
+    while k < stop and (gutenberg.is_editorial(blocks[k].text) or k in firsts):
+        k += firsts.get(k, 1)
+    return k
 
 
 def _before_first_heading(text: str, blocks: Sequence[Block], start: int, first: int) -> list[FoundChapter]:
@@ -275,7 +289,7 @@ def _cut_the_end(text: str, chapters: list[FoundChapter]) -> list[FoundChapter]:
     last = chapters[-1]
     for b in blocks_of(text, last.body, last.end):
         the_end = _THE_END.match(b.text) and len(text[b.end:last.end].split()) < 400
-        if the_end or _BACK_MATTER.match(b.text):
+        if the_end or _BACKMATTER.match(b.text):
             return [*chapters[:-1], FoundChapter(last.title, last.start, b.start, last.body, part=last.part),
                     FoundChapter("The End" if the_end else tidy(b.text), b.start, last.end, last.end,
                                  skip="end" if the_end else "back matter")]

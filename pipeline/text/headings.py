@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pipeline.text import gutenberg
 from pipeline.text.numerals import NUM, number_value
 from pipeline.text.paragraphs import paragraphs
-from pipeline.text.titles import is_title_text, tidy
+from pipeline.text.titles import is_title_text, tidy, unquoted
 
 #: Keyword headings, in level order (a volume holds books, a book holds parts, a part chapters;
 #: a play's acts hold scenes).
@@ -90,8 +90,9 @@ def breaks(gap: str) -> int:
     return gap.count("\n") + gap.count("\r") - gap.count("\r\n")
 
 
-def heading_at(blocks: Sequence[Block], i: int) -> Heading | None:
-    """The heading that starts at block ``i``, if it is one."""
+def heading_at(blocks: Sequence[Block], i: int, quoted: bool = False) -> Heading | None:
+    """The heading that starts at block ``i``, if it is one (``quoted``: with a title line in
+    quotation marks, as in a book whose other headings have title lines)."""
     block = blocks[i]
     lines = block.lines
     if len(lines) > 4 or len(block.text) > 320 or block.words > 45:
@@ -111,19 +112,20 @@ def heading_at(blocks: Sequence[Block], i: int) -> Heading | None:
         inner = _KEYWORD.match(title)
         if inner and is_number(inner["num"]):  # "ACT I. SCENE II."
             label, title = f"{label}, {tidy(title[: inner.end('num')])}", title[inner.start("title"):]
-        return _with_title_line(blocks, i, Heading(i, 1, kw, number_value(m["num"]), label, tidy(title)))
+        return _with_title_line(blocks, i, Heading(i, 1, kw, number_value(m["num"]), label, tidy(title)), quoted=quoted)
     m = _NUMERAL_TITLE.match(first)
-    if m and len(lines) == 1 and is_number(m["num"]) and is_title_text(m["title"]) \
+    if m and len(lines) == 1 and is_number(m["num"]) and is_title_text(m["title"], quoted=True) \
             and re.search(r"[^\W\d_]{2}", m["title"]):  # not initials ("C. D.")
         return Heading(i, 1, "numeral-title", number_value(m["num"]), m["num"] + ".", tidy(m["title"]))
     m = _NUMERAL.match(first)
     if m and is_number(m["num"]) and (len(lines) == 1 or (len(lines) <= 3 and is_title_text(rest))):
         head = Heading(i, 1, "numeral", number_value(m["num"]), m["num"], tidy(rest))  # "I." over "THE EVE OF THE WAR."
-        return _with_title_line(blocks, i, head)
+        return _with_title_line(blocks, i, head, quoted=quoted)
     m = SPECIAL.match(first)
     if m and is_title_text(first) and not rest:
         label = tidy(first[: m.end("title")] + (" " + m["tail"] if m["tail"] else ""))
-        return Heading(i, 1, "special", None, label, tidy(m["rest"] or ""))
+        head = Heading(i, 1, "special", None, label, tidy(m["rest"] or ""))
+        return _with_title_line(blocks, i, head, caps_only=True)  # "PROLOGUE" over "THE STORMING OF ..."
     return None
 
 
@@ -131,16 +133,20 @@ def is_number(num: str) -> bool:
     return number_value(num) is not None or num.lower() in ("last", "final")  # "CHAPTER THE LAST"
 
 
-def is_caps_title(s: str) -> bool:
-    """A title in capitals, as long as Dickens's ("IN WHICH OLIVER IS TAKEN BETTER CARE OF ...")."""
+def is_caps_title(s: str, quoted: bool = False) -> bool:
+    """A title in capitals, as long as Dickens's ("IN WHICH OLIVER IS TAKEN BETTER CARE OF ...");
+    ``quoted``: in quotation marks too ("‘LIKE SUMMER TEMPESTS CAME HIS TEARS’")."""
     s = s.strip().strip("_*")
+    if quoted:
+        s = unquoted(s)
     return bool(s) and s.isupper() and len(s) <= 250 and len(s.split()) <= 40 and s[0] not in "\"'“‘([" \
         and not s.endswith((",", ";"))
 
 
-def _with_title_line(blocks: Sequence[Block], i: int, head: Heading) -> Heading:
+def _with_title_line(blocks: Sequence[Block], i: int, head: Heading, caps_only: bool = False,
+                     quoted: bool = False) -> Heading:
     """``CHAPTER I`` then ``JONATHAN HARKER'S JOURNAL``: the next short line is the title (an
-    [Illustration] between them is passed over)."""
+    [Illustration] between them is passed over); ``caps_only``: only a line in capitals."""
     j = i + 1
     while j < len(blocks) - 1 and gutenberg.is_editorial(blocks[j].text):
         j += 1
@@ -148,14 +154,28 @@ def _with_title_line(blocks: Sequence[Block], i: int, head: Heading) -> Heading:
         return head
     nxt = blocks[j]
     text = nxt.text.strip().strip("_*").strip()
-    if is_caps_title(text) and len(nxt.lines) <= 3 and heading_at(blocks, j) is None:
+    if is_caps_title(text, quoted) and len(nxt.lines) <= 3 and heading_at(blocks, j) is None:
         return Heading(head.block, j - i + 1, head.style, head.number, head.label, tidy(text))
-    if len(nxt.lines) != 1 or not is_title_text(nxt.text, 100) or heading_at(blocks, j) is not None:
+    if caps_only or len(nxt.lines) != 1 or not is_title_text(nxt.text, 100, quoted) \
+            or heading_at(blocks, j) is not None:
         return head
     if nxt.text.rstrip().endswith(".") and not nxt.text.isupper():
         return head  # a one-line paragraph of prose ("It was night."), not an italic "_Letter, Mina to Lucy._"
     return Heading(head.block, j - i + 1, head.style, head.number, head.label, tidy(nxt.text))
 
 
-def rank(h: Heading) -> int:
+def rank(h: Heading) -> float:
     return KEYWORDS.get(h.style, STYLE_RANK.get(h.style, 3))
+
+
+def is_title_page_block(block: Block) -> bool:
+    """A paragraph of a title page or a printer's imprint, not of prose: short lines, each in
+    capitals, in Title Case, or only a year or an ornament ("LONDON:", "SMITH, ELDER AND CO.", "1847.")."""
+    return bool(block.lines) and block.words <= 40 and all(_title_page_line(ln) for ln in block.lines)
+
+
+def _title_page_line(line: str) -> bool:
+    s = line.strip().strip("_*[]() ").strip()
+    if len(s.split()) > 10:
+        return False
+    return not re.search(r"[^\W\d_]", s) or s.upper() == s or is_title_text(s, 80)

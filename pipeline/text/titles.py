@@ -34,9 +34,26 @@ def _cap(word: str) -> str:
                    for p in re.split(r"([-\u2014])", word))
 
 
-def is_title_text(s: str, limit: int = 90) -> bool:
-    """A title line: short, not a sentence, Title Case or ALL CAPS."""
+#: Quotation marks that open a title and the marks that may close it.
+_QUOTES = {"\"": "\"", "'": "'", "“": "”", "‘": "’"}
+
+
+def unquoted(s: str) -> str:
+    """A title wholly in quotation marks without them ("“I AM COLIN”" -> "I AM COLIN"), else as it is."""
+    s = s.strip()
+    close = _QUOTES.get(s[:1])
+    inner = s[1:].rstrip(".")
+    if close and len(inner) > 1 and inner.endswith(close):
+        return inner[:-1].strip()
+    return s
+
+
+def is_title_text(s: str, limit: int = 90, quoted: bool = False) -> bool:
+    """A title line: short, not a sentence, Title Case or ALL CAPS (``quoted``: or one of
+    those wholly in quotation marks)."""
     s = s.strip().strip("_*")
+    if quoted:
+        s = unquoted(s)
     if not s or len(s) > limit or s[0] in "\"'“‘([" or s[-1] in ",;" or s.endswith(("!", "?\"", "?”")):
         return False
     if s.endswith(".") and not s.isupper() and len(s.split()) > 6:

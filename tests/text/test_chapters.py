@@ -67,10 +67,13 @@ def test_books_above_numbered_chapters_prefix_their_titles() -> None:
 
 
 def test_a_numeral_that_continues_a_higher_level_joins_it() -> None:
+    """The numbered sections of Adventure I stay inside it; "III." after "ADVENTURE II" is the third."""
     b = book("ADVENTURE I. A SCANDAL", "I.", PROSE, "II.", PROSE, "ADVENTURE II. THE LEAGUE", PROSE,
              "III. THE ADVENTURE OF THE BLUE STONE", PROSE)
-    assert kept(b) == ["Adventure I: A Scandal — I", "Adventure I: A Scandal — II", "Adventure II: The League",
-                       "III. The Adventure of the Blue Stone"]
+    assert kept(b) == ["Adventure I: A Scandal", "Adventure II: The League", "III. The Adventure of the Blue Stone"]
+    first = next(c for c in b.chapters if c.kept)
+    assert b.text[first.body:].lstrip().startswith("The rain")  # its first section's "I." is not read
+    assert [s.title for s in first.sections] == ["II"]
 
 
 def test_numerals_alone_with_title_lines_and_an_unnumbered_first_chapter() -> None:
