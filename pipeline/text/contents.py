@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline.text import gutenberg
-from pipeline.text.headings import KEYWORDS, PROSE_WORDS, Block, Heading, heading_at, rank
+from pipeline.text.headings import KEYWORDS, PROSE_WORDS, Block, Heading, heading_at, is_entry, rank
 from pipeline.text.numerals import NUM
 from pipeline.text.titles import is_title_text
 
@@ -29,19 +29,35 @@ def skip_contents(blocks: Sequence[Block], i: int) -> int:
         if head is None:
             if gutenberg.is_transcribers_note(blocks[i].text):
                 return i
-            if is_prose(blocks[i]) and not is_list(blocks[i]):
+            if CONTENTS.match(blocks[i].text):
+                return i  # a list of illustrations after the contents: a list of its own
+            if _ends_list(blocks[i]):
                 above = blocks[i - 1]  # its title ("EXPLANATORY"), not an entry of the contents
                 return i - 1 if i - 1 > top and len(above.lines) == 1 and is_title_text(above.text, 60) else i
             i += 1
             continue
         if has_prose(blocks, i + head.blocks):
-            while listed and listed[-1].block + listed[-1].blocks == i and rank(listed[-1]) < rank(head):
+            while listed and _just_above(blocks, listed[-1], i) and rank(listed[-1]) < rank(head):
                 head = listed.pop()  # "PART ONE" right above "1", not an entry of the contents
                 i = head.block
             return i
         listed.append(head)
         i += head.blocks
     return i
+
+
+def _ends_list(block: Block) -> bool:
+    """Prose that ends a list: not an entry however it wraps, nor one line of a list of
+    illustrations ("“By rights I am a Duke!”")."""
+    return is_prose(block) and not is_list(block) and not is_entry(block) \
+        and not (len(block.lines) == 1 and block.words <= 12)
+
+
+def _just_above(blocks: Sequence[Block], head: Heading, i: int) -> bool:
+    """Whether ``head`` is right above block ``i``, or above it with only a line or two between
+    that are not prose ("PROLOGUE" / "_(Extracted from a Family Paper.)_" / "I")."""
+    between = blocks[head.block + head.blocks:i]
+    return len(between) <= 2 and not any(is_prose(b) or b.words >= PROSE_WORDS for b in between)
 
 
 def has_prose(blocks: Sequence[Block], i: int) -> bool:
@@ -51,7 +67,7 @@ def has_prose(blocks: Sequence[Block], i: int) -> bool:
         return False
     while i < len(blocks) and heading_at(blocks, i) is None and not CONTENTS.match(blocks[i].text) \
             and not gutenberg.is_transcribers_note(blocks[i].text):
-        if is_prose(blocks[i]) and not is_list(blocks[i]):
+        if is_prose(blocks[i]) and not is_list(blocks[i]) and not is_entry(blocks[i]):
             return True
         i += 1
     return False

@@ -129,6 +129,13 @@ def heading_at(blocks: Sequence[Block], i: int, quoted: bool = False) -> Heading
     return None
 
 
+def is_entry(block: Block) -> bool:
+    """A contents entry too long to be a heading, wrapped over lines of its own ("CHAPTER XVIII.
+    Col. Grangerford.--Aristocracy.--Feuds.--The" / "Testament.--Recovering the Raft.")."""
+    m = _KEYWORD.match(block.lines[0].strip("_*")) if block.lines else None
+    return bool(m) and is_number(m["num"]) and len(block.lines) <= 4 and block.words <= 60
+
+
 def is_number(num: str) -> bool:
     return number_value(num) is not None or num.lower() in ("last", "final")  # "CHAPTER THE LAST"
 
@@ -139,8 +146,8 @@ def is_caps_title(s: str, quoted: bool = False) -> bool:
     s = s.strip().strip("_*")
     if quoted:
         s = unquoted(s)
-    return bool(s) and s.isupper() and len(s) <= 250 and len(s.split()) <= 40 and s[0] not in "\"'“‘([" \
-        and not s.endswith((",", ";"))
+    return bool(s) and s.isupper() and len(s) <= 250 and len(s.split()) <= 40 \
+        and (quoted or s[0] not in "\"'“‘([") and not s.endswith((",", ";"))
 
 
 def _with_title_line(blocks: Sequence[Block], i: int, head: Heading, caps_only: bool = False,
