@@ -196,7 +196,7 @@ def _chapters(text: str, blocks: Sequence[Block], headings: list[Heading], insid
         for d in [d for d in parts if d >= h.level]:
             del parts[d]
         deeper_next = n + 1 < len(headings) and headings[n + 1].level > h.level
-        wordless = _wordless(blocks[k:stop])
+        wordless = _wordless(blocks[k:stop], part=deeper_next)
         if wordless and (deeper_next or not out or not any(c.kept for c in out)):
             if deeper_next:
                 parts[h.level] = h.name
@@ -223,11 +223,13 @@ def _chapters(text: str, blocks: Sequence[Block], headings: list[Heading], insid
     return _cut_the_end(text, out)
 
 
-def _wordless(blocks: Sequence[Block]) -> bool:
-    """Nothing to read: no paragraph of prose, only short lines of a title page or an imprint
-    ("LONDON:" / "SMITH, ELDER AND CO." / "1847.") and fewer than WORDLESS words in all."""
+def _wordless(blocks: Sequence[Block], part: bool = False) -> bool:
+    """Nothing to read: fewer than WORDLESS words in all, and only short lines of a title page or
+    an imprint ("LONDON:" / "SMITH, ELDER AND CO." / "1847."), or over a part's chapters a line
+    or two under its title ("_The Events related by GABRIEL BETTEREDGE ..._")."""
     return sum(b.words for b in blocks) < WORDLESS and all(
-        gutenberg.is_editorial(b.text) or is_title_page_block(b) for b in blocks)
+        gutenberg.is_editorial(b.text) or is_title_page_block(b) or (part and b.words < PROSE_WORDS)
+        for b in blocks)
 
 
 def _title_page_before(blocks: Sequence[Block], lo: int, stop: int) -> int | None:

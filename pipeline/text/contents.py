@@ -57,7 +57,7 @@ def _just_above(blocks: Sequence[Block], head: Heading, i: int) -> bool:
     """Whether ``head`` is right above block ``i``, or above it with only a line or two between
     that are not prose ("PROLOGUE" / "_(Extracted from a Family Paper.)_" / "I")."""
     between = blocks[head.block + head.blocks:i]
-    return len(between) <= 2 and not any(is_prose(b) or b.words >= PROSE_WORDS for b in between)
+    return len(between) <= 2 and all(len(b.lines) == 1 and b.words < PROSE_WORDS for b in between)
 
 
 def has_prose(blocks: Sequence[Block], i: int) -> bool:

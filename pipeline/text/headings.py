@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.text import gutenberg
-from pipeline.text.numerals import NUM, number_value
+from pipeline.text.numerals import NUM, ORDINAL, number_value
 from pipeline.text.paragraphs import paragraphs
 from pipeline.text.titles import is_title_text, tidy, unquoted
 
@@ -32,6 +32,8 @@ SPECIAL = re.compile(
     r"(?P<title>preface|prologue|epilogue|introduction|foreword|afterword|conclusion|postscript|interlude|"
     r"author'?s note|a note on the text|to the reader)\b\.?"
     r"(?:\s*(?:[:.\u2014\u2013]|--?)\s*(?P<rest>.*)|\s+(?P<tail>(?:to|by|of|for)\s+[^.:]{1,50}?)\.?)?$", re.I)
+#: A division named by an ordinal and a noun: "FIRST PERIOD.", "SECOND NARRATIVE", "The Third Day".
+_ORDINAL = re.compile(rf"^(?:the\s+)?(?P<num>{ORDINAL})\s+(?P<kw>[^\W\d_]{{3,}})\.?$", re.I)
 #: A level below every keyword: "N. Title" headings, then bare numerals.
 STYLE_RANK = {"numeral-title": 4, "numeral": 5, "special": 3, "title-line": 3}
 PROSE_WORDS = 25  # a paragraph with at least this many words is prose, not a heading or a title page line
@@ -126,6 +128,11 @@ def heading_at(blocks: Sequence[Block], i: int, quoted: bool = False) -> Heading
         label = tidy(first[: m.end("title")] + (" " + m["tail"] if m["tail"] else ""))
         head = Heading(i, 1, "special", None, label, tidy(m["rest"] or ""))
         return _with_title_line(blocks, i, head, caps_only=True)  # "PROLOGUE" over "THE STORMING OF ..."
+    m = _ORDINAL.match(first)
+    if m and not rest and is_title_text(first):
+        kw = m["kw"].lower()
+        head = Heading(i, 1, kw if kw in KEYWORDS else f"ordinal {kw}", number_value(m["num"]), tidy(first), "")
+        return _with_title_line(blocks, i, head, caps_only=True)
     return None
 
 
@@ -133,7 +140,7 @@ def is_entry(block: Block) -> bool:
     """A contents entry too long to be a heading, wrapped over lines of its own ("CHAPTER XVIII.
     Col. Grangerford.--Aristocracy.--Feuds.--The" / "Testament.--Recovering the Raft.")."""
     m = _KEYWORD.match(block.lines[0].strip("_*")) if block.lines else None
-    return bool(m) and is_number(m["num"]) and len(block.lines) <= 4 and block.words <= 60
+    return m is not None and is_number(m["num"]) and len(block.lines) <= 4 and block.words <= 60
 
 
 def is_number(num: str) -> bool:
@@ -161,10 +168,12 @@ def _with_title_line(blocks: Sequence[Block], i: int, head: Heading, caps_only: 
         return head
     nxt = blocks[j]
     text = nxt.text.strip().strip("_*").strip()
-    if is_caps_title(text, quoted) and len(nxt.lines) <= 3 and heading_at(blocks, j) is None:
+    below = heading_at(blocks, j)
+    if below is not None and below.style.startswith("ordinal "):
+        below = None  # "CHAPTER I" over "THE FIRST DAY": a title, not a division
+    if is_caps_title(text, quoted) and len(nxt.lines) <= 3 and below is None:
         return Heading(head.block, j - i + 1, head.style, head.number, head.label, tidy(text))
-    if caps_only or len(nxt.lines) != 1 or not is_title_text(nxt.text, 100, quoted) \
-            or heading_at(blocks, j) is not None:
+    if caps_only or len(nxt.lines) != 1 or not is_title_text(nxt.text, 100, quoted) or below is not None:
         return head
     if nxt.text.rstrip().endswith(".") and not nxt.text.isupper():
         return head  # a one-line paragraph of prose ("It was night."), not an italic "_Letter, Mina to Lucy._"
@@ -172,6 +181,10 @@ def _with_title_line(blocks: Sequence[Block], i: int, head: Heading, caps_only: 
 
 
 def rank(h: Heading) -> float:
+    """A heading's level by its style alone; a division by an ordinal and a noun of no keyword's
+    ("FIRST PERIOD") holds chapters (see ``structure.levels`` for several such nouns)."""
+    if h.style.startswith("ordinal "):
+        return KEYWORDS["part"] + 0.5
     return KEYWORDS.get(h.style, STYLE_RANK.get(h.style, 3))
 
 

@@ -12,6 +12,8 @@ _TENS = words("twenty thirty forty fifty sixty seventy eighty ninety")
 _ORDINALS = words("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
                   "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth")
 _WORD = "|".join(sorted([*_UNITS, *_TENS, *_ORDINALS, "last", "final"], key=len, reverse=True))
+#: An ordinal in words ("first" ... "twentieth"), as a regular expression.
+ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 #: A heading's number, as a regular expression (a canonical value is checked by number_value).
 NUM = rf"(?:\d{{1,3}}|[IVXLCDM]+\b|(?:{_WORD})(?:[- ](?:{_WORD}))?)"
 

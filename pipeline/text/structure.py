@@ -35,7 +35,14 @@ def in_sequence(headings: Sequence[Heading]) -> list[Heading]:
     for k in range(1, len(counted)):
         fits[k] = fits[k] or (fits[k - 1] and numbers[k] == numbers[k - 1] + 2)
     kept = {h.block for h, ok in zip(counted, fits, strict=True) if ok}
-    return [h for h in headings if h.style not in COUNTED or h.number is None or h.block in kept]
+    seen: dict[str, set[int]] = {}  # "SECOND NARRATIVE" only after a first
+    for h in headings:
+        if h.style.startswith("ordinal ") and h.number is not None:
+            if h.number == 1 or h.number - 1 in seen.get(h.style, set()):
+                kept.add(h.block)
+            seen.setdefault(h.style, set()).add(h.number)
+    return [h for h in headings if (h.style not in COUNTED and not h.style.startswith("ordinal "))
+            or h.number is None or h.block in kept]
 
 
 def levels(headings: list[Heading]) -> list[Heading]:
@@ -43,8 +50,12 @@ def levels(headings: list[Heading]) -> list[Heading]:
     and not its own level's across parts (Treasure Island's chapter 7 under PART TWO), and the
     shallower level does not go on to use that number itself. A preface or epilogue with
     chapters right under it ("FIRST EPILOGUE" over "CHAPTER I") holds them."""
-    ranks = sorted({rank(h) for h in headings if h.style not in MATTER})
+    nouns = list(dict.fromkeys(h.style for h in headings if h.style.startswith("ordinal ")))
+    ranked = [(h, rank(h) + nouns.index(h.style) / (2 * len(nouns)) if h.style in nouns else rank(h))
+              for h in headings]  # "FIRST PERIOD" holds the "FIRST NARRATIVE" that comes after it
+    ranks = sorted({r for h, r in ranked if h.style not in MATTER})
     depth_of = {r: d for d, r in enumerate(ranks)}
+    rank_of = {h.block: r for h, r in ranked}
     last: dict[int, int | None] = {}
     ever: dict[int, int | None] = {}  # the last number at each depth, not counted again in a new part
     out = []
@@ -52,14 +63,14 @@ def levels(headings: list[Heading]) -> list[Heading]:
         if h.style in MATTER:
             out.append(h)
             continue
-        depth = depth_of[rank(h)]
+        depth = 0 if h.style == "special" else depth_of[rank_of[h.block]]  # a prologue stands alone
         own = last.get(depth)
         nxt = headings[n + 1] if n + 1 < len(headings) else None
         if h.number is not None and h.number != 1 and (own is None or h.number != own + 1) \
                 and h.number != (ever.get(depth) or 0) + 1:
             for up in range(depth):
                 if last.get(up) is not None and h.number == (last[up] or 0) + 1 \
-                        and not _used_later(headings[n + 1:], up, depth_of, h.number):
+                        and not _used_later(headings[n + 1:], up, depth_of, rank_of, h.number):
                     depth = up
                     break
         elif h.style == "special" and depth and nxt and nxt.block == h.block + h.blocks \
@@ -72,15 +83,16 @@ def levels(headings: list[Heading]) -> list[Heading]:
     return out
 
 
-def _used_later(rest: Sequence[Heading], depth: int, depth_of: dict[float, int], number: int) -> bool:
+def _used_later(rest: Sequence[Heading], depth: int, depth_of: dict[float, int], rank_of: dict[int, float],
+                number: int) -> bool:
     """Whether a later heading of that depth's own style takes this number (a list item "4." in
     chapter III is not chapter IV when "CHAPTER IV" comes later)."""
-    return any(depth_of.get(rank(h)) == depth and h.number == number for h in rest if h.style not in MATTER)
+    return any(depth_of.get(rank_of[h.block]) == depth and h.number == number for h in rest if h.style not in MATTER)
 
 
 def sections(headings: Sequence[Heading]) -> tuple[list[Heading], dict[int, list[Heading]]]:
     """The headings that open chapters, and the sections of each (by its heading's block): the
-    numbered headings under a chapter keyword, or bare numerals under a prologue or epilogue,
+    numbered headings under a chapter keyword, or numerals with no title under a prologue or epilogue,
     counted from 1 again inside it (from 2 under a chapter whose opening text is its first)."""
     opening: list[Heading] = []
     inside: dict[int, list[Heading]] = {}
@@ -88,7 +100,7 @@ def sections(headings: Sequence[Heading]) -> tuple[list[Heading], dict[int, list
     counting = False  # its first numbered heading was 1 (or 2, its opening text the first): they are
     for h in headings:
         if holder is not None and h.style not in MATTER and h.level > holder.level and h.style in COUNTED \
-                and (holder.style != "special" or h.style == "numeral") \
+                and (holder.style != "special" or not h.title) \
                 and (counting or h.number == 1 or (h.number == 2 and holder.style != "special")):
             inside.setdefault(holder.block, []).append(h)
             counting = True
