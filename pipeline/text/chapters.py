@@ -28,6 +28,7 @@ from pipeline.text.book import Book, FoundChapter, Section, SkipReason
 from pipeline.text.contents import CONTENTS, is_list, skip_contents
 from pipeline.text.headings import PROSE_WORDS, Block, Heading, blocks_of, heading_at, is_title_page_block, rank
 from pipeline.text.structure import in_sequence, levels, sections
+from pipeline.text.titlepage import read_title_page
 from pipeline.text.titles import is_title_text, tidy
 
 _COPYRIGHT = re.compile(r"^\W*(?:copyright|all rights reserved)\b", re.I)
@@ -63,14 +64,13 @@ def find_chapters(text: str, pattern: str | None = None) -> Book:
     if not headings:
         chapters = [FoundChapter("", body_start, body_end, body_start)]
         return Book(text, _frame(chapters, text, body_start, body_end), title=title, author=author)
-    read = next((h.block for h in headings if h.style not in MATTER), headings[0].block)
     notes = {h.block for h in headings if h.style == "note"}
-    page_title, page_author = _title_page([b for k, b in enumerate(blocks[:read])
-                                           if k not in notes and not gutenberg.is_editorial(b.text)])
+    page = read_title_page([b for k, b in enumerate(blocks[:headings[0].block])
+                            if k not in notes and not gutenberg.is_editorial(b.text)])
     opening, inside = sections(levels(headings))
     chapters = _chapters(text, blocks, opening, inside, body_start, body_end)
     return Book(text, _frame(chapters, text, body_start, body_end),
-                title=title or page_title, author=author or page_author)
+                title=title or page.title, author=author or page.author, year=page.year)
 
 
 def _frame(chapters: list[FoundChapter], text: str, start: int, end: int) -> tuple[FoundChapter, ...]:
@@ -296,20 +296,3 @@ def _cut_the_end(text: str, chapters: list[FoundChapter]) -> list[FoundChapter]:
                     FoundChapter("The End" if the_end else tidy(b.text), b.start, last.end, last.end,
                                  skip="end" if the_end else "back matter")]
     return chapters
-
-
-def _title_page(blocks: Sequence[Block]) -> tuple[str | None, str | None]:
-    """The book's title and author from the short paragraphs before the first heading."""
-    short = [b for b in blocks if b.words < PROSE_WORDS]
-    if not short:
-        return None, None
-    title = tidy(short[0].lines[0])
-    author = None
-    for k, b in enumerate(short):
-        m = _BY.match(b.lines[0])
-        if m:
-            name = m["name"].strip() or (short[k + 1].lines[0] if k + 1 < len(short) else "")
-            name = re.sub(r"\s*[\[(].*?[\])]", "", name).strip("_* ")
-            author = tidy(name) if name else None
-            break
-    return (title or None), author
