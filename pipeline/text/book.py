@@ -6,7 +6,8 @@ Every reader (plain text, Markdown, EPUB) returns a ``Book``; the corpus turns i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Literal
 
 #: Why a stretch of a book is not read aloud by default.
@@ -59,3 +60,25 @@ class Book:
     year: str | None = None
     cover: Cover | None = None
     notes: tuple[str, ...] = ()  # things the user should know ("chapter 3 has only images: skipped")
+
+
+def without_wordless(book: Book) -> Book:
+    """No chapter read without words: a kept chapter with nothing to read after its heading (a
+    part's own page in an EPUB, "SECTION IV" over its stories) folds into the next kept chapter,
+    whose heading it then stands over; the last one is skipped."""
+    out: list[FoundChapter] = []
+    held: FoundChapter | None = None
+    for ch in book.chapters:
+        if ch.kept and not re.search(r"\w", book.text[ch.body:ch.end]):
+            held = held or ch
+            continue
+        if held is not None and ch.kept:
+            ch = replace(ch, start=held.start, part=ch.part or held.title)
+            held = None
+        elif held is not None:
+            out.append(replace(held, end=ch.start, skip="no text"))
+            held = None
+        out.append(ch)
+    if held is not None:
+        out.append(replace(held, end=book.chapters[-1].end, skip="no text"))
+    return replace(book, chapters=tuple(out))

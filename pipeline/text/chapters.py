@@ -122,8 +122,8 @@ def _front_sections(blocks: Sequence[Block], headings: list[Heading]) -> list[He
     for i in range(1, first - 1):  # the first paragraph is the book's title
         b = blocks[i]
         if i in taken or i + 1 in taken or len(b.lines) > 2 or gutenberg.is_editorial(b.text) \
-                or _COPYRIGHT.match(b.text):
-            continue
+                or _COPYRIGHT.match(b.text) or _letters(b.text) == _letters(blocks[0].text):
+            continue  # ... or the book's title again, over its dedication
         if gutenberg.is_transcribers_note(b.text):
             found.append(Heading(i, 1, "note", None, tidy(b.text), ""))
         elif listed and not any(_letters(b.text) in e for e in listed):

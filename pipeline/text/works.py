@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.errors import CorpusError
 from pipeline.model import Chapter, Story
-from pipeline.text.book import Book, FoundChapter
+from pipeline.text.book import Book, FoundChapter, without_wordless
 from pipeline.text.chapters import find_chapters
 from pipeline.text.paragraphs import paragraphs
 
@@ -89,13 +89,13 @@ def read_book(path: Path, text: str | None = None, pattern: str | None = None) -
     if suffix == ".epub":
         from pipeline.text.epub import read_epub
 
-        return read_epub(path)
+        return without_wordless(read_epub(path))
     if text is None:
         raise CorpusError(path, "internal: text files are read before their chapters are found")
     if suffix in (".md", ".markdown"):
         from pipeline.text.markdown import read_markdown
 
-        return read_markdown(text)
+        return without_wordless(read_markdown(text))
     return find_chapters(text, pattern)
 
 

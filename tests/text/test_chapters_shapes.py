@@ -150,3 +150,17 @@ def test_a_prologue_with_sections_divisions_by_ordinal_and_an_epilogue_with_chap
 def test_a_word_of_an_ordinal_in_prose_is_not_a_division() -> None:
     b = book("CHAPTER I", PROSE, "Second Thoughts", OTHER, "CHAPTER II", PROSE)
     assert kept(b) == ["Chapter I", "Chapter II"]
+
+
+def test_a_part_page_with_no_words_folds_into_the_chapter_after_it() -> None:
+    """An EPUB's part page ("SECTION IV" over its stories) is no chapter of its own; the last
+    such page is skipped."""
+    from pipeline.text.book import FoundChapter, without_wordless
+
+    text = "SECTION IV\n\nTHE FIR TREE\n\nOut in the woods stood a fir tree.\n\nAPPENDIX"
+    a, b, c = text.index("THE FIR"), text.index("Out"), text.index("APPENDIX")
+    found = Book(text, (FoundChapter("Section IV", 0, a, a), FoundChapter("The Fir Tree", a, c, b),
+                        FoundChapter("Appendix", c, len(text), len(text))))
+    out = without_wordless(found).chapters
+    assert [(ch.title, ch.start, ch.part, ch.skip) for ch in out] == [
+        ("The Fir Tree", 0, "Section IV", None), ("Appendix", c, None, "no text")]
