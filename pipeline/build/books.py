@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from pipeline.build.state import BuildState
 from pipeline.fsutil import safe_name, write_if_changed
 from pipeline.model import Story
 from pipeline.publish import export
-from pipeline.publish.tags import Chapter
+from pipeline.publish.tags import Chapter, audio_seconds, credit_names
 
 BOOK_VERSION = 1  # bump when a book's M4B changes shape
 
@@ -107,20 +107,33 @@ def _write_book(story: Story, encoded: Sequence[EncodedChapter], settings: FileS
     target = folder / f"{safe_name(story.title)}.m4b"
     times = chapter_times(encoded)
     tags = export.Tags(title=story.title, album=story.title, artist=story.author or meta.author, track=1, total=1,
-                       narrator=meta.narrator, year=story.year or meta.year, cover=meta.cover_for(story))
+                       narrator=meta.narrator, year=story.year or meta.year, cover=meta.cover_for(story),
+                       language=story.language, description=story.description)
     inputs = digest({"parts": [e.plan.inputs_hash(settings) for e in encoded],
                      "chapters": [(c.title, c.start, c.end) for c in times], "tags": repr(tags),
                      "version": BOOK_VERSION})
     key = f"work:{story.slug}"
     if not state.current(key, inputs) or not target.exists():
-        export.write_anthology(target, [e.paths.part for e in encoded],
-                               times, tags)
+        parts = [e.paths.part for e in encoded]
+        export.write_anthology(target, parts, times, tags)
+        if _ending_at(times, audio_seconds(target)) != times:
+            # The joined AAC plays a frame or two longer than its parts' sum (the first part's
+            # priming): written again with the last chapter running to the end of the audio.
+            export.write_anthology(target, parts, _ending_at(times, audio_seconds(target)), tags)
         state.record(key, inputs)
+    times = _ending_at(times, audio_seconds(target))
     sidecar = folder / "metadata.json"
     write_if_changed(sidecar, json.dumps(_abs_metadata(story, settings, times), indent=2, ensure_ascii=False)
                      + "\n")
     duration = times[-1].end if times else 0.0
     return BookOutput(story, folder, target, sidecar, duration, times)
+
+
+def _ending_at(times: tuple[Chapter, ...], length: float) -> tuple[Chapter, ...]:
+    """The chapters with the last running to ``length`` seconds, the end of the audio."""
+    if not times or abs(times[-1].end - length) < 0.0005:
+        return times
+    return (*times[:-1], replace(times[-1], end=max(length, times[-1].start)))
 
 
 def _abs_metadata(story: Story, settings: FileSettings, times: Sequence[Chapter]) -> dict[str, Any]:
@@ -130,7 +143,7 @@ def _abs_metadata(story: Story, settings: FileSettings, times: Sequence[Chapter]
         "title": story.title,
         "subtitle": None,
         "authors": [story.author or meta.author],
-        "narrators": [meta.narrator],
+        "narrators": list(credit_names(meta.narrator)),
         "series": [],
         "genres": ["Audiobook"],
         "publishedYear": story.year or meta.year,

@@ -258,7 +258,7 @@ def chapter_tags(plan: ChapterPlan, meta: Meta, duration: float) -> export.Tags:
         album, artist, track, total = meta.title, meta.author, story.number, meta.works
     return export.Tags(title=plan.chapter.title, album=album, artist=artist, track=track, total=total,
                        narrator=meta.narrator, year=story.year or meta.year, cover=meta.cover_for(story),
-                       chapters=(export.Chapter(plan.chapter.title, 0.0, duration),))
+                       language=story.language, chapters=(export.Chapter(plan.chapter.title, 0.0, duration),))
 
 
 def _cue_maker(plan: ChapterPlan, cues: list[Cue]) -> assemble.ClipHook:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,11 @@ PlanKind = Literal["story", "credits"]
 def digest(obj: Any) -> str:
     """A short, stable hash of a JSON-able value."""
     return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+#: The narrator credit when corpus.yaml gives none: one name, with nothing a reader of tags
+#: splits (",", "&", " and ") or drops as a nickname ("(...)").
+DEFAULT_NARRATOR = "eSpeak NG synthetic voices"
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class ChapterPlan:
             "number": self.story.number,
             "chapter": [self.chapter.number, len(self.story.chapters)] if self.story.is_book else None,
             "book": [self.story.title, self.story.author] if self.story.is_book else None,
+            "about": [self.story.language, self.story.year],
             "kind": self.kind,
             "settings": settings.fingerprint(),
         })
@@ -130,7 +137,7 @@ def metadata(corpus: Corpus, build_dir: Path, warn: Any) -> Meta:
                 validate_cover(own, warn)
             target = _book_cover(build_dir, story, own)
             books.append((story.slug, target, _file_hash(target)))
-    narrator = corpus.narrator or "eSpeak NG synthetic voices (audiobook)"
+    narrator = corpus.narrator or DEFAULT_NARRATOR
     return Meta(title=corpus.title, author=corpus.author, works=len(corpus.stories), narrator=narrator,
                 year=corpus.year, cover=cover, cover_hash=_file_hash(cover), book_covers=tuple(books))
 
@@ -185,10 +192,28 @@ def plan_chapters(
 ) -> tuple[ChapterPlan, ...]:
     """Every file the build makes, in order, with the clips each says."""
     plans = [plan for story, analysis in zip(corpus.stories, analyses, strict=True)
-             for plan in _work_plans(_for_profile(story, casting, options, warn), analysis, casting)]
+             for plan in _work_plans(_for_profile(_with_language(story, casting), casting, options, warn), analysis,
+                                     casting)]
     if options.credits:
         plans = _with_credits(plans, corpus, casting, options)
     return tuple(plans)
+
+
+def _with_language(story: Story, casting: Casting) -> Story:
+    """The work's language as it says (EPUB, corpus.yaml, Gutenberg header), else its narrator's."""
+    if story.language:
+        return story
+    return dataclasses.replace(story, language=voice_language(casting.narrator(story.slug).voice))
+
+
+def voice_language(voice: str) -> str | None:
+    """A voice id's language as a BCP 47 tag: "gmw/en-us" -> "en-US", "roa/fr" -> "fr",
+    "en_GB-alan-low" -> "en-GB"."""
+    parts = voice.rsplit("/", 1)[-1].replace("_", "-").split("-")
+    if not re.fullmatch(r"[A-Za-z]{2,3}", parts[0]):
+        return None
+    region = parts[1] if len(parts) > 1 and re.fullmatch(r"[A-Za-z]{2}|\d{3}", parts[1]) else None
+    return parts[0].lower() + (f"-{region.upper()}" if region else "")
 
 
 #: A chapter estimated longer than this is cut in parts under --profile acx (ACX's limit is 120 minutes;

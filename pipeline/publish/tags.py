@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mutagen import File as MutagenFile
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import (
     APIC,
     CHAP,
+    COMM,
     CTOC,
     ID3,
     TALB,
@@ -19,6 +21,7 @@ from mutagen.id3 import (
     TCON,
     TDRC,
     TIT2,
+    TLAN,
     TPE1,
     TPE2,
     TRCK,
@@ -26,7 +29,7 @@ from mutagen.id3 import (
     CTOCFlags,
     ID3NoHeaderError,
 )
-from mutagen.mp4 import MP4, MP4Cover
+from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 from mutagen.oggopus import OggOpus
 from mutagen.wave import WAVE
 
@@ -34,6 +37,32 @@ from mutagen.wave import WAVE
 def clean_text(value: str) -> str:
     """User text made fit for a tag or chapter title: one line, no control characters."""
     return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", value).split())
+
+
+#: Where readers of tags split one credit into several people (Audiobookshelf's parseNameString:
+#: "&", then " and ", then ";", then ","), and what their name parser drops as a nickname: a
+#: part in parentheses, brackets or quotation marks.
+_NAME_SEPARATORS = re.compile(r"\s*(?:&|;|,|\band\b)\s*")
+_NICKNAME = re.compile(r"\s*(?:\([^)]*\)|\[[^\]]*\]|\"[^\"]*\"|“[^”]*”|‘[^’]*’)")
+
+
+def credit_names(credit: str) -> tuple[str, ...]:
+    """The people a credit names, as readers of tags will read them: "Ann Lee and Tom Fox" ->
+    ("Ann Lee", "Tom Fox"); "eSpeak NG voices (audiobook)" -> ("eSpeak NG voices",)."""
+    names = [" ".join(_NICKNAME.sub(" ", n).split()) for n in _NAME_SEPARATORS.split(clean_text(credit))]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def credit_text(credit: str) -> str:
+    """A credit written so that those readers get back the names it means: several joined by
+    " & " (a comma would be taken for "Last, First" when a name is one word)."""
+    return " & ".join(credit_names(credit)) or clean_text(credit)
+
+
+def audio_seconds(path: Path) -> float:
+    """How long a finished file plays, as its container says (what players show)."""
+    audio = MutagenFile(str(path))
+    return float(audio.info.length) if audio is not None else 0.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +83,8 @@ class Tags:
     total: int
     narrator: str = "eSpeak NG voices via audiobook"
     year: str | None = None
+    language: str | None = None  # BCP 47 ("en", "en-US")
+    description: str | None = None
     cover: Path | None = None  # a JPEG or PNG to embed
     chapters: tuple[Chapter, ...] = ()  # written where the format has a place for them
 
@@ -68,8 +99,12 @@ def id3_frames(id3: ID3, tags: Tags) -> None:
     id3.add(TALB(encoding=3, text=clean_text(tags.album)))
     id3.add(TPE1(encoding=3, text=clean_text(tags.artist)))
     id3.add(TPE2(encoding=3, text=clean_text(tags.artist)))
-    id3.add(TCOM(encoding=3, text=clean_text(tags.narrator)))  # where players look for the narrator
-    id3.add(TXXX(encoding=3, desc="NARRATOR", text=clean_text(tags.narrator)))
+    id3.add(TCOM(encoding=3, text=credit_text(tags.narrator)))  # where players look for the narrator
+    id3.add(TXXX(encoding=3, desc="NARRATOR", text=credit_text(tags.narrator)))
+    if tags.language:
+        id3.add(TLAN(encoding=3, text=clean_text(tags.language)))
+    if tags.description:
+        id3.add(COMM(encoding=3, lang="eng", desc="", text=clean_text(tags.description)))
     id3.add(TRCK(encoding=3, text=f"{tags.track}/{tags.total}"))
     id3.add(TCON(encoding=3, text="Audiobook"))
     if tags.year:
@@ -109,9 +144,13 @@ def tag_mp4(path: Path, tags: Tags) -> None:
     mp4.tags.update({
         "\xa9nam": [clean_text(tags.title)], "\xa9alb": [clean_text(tags.album)],
         "\xa9ART": [clean_text(tags.artist)], "aART": [clean_text(tags.artist)],
-        "\xa9wrt": [clean_text(tags.narrator)], "\xa9gen": ["Audiobook"],
+        "\xa9wrt": [credit_text(tags.narrator)], "\xa9gen": ["Audiobook"],
         "trkn": [(tags.track, tags.total)], "stik": [2],
     })
+    if tags.language:  # read back by ffprobe (and so Audiobookshelf) as the "language" tag
+        mp4.tags["----:com.apple.iTunes:LANGUAGE"] = [MP4FreeForm(clean_text(tags.language).encode("utf-8"))]
+    if tags.description:
+        mp4.tags["desc"] = [clean_text(tags.description)]
     if tags.year:
         mp4.tags["\xa9day"] = [clean_text(tags.year)]
     if tags.cover is not None:
@@ -136,10 +175,14 @@ def tag_vorbis(path: Path, tags: Tags, opus: bool) -> None:
         audio.add_tags()
     comments: Any = audio.tags
     values = {"TITLE": tags.title, "ALBUM": tags.album, "ARTIST": tags.artist, "ALBUMARTIST": tags.artist,
-                "COMPOSER": tags.narrator, "PERFORMER": tags.narrator, "GENRE": "Audiobook",
+                "COMPOSER": credit_text(tags.narrator), "PERFORMER": credit_text(tags.narrator), "GENRE": "Audiobook",
                 "TRACKNUMBER": str(tags.track), "TRACKTOTAL": str(tags.total)}
     if tags.year:
         values["DATE"] = tags.year
+    if tags.language:
+        values["LANGUAGE"] = tags.language
+    if tags.description:
+        values["DESCRIPTION"] = tags.description
     for i, ch in enumerate(tags.chapters, start=1):
         h, rest = divmod(ch.start, 3600)
         m, s = divmod(rest, 60)

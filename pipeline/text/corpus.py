@@ -7,13 +7,15 @@ the anthology::
     title: Café Stories
     author: Jane Writer
     year: 2024                 # optional: tags
-    narrator: eSpeak NG voices  # optional: the narrator credit in tags
+    language: en               # optional: BCP 47, for works that do not say (else the narrator's)
+    narrator: eSpeak NG voices  # optional: the narrator credit in tags ("A & B" for two)
     credits:                   # optional: what the opening and closing credits say
       opening: Café Stories, written by Jane Writer.
       closing: This has been Café Stories.
     stories:
       - file: 01-the-margins.txt
         title: The Margins
+        author: Jane Writer      # optional, like year, description and language: over the work's own
 
 Stories in the manifest come first, in its order; any other ``.txt`` file follows in
 file-name order, titled after its file name (``04-the-last-train.txt`` becomes
@@ -72,6 +74,9 @@ class StoryEntry(BaseModel):
     file: str  # a work's file in the corpus folder: .txt, .md or .epub
     title: str | None = None  # None: the book's own title, else made from the file name
     author: str | None = None  # None: the book's own author (a book's folder is named after it)
+    year: str | None = None  # None: the year its title page or EPUB gives
+    description: str | None = None  # None: the EPUB's own, if any (players show it)
+    language: str | None = None  # BCP 47 ("en", "fr-CA"); None: the book's own, else its narrator's
     chapters: ChapterSpec | None = None
 
 
@@ -83,6 +88,7 @@ class CorpusFile(BaseModel):
     title: str | None = None  # None: made from the folder's name
     author: str | None = None
     year: str | None = None
+    language: str | None = None  # every work's language, unless the work or its entry says
     narrator: str | None = None
     credits: Credits | None = None
     stories: list[StoryEntry] | None = None
@@ -138,9 +144,7 @@ def load_corpus(folder: Path, allow_outside: bool = False) -> Corpus:
         if title is None and book.title is None:
             title = title_from_filename(path)
         story = to_story(path, path.stem, title, number, book, choices)
-        if entry is not None and _optional(entry.author):
-            story = replace(story, author=_optional(entry.author))
-        stories.append(story)
+        stories.append(_with_entry(story, entry, manifest.spec))
     spec = manifest.spec
     credits = spec.credits or Credits()
     return Corpus(
@@ -153,6 +157,15 @@ def load_corpus(folder: Path, allow_outside: bool = False) -> Corpus:
         opening_credits=_optional(credits.opening),
         closing_credits=_optional(credits.closing),
     )
+
+
+def _with_entry(story: Story, entry: StoryEntry | None, spec: CorpusFile) -> Story:
+    """What corpus.yaml says of a work over what the work says of itself."""
+    own = {key: _optional(getattr(entry, key)) if entry is not None else None
+           for key in ("author", "year", "description", "language")}
+    return replace(story, author=own["author"] or story.author, year=own["year"] or story.year,
+                   description=own["description"] or story.description,
+                   language=own["language"] or story.language or _optional(spec.language))
 
 
 # --------------------------------------------------------------------------- corpus.yaml
