@@ -102,6 +102,10 @@ def test_the_book_folder_is_what_audiobookshelf_reads(built_book: tuple[Project,
     assert [c["title"] for c in meta["chapters"]] == ["The Orchard", "The Well", "The Road"]
     assert meta["chapters"][0]["start"] == 0 and all(
         a["end"] == b["start"] for a, b in zip(meta["chapters"], meta["chapters"][1:], strict=False))
+    m4b = MP4(folder / "Three Small Tales.m4b")
+    assert meta["chapters"][-1]["end"] == pytest.approx(m4b.info.length, abs=0.001)  # to the end of the audio
+    assert meta["language"] == "en-GB" and m4b.tags["----:com.apple.iTunes:LANGUAGE"] == [b"en-GB"]  # the narrator's
+    assert meta["narrators"] == ["eSpeak NG synthetic voices"] and m4b.tags["\xa9wrt"] == ["eSpeak NG synthetic voices"]
     assert sorted(p.name for p in folder.glob("*.vtt")) == ["01 - The Orchard.vtt", "02 - The Well.vtt",
                                                              "03 - The Road.vtt"]
     assert not list(folder.glob("*.mp3"))  # no chapter files unless a format is asked for

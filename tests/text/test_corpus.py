@@ -56,7 +56,7 @@ def test_an_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
     folder = corpus(tmp_path, "title: Tiny Tales\nauthr: Ann Author\n")
     assert error(folder) == (
         f"{folder / 'corpus.yaml'}:2: authr: unknown key 'authr'; did you mean 'author'? "
-        "valid keys: title, author, year, narrator, credits, stories"
+        "valid keys: title, author, year, language, narrator, credits, stories"
     )
 
 
@@ -64,7 +64,7 @@ def test_an_unknown_key_in_a_story_or_the_credits(tmp_path: Path) -> None:
     folder = corpus(tmp_path, "stories:\n  - file: 01-rain.txt\n    titel: Rain\n")
     assert error(folder).endswith(
         "corpus.yaml:3: stories[0].titel: unknown key 'titel'; did you mean 'title'? "
-        "valid keys: file, title, author, chapters")
+        "valid keys: file, title, author, year, description, language, chapters")
     (folder / "corpus.yaml").write_text("credits:\n  opening: Hi.\n  closing: Bye.\n  clossing: Bye.\n")
     assert "corpus.yaml:4: credits.clossing: unknown key 'clossing'; did you mean 'closing'?" in error(folder)
 
