@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli.checkview import fmt_duration
 from pipeline.text.book import Book
+from pipeline.text.corpus import MANIFEST, title_from_filename
 from pipeline.text.works import ChapterChoices, estimate_minutes, listed
 
 FIRST_WORDS = 8
 
 
 def render_chapters(name: str, book: Book, choices: ChapterChoices, console: Console) -> None:
-    heading = f"{book.title or name}" + (f" by {book.author}" if book.author else "")
+    book_title = book.title or title_from_filename(Path(name))
+    heading = book_title + (f" by {book.author}" if book.author else "")
     table = Table(title=heading, title_justify="left")
     for column in ("#", "title", "first words", "words", "time", ""):
         table.add_column(column, justify="right" if column in ("#", "words", "time") else "left")
@@ -31,7 +35,19 @@ def render_chapters(name: str, book: Book, choices: ChapterChoices, console: Con
         status = "[green]read[/]" if keep else f"[yellow]skipped: {ch.skip or 'corpus.yaml'}[/]"
         table.add_row(str(n), title, first, f"{words:,}", fmt_duration(minutes * 60), status)
     console.print(table)
-    for note in book.notes:
+    for note in [*book.notes, *_missing(name, book, book_title)]:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(f"{read} chapter(s) read, about {fmt_duration(total * 60)} of audio "
                   "(estimated at the default rate).", highlight=False)
+
+
+def _missing(name: str, book: Book, title: str) -> list[str]:
+    """What the book does not say of itself, and where to say it instead."""
+    out = []
+    if not book.title:
+        out.append(f"no title page: titled '{title}' after the file name; give its title in {MANIFEST} "
+                   f"(stories: - file: {name} / title: ...)")
+    if not book.author:
+        out.append(f"no author found on its title page: its folder and tags will say 'Unknown Author'; "
+                   f"give one in {MANIFEST} (stories: - file: {name} / author: ...)")
+    return out

@@ -37,6 +37,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from pipeline.errors import CorpusError
 from pipeline.model import Story
+from pipeline.text.titles import SMALL_WORDS
 from pipeline.text.works import SUFFIXES, ChapterChoices, check_inside, read_book, read_text, to_story
 from pipeline.yamlutil import did_you_mean, line_of, plain
 
@@ -109,10 +110,10 @@ class Corpus:
 
 
 def title_from_filename(path: Path) -> str:
-    """``04-the_last-train.txt`` -> ``The Last Train``."""
+    """``04-the_last-train.txt`` -> ``The Last Train``; ``a_room_with_a_view.txt`` -> ``A Room with a View``."""
     stem = re.sub(r"^[\d\s._-]+", "", path.stem) or path.stem
-    words = re.split(r"[\s_-]+", stem)
-    return " ".join(w[:1].upper() + w[1:] for w in words if w)
+    words = [w for w in re.split(r"[\s_-]+", stem) if w]
+    return " ".join(w if k and w in SMALL_WORDS else w[:1].upper() + w[1:] for k, w in enumerate(words))
 
 
 def load_corpus(folder: Path, allow_outside: bool = False) -> Corpus:
@@ -163,9 +164,14 @@ def _with_entry(story: Story, entry: StoryEntry | None, spec: CorpusFile) -> Sto
     """What corpus.yaml says of a work over what the work says of itself."""
     own = {key: _optional(getattr(entry, key)) if entry is not None else None
            for key in ("author", "year", "description", "language")}
-    return replace(story, author=own["author"] or story.author, year=own["year"] or story.year,
-                   description=own["description"] or story.description,
-                   language=own["language"] or story.language or _optional(spec.language))
+    story = replace(story, author=own["author"] or story.author, year=own["year"] or story.year,
+                    description=own["description"] or story.description,
+                    language=own["language"] or story.language or _optional(spec.language))
+    if story.is_book and not story.author:
+        story = replace(story, notes=(*story.notes, "no author found on its title page: filed under 'Unknown "
+                                      f"Author'; give one in {MANIFEST} (stories: - file: {story.path.name} / "
+                                      "author: ...)"))
+    return story
 
 
 # --------------------------------------------------------------------------- corpus.yaml

@@ -8,7 +8,9 @@ import re
 from pipeline.text.lexicon import words
 from pipeline.text.numerals import roman_value
 
-_SMALL = frozenset(words("a an and as at but by for from in into of on or the to with"))
+#: Words a title leaves in lower case after its first.
+SMALL_WORDS = frozenset(words("a an and as at but by for from in into of on or the to with"))
+_SMALL = SMALL_WORDS
 
 
 def tidy(title: str) -> str:

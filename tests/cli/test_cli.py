@@ -142,3 +142,14 @@ def test_installed_entry_point_runs() -> None:
                             capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["segments"]
+
+
+def test_chapters_says_when_a_book_gives_no_title_or_author(tmp_path: Path) -> None:
+    prose = "The rain fell on the house all day and all night, and nobody came to the door at all."
+    book = tmp_path / "a_room_with_a_view.txt"
+    book.write_text(f"CHAPTER I\n\n{prose}\n\nCHAPTER II\n\n{prose}\n", encoding="utf-8")
+    code, out, _ = run("chapters", str(book))
+    flat = " ".join(out.split())
+    assert code == 0 and "A Room with a View" in flat
+    assert "no title page: titled 'A Room with a View' after the file name" in flat
+    assert "no author found on its title page" in flat and "author: ..." in flat
