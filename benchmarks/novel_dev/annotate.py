@@ -243,7 +243,7 @@ def parse_ann(path: Path) -> tuple[list[tuple[int, int, str]], list[Entry], list
     entries: list[Entry] = []
     errors: list[str] = []
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
+        line = re.sub(r"\s+#\s.*$", "", raw).strip()  # a comment, on its own line or after an entry
         if not line or line.startswith("#"):
             continue
         if line.startswith("@chapter"):
