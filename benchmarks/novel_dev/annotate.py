@@ -8,6 +8,7 @@ annotation into the `<book>.quotes.jsonl` and `<book>.chapters.json` that bench_
     python benchmarks/novel_dev/annotate.py headings BOOK            # heading-like lines with their offsets
     python benchmarks/novel_dev/annotate.py show BOOK START [END]    # paragraphs and their quote candidates
     python benchmarks/novel_dev/annotate.py compile BOOK             # ann/BOOK.ann -> BOOK.quotes.jsonl, .chapters.json
+    python benchmarks/novel_dev/annotate.py compile BOOK --ann F --check   # check another annotation, write nothing
     python benchmarks/novel_dev/annotate.py stats [BOOK ...]         # counts per book and type
     python benchmarks/novel_dev/annotate.py agree A.ann B.ann        # agreement of two annotations of one book
 
@@ -242,7 +243,7 @@ def parse_ann(path: Path) -> tuple[list[tuple[int, int, str]], list[Entry], list
     entries: list[Entry] = []
     errors: list[str] = []
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
+        line = re.sub(r"\s+#\s.*$", "", raw).strip()  # a comment, on its own line or after an entry
         if not line or line.startswith("#"):
             continue
         if line.startswith("@chapter"):
@@ -360,6 +361,9 @@ def cmd_compile(book: Book, args: argparse.Namespace) -> None:
         for msg in errors:
             print("error:", msg, file=sys.stderr)
         sys.exit(1)
+    if args.check:
+        print(f"{ann.name}: {len(records)} quotations in {len(chapters)} chapters, no errors (nothing written)")
+        return
     with open(HERE / f"{book.stem}.quotes.jsonl", "w", encoding="utf-8") as f:
         for i, r in enumerate(records):
             f.write(json.dumps({"id": f"Q{i}", **r}, ensure_ascii=False) + "\n")
@@ -424,6 +428,7 @@ def main(argv: list[str] | None = None) -> None:
             p.add_argument("end", nargs="?")
         if name == "compile":
             p.add_argument("--ann", help="the annotation file (default: ann/BOOK.ann)")
+            p.add_argument("--check", action="store_true", help="check the annotation, write nothing")
     p = sub.add_parser("stats")
     p.add_argument("books", nargs="*")
     p = sub.add_parser("agree")
