@@ -32,6 +32,7 @@ class Chapter:
     start: int  # character offset into the work's text (the heading, if any, starts here)
     end: int  # exclusive
     body: int = -1  # where the text after the heading starts; -1: at ``start`` (no heading)
+    unread: tuple[tuple[int, int], ...] = ()  # stretches of its text not read: its sections' numbers ("II")
 
     @property
     def text_start(self) -> int:
@@ -40,11 +41,13 @@ class Chapter:
     def segments(self, segments: Sequence[Segment]) -> tuple[Segment, ...]:
         """The segments of the work's analysis read in this chapter: from its body to its end.
 
-        The heading is not among them (the chapter's title is spoken instead); the segments
-        must not cross the chapter's edges (see ``split_segments``).
+        The heading is not among them (the chapter's title is spoken instead), nor are the
+        numbers of its sections; the segments must not cross the chapter's edges or those of
+        its unread stretches (see ``split_segments``).
         """
         a = self.text_start
-        return tuple(s for s in segments if a <= s.start < self.end or s.start == s.end == self.end > a)
+        return tuple(s for s in segments if (a <= s.start < self.end or s.start == s.end == self.end > a)
+                     and not any(u <= s.start and s.end <= v and s.start < v for u, v in self.unread))
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,7 @@ def _for_profile(story: Story, casting: Casting, options: BuildOptions, warn: Ca
 def _work_plans(story: Story, analysis: Analysis, casting: Casting) -> list[ChapterPlan]:
     """A plan per chapter of the work; a book's first chapter also says the book's title."""
     cuts = [x for c in (*story.chapters, *story.skipped) for x in (c.start, c.text_start, c.end)]
+    cuts += [x for c in story.chapters for span in c.unread for x in span]
     segments = split_segments(story.text, analysis.segments, cuts) if story.is_book else analysis.segments
     paras = paragraphs(story.text)
     plans = []

@@ -138,7 +138,8 @@ def to_story(path: Path, slug: str, title: str | None, number: int, book: Book, 
         chapters: tuple[Chapter, ...] = ()
     else:
         chapters = tuple(
-            Chapter(i, choices.titles.get(n) or ch.title or f"Chapter {i}", ch.start, ch.end, ch.body)
+            Chapter(i, choices.titles.get(n) or ch.title or f"Chapter {i}", ch.start, ch.end, ch.body,
+                    unread=tuple((s.start, s.body) for s in ch.sections))
             for i, (n, ch) in enumerate(kept, start=1))
     skipped = tuple(Chapter(n, ch.title, ch.start, ch.end, ch.body) for n, ch, keep in found if not keep)
     notes = list(book.notes)
@@ -177,7 +178,8 @@ def split_long(story: Story, minutes: float, wpm: float) -> tuple[Story, list[st
                 cuts.append(ch.text_start + para.end)
         edges = [*cuts, ch.end]
         for k, (a, b) in enumerate(itertools.pairwise(edges), start=1):
-            out.append(Chapter(0, f"{ch.title}, part {k}", a, b, ch.body if k == 1 else -1))
+            out.append(Chapter(0, f"{ch.title}, part {k}", a, b, ch.body if k == 1 else -1,
+                               unread=tuple(u for u in ch.unread if a <= u[0] < b)))
         notes.append(f"'{ch.title}' would last about {words / wpm:.0f} minutes: read as {len(edges) - 1} parts "
                      f"of at most {minutes:.0f} (cut at paragraphs)")
     numbered = tuple(replace(c, number=i) for i, c in enumerate(out, start=1))

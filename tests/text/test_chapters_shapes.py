@@ -164,3 +164,19 @@ def test_a_part_page_with_no_words_folds_into_the_chapter_after_it() -> None:
     out = without_wordless(found).chapters
     assert [(ch.title, ch.start, ch.part, ch.skip) for ch in out] == [
         ("The Fir Tree", 0, "Section IV", None), ("Appendix", c, None, "no text")]
+
+
+def test_a_sections_number_is_not_read_aloud() -> None:
+    """The chapter's "II" is a stretch the build does not read: no segment of it is the chapter's."""
+    from pathlib import Path
+
+    from pipeline.model import Segment
+    from pipeline.text.works import ChapterChoices, to_story
+
+    b = book("CHAPTER I", "I", PROSE, "II", OTHER, "CHAPTER II", PROSE)
+    story = to_story(Path("town.txt"), "town", None, 1, b, ChapterChoices())
+    one = story.chapters[0]
+    (u, v), = one.unread
+    assert b.text[u:v].strip() == "II"
+    segments = [Segment("narration", a, z, b.text[a:z]) for a, z in ((one.body, u), (u, v), (v, one.end))]
+    assert [s.text.strip()[:3] for s in one.segments(segments)] == ["The", "She"]
