@@ -26,7 +26,17 @@ from dataclasses import replace
 from pipeline.text import gutenberg
 from pipeline.text.book import Book, FoundChapter, Section, SkipReason
 from pipeline.text.contents import CONTENTS, is_list, skip_contents
-from pipeline.text.headings import PROSE_WORDS, Block, Heading, blocks_of, heading_at, is_title_page_block, rank
+from pipeline.text.headings import (
+    KEYWORDS,
+    PROSE_WORDS,
+    Block,
+    Heading,
+    blocks_of,
+    heading_at,
+    is_title_page_block,
+    rank,
+)
+from pipeline.text.numerals import NUM
 from pipeline.text.structure import in_sequence, levels, sections
 from pipeline.text.titlepage import read_title_page
 from pipeline.text.titles import is_title_text, tidy
@@ -34,6 +44,8 @@ from pipeline.text.titles import is_title_text, tidy
 _COPYRIGHT = re.compile(r"^\W*(?:copyright|all rights reserved)\b", re.I)
 _BACKMATTER = re.compile(r"^(?:foot ?notes|end ?notes|index)\W*$", re.I)
 _THE_END = re.compile(r"^(?:the end|finis|end)\W*$", re.I)
+#: A contents entry's number before its title ("21  ", "XVI. ", "CHAPTER I.   ").
+_NUMBERING = re.compile(rf"^\W*(?:(?:{'|'.join(KEYWORDS)})\.?\s+)?{NUM}\.?(?=\s)", re.I)
 _BY = re.compile(r"^_?by_?\s*(?P<name>.*)$", re.I)
 #: Headings of what is not read: a table of contents, a transcriber's note.
 MATTER: dict[str, SkipReason] = {"contents": "contents", "note": "front matter"}
@@ -105,7 +117,27 @@ def _headings(blocks: Sequence[Block]) -> list[Heading]:
     if 2 * sum(bool(h.title) for h in numbered) > len(numbered):
         found = [(heading_at(blocks, h.block, quoted=True) or h) if h.number is not None and not h.title else h
                  for h in found]
-    return found
+    return _titles_from_contents(blocks, found)
+
+
+def _titles_from_contents(blocks: Sequence[Block], found: list[Heading]) -> list[Heading]:
+    """A title line that the book's contents lists is the title of the heading above it, however
+    it is set ("CHAPTER 21" over "If love were all!", "XVI" over "“I WON’T!” SAID MARY")."""
+    listed = {_letters(_NUMBERING.sub("", ln)) for h in found if h.style == "contents"
+              for b in blocks[h.block + 1:h.block + h.blocks] for ln in b.lines}
+    listed.discard("")
+    if not listed:
+        return found
+    out = []
+    for h in found:
+        j = h.block + h.blocks
+        while j < len(blocks) - 1 and gutenberg.is_editorial(blocks[j].text):
+            j += 1
+        if h.number is not None and not h.title and j < len(blocks) and len(blocks[j].lines) <= 2 \
+                and _letters(blocks[j].text) in listed and heading_at(blocks, j) is None:
+            h = replace(h, blocks=j - h.block + 1, title=tidy(" ".join(blocks[j].lines)))
+        out.append(h)
+    return out
 
 
 def _front_sections(blocks: Sequence[Block], headings: list[Heading]) -> list[Heading]:

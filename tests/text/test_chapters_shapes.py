@@ -180,3 +180,11 @@ def test_a_sections_number_is_not_read_aloud() -> None:
     assert b.text[u:v].strip() == "II"
     segments = [Segment("narration", a, z, b.text[a:z]) for a, z in ((one.body, u), (u, v), (v, one.end))]
     assert [s.text.strip()[:3] for s in one.segments(segments)] == ["The", "She"]
+
+
+def test_a_title_line_the_contents_lists_is_the_chapters_title() -> None:
+    """The Prisoner of Zenda: "CHAPTER 21" over "If love were all!", as its contents lists it."""
+    b = book("THE CASTLE", "CONTENTS\n\n     1  The Rassendylls\n     2  If love were all!", "CHAPTER 1",
+             "The Rassendylls", PROSE, "CHAPTER 2", "If love were all!", OTHER)
+    assert kept(b) == ["Chapter 1: The Rassendylls", "Chapter 2: If love were all!"]
+    assert first_words(b)[1] == "She wrote to"
