@@ -26,7 +26,8 @@ _KEYWORD = re.compile(
     rf"(?P<kw>{'|'.join(KEYWORDS)})\.?\s+(?:the\s+)?(?P<num>{NUM})(?![\w'’])\.?"
     r"(?:\s*(?:[.:\u2014\u2013]|--?)\s*|\s+)?(?P<title>.*)$", re.I)
 _NUMERAL_TITLE = re.compile(r"^(?P<num>[IVXLCDM]+|\d{1,3})\.\s+(?P<title>\S.{0,90})$")
-_NUMERAL = re.compile(r"^(?P<num>[IVXLCDM]+|\d{1,3})\.?$")
+#: A numeral alone, bare or set between ornaments ("III", "12.", "- 4 -", "[ 7 ]", "~ IX ~").
+_NUMERAL = re.compile(r"^(?:([-\u2013\u2014~*\[(§])\s*)?(?P<num>[IVXLCDM]+|\d{1,3})\.?(?(1)\s*[-\u2013\u2014~*\])])?$")
 SPECIAL = re.compile(
     r"^(?:(?:the|an?|first|second|third|last|final|(?:author|translator|editor)(?:'s|’s))\s+)?"
     r"(?P<title>preface|prologue|epilogue|introduction|foreword|afterword|conclusion|postscript|interlude|"

@@ -92,7 +92,8 @@ def _used_later(rest: Sequence[Heading], depth: int, depth_of: dict[float, int],
 
 def sections(headings: Sequence[Heading]) -> tuple[list[Heading], dict[int, list[Heading]]]:
     """The headings that open chapters, and the sections of each (by its heading's block): the
-    numbered headings under a chapter keyword, or numerals with no title under a prologue or epilogue,
+    numbered headings under a chapter keyword, or numerals with no title under a prologue, an
+    epilogue or a numbered title ("I. THE ARRIVAL" over "1", "2"),
     counted from 1 again inside it (from 2 under a chapter whose opening text is its first)."""
     opening: list[Heading] = []
     inside: dict[int, list[Heading]] = {}
@@ -100,13 +101,13 @@ def sections(headings: Sequence[Heading]) -> tuple[list[Heading], dict[int, list
     counting = False  # its first numbered heading was 1 (or 2, its opening text the first): they are
     for h in headings:
         if holder is not None and h.style not in MATTER and h.level > holder.level and h.style in COUNTED \
-                and (holder.style != "special" or not h.title) \
+                and (holder.style not in ("special", "numeral-title") or (h.style == "numeral" and not h.title)) \
                 and (counting or h.number == 1 or (h.number == 2 and holder.style != "special")):
             inside.setdefault(holder.block, []).append(h)
             counting = True
             continue
         opening.append(h)
-        if KEYWORDS.get(h.style) == CHAPTER_RANK or h.style == "special":
+        if KEYWORDS.get(h.style) == CHAPTER_RANK or h.style in ("special", "numeral-title"):
             holder, counting = h, False
         elif holder is not None and (h.style in MATTER or h.level <= holder.level or h.style in COUNTED):
             holder = None

@@ -188,3 +188,13 @@ def test_a_title_line_the_contents_lists_is_the_chapters_title() -> None:
              "The Rassendylls", PROSE, "CHAPTER 2", "If love were all!", OTHER)
     assert kept(b) == ["Chapter 1: The Rassendylls", "Chapter 2: If love were all!"]
     assert first_words(b)[1] == "She wrote to"
+
+
+def test_numerals_set_between_ornaments_and_sections_under_numbered_titles() -> None:
+    """"PART ONE" over "- 1 -" and "[ 2 ]"; "I. THE ARRIVAL" over "1", "2" (its sections), then
+    "II" with no title of its own (the next chapter, not a section)."""
+    b = book("PART ONE", "- 1 -", PROSE, "[ 2 ]", OTHER, "PART TWO", "~ 3 ~", PROSE)
+    assert kept(b) == ["Part One — 1", "Part One — 2", "Part Two — 3"]
+    b = book("I. THE ARRIVAL", "1", PROSE, "2", OTHER, "II", PROSE, "III. THE DEPARTURE", "1", OTHER)
+    assert kept(b) == ["I. The Arrival", "II", "III. The Departure"]
+    assert [s.title for s in b.chapters[0].sections] == ["2"]
