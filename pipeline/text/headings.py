@@ -98,6 +98,9 @@ def heading_at(blocks: Sequence[Block], i: int, quoted: bool = False) -> Heading
     quotation marks, as in a book whose other headings have title lines)."""
     block = blocks[i]
     lines = block.lines
+    volume = _volume_page(block, i)
+    if volume is not None:
+        return volume
     if len(lines) > 4 or len(block.text) > 320 or block.words > 45:
         return None
     first = lines[0].strip("_*").strip()
@@ -134,6 +137,18 @@ def heading_at(blocks: Sequence[Block], i: int, quoted: bool = False) -> Heading
         kw = m["kw"].lower()
         head = Heading(i, 1, kw if kw in KEYWORDS else f"ordinal {kw}", number_value(m["num"]), tidy(first), "")
         return _with_title_line(blocks, i, head, caps_only=True)
+    return None
+
+
+def _volume_page(block: Block, i: int) -> Heading | None:
+    """A volume's title page set as one paragraph, its "VOL. II." among the book's title and
+    imprint lines (not the first): the volume's heading, none of it read."""
+    if len(block.lines) < 2 or not is_title_page_block(block):
+        return None
+    for line in block.lines[1:]:
+        m = _KEYWORD.match(line.strip("_*"))
+        if m and m["kw"].lower() in ("vol", "volume") and is_number(m["num"]) and not m["title"].strip():
+            return Heading(i, 1, "volume", number_value(m["num"]), tidy(line[: m.end("num")]), "")
     return None
 
 

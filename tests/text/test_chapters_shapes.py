@@ -198,3 +198,10 @@ def test_numerals_set_between_ornaments_and_sections_under_numbered_titles() -> 
     b = book("I. THE ARRIVAL", "1", PROSE, "2", OTHER, "II", PROSE, "III. THE DEPARTURE", "1", OTHER)
     assert kept(b) == ["I. The Arrival", "II", "III. The Departure"]
     assert [s.title for s in b.chapters[0].sections] == ["2"]
+
+
+def test_a_volumes_title_page_in_one_paragraph() -> None:
+    page = "THE HOUSE.\nA NOVEL.\nIN THREE VOLUMES.\nVOL. {}.\nLONDON:\nSMITH, ELDER AND CO.\n1847."
+    b = book(page.format("I"), "CHAPTER I.", PROSE, "CHAPTER II.", OTHER, page.format("II"), "CHAPTER III.", PROSE)
+    assert kept(b) == ["Vol. I — Chapter I", "Vol. I — Chapter II", "Vol. II — Chapter III"]
+    assert "LONDON" not in "".join(b.text[c.body:c.end] for c in b.chapters if c.kept)
