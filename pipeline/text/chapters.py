@@ -38,7 +38,7 @@ from pipeline.text.headings import (
 )
 from pipeline.text.numerals import NUM
 from pipeline.text.structure import in_sequence, levels, sections
-from pipeline.text.titlepage import read_title_page
+from pipeline.text.titlepage import is_signature, read_title_page
 from pipeline.text.titles import is_title_text, tidy
 
 _COPYRIGHT = re.compile(r"^\W*(?:copyright|all rights reserved)\b", re.I)
@@ -170,9 +170,10 @@ def _letters(s: str) -> str:
 
 
 def _opens_section(blocks: Sequence[Block], i: int, first: int) -> bool:
-    """A title line over prose, or over a short line ("(Supplied by ...)") and then prose."""
+    """A title line over prose, or over a short line ("(Supplied by ...)") and then prose; not a
+    signature under the text before it (a name, or a place and a date: "Chicago, April, 1900.")."""
     b = blocks[i]
-    return len(b.lines) == 1 and is_title_text(b.text, 60) and not _BY.match(b.text) \
+    return len(b.lines) == 1 and is_title_text(b.text, 60) and not _BY.match(b.text) and not is_signature(b.text) \
         and any(_is_section_text(n) for n in blocks[i + 1:min(i + 3, first)]) \
         and (_is_section_text(blocks[i + 1]) or blocks[i + 1].words < 15)
 

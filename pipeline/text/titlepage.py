@@ -134,6 +134,14 @@ def _name(raw: str, strict: bool = False) -> str | None:
     return tidy(name)
 
 
+def is_signature(line: str) -> bool:
+    """A line that signs a preface or a letter: a person's name ("L. Frank Baum", "CURRER BELL."),
+    or a place and a date ("Chicago, April, 1900.")."""
+    s = _clean(line)
+    return bool(_YEAR.search(s) and "," in s) or (_name(s, strict=True) is not None and bool(re.search(
+        r"(?:^|\s)[A-Z]\.|[a-z]", s)) and len(s.split()) <= 4 and not _BY.match(s))
+
+
 def _year(text: str, lines: Sequence[tuple[str, int]]) -> str | None:
     """"First published in 1881", else a year in the title line ("(1915)"), else the imprint's
     year (a line that is only a year)."""

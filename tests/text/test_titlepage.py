@@ -53,3 +53,12 @@ def test_a_book_gets_its_title_page_and_no_title_when_it_has_none() -> None:
     assert (b.title, b.author, b.year) == ("The Long Road", "Ada Finch", "1904")
     b = find_chapters(f"CHAPTER I\n\n{PROSE}\n\nCHAPTER II\n\n{PROSE}\n")
     assert (b.title, b.author) == (None, None)
+
+
+@pytest.mark.parametrize(("line", "signed"), [("L. Frank Baum", True), ("Chicago, April, 1900.", True),
+                                              ("Ann Writer", True), ("Etymology", False),
+                                              ("Note to the Third Edition", False), ("The Old Sea-dog", False)])
+def test_a_signature(line: str, signed: bool) -> None:
+    from pipeline.text.titlepage import is_signature
+
+    assert is_signature(line) is signed
