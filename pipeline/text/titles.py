@@ -52,11 +52,11 @@ def unquoted(s: str) -> str:
 
 def is_title_text(s: str, limit: int = 90, quoted: bool = False) -> bool:
     """A title line: short, not a sentence, Title Case or ALL CAPS (``quoted``: or one of
-    those wholly in quotation marks)."""
+    those wholly in quotation marks); not an epigraph's attribution ("—Job", "-- BYRON.")."""
     s = s.strip().strip("_*")
     if quoted:
         s = unquoted(s)
-    if not s or len(s) > limit or s[0] in "\"'“‘([" or s[-1] in ",;" or s.endswith(("!", "?\"", "?”")):
+    if not s or len(s) > limit or s[0] in "\"'“‘([-\u2013\u2014" or s[-1] in ",;" or s.endswith(("!", "?\"", "?”")):
         return False
     if s.endswith(".") and not s.isupper() and len(s.split()) > 6:
         return False

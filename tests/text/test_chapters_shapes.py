@@ -205,3 +205,10 @@ def test_a_volumes_title_page_in_one_paragraph() -> None:
     b = book(page.format("I"), "CHAPTER I.", PROSE, "CHAPTER II.", OTHER, page.format("II"), "CHAPTER III.", PROSE)
     assert kept(b) == ["Vol. I — Chapter I", "Vol. I — Chapter II", "Vol. II — Chapter III"]
     assert "LONDON" not in "".join(b.text[c.body:c.end] for c in b.chapters if c.kept)
+
+
+def test_an_epigraph_is_not_a_heading() -> None:
+    """An epigraph over the first chapter ("“...”" / "—Job.") is no section of its own."""
+    b = book("THE SEA", "by A. Writer", "\u201cAnd I only am escaped alone to tell thee.\u201d", "\u2014Job.", PROSE,
+             "CHAPTER I", PROSE, "CHAPTER II", OTHER)
+    assert kept(b) == ["Chapter I", "Chapter II"]
