@@ -30,11 +30,13 @@ _NUMERAL_TITLE = re.compile(r"^(?P<num>[IVXLCDM]+|\d{1,3})\.\s+(?P<title>\S.{0,9
 _NUMERAL = re.compile(r"^(?:([-\u2013\u2014~*\[(§])\s*)?(?P<num>[IVXLCDM]+|\d{1,3})\.?(?(1)\s*[-\u2013\u2014~*\])])?$")
 SPECIAL = re.compile(
     r"^(?:(?:the|an?|first|second|third|last|final|(?:author|translator|editor)(?:'s|’s))\s+)?"
-    r"(?P<title>preface|prologue|epilogue|introduction|foreword|afterword|conclusion|postscript|interlude|"
+    r"(?P<title>preface|prologue|epilogue|introduction|foreword|afterword|conclusion|postscript|interlude|prelude|finale|"
     r"author'?s note|a note on the text|to the reader)\b\.?"
     r"(?:\s*(?:[:.\u2014\u2013]|--?)\s*(?P<rest>.*)|\s+(?P<tail>(?:to|by|of|for)\s+[^.:]{1,50}?)\.?)?$", re.I)
 #: A division named by an ordinal and a noun: "FIRST PERIOD.", "SECOND NARRATIVE", "The Third Day".
-_ORDINAL = re.compile(rf"^(?:the\s+)?(?P<num>{ORDINAL})\s+(?P<kw>[^\W\d_]{{3,}})\.?$", re.I)
+_ORDINAL = re.compile(rf"^(?:the\s+)?(?P<num>{ORDINAL})\s+(?P<kw>[^\W\d_]{{3,}})\.?$"
+                      rf"|^(?P<kw2>[^\W\d_]{{3,}})\s+the\s+(?P<num2>{ORDINAL})\b\.?"  # "Phase the First: The Maiden"
+                      r"(?:\s*(?:[.:\u2014\u2013]|--?)\s*(?P<title>\S.*))?$", re.I)
 #: A level below every keyword: "N. Title" headings, then bare numerals.
 STYLE_RANK = {"numeral-title": 4, "numeral": 5, "special": 3, "title-line": 3}
 PROSE_WORDS = 25  # a paragraph with at least this many words is prose, not a heading or a title page line
@@ -134,8 +136,9 @@ def heading_at(blocks: Sequence[Block], i: int, quoted: bool = False) -> Heading
         return _with_title_line(blocks, i, head, caps_only=True)  # "PROLOGUE" over "THE STORMING OF ..."
     m = _ORDINAL.match(first)
     if m and not rest and is_title_text(first):
-        kw = m["kw"].lower()
-        head = Heading(i, 1, kw if kw in KEYWORDS else f"ordinal {kw}", number_value(m["num"]), tidy(first), "")
+        kw, num = (m["kw"] or m["kw2"]).lower(), m["num"] or m["num2"]
+        label = tidy(first[: m.end("num2")]) if m["num2"] else tidy(first)
+        head = Heading(i, 1, kw if kw in KEYWORDS else f"ordinal {kw}", number_value(num), label, tidy(m["title"] or ""))
         return _with_title_line(blocks, i, head, caps_only=True)
     return None
 

@@ -212,3 +212,11 @@ def test_an_epigraph_is_not_a_heading() -> None:
     b = book("THE SEA", "by A. Writer", "\u201cAnd I only am escaped alone to tell thee.\u201d", "\u2014Job.", PROSE,
              "CHAPTER I", PROSE, "CHAPTER II", OTHER)
     assert kept(b) == ["Chapter I", "Chapter II"]
+
+
+def test_divisions_named_noun_then_ordinal_over_bare_numerals_and_a_prelude() -> None:
+    """Tess: "Phase the First: The Maiden" over "I", "II"; Middlemarch's "PRELUDE" and "FINALE"."""
+    b = book("PRELUDE", PROSE, "Phase the First: The Maiden", "I", PROSE, "II", OTHER,
+             "Phase the Second: Maiden No More", "III", PROSE, "FINALE", OTHER)
+    assert kept(b) == ["Prelude", "Phase the First: The Maiden — I", "Phase the First: The Maiden — II",
+                       "Phase the Second: Maiden No More — III", "Finale"]
