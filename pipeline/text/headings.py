@@ -138,7 +138,8 @@ def heading_at(blocks: Sequence[Block], i: int, quoted: bool = False) -> Heading
     if m and not rest and is_title_text(first):
         kw, num = (m["kw"] or m["kw2"]).lower(), m["num"] or m["num2"]
         label = tidy(first[: m.end("num2")]) if m["num2"] else tidy(first)
-        head = Heading(i, 1, kw if kw in KEYWORDS else f"ordinal {kw}", number_value(num), label, tidy(m["title"] or ""))
+        style = kw if kw in KEYWORDS else f"ordinal {kw}"
+        head = Heading(i, 1, style, number_value(num), label, tidy(m["title"] or ""))
         return _with_title_line(blocks, i, head, caps_only=True)
     return None
 
