@@ -139,7 +139,7 @@ def to_story(path: Path, slug: str, title: str | None, number: int, book: Book, 
     else:
         chapters = tuple(
             Chapter(i, choices.titles.get(n) or ch.title or f"Chapter {i}", ch.start, ch.end, ch.body,
-                    unread=tuple((s.start, s.body) for s in ch.sections))
+                    unread=_numbers_only(ch))
             for i, (n, ch) in enumerate(kept, start=1))
     skipped = tuple(Chapter(n, ch.title, ch.start, ch.end, ch.body) for n, ch, keep in found if not keep)
     notes = list(book.notes)
@@ -151,6 +151,12 @@ def to_story(path: Path, slug: str, title: str | None, number: int, book: Book, 
                  author=book.author, language=book.language, description=book.description, year=book.year,
                  skipped=skipped, cover=book.cover.data if book.cover else None,
                  notes=tuple(notes))
+
+
+def _numbers_only(ch: FoundChapter) -> tuple[tuple[int, int], ...]:
+    """Where a chapter's sections are headed by a number alone ("II"): not read aloud. A section
+    with a title ("III. From the Weekly Paper", a list's "1. Buy the Milk") is read as it stands."""
+    return tuple((s.start, s.body) for s in ch.sections if re.fullmatch(r"[IVXLCDM]+|\d+", s.title))
 
 
 def estimate_minutes(text: str) -> float:
