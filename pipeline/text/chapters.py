@@ -73,16 +73,18 @@ def find_chapters(text: str, pattern: str | None = None) -> Book:
         if len(titled) >= 3:
             headings = _with_matter(titled, [h for h in headings if h.style in MATTER])
     title, author = gutenberg.header_meta(text[:body_start]) if body_start else (None, None)
+    language = gutenberg.header_language(text[:body_start]) if body_start else None
     if not headings:
         chapters = [FoundChapter("", body_start, body_end, body_start)]
-        return Book(text, _frame(chapters, text, body_start, body_end), title=title, author=author)
+        return Book(text, _frame(chapters, text, body_start, body_end), title=title, author=author,
+                    language=language)
     notes = {h.block for h in headings if h.style == "note"}
     page = read_title_page([b for k, b in enumerate(blocks[:headings[0].block])
                             if k not in notes and not gutenberg.is_editorial(b.text)])
     opening, inside = sections(levels(headings))
     chapters = _chapters(text, blocks, opening, inside, body_start, body_end)
     return Book(text, _frame(chapters, text, body_start, body_end),
-                title=title or page.title, author=author or page.author, year=page.year)
+                title=title or page.title, author=author or page.author, year=page.year, language=language)
 
 
 def _frame(chapters: list[FoundChapter], text: str, start: int, end: int) -> tuple[FoundChapter, ...]:

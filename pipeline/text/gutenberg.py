@@ -19,6 +19,12 @@ _END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*$"
                   r"|^\s*End of (?:the )?Project Gutenberg(?:'s|’s)? .*$", re.M | re.I)
 _TITLE = re.compile(r"^Title:\s*(.+)$", re.M)
 _AUTHOR = re.compile(r"^Author:\s*(.+)$", re.M)
+_LANGUAGE = re.compile(r"^Language:\s*(.+)$", re.M)
+#: The languages Project Gutenberg names most, as BCP 47 tags.
+_LANGUAGES = {"english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it", "portuguese": "pt",
+              "dutch": "nl", "latin": "la", "finnish": "fi", "swedish": "sv", "danish": "da", "norwegian": "no",
+              "greek": "el", "russian": "ru", "polish": "pl", "hungarian": "hu", "czech": "cs", "chinese": "zh",
+              "japanese": "ja", "esperanto": "eo", "welsh": "cy", "irish": "ga", "catalan": "ca", "tagalog": "tl"}
 #: "The Project Gutenberg Etext of Wuthering Heights, by Emily Bronte" (the old header's first line)
 _OF_BY = re.compile(r"Project Gutenberg(?:'s|’s)? (?:e-?text|e-?book) of (?P<title>.+?),? by (?P<author>[^\r\n]+)",
                     re.I)
@@ -43,6 +49,12 @@ def header_meta(header: str) -> tuple[str | None, str | None]:
     if m:
         return " ".join(m["title"].split()), m["author"].strip().rstrip("*").strip()
     return None, None
+
+
+def header_language(header: str) -> str | None:
+    """The language a Gutenberg header names ("Language: English" -> "en")."""
+    m = _LANGUAGE.search(header)
+    return _LANGUAGES.get(m.group(1).strip().lower()) if m else None
 
 
 def is_editorial(text: str) -> bool:

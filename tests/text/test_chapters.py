@@ -110,8 +110,9 @@ def test_gutenberg_header_and_licence_are_skipped_and_give_the_metadata() -> Non
             "*** START OF THE PROJECT GUTENBERG EBOOK TALES ***\n\nCHAPTER I\n\n" + PROSE + "\n\nCHAPTER II\n\n"
             + PROSE + "\n\n*** END OF THE PROJECT GUTENBERG EBOOK TALES ***\n\nLicence text here.\n")
     b = find_chapters(text)
-    assert (b.title, b.author) == ("Tales of the Marsh", "Ben Reed")
+    assert (b.title, b.author, b.language) == ("Tales of the Marsh", "Ben Reed", None)
     assert kept(b) == ["Chapter I", "Chapter II"]
+    assert find_chapters(text.replace("Author: Ben Reed", "Author: Ben Reed\n\nLanguage: French")).language == "fr"
     assert [c.skip for c in b.chapters if not c.kept] == ["licence", "licence"]
     assert "Licence" not in "".join(b.text[c.body:c.end] for c in b.chapters if c.kept)
     assert_tiles(b)
