@@ -79,10 +79,10 @@ class Loudness:
 
 
 def clip_frames(cache: ClipCache, key: str) -> int:
-    """A cached clip's length in samples, from its WAV header alone."""
+    """A cached clip's length in samples at the work's rate, from its WAV header alone."""
     try:
         with wave.open(str(cache.path(key)), "rb") as w:
-            return w.getnframes()
+            return engine.work_frames(w.getnframes(), w.getframerate())
     except (OSError, EOFError, wave.Error) as exc:
         raise CorruptClip(key) from exc
 

@@ -258,7 +258,7 @@ def _with_credits(
     the anthology's chapters stay one per story; ACX wants them as files of their own.
     """
     speakers = [s.speaker for p in plans for s in p.analysis.segments if s.kind == "dialogue" and s.speaker]
-    voices = len({c.utterance.voice.espeak_name for p in plans for c in p.clips})
+    voices = len({c.utterance.voice.label for p in plans for c in p.clips})
     default = default_credits(corpus.title, corpus.author, [s for s in speakers if s != GROUP], voices)
     opening = corpus.opening_credits or default.opening
     closing = corpus.closing_credits or default.closing

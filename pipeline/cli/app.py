@@ -354,7 +354,7 @@ def preview(
     from pipeline.build.preview import preview as render_preview
 
     result = render_preview(name, corpus, voices, build_dir, story, lines)
-    err.print(f"{result.voice.espeak_name}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
+    err.print(f"{result.voice.label}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
               f"{len(result.lines)} line(s)", highlight=False)
     out.print(escape(str(result.path)), highlight=False, soft_wrap=True)
 
@@ -372,7 +372,7 @@ def cast(
     for column in ("character", "voice", "rate", "pitch", "lines", "stories", ""):
         table.add_column(column, justify="right" if column in ("rate", "pitch", "lines") else "left")
     for line in result.cast:
-        table.add_row(escape(line.name), line.voice.espeak_name, str(line.voice.rate), str(line.voice.pitch),
+        table.add_row(escape(line.name), line.voice.label, str(line.voice.rate), str(line.voice.pitch),
                       str(line.lines), escape(", ".join(line.stories)),
                       {"new": "[green]new[/]", "unused": "[yellow]in no story[/]"}.get(line.status, ""))
     out.print(table)

@@ -79,7 +79,7 @@ def clashes(casting: Casting, speakers: Sequence[Speaker], stories: Sequence[Sto
                 voices.setdefault(casting.character(sp.entry, story.slug), []).append(sp.entry)
         for voice, names in voices.items():
             if len(names) > 1:
-                out.append(f"{story.slug}: {' and '.join(names)} have the same voice ({voice.espeak_name}, "
+                out.append(f"{story.slug}: {' and '.join(names)} have the same voice ({voice.label}, "
                            f"rate {voice.rate}, pitch {voice.pitch})")
     return out
 
