@@ -35,9 +35,17 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment
-from pipeline.audio.levels import AUDIBLE_DBFS, SAMPLE_MAX, SAMPLE_MIN, WINDOW, amplitude
+from pipeline.audio.levels import (
+    AUDIBLE_DBFS,
+    ESPEAK_K_WEIGHTED_DB,
+    SAMPLE_MAX,
+    SAMPLE_MIN,
+    WINDOW,
+    amplitude,
+    k_weighted_db,
+)
 from pipeline.audio.synth import ClipCache, PlannedClip
-from pipeline.model import Segment, Story, StoryAudio, TimedSegment
+from pipeline.model import DEFAULT_ENGINE, Segment, Story, StoryAudio, TimedSegment
 
 FADE_MS = 6  # short enough to be inaudible, long enough to remove clicks at the joins
 HEAD_SILENCE = 0.75  # seconds of room tone before the title (ACX: 0.5-1 s)
@@ -180,13 +188,16 @@ def silence(seconds: float) -> bytes:
     return b"\x00" * (frames * engine.SAMPLE_WIDTH)
 
 
-def load_clip(cache: ClipCache, key: str, level_dbfs: float | None) -> bytes:
-    """A cached clip's PCM, brought to ``level_dbfs`` RMS (None: as rendered) and faded at both ends."""
+def load_clip(cache: ClipCache, key: str, level_dbfs: float | None, match_espeak: bool = False) -> bytes:
+    """A cached clip's PCM, brought to ``level_dbfs`` RMS (None: as rendered) and faded at both ends.
+    ``match_espeak``: a clip of another engine, set to the loudness an eSpeak clip of that RMS has."""
     try:
         pcm = engine.read_wav_pcm(cache.path(key))
     except (OSError, EOFError, ValueError) as exc:
         raise CorruptClip(key) from exc
     clip = AudioSegment(data=pcm, sample_width=engine.SAMPLE_WIDTH, frame_rate=engine.SAMPLE_RATE, channels=1)
+    if level_dbfs is not None and match_espeak:
+        level_dbfs += ESPEAK_K_WEIGHTED_DB - k_weighted_db(pcm, engine.SAMPLE_RATE)
     if level_dbfs is not None and clip.rms > 0:
         # Never clip the 16-bit PCM: a clip with an unusual crest factor just stays quieter.
         clip = clip.apply_gain(min(level_dbfs - clip.dBFS, -0.5 - clip.max_dBFS))
@@ -257,7 +268,7 @@ def assemble_story(
     for clip in clips:
         emit(silence(clip.utterance.pause_before))
         start = written / BYTES_PER_SECOND
-        pcm = load_clip(cache, clip.key, level)
+        pcm = load_clip(cache, clip.key, level, clip.utterance.voice.engine != DEFAULT_ENGINE)
         emit(pcm)
         end = written / BYTES_PER_SECOND
         if on_place is not None:

@@ -59,7 +59,10 @@ def _load_library() -> None:
         import espeakng_loader
 
         os.environ.setdefault("ESPEAK_DATA_PATH", str(path))
-        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        # Loaded local: pyttsx3 finds it by its SONAME all the same, and its symbols must not
+        # override those of the eSpeak that piper-tts links into its own module (Piper then
+        # segfaulted in any process that had started eSpeak first).
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_LOCAL)
 
 
 class EspeakEngine:
