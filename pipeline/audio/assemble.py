@@ -188,15 +188,16 @@ def silence(seconds: float) -> bytes:
     return b"\x00" * (frames * engine.SAMPLE_WIDTH)
 
 
-def load_clip(cache: ClipCache, key: str, level_dbfs: float | None, match_espeak: bool = False) -> bytes:
+def load_clip(cache: ClipCache, key: str, level_dbfs: float | None, by_loudness: bool = False) -> bytes:
     """A cached clip's PCM, brought to ``level_dbfs`` RMS (None: as rendered) and faded at both ends.
-    ``match_espeak``: a clip of another engine, set to the loudness an eSpeak clip of that RMS has."""
+    ``by_loudness``: in a chapter of several engines, to the loudness an eSpeak narration clip of
+    that RMS has instead (clips of one engine alone are levelled by RMS, as they always were)."""
     try:
         pcm = engine.read_wav_pcm(cache.path(key))
     except (OSError, EOFError, ValueError) as exc:
         raise CorruptClip(key) from exc
     clip = AudioSegment(data=pcm, sample_width=engine.SAMPLE_WIDTH, frame_rate=engine.SAMPLE_RATE, channels=1)
-    if level_dbfs is not None and match_espeak:
+    if level_dbfs is not None and by_loudness:
         level_dbfs += ESPEAK_K_WEIGHTED_DB - k_weighted_db(pcm, engine.SAMPLE_RATE)
     if level_dbfs is not None and clip.rms > 0:
         # Never clip the 16-bit PCM: a clip with an unusual crest factor just stays quieter.
@@ -250,6 +251,8 @@ def assemble_story(
 ) -> StoryAudio:
     """Stream the story's audio into ``sink`` and return its timeline (seconds)."""
     written = 0  # bytes so far: timings are exact sample counts, not estimates
+    mixed = len({c.utterance.voice.engine for c in clips}) > 1 or any(
+        c.utterance.voice.engine != DEFAULT_ENGINE for c in clips)
     level: float | None = None
     tone = RoomTone(None)
     if loudness is not None:
@@ -268,7 +271,7 @@ def assemble_story(
     for clip in clips:
         emit(silence(clip.utterance.pause_before))
         start = written / BYTES_PER_SECOND
-        pcm = load_clip(cache, clip.key, level, clip.utterance.voice.engine != DEFAULT_ENGINE)
+        pcm = load_clip(cache, clip.key, level, mixed)
         emit(pcm)
         end = written / BYTES_PER_SECOND
         if on_place is not None:

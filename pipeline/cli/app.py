@@ -358,10 +358,12 @@ def voices(
 
 def _piper_table(found: list[Any], folder: Path) -> None:
     table = Table(title="Piper voices (engine: piper, voice: in voices.yaml)", title_justify="left")
-    for column in ("voice", "language", "speakers", "quality", "sample rate", "licence", "from"):
-        table.add_column(column, justify="right" if column in ("speakers", "sample rate") else "left")
+    table.add_column("voice", no_wrap=True)
+    for column in ("language", "speakers", "quality", "Hz", "licence", "from"):
+        table.add_column(column, justify="right" if column in ("speakers", "Hz") else "left",
+                         overflow="fold")
     for v in found:
-        table.add_row(v.id, v.language, str(v.speakers), v.quality, f"{v.sample_rate} Hz", escape(v.licence),
+        table.add_row(v.id, v.language, str(v.speakers), v.quality, str(v.sample_rate), escape(v.licence),
                       escape(v.source))
     out.print(table)
     if not found:

@@ -94,7 +94,8 @@ def find(name: str, base: Path | None = None) -> VoiceFile | None:
         if model.suffix != ".onnx":
             model = model.with_name(model.name + ".onnx")
         if model.is_file():
-            return VoiceFile(model.stem, model.resolve(), model.resolve().with_name(model.name + ".json"), "file")
+            model = Path(os.path.abspath(model))  # not resolved: a linked model keeps its own config
+            return VoiceFile(model.stem, model, model.with_name(model.name + ".json"), "file")
     return None
 
 
