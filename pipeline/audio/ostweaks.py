@@ -34,7 +34,7 @@ def few_malloc_arenas() -> None:
 
 def die_with_parent() -> None:
     """In a worker: be killed when the build's process dies, even by SIGKILL, instead of waiting
-    for ever for work that will not come (tests/build/test_robust.py kills a build to check it)."""
+    for ever for work that will not come (tests/runner/test_robust.py kills a build to check it)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 

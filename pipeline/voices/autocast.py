@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Gender, Story, VoiceSettings
+from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Gender, VoiceSettings, Work
 from pipeline.voices import engine, palette
 from pipeline.voices.castfile import NewEntry
 from pipeline.voices.casting import Casting, scopes
@@ -54,7 +54,7 @@ class CastLine:
     name: str
     voice: VoiceSettings  # outside any story override
     gender: Gender
-    stories: tuple[str, ...]  # slugs of the stories it speaks in
+    works: tuple[str, ...]  # slugs of the stories it speaks in
     lines: int
     status: Status
 
@@ -70,30 +70,30 @@ class CastPlan:
     notes: tuple[str, ...] = ()  # what the user should know (too few voices of an engine)
 
 
-def clashes(casting: Casting, speakers: Sequence[Speaker], stories: Sequence[Story]) -> list[str]:
+def clashes(casting: Casting, speakers: Sequence[Speaker], works: Sequence[Work]) -> list[str]:
     """Characters of one story who sound exactly alike, or like its narrator (hand edits can do that)."""
     out = []
-    for story in stories:
-        voices: dict[VoiceSettings, list[str]] = {casting.narrator(story.slug): ["the narrator"]}
+    for work in works:
+        voices: dict[VoiceSettings, list[str]] = {casting.narrator(work.slug): ["the narrator"]}
         for sp in speakers:
-            if story.slug in sp.lines:
-                voices.setdefault(casting.character(sp.entry, story.slug), []).append(sp.entry)
+            if work.slug in sp.lines:
+                voices.setdefault(casting.character(sp.entry, work.slug), []).append(sp.entry)
         for voice, names in voices.items():
             if len(names) > 1:
-                out.append(f"{story.slug}: {' and '.join(names)} have the same voice ({voice.label}, "
+                out.append(f"{work.slug}: {' and '.join(names)} have the same voice ({voice.label}, "
                            f"rate {voice.rate}, pitch {voice.pitch})")
     return out
 
 
-def language_warnings(casting: Casting, speakers: Sequence[Speaker], stories: Sequence[Story]) -> list[str]:
+def language_warnings(casting: Casting, speakers: Sequence[Speaker], works: Sequence[Work]) -> list[str]:
     """A voice of another engine than eSpeak whose language is not the work's (a French book read
     by an American voice): said once per work and voice, and left as the user chose."""
     out = []
-    for story in stories:
-        if not story.language:
+    for work in works:
+        if not work.language:
             continue
-        voices = [("the narrator", casting.narrator(story.slug))]
-        voices += [(sp.entry, casting.character(sp.entry, story.slug)) for sp in speakers if story.slug in sp.lines]
+        voices = [("the narrator", casting.narrator(work.slug))]
+        voices += [(sp.entry, casting.character(sp.entry, work.slug)) for sp in speakers if work.slug in sp.lines]
         seen: set[str] = set()
         for who, voice in voices:
             if voice.engine == DEFAULT_ENGINE or voice.label in seen:
@@ -101,30 +101,30 @@ def language_warnings(casting: Casting, speakers: Sequence[Speaker], stories: Se
             seen.add(voice.label)
             language = next((v.language for v in engine.voice_catalog(voice.engine) if v.id == voice.voice), "")
             if language and language.replace("_", "-").split("-")[0].casefold() != \
-                    story.language.split("-")[0].casefold():
-                out.append(f"{story.slug}: {who}'s voice {voice.voice} speaks {language}, the work is in "
-                           f"{story.language}; choose a voice of its language in voices.yaml")
+                    work.language.split("-")[0].casefold():
+                out.append(f"{work.slug}: {who}'s voice {voice.voice} speaks {language}, the work is in "
+                           f"{work.language}; choose a voice of its language in voices.yaml")
     return out
 
 
-def scope_of(story: Story) -> str | None:
+def scope_of(work: Work) -> str | None:
     """The scope a work's names are matched in: a book's own, or the stories' shared one (None)."""
-    return story.slug if story.is_book else None
+    return work.slug if work.is_book else None
 
 
-def find_speakers(casting: Casting, stories: Sequence[Story], analyses: Sequence[Analysis]) -> list[Speaker]:
+def find_speakers(casting: Casting, works: Sequence[Work], analyses: Sequence[Analysis]) -> list[Speaker]:
     """Every speaking character of the anthology, matched to entries where they exist."""
     by_entry: dict[str, Speaker] = {}  # speakers of entries already in the file
     by_key: dict[tuple[str | None, str], Speaker] = {}  # (scope, casefolded name) -> speaker
     out: list[Speaker] = []
-    for story, analysis in zip(stories, analyses, strict=True):
-        scope = scope_of(story)
+    for work, analysis in zip(works, analyses, strict=True):
+        scope = scope_of(work)
         for char in analysis.characters:
             if char.lines <= 0 or char.name == GROUP:
                 continue
-            aliases = [_as_written(a, story.text) for a in char.aliases]
-            entry = casting.canonical(char.name, story.slug) or next(
-                (e for a in aliases if (e := casting.canonical(a, story.slug)) and e.casefold() == a.casefold()), None)
+            aliases = [_as_written(a, work.text) for a in char.aliases]
+            entry = casting.canonical(char.name, work.slug) or next(
+                (e for a in aliases if (e := casting.canonical(a, work.slug)) and e.casefold() == a.casefold()), None)
             speaker = by_entry.get(entry) if entry else None
             if speaker is None:
                 speaker = next((by_key[(scope, k.casefold())] for k in (entry or char.name, *aliases)
@@ -135,12 +135,12 @@ def find_speakers(casting: Casting, stories: Sequence[Story], analyses: Sequence
                 if entry:
                     by_entry[entry] = speaker
             speaker.names.setdefault(char.name)
-            speaker.seen.setdefault((story.slug, char.name))
+            speaker.seen.setdefault((work.slug, char.name))
             for alias in aliases:
                 speaker.aliases.setdefault(alias)
             if speaker.gender == "U":
                 speaker.gender = char.gender
-            speaker.lines[story.slug] = speaker.lines.get(story.slug, 0) + char.lines
+            speaker.lines[work.slug] = speaker.lines.get(work.slug, 0) + char.lines
             for key in speaker.known_as():
                 by_key.setdefault((scope, key), speaker)
     return out
@@ -152,12 +152,12 @@ def _as_written(alias: str, text: str) -> str:
     return found.group(0) if found else alias
 
 
-def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Analysis]) -> CastPlan:
+def plan_cast(casting: Casting, stories: Sequence[Work], analyses: Sequence[Analysis]) -> CastPlan:
     """Cast every speaker without an entry; find the entries no story needs any more."""
     speakers = find_speakers(casting, stories, analyses)
     narrators = {s.slug: casting.narrator(s.slug) for s in stories}
     # Voices in use, per story and across the anthology, by the entries that exist.
-    in_story: dict[str, set[VoiceSettings]] = {s.slug: set() for s in stories}
+    in_work: dict[str, set[VoiceSettings]] = {s.slug: set() for s in stories}
     usage: Counter[tuple[str, str]] = Counter()
     for name in casting.spec.characters:
         v = casting.character(name)
@@ -165,7 +165,7 @@ def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Ana
     for sp in speakers:
         if not sp.new:
             for slug in sp.lines:
-                in_story[slug].add(casting.character(sp.entry, slug))
+                in_work[slug].add(casting.character(sp.entry, slug))
 
     claimed = _claimed(casting, speakers)
     keys = {name.casefold() for name in casting.spec.characters}
@@ -177,7 +177,7 @@ def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Ana
             continue
         sp.entry = _entry_name(max(sp.names, key=len), sp, stories, keys)  # the fullest name the works use
         keys.add(sp.entry.casefold())
-        taken = set().union(*(in_story[slug] for slug in sp.lines))
+        taken = set().union(*(in_work[slug] for slug in sp.lines))
         voice = None
         entry: tuple[str, str | None, int | None, int, str | None, int | None]  # voice .. speaker
         if defaults.engine != DEFAULT_ENGINE:
@@ -196,7 +196,7 @@ def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Ana
             entry = (choice.voice, choice.variant, choice.pitch, choice.rate, engine, None)
             usage[(choice.voice, choice.variant)] += 1
         for slug in sp.lines:
-            in_story[slug].add(settings)
+            in_work[slug].add(settings)
         others = [n for n in (*sp.names, *sp.aliases) if n.casefold() != sp.entry.casefold()]
         mine = claimed.setdefault(sp.scope, set())
         aliases = tuple(dict.fromkeys(
@@ -233,12 +233,12 @@ def _claimed(casting: Casting, speakers: Sequence[Speaker]) -> dict[str | None, 
     return claimed
 
 
-def _entry_name(name: str, sp: Speaker, stories: Sequence[Story], keys: set[str]) -> str:
+def _entry_name(name: str, sp: Speaker, works: Sequence[Work], keys: set[str]) -> str:
     """A key for a new entry: its name, or, when another work's character has that key already,
     the name with its work's title ("Jean-Pierre (Moby-Dick)"; the name stays as an alias)."""
     if name.casefold() not in keys:
         return name
-    titles = {s.slug: s.title for s in stories}
+    titles = {s.slug: s.title for s in works}
     base = f"{name} ({titles[sp.scope] if sp.scope is not None else titles[next(iter(sp.lines))]})"
     candidate, n = base, 2
     while candidate.casefold() in keys:

@@ -53,7 +53,7 @@ class Pauses(BaseModel):
     chapter: float = Field(default=1.5, ge=0.0, le=30.0)  # after the spoken title
 
 
-class StoryOverride(BaseModel):
+class WorkOverride(BaseModel):
     """Per-story changes: a different narrator or different character voices."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -72,4 +72,4 @@ class CastingFile(BaseModel):
     pauses: Pauses = Pauses()
     lexicon: dict[str, str] = Field(default_factory=dict)
     characters: dict[str, CharacterSpec] = Field(default_factory=dict)
-    stories: dict[str, StoryOverride] = Field(default_factory=dict)
+    stories: dict[str, WorkOverride] = Field(default_factory=dict)

@@ -46,10 +46,10 @@ def blocks(spec: CastingFile) -> Iterator[tuple[tuple[Any, ...], VoiceSpec, str]
     for name, char in spec.characters.items():
         chars[name] = char.engine or base
         yield ("characters", name), char, chars[name]
-    for slug, story in spec.stories.items():
-        if story.narrator is not None:
-            yield ("stories", slug, "narrator"), story.narrator, story.narrator.engine or narrator
-        for name, vs in story.characters.items():
+    for slug, work in spec.stories.items():
+        if work.narrator is not None:
+            yield ("stories", slug, "narrator"), work.narrator, work.narrator.engine or narrator
+        for name, vs in work.characters.items():
             yield ("stories", slug, "characters", name), vs, vs.engine or chars.get(name, base)
 
 
