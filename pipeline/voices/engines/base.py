@@ -70,6 +70,8 @@ class SpeechEngine(Protocol):
 
     #: How voices.yaml names it (``engine: espeak``).
     name: str
+    #: How credits name it ("eSpeak NG").
+    title: str
     #: The voices.yaml keys its voices take; any other is refused where the file is read.
     knobs: tuple[str, ...]
 

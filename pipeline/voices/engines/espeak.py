@@ -80,6 +80,7 @@ class EspeakEngine:
     """
 
     name = "espeak"
+    title = "eSpeak NG"  # how credits name it
     knobs: tuple[str, ...] = ("voice", "variant", "rate", "pitch", "volume")  # what voices.yaml may set for it
 
     def __init__(self) -> None:

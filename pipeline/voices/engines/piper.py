@@ -54,6 +54,7 @@ class PiperEngine:
     """Piper voices; one session per voice model, loaded on first use in this process."""
 
     name = "piper"
+    title = "Piper"  # how credits name it
     knobs: tuple[str, ...] = ("voice", "speaker", "rate", "volume")  # what voices.yaml may set for it
 
     def __init__(self) -> None:
