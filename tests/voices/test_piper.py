@@ -218,3 +218,15 @@ def test_too_few_piper_voices_is_one_note_and_distinct_espeak_voices(tmp_path: P
 def test_piper_voice_json_card_is_read() -> None:
     joe = piper_voices.find("en_US-joe-medium")
     assert joe is not None and json.loads(joe.config.read_text(encoding="utf-8"))["num_speakers"] == 1
+
+
+def test_a_piper_voice_of_another_language_is_a_warning(tmp_path: Path) -> None:
+    from pipeline.model import Work
+    from pipeline.voices.autocast import language_warnings
+
+    casting = load_casting(_voices(tmp_path, "narrator:\n  engine: piper\n  voice: en_US-joe-medium\n"))
+    french = Work("le-conte", "Le Conte", tmp_path / "le-conte.txt", "Il pleuvait.", 1, language="fr")
+    english = Work("the-tale", "The Tale", tmp_path / "the-tale.txt", "It rained.", 2, language="en-GB")
+    (warning,) = language_warnings(casting, [], [french, english])
+    assert warning == ("le-conte: the narrator's voice en_US-joe-medium speaks en_US, the work is in fr; "
+                       "choose a voice of its language in voices.yaml")
