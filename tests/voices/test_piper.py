@@ -132,9 +132,13 @@ def test_a_piper_narrator_is_two_lines(tmp_path: Path) -> None:
     ("narrator:\n  speaker: 1\n", "narrator.speaker: espeak voices take no speaker"),
 ])
 def test_voices_yaml_errors_name_key_line_and_fix(tmp_path: Path, narrator: str, message: str) -> None:
+    path = _voices(tmp_path, narrator)
     with pytest.raises(CastingError) as err:
-        load_casting(_voices(tmp_path, narrator))
-    assert message in str(err.value) and str(err.value).startswith(f"{tmp_path / 'voices.yaml'}:1")
+        load_casting(path)
+    key = message.split(":")[0].rsplit(".", 1)[-1] if message.startswith("narrator.") else "voice"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if i > lines.index("narrator:") and text.startswith(f"  {key}:"))
+    assert message in str(err.value) and str(err.value).startswith(f"{path}:{line}: ")
 
 
 def test_a_damaged_voice_is_one_line(tmp_path: Path) -> None:
