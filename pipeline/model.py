@@ -52,7 +52,7 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Work:
-    """One work of the corpus (a story today, a book with chapters next), as read from disk."""
+    """One work of the corpus, a story or a book (.txt, .md or .epub), as read from disk."""
 
     slug: str  # stable, file-system safe identifier (the file name without .txt)
     title: str  # the title spoken at the start and used for tags and chapters
@@ -81,9 +81,9 @@ class Work:
 
 @dataclass(frozen=True)
 class Segment:
-    """A stretch of a story's text that is either narration or one piece of dialogue.
+    """A stretch of a work's text that is either narration or one piece of dialogue.
 
-    The segments of a story tile its text: each starts where the previous ended.
+    The segments of a work tile its text: each starts where the previous ended.
     Dialogue spans exclude the quotation marks; an interrupted quotation gives one
     segment per part, all sharing one ``quote_id``.
     """
@@ -100,7 +100,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class Character:
-    """Someone who speaks (or is named) in a story."""
+    """Someone who speaks (or is named) in a work."""
 
     name: str  # canonical name, e.g. "Stéphane Cara" or "the young woman"
     aliases: tuple[str, ...] = ()  # other ways the text names them
@@ -156,7 +156,7 @@ class TimedSegment:
 
 @dataclass(frozen=True)
 class ChapterAudio:
-    """A story's audio, rendered and placed: the result of assembly."""
+    """A chapter file's audio (a story's, or a book chapter's), rendered and placed: the result of assembly."""
 
     work: Work
     duration: float  # seconds

@@ -8,16 +8,15 @@ since that build has no time: the offsets and the words must both still match.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.clock import seconds_of
 from pipeline.errors import AudiobookError
+from pipeline.layout import BuildLayout
 from pipeline.model import Segment
-
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
 
 
 @dataclass(frozen=True)
@@ -40,27 +39,14 @@ class LineTime:
 
 def parse_clock(text: str) -> float:
     """``1:23:45``, ``83:45``, ``45.5`` or ``5025`` as seconds; a one-line error otherwise."""
-    text = text.strip()
-    match = _CLOCK.match(text)
-    if match:
-        h, m, s = match.groups()
-        return int(h or 0) * 3600 + int(m) * 60 + float(s)
-    try:
-        return float(text)
-    except ValueError:
-        raise AudiobookError(f"--at {text}: not a time; write it as h:mm:ss, m:ss or seconds") from None
-
-
-def clock(seconds: float) -> str:
-    whole = int(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    tenths = int((seconds - whole) * 10)
-    return f"{h}:{m:02d}:{s:02d}.{tenths}"
+    seconds = seconds_of(text)
+    if seconds is None:
+        raise AudiobookError(f"--at {text.strip()}: not a time; write it as h:mm:ss, m:ss or seconds")
+    return seconds
 
 
 def _manifest(build_dir: Path) -> dict[str, Any]:
-    path = build_dir / "manifest.json"
+    path = BuildLayout(build_dir).manifest
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

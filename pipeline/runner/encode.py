@@ -61,7 +61,7 @@ class OutputPaths:
     def of(cls, plan: ChapterPlan, options: BuildOptions) -> OutputPaths:
         # slugify keeps user titles from naming anything outside build_dir ('/', '..').
         build_dir, codec, work = options.build_dir, options.codec, plan.work
-        parts = build_dir / "cache" / "parts"
+        parts = options.layout.parts
         if not work.is_book:
             name = f"{work.number:02d}-{slugify(work.title)}"
             audio = build_dir / f"{name}{codec.suffix}"

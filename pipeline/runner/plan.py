@@ -20,6 +20,7 @@ from pipeline.audio import assemble
 from pipeline.audio.synth import PlannedClip, plan_work
 from pipeline.errors import CorpusError
 from pipeline.fsutil import atomic_open, atomic_path, safe_name, slugify
+from pipeline.layout import BuildLayout
 from pipeline.model import GROUP, Analysis, Chapter, Segment, Work
 from pipeline.publish import export
 from pipeline.publish.cover import as_jpeg, draw_cover, find_cover, validate_cover
@@ -122,7 +123,8 @@ def metadata(corpus: Corpus, build_dir: Path, warn: Any) -> Meta:
     if cover is not None:
         validate_cover(cover, warn)
     else:
-        cover = _drawn_cover(build_dir / "cover.jpg", corpus.title, corpus.author, build_dir / "cache" / "cover.json")
+        layout = BuildLayout(build_dir)
+        cover = _drawn_cover(layout.cover, corpus.title, corpus.author, layout.cover_stamp)
     books = []
     seen: dict[Path, Work] = {}
     for work in corpus.works:
@@ -144,7 +146,7 @@ def metadata(corpus: Corpus, build_dir: Path, warn: Any) -> Meta:
 
 def book_folder(build_dir: Path, work: Work) -> Path:
     """Where a book's files go, the way audiobook servers (Audiobookshelf) read a library."""
-    return build_dir / "library" / safe_name(work.author or "Unknown Author") / safe_name(work.title)
+    return BuildLayout(build_dir).library / safe_name(work.author or "Unknown Author") / safe_name(work.title)
 
 
 def book_cover(folder: Path, work: Work) -> Path | None:
@@ -159,7 +161,7 @@ def book_cover(folder: Path, work: Work) -> Path | None:
 def _book_cover(build_dir: Path, work: Work, own: Path | None) -> Path:
     target = book_folder(build_dir, work) / "cover.jpg"
     if own is None and work.cover is None:
-        stamp = build_dir / "cache" / f"cover-{safe_name(work.slug)}.json"
+        stamp = BuildLayout(build_dir).book_cover_stamp(safe_name(work.slug))
         return _drawn_cover(target, work.title, work.author or "", stamp)
     data = own.read_bytes() if own is not None else as_jpeg(work.cover or b"")
     if not target.exists() or target.read_bytes() != data:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.fsutil import safe_name, slugify
+from pipeline.layout import READ_ALONG, BuildLayout
 from pipeline.model import Work
 from pipeline.publish.readalong_epub import write_epub
 from pipeline.publish.readalong_page import write_page
@@ -38,9 +39,9 @@ def read_along_paths(work: Work, settings: FileSettings) -> tuple[Path, Path]:
     build_dir = settings.options.build_dir
     if work.is_book:
         folder = book_folder(build_dir, work)
-        return folder / f"{safe_name(work.title)}.epub", folder / "read-along" / "index.html"
+        return folder / f"{safe_name(work.title)}.epub", folder / READ_ALONG / "index.html"
     name = f"{work.number:02d}-{slugify(work.title)}"
-    return build_dir / f"{name}.epub", build_dir / "read-along" / name / "index.html"
+    return build_dir / f"{name}.epub", BuildLayout(build_dir).read_along_page(name)
 
 
 def write_read_along(encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState,

@@ -150,7 +150,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         remove_stale_temporaries(options.build_dir)
         plans = plan_chapters(corpus, analyses, cast.casting, options, progress.warn)
         settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))
-        cache = ClipCache(options.build_dir / "cache" / "clips")
+        cache = ClipCache(options.layout.clips)
         executor = executor_for(options)
         missing = executor.missing(plans, cache)
         progress.stage("Rendering and encoding", total=len(missing) + len(plans))
