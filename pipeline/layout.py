@@ -68,6 +68,12 @@ class BuildLayout:
         """The fast path's stamp: the inputs and outputs of the last successful build."""
         return self.cache / "uptodate.json"
 
+    def book_folder(self, author: str | None, title: str) -> Path:
+        """Where a book's files go, the way audiobook servers (Audiobookshelf) read a library."""
+        from pipeline.fsutil import safe_name  # not at the top: the fast path needs none of it
+
+        return self.library / safe_name(author or "Unknown Author") / safe_name(title)
+
     @property
     def previews(self) -> Path:
         return self.root / PREVIEWS

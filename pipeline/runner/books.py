@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.fsutil import safe_name, write_if_changed
+from pipeline.fsutil import digest, safe_name, write_if_changed
 from pipeline.model import Work
 from pipeline.publish import export
 from pipeline.publish.tags import Chapter, audio_seconds, credit_names
 from pipeline.runner.encode import EncodedChapter
-from pipeline.runner.plan import ChapterPlan, FileSettings, book_folder, digest
+from pipeline.runner.plan import ChapterPlan, FileSettings, book_folder
 from pipeline.runner.state import BuildState
 
 BOOK_VERSION = 1  # bump when a book's M4B changes shape

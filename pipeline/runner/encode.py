@@ -20,12 +20,13 @@ from pipeline.fsutil import NAME_BYTES, make_dirs, safe_name, slugify
 from pipeline.model import GROUP, GROUP_LABEL, ChapterAudio, Segment
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, cues_of, write_captions
+from pipeline.publish.meta import Meta
 from pipeline.publish.tags import write_tags
 from pipeline.publish.timings import ClipPlace, Sentence, clip_sentences
 from pipeline.quality.check import AcxRules
 from pipeline.reading.paragraphs import line_number
 from pipeline.runner.options import BuildOptions, Profile
-from pipeline.runner.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, Meta, book_folder
+from pipeline.runner.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, book_folder
 from pipeline.runner.state import BuildState
 from pipeline.voices import engine
 

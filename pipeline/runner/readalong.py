@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.fsutil import safe_name, slugify
+from pipeline.fsutil import digest, safe_name, slugify
 from pipeline.layout import READ_ALONG, BuildLayout
 from pipeline.model import Work
 from pipeline.publish.readalong_epub import write_epub
 from pipeline.publish.readalong_page import write_page
 from pipeline.publish.readalong_text import ReadAlongChapter, ReadAlongWork
 from pipeline.runner.encode import EncodedChapter
-from pipeline.runner.plan import FileSettings, book_folder, digest
+from pipeline.runner.plan import FileSettings, book_folder
 from pipeline.runner.state import BuildState
 
 READ_ALONG_VERSION = 1  # bump when the EPUB's or the page's shape changes

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.audio.synth import ClipCache
+from pipeline.fsutil import digest
 from pipeline.model import Analysis, Work
 from pipeline.publish import export
 from pipeline.publish.manifest import (
@@ -33,6 +34,7 @@ from pipeline.publish.manifest import (
     WorkEntry,
     write_manifest,
 )
+from pipeline.publish.meta import Meta, metadata
 from pipeline.reading.corpus import Corpus, load_corpus
 from pipeline.runner.books import BookOutput, EarlyJoins, chapter_times, write_books
 from pipeline.runner.cast import cast_works
@@ -40,7 +42,7 @@ from pipeline.runner.encode import EncodedChapter, OutputPaths
 from pipeline.runner.executors import Executor, LocalExecutor, StageWork
 from pipeline.runner.lock import build_lock, remove_stale_temporaries
 from pipeline.runner.options import BuildOptions, Format, Profile
-from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, Meta, digest, metadata, plan_chapters
+from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, plan_chapters
 from pipeline.runner.readalong import ReadAlongOutput, write_read_along
 from pipeline.runner.state import BuildState
 from pipeline.speakers.analyse import analyse
