@@ -8,11 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
 SegmentKind = Literal["narration", "dialogue"]
-Gender = Literal["M", "F", "U"]
+
+
+class Gender(StrEnum):
+    """A character's or a voice's gender, as far as known. The values are what files hold
+    (manifest.json, voices.yaml comments); engines' own spellings are read with ``of``."""
+
+    male = "M"
+    female = "F"
+    unknown = "U"
+
+    @classmethod
+    def of(cls, text: str | None) -> Gender:
+        """``"Male"``, ``"male"``, ``"M"`` -> male; anything unknown -> unknown."""
+        first = (text or "").strip()[:1].upper()
+        return cls(first) if first in ("M", "F") else cls.unknown
+
+    @property
+    def word(self) -> str:
+        return {"M": "male", "F": "female", "U": ""}[self.value]
 
 #: Speaker name used for speech by several characters at once ("they all shouted").
 GROUP = "_group"
@@ -104,7 +123,7 @@ class Character:
 
     name: str  # canonical name, e.g. "Stéphane Cara" or "the young woman"
     aliases: tuple[str, ...] = ()  # other ways the text names them
-    gender: Gender = "U"
+    gender: Gender = Gender.unknown
     lines: int = 0  # number of quotations attributed to them
 
 

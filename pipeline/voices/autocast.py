@@ -39,7 +39,7 @@ class Speaker:
     names: dict[str, None] = field(default_factory=dict)  # names the stories use, in order met
     seen: dict[tuple[str, str], None] = field(default_factory=dict)  # (work slug, name) as met
     aliases: dict[str, None] = field(default_factory=dict)  # aliases as written in the text
-    gender: Gender = "U"
+    gender: Gender = Gender.unknown
     lines: dict[str, int] = field(default_factory=dict)  # story slug -> lines spoken there
     new: bool = False
 
@@ -214,5 +214,5 @@ def cast_lines(casting: Casting, plan: CastPlan) -> list[CastLine]:
                  "new" if sp.entry in new_names else "kept")
         for sp in plan.speakers
     ]
-    out += [CastLine(n, casting.character(n), "U", (), 0, "unused") for n in plan.unused]
+    out += [CastLine(n, casting.character(n), Gender.unknown, (), 0, "unused") for n in plan.unused]
     return out
