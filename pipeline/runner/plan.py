@@ -27,6 +27,7 @@ from pipeline.reading.paragraphs import paragraphs
 from pipeline.reading.segment import split_segments
 from pipeline.reading.works import split_long
 from pipeline.runner.options import BuildOptions, Profile
+from pipeline.runner.state import StateKey, chapter_key, story_key
 from pipeline.voices.casting import Casting
 
 CAPTIONS_VERSION = 3  # bump when caption files change shape
@@ -65,11 +66,11 @@ class ChapterPlan:
     kind: PlanKind = "story"
 
     @property
-    def key(self) -> str:
+    def key(self) -> StateKey:
         """The build state's name for this chapter's outputs."""
         if self.work.is_book:
-            return f"chapter:{self.work.slug}:{self.chapter.number}"
-        return f"story:{self.work.slug}"
+            return chapter_key(self.work.slug, self.chapter.number)
+        return story_key(self.work.slug)
 
     def inputs_hash(self, settings: FileSettings) -> str:
         return digest({

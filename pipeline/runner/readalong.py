@@ -20,7 +20,7 @@ from pipeline.publish.readalong_page import write_page
 from pipeline.publish.readalong_text import ReadAlongChapter, ReadAlongWork
 from pipeline.runner.encode import EncodedChapter
 from pipeline.runner.plan import FileSettings, book_folder
-from pipeline.runner.state import BuildState
+from pipeline.runner.state import BuildState, read_along_key
 
 READ_ALONG_VERSION = 1  # bump when the EPUB's or the page's shape changes
 
@@ -65,7 +65,7 @@ def _one_work(story: Work, encoded: Sequence[EncodedChapter], settings: FileSett
     wanted = [p for p, on in ((epub, mode.makes_epub), (page, mode.makes_page)) if on]
     inputs = digest({"chapters": [e.plan.inputs_hash(settings) for e in encoded], "mode": mode.value,
                      "version": READ_ALONG_VERSION})
-    key = f"read-along:{story.slug}"
+    key = read_along_key(story.slug)
     if not state.current(key, inputs) or not all(p.exists() for p in wanted):
         work = _work(story, encoded, settings)
         if mode.makes_epub:

@@ -44,7 +44,7 @@ from pipeline.runner.lock import build_lock, remove_stale_temporaries
 from pipeline.runner.options import BuildOptions, Format, Profile
 from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, plan_chapters
 from pipeline.runner.readalong import ReadAlongOutput, write_read_along
-from pipeline.runner.state import BuildState
+from pipeline.runner.state import ANTHOLOGY, ANTHOLOGY_MP3, BuildState
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.pins import load_pins
 
@@ -225,13 +225,13 @@ def write_anthology(encoded: Sequence[EncodedChapter], settings: FileSettings, s
     inputs = digest({"parts": [e.plan.inputs_hash(settings) for e in encoded],
                      "chapters": [(c.title, c.start, c.end) for c in chapters],
                      "tags": repr(tags), "cover": meta.cover_hash, "version": ANTHOLOGY_VERSION})
-    if not state.current("anthology", inputs) or not target.exists():
+    if not state.current(ANTHOLOGY, inputs) or not target.exists():
         export.write_anthology(target, [e.paths.part for e in encoded], chapters, tags)
-        state.record("anthology", inputs)
+        state.record(ANTHOLOGY, inputs)
     mp3 = options.build_dir / "anthology.mp3"
-    if options.anthology_mp3 and (not state.current("anthology.mp3", inputs) or not mp3.exists()):
+    if options.anthology_mp3 and (not state.current(ANTHOLOGY_MP3, inputs) or not mp3.exists()):
         export.write_anthology_mp3(mp3, [e.paths.audio or e.paths.part for e in encoded], chapters, tags)
-        state.record("anthology.mp3", inputs)
+        state.record(ANTHOLOGY_MP3, inputs)
     return Anthology(target, start)
 
 
