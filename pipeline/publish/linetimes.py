@@ -72,17 +72,17 @@ def line_times(build_dir: Path, work: Path, segments: Sequence[Segment]) -> dict
     found = False
     manifest = _manifest(build_dir)
     books = {w.get("file"): [c["start"] for c in w.get("chapters") or []] for w in manifest.get("works") or []}
-    for story in manifest.get("stories") or []:
-        if story.get("kind") != "story" or not _same_work(str(story.get("source", "")), work):
+    for entry in manifest.get("stories") or []:
+        if entry.get("kind") != "story" or not _same_work(str(entry.get("source", "")), work):
             continue
         found = True
-        number = int(story.get("chapter", 1))
-        starts = books.get(story["file"])  # the file is the book's M4B: times count from its chapter's mark
+        number = int(entry.get("chapter", 1))
+        starts = books.get(entry["file"])  # the file is the book's M4B: times count from its chapter's mark
         offset = starts[number - 1] if starts and number <= len(starts) else None
-        for seg in story.get("segments") or []:
+        for seg in entry.get("segments") or []:
             key = (seg["text_start"], seg["text_end"], seg["text"])
-            heard.setdefault(key, LineTime(story["file"], number, seg["start"], seg["end"],
-                                           None if offset is None else offset + seg["start"], str(story["title"])))
+            heard.setdefault(key, LineTime(entry["file"], number, seg["start"], seg["end"],
+                                           None if offset is None else offset + seg["start"], str(entry["title"])))
     if not found:
         raise AudiobookError(f"{work}: not in the last build's manifest ({build_dir / 'manifest.json'}); "
                              "build it first or name its --build-dir")

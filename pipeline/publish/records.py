@@ -119,9 +119,9 @@ def listed_files(manifest: dict[str, Any]) -> set[str]:
     names: set[Any] = {MANIFEST}
     anthology = manifest.get("anthology") or {}
     names |= {anthology.get("file"), anthology.get("mp3")}
-    for story in manifest.get("stories") or []:
-        names.add(story.get("file"))
-        names |= set((story.get("captions") or {}).values())
+    for entry in manifest.get("stories") or []:
+        names.add(entry.get("file"))
+        names |= set((entry.get("captions") or {}).values())
     for work in manifest.get("works") or []:
         names |= {work.get("file"), work.get("metadata")}
     for made in manifest.get("read_along") or []:

@@ -58,22 +58,22 @@ def write_read_along(encoded: Sequence[EncodedChapter], settings: FileSettings, 
     return tuple(out)
 
 
-def _one_work(story: Work, encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState,
+def _one_work(work: Work, encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState,
               ) -> ReadAlongOutput:
     mode = settings.options.read_along
-    epub, page = read_along_paths(story, settings)
+    epub, page = read_along_paths(work, settings)
     wanted = [p for p, on in ((epub, mode.makes_epub), (page, mode.makes_page)) if on]
     inputs = digest({"chapters": [e.plan.inputs_hash(settings) for e in encoded], "mode": mode.value,
                      "version": READ_ALONG_VERSION})
-    key = read_along_key(story.slug)
+    key = read_along_key(work.slug)
     if not state.current(key, inputs) or not all(p.exists() for p in wanted):
-        work = _work(story, encoded, settings)
+        readalong = _work(work, encoded, settings)
         if mode.makes_epub:
-            write_epub(epub, work)
+            write_epub(epub, readalong)
         if mode.makes_page:
-            write_page(page, work)
+            write_page(page, readalong)
         state.record(key, inputs)
-    return ReadAlongOutput(story, epub if mode.makes_epub else None, page if mode.makes_page else None)
+    return ReadAlongOutput(work, epub if mode.makes_epub else None, page if mode.makes_page else None)
 
 
 def _work(work: Work, encoded: Sequence[EncodedChapter], settings: FileSettings) -> ReadAlongWork:

@@ -40,8 +40,8 @@ class BuildState:
     """The inputs hash behind each output (see ``StateKey``: a story, a book chapter, a book,
     a read-along, the anthology).
 
-    The story threads of a build update it as each story is written; every update is saved
-    at once, so a build killed half-way resumes with the stories it finished.
+    The encoding threads of a build update it as each chapter is written; every update is saved
+    at once, so a build killed half-way resumes with the chapters it finished.
     """
 
     build_dir: Path
