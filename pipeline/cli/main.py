@@ -7,7 +7,7 @@ every output it wrote are exactly as that build left them, this module says so
 without importing any of that. Anything else, or any doubt, runs the real command.
 The inputs are read before the build starts, and recorded only if they are still the same
 when it ends: an edit made during a build is built by the next one.
-Only the standard library (and pipeline.errors, which imports nothing else) is imported here.
+Only the standard library, pipeline.errors and pipeline.layout (which import nothing else) are imported here.
 """
 
 from __future__ import annotations
