@@ -15,7 +15,6 @@ The CLI's fast path imports this before anything else, so it uses the standard l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 #: What the commands read and write when not told otherwise (relative to where they run).
@@ -30,11 +29,17 @@ LIBRARY = "library"
 READ_ALONG = "read-along"
 
 
-@dataclass(frozen=True)
 class BuildLayout:
-    """The places inside one build folder."""
+    """The places inside one build folder. (A plain class: ``dataclasses`` alone would cost the
+    fast path 7 ms, a third of its time.)"""
 
-    root: Path
+    __slots__ = ("root",)
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"BuildLayout({self.root!r})"
 
     @property
     def manifest(self) -> Path:
