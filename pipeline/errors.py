@@ -23,7 +23,7 @@ def _where(path: Path | str | None, line: int | None) -> str:
 
 
 class CorpusError(AudiobookError):
-    """A story or the corpus folder cannot be read."""
+    """A work or the corpus folder cannot be read."""
 
     def __init__(self, path: Path | str | None, why: str, line: int | None = None) -> None:
         self.path, self.line, self.why = path, line, why

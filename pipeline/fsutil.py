@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
 import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pipeline.errors import OutputError
 
@@ -199,3 +200,13 @@ def safe_name(title: str, fallback: str = "Untitled", limit: int = NAME_BYTES) -
     name = re.sub(r"[\x00-\x1f/\\:*?\"<>|]+", " ", title)
     name = " ".join(name.split()).strip(". ")
     return _capped(name, limit, " ", ". ") if name else fallback
+
+
+def digest(obj: Any) -> str:
+    """A short, stable hash of a JSON-able value."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def file_hash(path: Path) -> str:
+    """A short hash of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:32]

@@ -8,11 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
 SegmentKind = Literal["narration", "dialogue"]
-Gender = Literal["M", "F", "U"]
+
+
+class Gender(StrEnum):
+    """A character's or a voice's gender, as far as known. The values are what files hold
+    (manifest.json, voices.yaml comments); engines' own spellings are read with ``of``."""
+
+    male = "M"
+    female = "F"
+    unknown = "U"
+
+    @classmethod
+    def of(cls, text: str | None) -> Gender:
+        """``"Male"``, ``"male"``, ``"M"`` -> male; anything unknown -> unknown."""
+        first = (text or "").strip()[:1].upper()
+        return cls(first) if first in ("M", "F") else cls.unknown
+
+    @property
+    def word(self) -> str:
+        return {"M": "male", "F": "female", "U": ""}[self.value]
 
 #: Speaker name used for speech by several characters at once ("they all shouted").
 GROUP = "_group"
@@ -52,7 +71,7 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Work:
-    """One work of the corpus (a story today, a book with chapters next), as read from disk."""
+    """One work of the corpus, a story or a book (.txt, .md or .epub), as read from disk."""
 
     slug: str  # stable, file-system safe identifier (the file name without .txt)
     title: str  # the title spoken at the start and used for tags and chapters
@@ -81,9 +100,9 @@ class Work:
 
 @dataclass(frozen=True)
 class Segment:
-    """A stretch of a story's text that is either narration or one piece of dialogue.
+    """A stretch of a work's text that is either narration or one piece of dialogue.
 
-    The segments of a story tile its text: each starts where the previous ended.
+    The segments of a work tile its text: each starts where the previous ended.
     Dialogue spans exclude the quotation marks; an interrupted quotation gives one
     segment per part, all sharing one ``quote_id``.
     """
@@ -100,11 +119,11 @@ class Segment:
 
 @dataclass(frozen=True)
 class Character:
-    """Someone who speaks (or is named) in a story."""
+    """Someone who speaks (or is named) in a work."""
 
     name: str  # canonical name, e.g. "Stéphane Cara" or "the young woman"
     aliases: tuple[str, ...] = ()  # other ways the text names them
-    gender: Gender = "U"
+    gender: Gender = Gender.unknown
     lines: int = 0  # number of quotations attributed to them
 
 
@@ -170,7 +189,7 @@ class TimedSegment:
 
 @dataclass(frozen=True)
 class ChapterAudio:
-    """A story's audio, rendered and placed: the result of assembly."""
+    """A chapter file's audio (a story's, or a book chapter's), rendered and placed: the result of assembly."""
 
     work: Work
     duration: float  # seconds

@@ -8,10 +8,20 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
 # Lower layers first: a module may import its own layer and the layers before it, never a later one.
-ORDER = {"model": 0, "errors": 0, "fsutil": 1, "yamlutil": 1, "reading": 2, "speakers": 3, "voices": 4, "audio": 5,
-         "publish": 6, "quality": 7, "runner": 8, "cli": 9}
+ORDER = {"model": 0, "errors": 0, "fsutil": 1, "yamlutil": 1, "layout": 1, "clock": 1, "reading": 2, "speakers": 3,
+         "voices": 4, "audio": 5, "publish": 6, "quality": 7, "runner": 8, "cli": 9}
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
+MAX_CLASS_LINES = 200  # a class counted with the package classes it inherits from: one unit, however split
+# Classes over the bound for now, each with why. Issue 21's helpers are rewriting these (the sieves as
+# strategy objects, the cast and mentions code): drop an entry when its class is under the bound.
+OVERSIZED_CLASSES = {
+    "pipeline.speakers.mentions.Resolver": "mention resolution, being split by issue 21 (the cast)",
+    "pipeline.speakers.attribution.conversation.Conversation": "the sieves' turn structure, being rewritten "
+                                                                "into strategy objects by issue 21",
+    "pipeline.speakers.attribution.attribute.Sieves": "Conversation's other half (split across two files "
+                                                      "only to keep each under 500 lines): issue 21",
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -84,6 +94,36 @@ def test_no_import_cycles() -> None:
         if node not in state:
             visit(node, [node])
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def _classes() -> dict[str, tuple[ast.ClassDef, str]]:
+    """Every class of the package by its dotted name, with its module."""
+    out = {}
+    for name, path in _modules().items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                out[f"{name}.{node.name}"] = (node, name)
+    return out
+
+
+def _class_lines(qualname: str, classes: dict[str, tuple[ast.ClassDef, str]]) -> int:
+    """A class's lines with those of the package classes it inherits from (found by name)."""
+    node, module = classes[qualname]
+    lines = (node.end_lineno or node.lineno) - node.lineno + 1
+    for base in node.bases:
+        base_name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
+        found = [q for q in classes if q.rpartition(".")[2] == base_name and q != qualname]
+        same_module = [q for q in found if classes[q][1] == module]
+        if len(same_module or found) == 1:
+            lines += _class_lines((same_module or found)[0], classes)
+    return lines
+
+
+def test_classes_stay_readable() -> None:
+    classes = _classes()
+    too_big = [f"{q}: {n} lines" for q in sorted(classes)
+               if (n := _class_lines(q, classes)) > MAX_CLASS_LINES and q not in OVERSIZED_CLASSES]
+    assert not too_big, f"classes over {MAX_CLASS_LINES} lines (with their bases):\n" + "\n".join(too_big)
 
 
 def test_modules_and_functions_stay_readable() -> None:

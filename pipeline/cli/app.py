@@ -24,15 +24,24 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from pipeline import __version__
-from pipeline.cli.checkview import fmt_duration, render_reports
+from pipeline.cli.checkview import render_reports
+from pipeline.clock import fmt_duration
 from pipeline.errors import INTERRUPTED, AudiobookError, OptionsError
 from pipeline.fsutil import describe
+from pipeline.layout import DEFAULT_BUILD_DIR, DEFAULT_CORPUS, DEFAULT_VOICES
 from pipeline.runner import stages as core
 from pipeline.runner.options import Captions, Format, Profile, ReadAlong
 
 if TYPE_CHECKING:
     from pipeline.model import Analysis
     from pipeline.reading.book import Book
+
+# The options several commands share, declared once (their defaults: pipeline.layout).
+CorpusOption = Annotated[Path, typer.Option(
+    "--corpus", help="The corpus: a folder of stories and books (.txt, .md, .epub) and corpus.yaml.")]
+VoicesOption = Annotated[Path, typer.Option("--voices", help="The casting file.")]
+BuildDirOption = Annotated[Path, typer.Option(
+    "--build-dir", help="The build folder: where outputs go, and where `check` and `script --times` look.")]
 
 out = Console()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -72,7 +81,7 @@ class _Commands(TyperGroup):
 
 app = typer.Typer(
     cls=_Commands,
-    help="Turn a folder of stories into a multi-voice, chaptered audiobook, offline.",
+    help="Turn a folder of stories and books (.txt, .md, .epub) into a multi-voice, chaptered audiobook, offline.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -125,9 +134,9 @@ class RichProgress(core.Progress):
 
 @app.command()
 def build(
-    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
-    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
-    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where outputs go.")] = Path("build"),
+    corpus: CorpusOption = DEFAULT_CORPUS,
+    voices: VoicesOption = DEFAULT_VOICES,
+    build_dir: BuildDirOption = DEFAULT_BUILD_DIR,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
                                       help="Worker processes for rendering (default: all cores).")]
     = os.cpu_count() or 1,
@@ -198,8 +207,7 @@ def _print_summary(result: core.BuildResult) -> None:
 def check(
     files: Annotated[list[Path] | None, typer.Argument(help="Audio files (default: those in --build-dir).")]
     = None,
-    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where to look when no file is named.")]
-    = Path("build"),
+    build_dir: BuildDirOption = DEFAULT_BUILD_DIR,
 ) -> None:
     """Measure audio files against ACX's rules (levels, room tone, format); exit 1 if any fails."""
     from pipeline.quality.check import check_files, find_audio
@@ -238,8 +246,7 @@ def script(
     at: Annotated[str | None, typer.Option(
         "--at", help="Only the line heard at this time (h:mm:ss) of the chapter file (with --chapter for a book).")]
     = None,
-    build_dir: Annotated[Path, typer.Option("--build-dir", help="The build whose manifest gives the times.")]
-    = Path("build"),
+    build_dir: BuildDirOption = DEFAULT_BUILD_DIR,
     unsure: Annotated[bool, typer.Option(
         "--unsure", help="Only the lines marked unsure, with their ids to pin in <work>.speakers.yaml.")] = False,
 ) -> None:
@@ -375,11 +382,11 @@ def _piper_table(found: list[Any], folder: Path) -> None:
 @app.command()
 def preview(
     name: Annotated[str, typer.Argument(help="A character, `narrator`, or a voice id like gmw/en-us+f3.")],
-    story: Annotated[str | None, typer.Option(help="Only lines from this story (file name without .txt).")]
+    story: Annotated[str | None, typer.Option(help="Only lines from this work (its file name without the extension).")]
     = None,
-    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
-    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
-    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where outputs go.")] = Path("build"),
+    corpus: CorpusOption = DEFAULT_CORPUS,
+    voices: VoicesOption = DEFAULT_VOICES,
+    build_dir: BuildDirOption = DEFAULT_BUILD_DIR,
     lines: Annotated[int, typer.Option(min=1, help="How many lines to render.")] = 3,
 ) -> None:
     """Render a few of a character's lines (or a sample for a voice id) to a WAV and print its path."""
@@ -393,8 +400,8 @@ def preview(
 
 @app.command()
 def cast(
-    corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
-    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+    corpus: CorpusOption = DEFAULT_CORPUS,
+    voices: VoicesOption = DEFAULT_VOICES,
     narrator: Annotated[str | None, typer.Option(
         help="Switch the narrator first: piper, espeak, or a voice (en_US-joe-medium, gmw/en-us+m3).")] = None,
 ) -> None:

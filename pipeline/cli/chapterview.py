@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.cli.checkview import fmt_duration
+from pipeline.clock import fmt_duration
 from pipeline.reading.book import Book
 from pipeline.reading.corpus import MANIFEST, title_from_filename
 from pipeline.reading.works import ChapterChoices, estimate_minutes, listed

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.clock import fmt_duration
 from pipeline.quality.check import Report
 
 
@@ -15,14 +16,6 @@ def _db(value: float | None) -> str:
     if value is None:
         return "?"
     return "silent" if math.isinf(value) else f"{value:.1f}"
-
-
-def fmt_duration(seconds: float) -> str:
-    """``2:57``, or ``12:07:00`` past an hour."""
-    whole = round(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def render_reports(reports: Sequence[Report], console: Console) -> None:

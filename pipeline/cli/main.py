@@ -7,7 +7,7 @@ every output it wrote are exactly as that build left them, this module says so
 without importing any of that. Anything else, or any doubt, runs the real command.
 The inputs are read before the build starts, and recorded only if they are still the same
 when it ends: an edit made during a build is built by the next one.
-Only the standard library (and pipeline.errors, which imports nothing else) is imported here.
+Only the standard library, pipeline.errors and pipeline.layout (which import nothing else) are imported here.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import INTERRUPTED
-
-STAMP = Path("cache") / "uptodate.json"
+from pipeline.layout import CACHE, DEFAULT_BUILD_DIR, DEFAULT_CORPUS, DEFAULT_VOICES, PREVIEWS, BuildLayout
 
 
 def _option(args: list[str], name: str, default: str) -> str:
@@ -37,11 +36,15 @@ def _option(args: list[str], name: str, default: str) -> str:
     return value
 
 
+def _layout(args: list[str]) -> BuildLayout:
+    return BuildLayout(Path(_option(args, "--build-dir", str(DEFAULT_BUILD_DIR))))
+
+
 def _stat_tree(root: Path, recursive: bool) -> list[tuple[str, int, int]]:
     out = []
     walker = os.walk(root) if recursive else [(str(root), [], [e.name for e in os.scandir(root) if e.is_file()])]
     for folder, dirs, files in walker:
-        dirs[:] = [d for d in dirs if d not in ("cache", "__pycache__")]  # the clip cache is keyed by content
+        dirs[:] = [d for d in dirs if d not in (CACHE, "__pycache__")]  # the clip cache is keyed by content
         for name in files:
             if name.startswith(".") and (name.endswith(".lock") or ".part" in name):
                 continue
@@ -96,8 +99,8 @@ def _fingerprint(args: list[str], environ: Mapping[str, str]) -> Fingerprint | N
     ``environ`` is the environment the command started with: the program sets variables of
     its own (the engine sets ESPEAK_DATA_PATH), which must not make a build look different.
     """
-    corpus = Path(_option(args, "--corpus", "corpus"))
-    voices = Path(_option(args, "--voices", "voices.yaml"))
+    corpus = Path(_option(args, "--corpus", str(DEFAULT_CORPUS)))
+    voices = Path(_option(args, "--voices", str(DEFAULT_VOICES)))
     package = Path(__file__).resolve().parent.parent
     try:
         parts = {
@@ -144,10 +147,10 @@ def _same_build(before: Fingerprint, after: Fingerprint) -> bool:
 def _outputs(build_dir: Path) -> list[tuple[str, int, int]]:
     """The build folder's files (a book's, in library/, too) and the parts the anthology joins;
     not the clip cache (keyed by content) nor `audiobook preview`'s files."""
-    top = [e for e in os.scandir(build_dir) if e.is_dir() and e.name not in ("cache", "previews")]
+    top = [e for e in os.scandir(build_dir) if e.is_dir() and e.name not in (CACHE, PREVIEWS)]
     nested = [f for e in top for f in _stat_tree(Path(e.path), recursive=True)]
     return sorted(_stat_tree(build_dir, recursive=False) + nested
-                  + _stat_tree(build_dir / "cache" / "parts", recursive=False))
+                  + _stat_tree(BuildLayout(build_dir).parts, recursive=False))
 
 
 def _is_build(args: list[str]) -> bool:
@@ -157,10 +160,11 @@ def _is_build(args: list[str]) -> bool:
 def up_to_date(args: list[str], inputs: str) -> bool:
     """True when the last successful build with these arguments (and these ``inputs``) left
     everything as it is now."""
-    build_dir = Path(_option(args, "--build-dir", "build"))
+    layout = _layout(args)
+    build_dir = layout.root
     try:
-        stamp = json.loads((build_dir / STAMP).read_text(encoding="utf-8"))
-        with open(build_dir / ".lock", "a+") as lock:  # a build running now: let the real command say so
+        stamp = json.loads(layout.uptodate.read_text(encoding="utf-8"))
+        with open(layout.lock, "a+") as lock:  # a build running now: let the real command say so
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             now = json.loads(json.dumps({"inputs": inputs, "outputs": _outputs(build_dir)}))
             return bool(inputs) and stamp == now
@@ -178,11 +182,11 @@ def record(args: list[str], before: Fingerprint | None, environ: Mapping[str, st
     """
     if not before:
         return
-    build_dir = Path(_option(args, "--build-dir", "build"))
-    target = build_dir / STAMP
+    layout = _layout(args)
+    build_dir, target = layout.root, layout.uptodate
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        with open(build_dir / ".lock", "a+") as lock:
+        with open(layout.lock, "a+") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             after = _fingerprint(args, environ)
             if not after or not _same_build(before, after):
@@ -195,7 +199,7 @@ def record(args: list[str], before: Fingerprint | None, environ: Mapping[str, st
 
 def forget(args: list[str]) -> None:
     with contextlib.suppress(OSError):  # the real command will report a bad build folder
-        (Path(_option(args, "--build-dir", "build")) / STAMP).unlink(missing_ok=True)
+        _layout(args).uptodate.unlink(missing_ok=True)
 
 
 def main() -> None:

@@ -8,8 +8,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.clock import clock
 from pipeline.model import GROUP, Segment
-from pipeline.publish.linetimes import LineTime, clock
+from pipeline.publish.linetimes import LineTime
 
 
 def render_times(segments: Sequence[Segment], times: dict[int, LineTime], only: Sequence[int] | None,
@@ -27,9 +28,9 @@ def render_times(segments: Sequence[Segment], times: dict[int, LineTime], only: 
         t = times.get(i)
         who = "(several)" if seg.speaker == GROUP else (seg.speaker or ("Narrator" if seg.kind == "narration" else "?"))
         words = " ".join(seg.text.split())
-        row = [clock(t.start) if t else "-"]
+        row = [clock(t.start, 1) if t else "-"]
         if book:
-            row.append(clock(t.in_book) if t and t.in_book is not None else "-")
+            row.append(clock(t.in_book, 1) if t and t.in_book is not None else "-")
         row += [escape(t.where) if t else "(not in the last build)", seg.quote_id or "", escape(who),
                 escape(words if len(words) <= 60 else words[:57] + "...")]
         table.add_row(*row)

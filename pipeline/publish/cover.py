@@ -9,6 +9,7 @@ JPEG with the anthology's title and author.
 from __future__ import annotations
 
 import io
+import json
 import textwrap
 import unicodedata
 from collections.abc import Callable
@@ -17,7 +18,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from pipeline.errors import CorpusError
-from pipeline.fsutil import atomic_path
+from pipeline.fsutil import atomic_open, atomic_path, digest, safe_name
+from pipeline.layout import BuildLayout
+from pipeline.model import Work
 
 #: The names a user's cover may have in the corpus folder, in order of preference.
 COVER_NAMES = ("cover.jpg", "cover.jpeg", "cover.png")
@@ -108,3 +111,41 @@ def as_jpeg(data: bytes) -> bytes:
             return out.getvalue()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise CorpusError(None, f"the book's cover image cannot be read ({exc}); put a cover.jpg beside it") from exc
+
+
+COVER_VERSION = 2  # bump when the drawn cover changes (2: accented letters)
+
+
+def book_cover(folder: Path, work: Work) -> Path | None:
+    """A book's own cover beside it in the corpus: ``<name>.jpg`` or ``<name>.png``."""
+    for suffix in (".jpg", ".jpeg", ".png"):
+        path = folder / f"{work.path.stem}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def book_cover_file(layout: BuildLayout, work: Work, own: Path | None) -> Path:
+    """The cover in a book's folder: its own (beside it, or in its EPUB), else drawn."""
+    target = layout.book_folder(work.author, work.title) / "cover.jpg"
+    if own is None and work.cover is None:
+        return drawn_cover(target, work.title, work.author or "", layout.book_cover_stamp(safe_name(work.slug)))
+    data = own.read_bytes() if own is not None else as_jpeg(work.cover or b"")
+    if not target.exists() or target.read_bytes() != data:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data)
+    return target
+
+
+def drawn_cover(target: Path, title: str, author: str, stamp: Path) -> Path:
+    """A cover drawn with the title and author, drawn again only when they change."""
+    wanted = digest({"title": title, "author": author, "version": COVER_VERSION})
+    try:
+        current = json.loads(stamp.read_text(encoding="utf-8")).get("hash")
+    except (OSError, ValueError, AttributeError):
+        current = None
+    if current != wanted or not target.exists():
+        draw_cover(target, title, author)
+        with atomic_open(stamp) as fh:
+            json.dump({"hash": wanted}, fh)
+    return target

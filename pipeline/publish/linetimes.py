@@ -8,16 +8,15 @@ since that build has no time: the offsets and the words must both still match.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.clock import seconds_of
 from pipeline.errors import AudiobookError
+from pipeline.layout import BuildLayout
 from pipeline.model import Segment
-
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
 
 
 @dataclass(frozen=True)
@@ -40,27 +39,14 @@ class LineTime:
 
 def parse_clock(text: str) -> float:
     """``1:23:45``, ``83:45``, ``45.5`` or ``5025`` as seconds; a one-line error otherwise."""
-    text = text.strip()
-    match = _CLOCK.match(text)
-    if match:
-        h, m, s = match.groups()
-        return int(h or 0) * 3600 + int(m) * 60 + float(s)
-    try:
-        return float(text)
-    except ValueError:
-        raise AudiobookError(f"--at {text}: not a time; write it as h:mm:ss, m:ss or seconds") from None
-
-
-def clock(seconds: float) -> str:
-    whole = int(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    tenths = int((seconds - whole) * 10)
-    return f"{h}:{m:02d}:{s:02d}.{tenths}"
+    seconds = seconds_of(text)
+    if seconds is None:
+        raise AudiobookError(f"--at {text.strip()}: not a time; write it as h:mm:ss, m:ss or seconds")
+    return seconds
 
 
 def _manifest(build_dir: Path) -> dict[str, Any]:
-    path = build_dir / "manifest.json"
+    path = BuildLayout(build_dir).manifest
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -86,17 +72,17 @@ def line_times(build_dir: Path, work: Path, segments: Sequence[Segment]) -> dict
     found = False
     manifest = _manifest(build_dir)
     books = {w.get("file"): [c["start"] for c in w.get("chapters") or []] for w in manifest.get("works") or []}
-    for story in manifest.get("stories") or []:
-        if story.get("kind") != "story" or not _same_work(str(story.get("source", "")), work):
+    for entry in manifest.get("stories") or []:
+        if entry.get("kind") != "story" or not _same_work(str(entry.get("source", "")), work):
             continue
         found = True
-        number = int(story.get("chapter", 1))
-        starts = books.get(story["file"])  # the file is the book's M4B: times count from its chapter's mark
+        number = int(entry.get("chapter", 1))
+        starts = books.get(entry["file"])  # the file is the book's M4B: times count from its chapter's mark
         offset = starts[number - 1] if starts and number <= len(starts) else None
-        for seg in story.get("segments") or []:
+        for seg in entry.get("segments") or []:
             key = (seg["text_start"], seg["text_end"], seg["text"])
-            heard.setdefault(key, LineTime(story["file"], number, seg["start"], seg["end"],
-                                           None if offset is None else offset + seg["start"], str(story["title"])))
+            heard.setdefault(key, LineTime(entry["file"], number, seg["start"], seg["end"],
+                                           None if offset is None else offset + seg["start"], str(entry["title"])))
     if not found:
         raise AudiobookError(f"{work}: not in the last build's manifest ({build_dir / 'manifest.json'}); "
                              "build it first or name its --build-dir")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.fsutil import write_if_changed
+from pipeline.layout import BuildLayout
 from pipeline.model import ChapterAudio, Character
 from pipeline.publish import records
 
@@ -125,7 +126,7 @@ class Manifest:
 def write_manifest(build_dir: Path, manifest: Manifest) -> Path:
     """Write the manifest (only if it changed), first removing outputs the previous one listed
     and this one does not (a story renamed or removed, another --format)."""
-    target = build_dir / "manifest.json"
+    target = BuildLayout(build_dir).manifest
     data = manifest.to_json()
     records.remove_outdated(build_dir, target, data)
     write_if_changed(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

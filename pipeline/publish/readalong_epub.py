@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from pipeline.clock import clock
 from pipeline.fsutil import atomic_path
 from pipeline.publish.readalong_text import (
     ReadAlongChapter,
     ReadAlongWork,
     chapter_paragraphs,
-    clock,
     speaker_css,
     timed,
 )
@@ -61,7 +61,7 @@ def _smil(chapter: ReadAlongChapter, audio: str) -> str:
     doc = f"{_name(chapter)}.xhtml"
     pars = "\n".join(
         f'<par id="p{i}"><text src="{doc}#{sid}"/>'
-        f'<audio src="{audio}" clipBegin="{clock(s.start)}" clipEnd="{clock(s.end)}"/></par>'
+        f'<audio src="{audio}" clipBegin="{clock(s.start, 3)}" clipEnd="{clock(s.end, 3)}"/></par>'
         for i, (sid, s) in enumerate(timed(chapter), 1) if s.end > s.start)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops" version="3.0">
@@ -97,12 +97,12 @@ def _opf(work: ReadAlongWork, modified: str) -> str:
     meta, items, spine = [], [], []
     for c in work.chapters:
         n = _name(c)
-        meta.append(f'<meta property="media:duration" refines="#mo-{n}">{clock(c.duration)}</meta>')
+        meta.append(f'<meta property="media:duration" refines="#mo-{n}">{clock(c.duration, 3)}</meta>')
         items.append(f'<item id="{n}" href="{n}.xhtml" media-type="application/xhtml+xml" media-overlay="mo-{n}"/>')
         items.append(f'<item id="mo-{n}" href="{n}.smil" media-type="application/smil+xml"/>')
         items.append(f'<item id="audio-{n}" href="audio/{n}.m4a" media-type="audio/mp4"/>')
         spine.append(f'<itemref idref="{n}"/>')
-    total = clock(sum(c.duration for c in work.chapters))
+    total = clock(sum(c.duration for c in work.chapters), 3)
     nl = "\n"
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang={quoteattr(work.language)}>

@@ -145,13 +145,5 @@ def timed(chapter: ReadAlongChapter) -> list[tuple[str, Sentence]]:
     return sorted(out, key=lambda p: p[1].start)
 
 
-def clock(seconds: float) -> str:
-    """A SMIL full clock value: h:mm:ss.fff."""
-    ms = max(0, round(seconds * 1000))
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    return f"{h}:{m:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
-
-
 def speaker_css(speakers: Sequence[str]) -> str:
     return "\n".join(f".{speaker_class(n)} {{ color: {speaker_colour(n)}; }}" for n in speakers)

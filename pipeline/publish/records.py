@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.fsutil import atomic_open, output_error
+from pipeline.layout import MANIFEST, BuildLayout
 from pipeline.model import ChapterAudio, Segment, TimedSegment, Work
 from pipeline.publish.captions import NARRATOR, Cue
 from pipeline.publish.timings import Sentence, sentences_from_json, sentences_json
@@ -96,7 +97,7 @@ def _timing(data: Any, work: Work, segments: Sequence[Segment]) -> tuple[Chapter
 
 
 def _state_path(build_dir: Path) -> Path:
-    return build_dir / "cache" / "state.json"
+    return BuildLayout(build_dir).state
 
 
 def load_state(build_dir: Path) -> dict[str, Any]:
@@ -115,12 +116,12 @@ def save_state(build_dir: Path, state: dict[str, Any]) -> None:
 
 def listed_files(manifest: dict[str, Any]) -> set[str]:
     """The names of the files in the build folder that a manifest lists."""
-    names: set[Any] = {"manifest.json"}
+    names: set[Any] = {MANIFEST}
     anthology = manifest.get("anthology") or {}
     names |= {anthology.get("file"), anthology.get("mp3")}
-    for story in manifest.get("stories") or []:
-        names.add(story.get("file"))
-        names |= set((story.get("captions") or {}).values())
+    for entry in manifest.get("stories") or []:
+        names.add(entry.get("file"))
+        names |= set((entry.get("captions") or {}).values())
     for work in manifest.get("works") or []:
         names |= {work.get("file"), work.get("metadata")}
     for made in manifest.get("read_along") or []:

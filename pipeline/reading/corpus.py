@@ -1,6 +1,6 @@
-"""Find and load the stories of a corpus folder.
+"""Find and load the works of a corpus folder: stories and books.
 
-A corpus is a folder of UTF-8 ``.txt`` files. An optional ``corpus.yaml`` beside
+A corpus is a folder of UTF-8 ``.txt`` and ``.md`` files and ``.epub`` books. An optional ``corpus.yaml`` beside
 them gives the anthology's title and author and, per story, its title and place in
 the anthology::
 
@@ -97,11 +97,11 @@ class CorpusFile(BaseModel):
 
 @dataclass(frozen=True)
 class Corpus:
-    """The stories of a corpus folder, in anthology order, with the anthology's metadata."""
+    """The works of a corpus folder, in anthology order, with the anthology's metadata."""
 
     folder: Path
     title: str  # the anthology's title
-    author: str  # who wrote the stories (tags and credits)
+    author: str  # who wrote the works (tags and credits)
     works: tuple[Work, ...]
     year: str | None = None  # for tags
     narrator: str | None = None  # the narrator credit for tags (None: name the voices)
@@ -122,9 +122,9 @@ def load_corpus(folder: Path, allow_outside: bool = False) -> Corpus:
     ``allow_outside``: read files that resolve outside the folder (links to elsewhere).
     """
     if not folder.exists():
-        raise CorpusError(folder, "corpus folder not found; create it and put .txt stories in it")
+        raise CorpusError(folder, "corpus folder not found; create it and put its works in it (.txt, .md or .epub)")
     if not folder.is_dir():
-        raise CorpusError(folder, "not a folder; pass the folder that holds the .txt stories")
+        raise CorpusError(folder, "not a folder; pass the folder that holds the works (.txt, .md or .epub)")
     manifest = load_manifest(folder)
     entries = _listed_works(folder, manifest)
     listed = {path.name for path, _ in entries}

@@ -1,1 +1,1 @@
-"""The build stage: options, lock, state, the stage list (``stages.build``), casting and previews."""
+"""The runner: the stage list (``stages.build``), options, lock, build state, executors, casting and previews."""

@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.fsutil import safe_name, write_if_changed
+from pipeline.fsutil import digest, safe_name, write_if_changed
 from pipeline.model import Work
 from pipeline.publish import export
 from pipeline.publish.tags import Chapter, audio_seconds, credit_names
 from pipeline.runner.encode import EncodedChapter
-from pipeline.runner.plan import ChapterPlan, FileSettings, book_folder, digest
-from pipeline.runner.state import BuildState
+from pipeline.runner.plan import ChapterPlan, FileSettings, book_folder
+from pipeline.runner.state import BuildState, book_key
 
 BOOK_VERSION = 1  # bump when a book's M4B changes shape
 
@@ -112,7 +112,7 @@ def _write_book(work: Work, encoded: Sequence[EncodedChapter], settings: FileSet
     inputs = digest({"parts": [e.plan.inputs_hash(settings) for e in encoded],
                      "chapters": [(c.title, c.start, c.end) for c in times], "tags": repr(tags),
                      "version": BOOK_VERSION})
-    key = f"work:{work.slug}"
+    key = book_key(work.slug)
     if not state.current(key, inputs) or not target.exists():
         parts = [e.paths.part for e in encoded]
         export.write_anthology(target, parts, times, tags)

@@ -1,4 +1,4 @@
-"""Casting every story: voices.yaml validated, new speakers given voices, the file kept up to date.
+"""Casting every work: voices.yaml validated, new speakers given voices, the file kept up to date.
 
 Orchestration over the voices stage (the config module reads and checks the file, auto-casting
 chooses voices, the writer appends to it), so it lives with the build, not in the config module.

@@ -33,6 +33,7 @@ from typing import Any
 import pipeline
 from pipeline.audio.synth import ClipCache, PlannedClip, render_clips
 from pipeline.errors import AudiobookError, OptionsError
+from pipeline.layout import BuildLayout
 from pipeline.model import Analysis, ChapterAudio, TimedSegment
 from pipeline.publish import records
 from pipeline.publish.captions import Cue
@@ -283,7 +284,7 @@ def check_workers(client: Any, ours: str, probe: Path) -> None:
 @contextlib.contextmanager
 def _probe(build_dir: Path) -> Iterator[Path]:
     """A file in the build folder for the workers to look for: do they share it with the client?"""
-    path = build_dir.absolute() / "cache" / f".shared-{uuid.uuid4().hex[:12]}"
+    path = BuildLayout(build_dir).shared_probe(uuid.uuid4().hex[:12])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
     try:

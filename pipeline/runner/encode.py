@@ -20,12 +20,13 @@ from pipeline.fsutil import NAME_BYTES, make_dirs, safe_name, slugify
 from pipeline.model import GROUP, GROUP_LABEL, ChapterAudio, Segment
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, cues_of, write_captions
+from pipeline.publish.meta import Meta
 from pipeline.publish.tags import write_tags
 from pipeline.publish.timings import ClipPlace, Sentence, clip_sentences
 from pipeline.quality.check import AcxRules
 from pipeline.reading.paragraphs import line_number
 from pipeline.runner.options import BuildOptions, Profile
-from pipeline.runner.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, Meta, book_folder
+from pipeline.runner.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, book_folder
 from pipeline.runner.state import BuildState
 from pipeline.voices import engine
 
@@ -61,7 +62,7 @@ class OutputPaths:
     def of(cls, plan: ChapterPlan, options: BuildOptions) -> OutputPaths:
         # slugify keeps user titles from naming anything outside build_dir ('/', '..').
         build_dir, codec, work = options.build_dir, options.codec, plan.work
-        parts = build_dir / "cache" / "parts"
+        parts = options.layout.parts
         if not work.is_book:
             name = f"{work.number:02d}-{slugify(work.title)}"
             audio = build_dir / f"{name}{codec.suffix}"

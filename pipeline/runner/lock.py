@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.errors import BuildLocked
 from pipeline.fsutil import is_temporary, make_dirs, output_error
+from pipeline.layout import BuildLayout
 
 #: The lock files' descriptors this process holds, released in every forked child (below).
 _held: set[int] = set()
@@ -36,7 +37,7 @@ def build_lock(build_dir: Path) -> Iterator[None]:
     """Hold ``build_dir/.lock`` for the whole build; a second build is refused, not interleaved."""
     make_dirs(build_dir)
     try:
-        fh = open(build_dir / ".lock", "a+")  # noqa: SIM115 - held for the whole build
+        fh = open(BuildLayout(build_dir).lock, "a+")  # noqa: SIM115 - held for the whole build
     except OSError as exc:
         raise output_error(build_dir, exc) from exc
     try:
@@ -61,7 +62,7 @@ def remove_stale_temporaries(build_dir: Path) -> None:
     It also makes sure the cache folder can be created, so that a file in its way is
     reported here, in one line, before any work is done.
     """
-    cache = build_dir / "cache"
+    cache = BuildLayout(build_dir).cache
     # Links are not followed (a link to elsewhere is not ours to clean), but for the cache
     # itself: people move it to a bigger disk.
     roots = [build_dir, cache] if cache.is_symlink() and cache.is_dir() else [build_dir]

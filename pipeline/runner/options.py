@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pipeline.errors import OptionsError
+from pipeline.layout import DEFAULT_BUILD_DIR, DEFAULT_CORPUS, DEFAULT_VOICES, BuildLayout
 from pipeline.publish import export
 
 
@@ -61,9 +62,9 @@ class ReadAlong(StrEnum):
 class BuildOptions:
     """What to build and where; validated once, before any work."""
 
-    corpus: Path = Path("corpus")
-    voices: Path = Path("voices.yaml")
-    build_dir: Path = Path("build")
+    corpus: Path = DEFAULT_CORPUS
+    voices: Path = DEFAULT_VOICES
+    build_dir: Path = DEFAULT_BUILD_DIR
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering
     format: Format | None = None  # per-story and per-chapter files; None: MP3 for stories, none for books
     profile: Profile = Profile.default
@@ -103,6 +104,11 @@ class BuildOptions:
     def chapter_files(self) -> bool:
         """A book gets a file per chapter besides its M4B: when a format is asked for, or ACX's rules."""
         return self.format is not None or self.profile is Profile.acx
+
+    @property
+    def layout(self) -> BuildLayout:
+        """The places inside the build folder."""
+        return BuildLayout(self.build_dir)
 
     def validate(self) -> None:
         """Reject choices that do not go together, naming them."""

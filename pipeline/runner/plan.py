@@ -8,8 +8,6 @@ is ``ChapterPlan.inputs_hash(settings)``, a function of the plan and of the buil
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,56 +15,28 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline.audio import assemble
+from pipeline.audio.credits import credit_clips, credit_segments, default_credits
 from pipeline.audio.synth import PlannedClip, plan_work
-from pipeline.errors import CorpusError
-from pipeline.fsutil import atomic_open, atomic_path, safe_name, slugify
+from pipeline.fsutil import digest, slugify
+from pipeline.layout import BuildLayout
 from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Chapter, Segment, Work
 from pipeline.publish import export
-from pipeline.publish.cover import as_jpeg, draw_cover, find_cover, validate_cover
-from pipeline.publish.credits import credit_clips, credit_segments, default_credits
+from pipeline.publish.meta import Meta
 from pipeline.reading.corpus import Corpus
 from pipeline.reading.paragraphs import paragraphs
 from pipeline.reading.segment import split_segments
 from pipeline.reading.works import split_long
 from pipeline.runner.options import BuildOptions, Profile
+from pipeline.runner.state import StateKey, chapter_key, story_key
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
 
 CAPTIONS_VERSION = 3  # bump when caption files change shape
-COVER_VERSION = 2  # bump when the drawn cover changes (2: accented letters)
 #: Every clip levelled, files on ACX's RMS, peaks limited by the encoder.
 LOUDNESS = assemble.Loudness()
 MASTERING = export.Mastering(gain_db=LOUDNESS.gain_db, ceiling_dbfs=LOUDNESS.ceiling_dbfs)
 
 PlanKind = Literal["story", "credits"]
-
-
-def digest(obj: Any) -> str:
-    """A short, stable hash of a JSON-able value."""
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
-
-
-#: The narrator credit when corpus.yaml gives none: one name, with nothing a reader of tags
-#: splits (",", "&", " and ") or drops as a nickname ("(...)").
-DEFAULT_NARRATOR = "eSpeak NG synthetic voices"
-
-
-@dataclass(frozen=True)
-class Meta:
-    """What every file says about the anthology besides its own title."""
-
-    title: str
-    author: str
-    works: int  # how many works the anthology holds (the tracks' total)
-    narrator: str
-    year: str | None
-    cover: Path
-    cover_hash: str
-    book_covers: tuple[tuple[str, Path, str], ...] = ()  # (slug, cover, its hash) for each book
-
-    def cover_for(self, work: Work) -> Path:
-        """A book's own cover in its folder; the anthology's for everything else."""
-        return next((path for slug, path, _ in self.book_covers if slug == work.slug), self.cover)
 
 
 @dataclass(frozen=True)
@@ -97,11 +67,11 @@ class ChapterPlan:
     kind: PlanKind = "story"
 
     @property
-    def key(self) -> str:
+    def key(self) -> StateKey:
         """The build state's name for this chapter's outputs."""
         if self.work.is_book:
-            return f"chapter:{self.work.slug}:{self.chapter.number}"
-        return f"story:{self.work.slug}"
+            return chapter_key(self.work.slug, self.chapter.number)
+        return story_key(self.work.slug)
 
     def inputs_hash(self, settings: FileSettings) -> str:
         return digest({
@@ -117,74 +87,9 @@ class ChapterPlan:
         })
 
 
-def metadata(corpus: Corpus, build_dir: Path, warn: Any) -> Meta:
-    """The narrator credit, the year and the covers (the user's, or drawn with the title)."""
-    cover = find_cover(corpus.folder)
-    if cover is not None:
-        validate_cover(cover, warn)
-    else:
-        cover = _drawn_cover(build_dir / "cover.jpg", corpus.title, corpus.author, build_dir / "cache" / "cover.json")
-    books = []
-    seen: dict[Path, Work] = {}
-    for work in corpus.works:
-        if work.is_book:
-            folder = book_folder(build_dir, work)
-            if folder in seen:
-                raise CorpusError(work.path, f"the same author and title as {seen[folder].path.name} "
-                                              f"('{work.title}'); give one another title in corpus.yaml")
-            seen[folder] = work
-            own = book_cover(corpus.folder, work)
-            if own is not None:
-                validate_cover(own, warn)
-            target = _book_cover(build_dir, work, own)
-            books.append((work.slug, target, _file_hash(target)))
-    narrator = corpus.narrator or DEFAULT_NARRATOR
-    return Meta(title=corpus.title, author=corpus.author, works=len(corpus.works), narrator=narrator,
-                year=corpus.year, cover=cover, cover_hash=_file_hash(cover), book_covers=tuple(books))
-
-
 def book_folder(build_dir: Path, work: Work) -> Path:
     """Where a book's files go, the way audiobook servers (Audiobookshelf) read a library."""
-    return build_dir / "library" / safe_name(work.author or "Unknown Author") / safe_name(work.title)
-
-
-def book_cover(folder: Path, work: Work) -> Path | None:
-    """A book's own cover beside it in the corpus: ``<name>.jpg`` or ``<name>.png``."""
-    for suffix in (".jpg", ".jpeg", ".png"):
-        path = folder / f"{work.path.stem}{suffix}"
-        if path.is_file():
-            return path
-    return None
-
-
-def _book_cover(build_dir: Path, work: Work, own: Path | None) -> Path:
-    target = book_folder(build_dir, work) / "cover.jpg"
-    if own is None and work.cover is None:
-        stamp = build_dir / "cache" / f"cover-{safe_name(work.slug)}.json"
-        return _drawn_cover(target, work.title, work.author or "", stamp)
-    data = own.read_bytes() if own is not None else as_jpeg(work.cover or b"")
-    if not target.exists() or target.read_bytes() != data:
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(data)
-    return target
-
-
-def _drawn_cover(target: Path, title: str, author: str, stamp: Path) -> Path:
-    """A cover drawn with the title and author, drawn again only when they change."""
-    wanted = digest({"title": title, "author": author, "version": COVER_VERSION})
-    try:
-        current = json.loads(stamp.read_text(encoding="utf-8")).get("hash")
-    except (OSError, ValueError, AttributeError):
-        current = None
-    if current != wanted or not target.exists():
-        draw_cover(target, title, author)
-        with atomic_open(stamp) as fh:
-            json.dump({"hash": wanted}, fh)
-    return target
-
-
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    return BuildLayout(build_dir).book_folder(work.author, work.title)
 
 
 def plan_chapters(

@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.audio.synth import apply_lexicon
 from pipeline.errors import CastingError
 from pipeline.fsutil import atomic_path, slugify
+from pipeline.layout import BuildLayout
 from pipeline.model import DEFAULT_ENGINE, Analysis, Segment, VoiceSettings, Work
 from pipeline.reading.corpus import load_corpus
 from pipeline.runner.cast import CastResult, cast_works
@@ -49,7 +50,7 @@ def list_voices(language: str | None = None, engine_name: str = DEFAULT_ENGINE,
 
 
 def analyse_corpus(corpus: Path) -> tuple[tuple[Work, ...], list[Analysis]]:
-    """The stories of a corpus and who speaks in them."""
+    """The works of a corpus and who speaks in them."""
     works = load_corpus(corpus).works
     return works, [analyse(s.text, load_pins(s.path)) for s in works]
 
@@ -141,7 +142,7 @@ def _write(build_dir: Path, name: str, voice: VoiceSettings, texts: list[str], l
     rate = eng.sample_rate(voice)
     silence = b"\0" * (round(GAP * engine.SAMPLE_RATE) * engine.SAMPLE_WIDTH)
     pcm = silence.join(engine.to_work_rate(eng.render(apply_lexicon(t, lexicon), voice).pcm, rate) for t in texts)
-    target = build_dir / "previews" / f"{slugify(name.replace('/', '-').replace('+', '-'))}.wav"
+    target = BuildLayout(build_dir).previews / f"{slugify(name.replace('/', '-').replace('+', '-'))}.wav"
     with atomic_path(target) as tmp, wave.open(str(tmp), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(engine.SAMPLE_WIDTH)

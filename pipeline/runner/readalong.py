@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.fsutil import safe_name, slugify
+from pipeline.fsutil import digest, safe_name, slugify
+from pipeline.layout import READ_ALONG, BuildLayout
 from pipeline.model import Work
 from pipeline.publish.readalong_epub import write_epub
 from pipeline.publish.readalong_page import write_page
 from pipeline.publish.readalong_text import ReadAlongChapter, ReadAlongWork
 from pipeline.runner.encode import EncodedChapter
-from pipeline.runner.plan import FileSettings, book_folder, digest
-from pipeline.runner.state import BuildState
+from pipeline.runner.plan import FileSettings, book_folder
+from pipeline.runner.state import BuildState, read_along_key
 
 READ_ALONG_VERSION = 1  # bump when the EPUB's or the page's shape changes
 
@@ -38,9 +39,9 @@ def read_along_paths(work: Work, settings: FileSettings) -> tuple[Path, Path]:
     build_dir = settings.options.build_dir
     if work.is_book:
         folder = book_folder(build_dir, work)
-        return folder / f"{safe_name(work.title)}.epub", folder / "read-along" / "index.html"
+        return folder / f"{safe_name(work.title)}.epub", folder / READ_ALONG / "index.html"
     name = f"{work.number:02d}-{slugify(work.title)}"
-    return build_dir / f"{name}.epub", build_dir / "read-along" / name / "index.html"
+    return build_dir / f"{name}.epub", BuildLayout(build_dir).read_along_page(name)
 
 
 def write_read_along(encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState,
@@ -57,22 +58,22 @@ def write_read_along(encoded: Sequence[EncodedChapter], settings: FileSettings, 
     return tuple(out)
 
 
-def _one_work(story: Work, encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState,
+def _one_work(work: Work, encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState,
               ) -> ReadAlongOutput:
     mode = settings.options.read_along
-    epub, page = read_along_paths(story, settings)
+    epub, page = read_along_paths(work, settings)
     wanted = [p for p, on in ((epub, mode.makes_epub), (page, mode.makes_page)) if on]
     inputs = digest({"chapters": [e.plan.inputs_hash(settings) for e in encoded], "mode": mode.value,
                      "version": READ_ALONG_VERSION})
-    key = f"read-along:{story.slug}"
+    key = read_along_key(work.slug)
     if not state.current(key, inputs) or not all(p.exists() for p in wanted):
-        work = _work(story, encoded, settings)
+        readalong = _work(work, encoded, settings)
         if mode.makes_epub:
-            write_epub(epub, work)
+            write_epub(epub, readalong)
         if mode.makes_page:
-            write_page(page, work)
+            write_page(page, readalong)
         state.record(key, inputs)
-    return ReadAlongOutput(story, epub if mode.makes_epub else None, page if mode.makes_page else None)
+    return ReadAlongOutput(work, epub if mode.makes_epub else None, page if mode.makes_page else None)
 
 
 def _work(work: Work, encoded: Sequence[EncodedChapter], settings: FileSettings) -> ReadAlongWork:

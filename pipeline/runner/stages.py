@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline.audio.ostweaks import few_malloc_arenas
 from pipeline.audio.synth import ClipCache
+from pipeline.fsutil import digest
 from pipeline.model import Analysis, Work
 from pipeline.publish import export
 from pipeline.publish.manifest import (
@@ -30,6 +31,7 @@ from pipeline.publish.manifest import (
     WorkEntry,
     write_manifest,
 )
+from pipeline.publish.meta import Meta, metadata
 from pipeline.reading.corpus import Corpus, load_corpus
 from pipeline.runner.books import BookOutput, EarlyJoins, chapter_times, write_books
 from pipeline.runner.cast import cast_works
@@ -37,9 +39,9 @@ from pipeline.runner.encode import EncodedChapter, OutputPaths
 from pipeline.runner.executors import Executor, LocalExecutor, StageWork
 from pipeline.runner.lock import build_lock, remove_stale_temporaries
 from pipeline.runner.options import BuildOptions, Format, Profile
-from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, Meta, digest, metadata, plan_chapters
+from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, plan_chapters
 from pipeline.runner.readalong import ReadAlongOutput, write_read_along
-from pipeline.runner.state import BuildState
+from pipeline.runner.state import ANTHOLOGY, ANTHOLOGY_MP3, BuildState
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.pins import load_pins
 
@@ -137,7 +139,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         remove_stale_temporaries(options.build_dir)
         plans = plan_chapters(corpus, analyses, cast.casting, options, progress.warn)
         settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))
-        cache = ClipCache(options.build_dir / "cache" / "clips")
+        cache = ClipCache(options.layout.clips)
         executor = executor_for(options)
         missing = executor.missing(plans, cache)
         progress.stage("Rendering and encoding", total=len(missing) + len(plans))
@@ -210,13 +212,13 @@ def write_anthology(encoded: Sequence[EncodedChapter], settings: FileSettings, s
     inputs = digest({"parts": [e.plan.inputs_hash(settings) for e in encoded],
                      "chapters": [(c.title, c.start, c.end) for c in chapters],
                      "tags": repr(tags), "cover": meta.cover_hash, "version": ANTHOLOGY_VERSION})
-    if not state.current("anthology", inputs) or not target.exists():
+    if not state.current(ANTHOLOGY, inputs) or not target.exists():
         export.write_anthology(target, [e.paths.part for e in encoded], chapters, tags)
-        state.record("anthology", inputs)
+        state.record(ANTHOLOGY, inputs)
     mp3 = options.build_dir / "anthology.mp3"
-    if options.anthology_mp3 and (not state.current("anthology.mp3", inputs) or not mp3.exists()):
+    if options.anthology_mp3 and (not state.current(ANTHOLOGY_MP3, inputs) or not mp3.exists()):
         export.write_anthology_mp3(mp3, [e.paths.audio or e.paths.part for e in encoded], chapters, tags)
-        state.record("anthology.mp3", inputs)
+        state.record(ANTHOLOGY_MP3, inputs)
     return Anthology(target, start)
 
 

@@ -5,16 +5,43 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NewType
 
 from pipeline.publish import records
+
+#: The name of an output in the build state (state.json's keys): made by the functions below only.
+StateKey = NewType("StateKey", str)
+ANTHOLOGY = StateKey("anthology")
+ANTHOLOGY_MP3 = StateKey("anthology.mp3")
+
+
+def story_key(slug: str) -> StateKey:
+    """A story's chapter file (and its captions)."""
+    return StateKey(f"story:{slug}")
+
+
+def chapter_key(slug: str, number: int) -> StateKey:
+    """A book chapter's files."""
+    return StateKey(f"chapter:{slug}:{number}")
+
+
+def book_key(slug: str) -> StateKey:
+    """A book's M4B and its metadata."""
+    return StateKey(f"work:{slug}")
+
+
+def read_along_key(slug: str) -> StateKey:
+    """A work's read-along EPUB and page."""
+    return StateKey(f"read-along:{slug}")
 
 
 @dataclass
 class BuildState:
-    """The inputs hash behind each output (``story:<slug>``, ``anthology``, ``anthology.mp3``).
+    """The inputs hash behind each output (see ``StateKey``: a story, a book chapter, a book,
+    a read-along, the anthology).
 
-    The story threads of a build update it as each story is written; every update is saved
-    at once, so a build killed half-way resumes with the stories it finished.
+    The encoding threads of a build update it as each chapter is written; every update is saved
+    at once, so a build killed half-way resumes with the chapters it finished.
     """
 
     build_dir: Path
@@ -26,12 +53,12 @@ class BuildState:
         saved = records.load_state(build_dir)
         return cls(build_dir, {str(k): str(v) for k, v in saved.items() if isinstance(v, str)})
 
-    def current(self, key: str, inputs_hash: str) -> bool:
+    def current(self, key: StateKey, inputs_hash: str) -> bool:
         """True when the output ``key`` was last made from inputs with this hash."""
         with self._lock:
             return self.hashes.get(key) == inputs_hash
 
-    def record(self, key: str, inputs_hash: str) -> None:
+    def record(self, key: StateKey, inputs_hash: str) -> None:
         """Remember that ``key`` is now made from these inputs, and save."""
         with self._lock:
             self.hashes[key] = inputs_hash

@@ -140,10 +140,10 @@ def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ..
         if ent.kind == "merged" or (ent.kind != "named" and not lines[ent.name]) or ent.name in seen:
             continue
         aliases = tuple(sorted(f for f in ent.forms if f != ent.name.lower()))
-        gender: Gender = "M" if ent.gender == "M" else "F" if ent.gender == "F" else "U"
+        gender = Gender.of(ent.gender)
         out.append(Character(ent.name, aliases, gender, lines[ent.name]))
         seen.add(ent.name)
     for name, count in lines.items():
         if name not in seen:
-            out.append(Character(name, (), "U", count))
+            out.append(Character(name, (), Gender.unknown, count))
     return tuple(sorted(out, key=lambda c: (-c.lines, c.name)))

@@ -1,4 +1,4 @@
-"""Who is in a story: names, aliases and gender.
+"""Who is in a work: names, aliases and gender.
 
 Names are runs of capitalised words, with an optional title ("Mr. Josiah Bell").
 A run is kept as a person when something says so: a title, a known first name, a
@@ -67,7 +67,7 @@ class Entity:
 
 
 class Cast:
-    """The characters of one story and how their names are written."""
+    """The characters of one work and how their names are written."""
 
     def __init__(self) -> None:
         self.entities: list[Entity] = []

@@ -11,11 +11,15 @@ points to one, and otherwise to an unnamed character of their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS, speech_verb_at
 from pipeline.speakers.characters import Cast, NameRun, noun_gender
 from pipeline.speakers.kin import DETERMINERS, FAMILY_TITLE, GENERIC, KIN, MARRIED, NOT_A_REFERENCE, POSSESSIVES, PREPS
 from pipeline.speakers.tokens import Token
+
+#: What a mention is: a name, a pronoun, a description ("the doctor"), a group ("they all"), the narrator's "I".
+MentionKind = Literal["name", "pronoun", "description", "group", "narrator"]
 
 
 @dataclass(slots=True)
@@ -24,7 +28,7 @@ class Mention:
 
     first: int  # token index
     last: int  # token index (inclusive)
-    kind: str  # name | pronoun | description | group | narrator
+    kind: MentionKind
     entity: int | None  # index into Cast.entities; None when unresolved
     subject: bool  # first person-mention of its sentence
     para: int

@@ -41,12 +41,12 @@ class Pins(dict[str, str]):
 
 
 def pins_path(work_path: Path) -> Path:
-    """Where the pins of a story live: ``stories/tale.txt`` -> ``stories/tale.speakers.yaml``."""
+    """Where the pins of a work live: ``stories/tale.txt`` -> ``stories/tale.speakers.yaml``."""
     return work_path.with_name(f"{work_path.stem}.speakers.yaml")
 
 
 def load_pins(work_path: Path) -> Pins:
-    """The pins for a story; empty when it has no pin file. Raises PinError on a bad file."""
+    """The pins for a work; empty when it has no pin file. Raises PinError on a bad file."""
     path = pins_path(work_path)
     try:
         if not path.exists():

@@ -39,7 +39,7 @@ class Speaker:
     names: dict[str, None] = field(default_factory=dict)  # names the stories use, in order met
     seen: dict[tuple[str, str], None] = field(default_factory=dict)  # (work slug, name) as met
     aliases: dict[str, None] = field(default_factory=dict)  # aliases as written in the text
-    gender: Gender = "U"
+    gender: Gender = Gender.unknown
     lines: dict[str, int] = field(default_factory=dict)  # story slug -> lines spoken there
     new: bool = False
 
@@ -152,12 +152,12 @@ def _as_written(alias: str, text: str) -> str:
     return found.group(0) if found else alias
 
 
-def plan_cast(casting: Casting, stories: Sequence[Work], analyses: Sequence[Analysis]) -> CastPlan:
+def plan_cast(casting: Casting, works: Sequence[Work], analyses: Sequence[Analysis]) -> CastPlan:
     """Cast every speaker without an entry; find the entries no story needs any more."""
-    speakers = find_speakers(casting, stories, analyses)
-    narrators = {s.slug: casting.narrator(s.slug) for s in stories}
+    speakers = find_speakers(casting, works, analyses)
+    narrators = {s.slug: casting.narrator(s.slug) for s in works}
     # Voices in use, per story and across the anthology, by the entries that exist.
-    in_work: dict[str, set[VoiceSettings]] = {s.slug: set() for s in stories}
+    in_work: dict[str, set[VoiceSettings]] = {s.slug: set() for s in works}
     usage: Counter[tuple[str, str]] = Counter()
     for name in casting.spec.characters:
         v = casting.character(name)
@@ -175,7 +175,7 @@ def plan_cast(casting: Casting, stories: Sequence[Work], analyses: Sequence[Anal
     for sp in speakers:
         if not sp.new:
             continue
-        sp.entry = _entry_name(max(sp.names, key=len), sp, stories, keys)  # the fullest name the works use
+        sp.entry = _entry_name(max(sp.names, key=len), sp, works, keys)  # the fullest name the works use
         keys.add(sp.entry.casefold())
         taken = set().union(*(in_work[slug] for slug in sp.lines))
         voice = None
@@ -204,9 +204,9 @@ def plan_cast(casting: Casting, stories: Sequence[Work], analyses: Sequence[Anal
             if a.casefold() not in mine or a.casefold() in {n.casefold() for n in sp.names}
         ))
         mine |= {a.casefold() for a in aliases}
-        works = (sp.scope,) if sp.scope is not None else ()
+        scope = (sp.scope,) if sp.scope is not None else ()
         voice_id, variant, pitch, rate, engine, speaker = entry
-        new.append(NewEntry(sp.entry, voice_id, variant, pitch, rate, aliases, _comment(sp), works, engine, speaker))
+        new.append(NewEntry(sp.entry, voice_id, variant, pitch, rate, aliases, _comment(sp), scope, engine, speaker))
     used = {sp.entry for sp in speakers if not sp.new}
     unused = tuple(n for n in casting.spec.characters if n not in used)
     links = tuple((name, sp.entry, slug) for sp in speakers for slug, name in sp.seen)
@@ -261,5 +261,5 @@ def cast_lines(casting: Casting, plan: CastPlan) -> list[CastLine]:
                  "new" if sp.entry in new_names else "kept")
         for sp in plan.speakers
     ]
-    out += [CastLine(n, casting.character(n), "U", (), 0, "unused") for n in plan.unused]
+    out += [CastLine(n, casting.character(n), Gender.unknown, (), 0, "unused") for n in plan.unused]
     return out

@@ -95,7 +95,7 @@ def pick(
     then by variant alone); ties go to palette order, so the same stories always get
     the same cast.
     """
-    options = palette(gender) or palette("U")
+    options = palette(gender) or palette(Gender.unknown)
     taken_set = set(taken)
     by_variant: Counter[str] = Counter()
     for (_voice, variant), n in usage.items():

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.publish.meta import DEFAULT_NARRATOR
 from pipeline.publish.tags import credit_names, credit_text
-from pipeline.runner.plan import DEFAULT_NARRATOR, voice_language
+from pipeline.runner.plan import voice_language
 
 
 @pytest.mark.parametrize(("credit", "names", "text"), [

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.publish.readalong_text import clock
+from pipeline.clock import clock
 from tests.publish.conftest import BuiltBook
 
 SMIL = "{http://www.w3.org/ns/SMIL}"
@@ -76,4 +76,4 @@ def test_quotations_carry_their_speaker(built_book: BuiltBook) -> None:
 
 
 def test_clock_values() -> None:
-    assert clock(3723.4567) == "1:02:03.457" and clock(0) == "0:00:00.000"
+    assert clock(3723.4567, 3) == "1:02:03.457" and clock(0, 3) == "0:00:00.000"

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from pipeline.audio.credits import credit_segments
+from pipeline.audio.credits import paragraphs as credit_paragraphs
 from pipeline.audio.synth import plan_work
 from pipeline.cli.scriptview import render_script
 from pipeline.model import Work
-from pipeline.publish.credits import credit_segments
-from pipeline.publish.credits import paragraphs as credit_paragraphs
 from pipeline.reading.paragraphs import Paragraph, line_number, paragraph_at, paragraphs, pieces, separators
 from pipeline.reading.segment import segment
 from pipeline.speakers.analyse import analyse

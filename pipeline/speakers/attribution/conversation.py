@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from pipeline.model import GROUP
 from pipeline.reading.lexicon import ABBREVIATIONS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
@@ -22,18 +23,37 @@ from pipeline.speakers.characters import Cast
 from pipeline.speakers.mentions import Mention, Resolver
 from pipeline.speakers.tokens import Token
 
-CONFIDENCE = {
-    "pin": 1.0,
-    "explicit-tag-after": 0.95,
-    "explicit-tag-before": 0.9,
-    "pronoun-tag": 0.85,
-    "group-tag": 0.85,
-    "action-beat": 0.75,
-    "previous-paragraph": 0.6,
-    "vocative": 0.65,
-    "turn-taking": 0.6,
-    "next-paragraph": 0.4,
-    "fallback": 0.3,
+
+class Rule(StrEnum):
+    """The rule that decided who says a line (the values are what the manifest and the script show)."""
+
+    pin = "pin"
+    explicit_tag_after = "explicit-tag-after"
+    explicit_tag_before = "explicit-tag-before"
+    pronoun_tag = "pronoun-tag"
+    group_tag = "group-tag"
+    action_beat = "action-beat"
+    previous_paragraph = "previous-paragraph"
+    vocative = "vocative"
+    turn_taking = "turn-taking"
+    next_paragraph = "next-paragraph"
+    fallback = "fallback"
+
+
+#: Each rule's confidence where no measured figure applies (confidence.MEASURED). Keyed by Rule,
+#: a str enum: the decisions' rule names index it as they are.
+CONFIDENCE: dict[str, float] = {
+    Rule.pin: 1.0,
+    Rule.explicit_tag_after: 0.95,
+    Rule.explicit_tag_before: 0.9,
+    Rule.pronoun_tag: 0.85,
+    Rule.group_tag: 0.85,
+    Rule.action_beat: 0.75,
+    Rule.previous_paragraph: 0.6,
+    Rule.vocative: 0.65,
+    Rule.turn_taking: 0.6,
+    Rule.next_paragraph: 0.4,
+    Rule.fallback: 0.3,
 }
 
 

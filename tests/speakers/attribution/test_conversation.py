@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.attribution.confidence import MEASURED, confidence_of
-from pipeline.speakers.attribution.conversation import CONFIDENCE
+from pipeline.speakers.attribution.conversation import CONFIDENCE, Rule
 from tests.conftest import CORPUS
 
 
@@ -64,6 +64,11 @@ def test_confidence_ranks_the_rules_from_pins_to_guesses() -> None:
     assert CONFIDENCE["pin"] == 1.0
     assert confidence_of("explicit-tag-after/name", "explicit-tag-after") > confidence_of("turn-taking", "turn-taking")
     assert confidence_of("turn-taking/chained", "turn-taking") > confidence_of("fallback/recent", "fallback") > 0
+
+
+def test_the_confidence_tables_are_keyed_by_the_rules() -> None:
+    assert set(CONFIDENCE) == set(Rule)
+    assert {key.partition("/")[0] for key in MEASURED} <= set(Rule)
 
 
 def test_a_rule_s_confidence_is_its_measured_accuracy() -> None:

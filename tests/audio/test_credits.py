@@ -7,8 +7,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.audio.credits import credit_clips, credit_segments, default_credits
 from pipeline.model import GROUP, VoiceSettings
-from pipeline.publish.credits import credit_clips, credit_segments, default_credits
 
 NARRATOR = VoiceSettings("gmw/en-gb-x-rp", "m3")
 #: Lines, blank lines, stray spaces and tabs, Windows line ends: what a corpus.yaml credits: may hold.
