@@ -23,22 +23,24 @@ import bench_novels as bn
 
 import pipeline.text.attribution.attribute as attribute
 from pipeline.cli.scriptview import to_json
+from pipeline.text.attribution.rules import Decision
+from pipeline.text.attribution.scene import Scene
 
 DEV = bn.REPO / "tests" / "fixtures" / "attribution-dev"
 
 
 def _segments_by_case(text: str) -> list[dict[str, Any]]:
     """`to_json(analyse(text))`'s dialogue segments, each with its decision's rule/case as its rule."""
-    run = attribute._Sieves.run
+    run = attribute.decide
 
-    def by_case(self: attribute._Sieves) -> list[attribute.Decision]:
-        return [replace(d, rule=d.key) for d in run(self)]
+    def by_case(scene: Scene, pinned: dict[int, int] | None = None) -> list[Decision]:
+        return [replace(d, rule=d.key) for d in run(scene, pinned)]  # type: ignore[arg-type]
 
-    attribute._Sieves.run = by_case  # type: ignore[method-assign]
+    attribute.decide = by_case
     try:
         segments = to_json(attribute.analyse(text))["segments"]
     finally:
-        attribute._Sieves.run = run  # type: ignore[method-assign]
+        attribute.decide = run
     return [s for s in segments if s["kind"] == "dialogue" and s["start"] < s["end"]]
 
 

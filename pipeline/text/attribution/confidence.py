@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.text.attribution.conversation import CONFIDENCE, Decision
+from pipeline.text.attribution.rules import CONFIDENCE, Decision
 
 #: rule/case -> (right, decided) on the tuning set; confidence is right / decided.
 MEASURED: dict[str, tuple[int, int]] = {

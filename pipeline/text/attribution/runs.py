@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.text.attribution.conversation import Decision
+from pipeline.text.attribution.rules import Decision
 from pipeline.text.segment import Quotation
 
 #: Decisions firm enough to anchor an exchange from after it.

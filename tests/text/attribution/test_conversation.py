@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.text.attribution.attribute import analyse
 from pipeline.text.attribution.confidence import MEASURED, confidence_of
-from pipeline.text.attribution.conversation import CONFIDENCE
+from pipeline.text.attribution.rules import CONFIDENCE
 from tests.conftest import CORPUS
 
 
@@ -84,3 +84,12 @@ def test_every_line_of_the_corpus_has_a_known_rule_and_its_measured_confidence(s
             rows = [k for k in MEASURED if k == seg.rule or k.startswith(seg.rule + "/")]
             allowed = {confidence_of(k, seg.rule) for k in [*rows, seg.rule + "/rare"]} | {CONFIDENCE[seg.rule], 0.0}
             assert seg.confidence in allowed, seg
+
+
+def test_every_line_carries_a_rule_of_the_sieve_that_decided_it() -> None:
+    from pipeline.text.attribution.sieves import CONTEXT, SIEVES, Pin
+
+    rules = {r for sieve in (*SIEVES, *CONTEXT, Pin({})) for r in sieve.rules}
+    story = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt")))
+    got = {s.rule for s in analyse(story).segments if s.kind == "dialogue"}
+    assert got and got <= rules
