@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from pipeline.model import GROUP, Analysis, Character, Gender
+from pipeline.text.attribution.ranker import Ranker
 from pipeline.text.attribution.rules import CONFIDENCE, Decision, Rule
 from pipeline.text.attribution.scene import Scene
 from pipeline.text.attribution.sieves import decide
@@ -23,9 +25,32 @@ from pipeline.text.pins import Pins, check_pins
 from pipeline.text.segment import Layout, segments_of, split
 from pipeline.text.tokens import Token, tokenize
 
+#: A stage after the sieves that may re-decide their lines: the learned ranker, or `sieves_only`.
+Reranker = Callable[[Scene, list[Decision]], list[Decision]]
 
-def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
-    """Segment ``text``, find its cast and attribute every quotation."""
+
+def sieves_only(_scene: Scene, decisions: list[Decision]) -> list[Decision]:
+    """No stage after the sieves: their decisions stand (for measuring the sieves alone)."""
+    return decisions
+
+
+@dataclass
+class Examined:
+    """A text taken apart and attributed: what the ranker's training reads besides the result."""
+
+    layout: Layout
+    tokens: list[Token]
+    cast: Cast
+    runs: list[NameRun]
+    scene: Scene
+    sieved: list[Decision]  # the sieves' decisions, before any stage after them
+    decisions: list[Decision]  # the final ones, after the ranker, the self-introductions and the narrator's name
+    pinned: dict[str, str]
+
+
+def examine(text: str, pins: dict[str, str] | None = None, ranker: Reranker | None = None) -> Examined:
+    """Segment ``text``, find its cast and decide every quotation: the sieves, then ``ranker`` (the
+    packaged model when None)."""
     layout = split(text)
     tokens = tokenize(layout)
     cast, runs = find_cast(layout, tokens)
@@ -37,9 +62,17 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
     pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
     anchors = {qi: ents[0] for qi, q in enumerate(layout.quotations)
                if q.quote_id in pinned and len(ents := cast.lookup(pinned[q.quote_id])) == 1}
-    decisions = decide(scene, anchors)
+    sieved = decide(scene, anchors)
+    decisions = (ranker or Ranker())(scene, list(sieved))
     _self_introductions(cast, layout, decisions)
     _name_the_narrator(cast, tokens, runs, layout, decisions)
+    return Examined(layout, tokens, cast, runs, scene, sieved, decisions, pinned)
+
+
+def analyse(text: str, pins: dict[str, str] | None = None, ranker: Reranker | None = None) -> Analysis:
+    """Segment ``text``, find its cast and attribute every quotation (``ranker``: see `examine`)."""
+    ex = examine(text, pins, ranker)
+    layout, cast, decisions, pinned = ex.layout, ex.cast, ex.decisions, ex.pinned
     warnings = list(layout.warnings)
     names = {
         q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)

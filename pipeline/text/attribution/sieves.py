@@ -88,7 +88,7 @@ CONTEXT: tuple[Sieve, ...] = (
 )
 
 
-def _through(sieves: tuple[Sieve, ...], s: Scene, qi: int) -> Decision:
+def through(sieves: tuple[Sieve, ...], s: Scene, qi: int) -> Decision:
     d: Decision | None = None
     for sieve in sieves:
         d = sieve(s, qi, d)
@@ -100,8 +100,8 @@ def decide(s: Scene, pinned: dict[int, int] | None = None) -> list[Decision]:
     first = (Pin(pinned or {}), *SIEVES)
     s.decisions = []
     for qi in range(len(s.quotes)):
-        s.decisions.append(_through(first, s, qi))
+        s.decisions.append(through(first, s, qi))
     for qi in range(len(s.quotes)):
         if s.decisions[qi].speaker is None:
-            s.decisions[qi] = _through(CONTEXT, s, qi)
+            s.decisions[qi] = through(CONTEXT, s, qi)
     return [calibrated(d) for d in reread_backwards(s.quotes, s.decisions)]
