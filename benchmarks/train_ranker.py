@@ -2,7 +2,7 @@
 
 For every book of benchmarks/novel_dev/ (whole texts from ../shared/novels), the sieves run alone
 (`examine(text, ranker=sieves_only)`) and each quotation's candidates get their feature rows
-(pipeline/text/attribution/features.py), labelled two ways:
+(pipeline/speakers/attribution/features.py), labelled two ways:
   gold    the quotations of the annotated chapters: a candidate is right when its name picks out the
           annotated speaker (the benchmark's lenient matching);
   silver  every other quotation an explicit tag gives to a named person, seen with its own paragraph
@@ -12,7 +12,7 @@ candidates inside `analyse(text, ranker=...)`, and the result is scored end to e
 bench_novels.py scores `audiobook script --json`: per book, per style group, per quotation type and per
 deciding rule, next to the sieves alone. The confidence of a held-out book is calibrated on the other
 books' held-out predictions only. Last, the model trained on all 28 books, with the calibration of all
-held-out predictions, is written to pipeline/text/attribution/data/ranker.json (unless --no-write).
+held-out predictions, is written to pipeline/speakers/attribution/data/ranker.json (unless --no-write).
 
 Deterministic (LightGBM with deterministic=True, fixed seeds, row-wise histograms, 2 threads) and a
 few minutes on 2 cores. Skips cleanly without ../shared/novels.
@@ -38,9 +38,9 @@ import numpy as np
 
 from pipeline.cli.scriptview import LOW_CONFIDENCE, to_json
 from pipeline.model import GROUP
-from pipeline.text.attribution.attribute import analyse, examine, sieves_only
-from pipeline.text.attribution.features import FEATURES, candidate_table, hidden_table
-from pipeline.text.attribution.ranker import FORMAT, MODEL, Model, Ranker
+from pipeline.speakers.analyse import analyse, examine, sieves_only
+from pipeline.speakers.attribution.features import FEATURES, candidate_table, hidden_table
+from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
