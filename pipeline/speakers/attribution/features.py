@@ -163,6 +163,64 @@ def _named_in(c: int | str, names: Counter[int], subjects: set[int]) -> tuple[fl
     return float(names[c]), float(c in subjects)
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What is read around one line, shared by its candidates' rows."""
+
+    props: dict[str, int | str | None]
+    around: tuple[int | str | None, ...]
+    addressed_prev: set[int]
+    addressed_next: set[int]
+    said_to_prev: int | None
+    own: Counter[int]
+    own_subj: set[int]
+    prev: Counter[int]
+    prev_subj: set[int]
+    nxt: Counter[int]
+
+
+def _row(
+    s: Scene,
+    decisions: list[Decision],
+    qi: int,
+    d: Decision,
+    book: _Book,
+    c: int | str,
+    tag: bool,
+    start: int,
+    seen: _Seen,
+) -> tuple[float, ...]:
+    """The per-candidate part of a row (`_PER_CANDIDATE`)."""
+    ent = s.cast.entities[c] if isinstance(c, int) else None
+    mentioned = book.mentioned_at.get(c, []) if isinstance(c, int) else []
+    k = bisect.bisect_left(mentioned, start) - 1
+    since_mention = math.log1p(start - mentioned[k]) if k >= 0 else 12.0
+    spoke = next((j for j in range(1, 21) if qi - j >= 0 and decisions[qi - j].speaker == c), 21)
+    agrees = (
+        d.pronoun and isinstance(d.speaker, int) and ent is not None and ent.gender == s.cast.entities[d.speaker].gender
+    )
+    return (
+        float(c == d.speaker),
+        float(tag and c == d.speaker),
+        *(float(seen.props[name] == c) for name in _PROPOSERS),
+        *(float(a == c) for a in seen.around),
+        float(c in s.vocatives[qi]),
+        float(c in seen.addressed_prev),
+        float(c in seen.addressed_next),
+        float(c == seen.said_to_prev),
+        float(c == s.cast.narrator),
+        float(c == GROUP),
+        float(ent is not None and ent.kind == "unnamed"),
+        *_named_in(c, seen.own, seen.own_subj),
+        *_named_in(c, seen.prev, seen.prev_subj),
+        float(seen.nxt[c]) if isinstance(c, int) else 0.0,
+        since_mention,
+        float(spoke),
+        book.share.get(c, 0.0) if isinstance(c, int) else 0.0,
+        float(agrees),
+    )
+
+
 def candidates_of(
     s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool = False, alternative: Decision | None = None
 ) -> Candidates:
@@ -195,40 +253,10 @@ def candidates_of(
         float(hide),
     ]
     start = bisect.bisect_left(s.starts, q.parts[0][0])
-    rows = []
-    for c in pool:
-        ent = s.cast.entities[c] if isinstance(c, int) else None
-        seen = book.mentioned_at.get(c, []) if isinstance(c, int) else []
-        k = bisect.bisect_left(seen, start) - 1
-        since_mention = math.log1p(start - seen[k]) if k >= 0 else 12.0
-        spoke = next((j for j in range(1, 21) if qi - j >= 0 and decisions[qi - j].speaker == c), 21)
-        agrees = (
-            d.pronoun
-            and isinstance(d.speaker, int)
-            and ent is not None
-            and ent.gender == s.cast.entities[d.speaker].gender
-        )
-        row = [
-            float(c == d.speaker),
-            float(tag and c == d.speaker),
-            *(float(props[name] == c) for name in _PROPOSERS),
-            *(float(a == c) for a in around),
-            float(c in s.vocatives[qi]),
-            float(c in addressed_prev),
-            float(c in addressed_next),
-            float(c == said_to_prev),
-            float(c == s.cast.narrator),
-            float(c == GROUP),
-            float(ent is not None and ent.kind == "unnamed"),
-            *_named_in(c, own, own_subj),
-            *_named_in(c, prev, prev_subj),
-            float(nxt[c]) if isinstance(c, int) else 0.0,
-            since_mention,
-            float(spoke),
-            book.share.get(c, 0.0) if isinstance(c, int) else 0.0,
-            float(agrees),
-        ]
-        rows.append((*line, *row))
+    seen = _Seen(
+        props, tuple(around), addressed_prev, addressed_next, said_to_prev, own, own_subj, prev, prev_subj, nxt
+    )
+    rows = [(*line, *_row(s, decisions, qi, d, book, c, tag, start, seen)) for c in pool]
     return Candidates(qi, tuple(pool), tuple(rows))
 
 

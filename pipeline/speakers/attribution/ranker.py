@@ -2,8 +2,8 @@
 
 The model is a small set of gradient-boosted trees (trained by benchmarks/train_ranker.py with
 LightGBM, leave-one-book-out over the annotated novels) stored as plain JSON in data/ranker.json:
-the feature names it was built for, each tree as arrays, and the calibration that turns a
-candidate's share of the scores into the accuracy measured on held-out books. Loading it runs no
+the feature names it was built for, each tree as arrays, and the calibration that turns the best
+candidate's score into the accuracy measured on held-out books. Loading it runs no
 code from the file. A line whose best candidate is the sieves' own choice keeps the sieves' rule;
 one the ranker gives to someone else is marked ``ranker``. Pins are never re-ranked.
 """
@@ -22,6 +22,7 @@ from pipeline.speakers.attribution.features import FEATURES, candidate_table
 from pipeline.speakers.attribution.rules import Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
 
+_ADDRESSED = FEATURES.index("addressed_here")
 MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
 FORMAT = "audiobook-ranker/1"
 
@@ -78,10 +79,10 @@ class Model:
             raw += tree.predict(x)
         return 1.0 / (1.0 + np.exp(-raw))
 
-    def calibrated(self, share: float) -> float:
-        """The accuracy measured on held-out books for lines whose best candidate has this share."""
+    def calibrated(self, p: float) -> float:
+        """The accuracy measured on held-out books for lines whose best candidate scored ``p``."""
         xs, ys = self.calibration
-        return float(np.interp(share, xs, ys)) if len(xs) else share
+        return float(np.interp(p, xs, ys)) if len(xs) else p
 
 
 @cache
@@ -107,10 +108,12 @@ class Ranker:
         for c in table:
             p, at = probs[at : at + len(c.rows)], at + len(c.rows)
             d = decisions[c.qi]
-            if d.rule == Rule.PIN or not len(p):
+            # a person the line addresses by name is never its speaker, whatever the scores
+            p = np.where([row[_ADDRESSED] for row in c.rows], 0.0, p)
+            if d.rule == Rule.PIN or not len(p) or not p.max() > 0.0:
                 continue
             best = int(np.argmax(p))
-            confidence = round(self.model.calibrated(float(p[best] / max(p.sum(), 1e-9))), 2)
+            confidence = round(self.model.calibrated(float(p[best])), 2)
             who = c.speakers[best]
             if who == d.speaker:
                 out[c.qi] = Decision(who, d.rule, confidence, d.pronoun, d.at, d.basis)
