@@ -106,6 +106,9 @@ class _Book:
         counts = Counter(d.speaker for d in decisions if isinstance(d.speaker, int))
         total = max(1, sum(counts.values()))
         self.share = {e: n / total for e, n in counts.items()}
+        quotes = s.quotes
+        # joined[k]: quotation k + 1 opens the paragraph right after (or the one of) quotation k
+        self.joined = [quotes[k + 1].paragraphs[0] <= quotes[k].paragraphs[-1] + 1 for k in range(len(quotes) - 1)]
         self.mentioned_at: dict[int, list[int]] = {}
         for m in s.mentions:
             if isinstance(m.entity, int):
@@ -127,16 +130,20 @@ class _Book:
 
     def neighbour(self, qi: int, step: int) -> int | str | None:
         """The speaker ``step`` lines away when those lines are one unbroken exchange, else None."""
-        quotes, k = self.s.quotes, qi
+        k = qi
         for _ in range(abs(step)):
-            j = k + (1 if step > 0 else -1)
-            if not 0 <= j < len(quotes):
+            pair = k if step > 0 else k - 1
+            if not 0 <= pair < len(self.joined) or not self.joined[pair]:
                 return None
-            a, b = (quotes[k], quotes[j]) if step > 0 else (quotes[j], quotes[k])
-            if b.paragraphs[0] > a.paragraphs[-1] + 1:
-                return None
-            k = j
+            k += 1 if step > 0 else -1
         return self.decisions[k].speaker
+
+    def run_length(self, qi: int) -> int:
+        """How many lines before this one, up to 8, run unbroken into it (each with a speaker)."""
+        n = 0
+        while n < 8 and qi - n - 1 >= 0 and self.joined[qi - n - 1] and self.decisions[qi - n - 1].speaker is not None:
+            n += 1
+        return n
 
 
 def _proposals(s: Scene, qi: int, hide: bool) -> dict[str, int | str | None]:
@@ -148,13 +155,6 @@ def _proposals(s: Scene, qi: int, hide: bool) -> dict[str, int | str | None]:
         d = sieve(s, qi, None)
         out[name] = d.speaker if d is not None else None
     return out
-
-
-def _run_length(book: _Book, qi: int) -> int:
-    n = 0
-    while n < 8 and book.neighbour(qi, -(n + 1)) is not None:
-        n += 1
-    return n
 
 
 def _named_in(c: int | str, names: Counter[int], subjects: set[int]) -> tuple[float, float]:
@@ -247,7 +247,7 @@ def candidates_of(
         d.confidence,
         float(tag and d.pronoun),
         float(around[0] is not None),
-        float(_run_length(book, qi)),
+        float(book.run_length(qi)),
         float(len(pool)),
         float(s.cast.narrator is not None),
         float(hide),
