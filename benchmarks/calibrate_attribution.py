@@ -21,25 +21,27 @@ from typing import Any
 
 import bench_novels as bn
 
-import pipeline.speakers.attribution.attribute as attribute
+import pipeline.speakers.analyse as attribute
 from pipeline.cli.scriptview import to_json
-from pipeline.speakers.analyse import analyse
+from pipeline.speakers.analyse import analyse, sieves_only
+from pipeline.speakers.attribution.rules import Decision
+from pipeline.speakers.attribution.scene import Scene
 
 DEV = bn.REPO / "tests" / "fixtures" / "attribution-dev"
 
 
 def _segments_by_case(text: str) -> list[dict[str, Any]]:
     """`to_json(analyse(text))`'s dialogue segments, each with its decision's rule/case as its rule."""
-    run = attribute.Sieves.run
+    run = attribute.decide
 
-    def by_case(self: attribute.Sieves) -> list[attribute.Decision]:
-        return [replace(d, rule=d.key) for d in run(self)]
+    def by_case(scene: Scene, pinned: dict[int, int] | None = None) -> list[Decision]:
+        return [replace(d, rule=d.key) for d in run(scene, pinned)]  # type: ignore[arg-type]
 
-    attribute.Sieves.run = by_case  # type: ignore[method-assign]
+    attribute.decide = by_case
     try:
-        segments = to_json(analyse(text))["segments"]
+        segments = to_json(analyse(text, ranker=sieves_only))["segments"]  # the sieves' own table
     finally:
-        attribute.Sieves.run = run  # type: ignore[method-assign]
+        attribute.decide = run
     return [s for s in segments if s["kind"] == "dialogue" and s["start"] < s["end"]]
 
 

@@ -4,51 +4,84 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from pipeline.model import GROUP, Analysis, Character, Gender
 from pipeline.reading.lexicon import TITLES
 from pipeline.reading.segment import Layout, segments_of, split
-from pipeline.speakers.attribution.attribute import Sieves
-from pipeline.speakers.attribution.conversation import CONFIDENCE, Decision
+from pipeline.speakers.attribution.ranker import Ranker
+from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
+from pipeline.speakers.attribution.scene import Scene
+from pipeline.speakers.attribution.sieves import decide
 from pipeline.speakers.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.speakers.mentions import Resolver
 from pipeline.speakers.narrators import section_writers
 from pipeline.speakers.pins import Pins, check_pins
 from pipeline.speakers.tokens import Token, tokenize
 
+#: A stage after the sieves that may re-decide their lines: the learned ranker, or `sieves_only`.
+Reranker = Callable[[Scene, list[Decision]], list[Decision]]
 
-def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
-    """Segment ``text``, find its cast and attribute every quotation."""
+
+def sieves_only(_scene: Scene, decisions: list[Decision]) -> list[Decision]:
+    """No stage after the sieves: their decisions stand (for measuring the sieves alone)."""
+    return decisions
+
+
+@dataclass
+class Examined:
+    """A text taken apart and attributed: what the ranker's training reads besides the result."""
+
+    layout: Layout
+    tokens: list[Token]
+    cast: Cast
+    runs: list[NameRun]
+    scene: Scene
+    sieved: list[Decision]  # the sieves' decisions, before any stage after them
+    decisions: list[Decision]  # the final ones, after the ranker, the self-introductions and the narrator's name
+    pinned: dict[str, str]
+
+
+def examine(text: str, pins: dict[str, str] | None = None, ranker: Reranker | None = None) -> Examined:
+    """Segment ``text``, find its cast and decide every quotation: the sieves, then ``ranker`` (the
+    packaged model when None)."""
     layout = split(text)
     tokens = tokenize(layout)
     cast, runs = find_cast(layout, tokens)
     cast.writers = section_writers(layout, cast)
     resolver = Resolver(cast, tokens, runs, text)
     mentions = resolver.resolve_all()
-    sieves = Sieves(layout, tokens, cast, resolver, mentions)
+    scene = Scene(layout, tokens, cast, resolver, mentions)
     # A pin is an anchor like a tag: the untagged lines around it are derived from it.
     pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
-    anchors = {qi: ents[0] for qi, q in enumerate(layout.quotations)
-               if q.quote_id in pinned and len(ents := cast.lookup(pinned[q.quote_id])) == 1}
-    decisions = sieves.run(anchors)
+    anchors = {
+        qi: ents[0]
+        for qi, q in enumerate(layout.quotations)
+        if q.quote_id in pinned and len(ents := cast.lookup(pinned[q.quote_id])) == 1
+    }
+    sieved = decide(scene, anchors)
+    decisions = (ranker or Ranker())(scene, list(sieved))
     _self_introductions(cast, layout, decisions)
     _name_the_narrator(cast, tokens, runs, layout, decisions)
+    return Examined(layout, tokens, cast, runs, scene, sieved, decisions, pinned)
+
+
+def analyse(text: str, pins: dict[str, str] | None = None, ranker: Reranker | None = None) -> Analysis:
+    """Segment ``text``, find its cast and attribute every quotation (``ranker``: see `examine`)."""
+    ex = examine(text, pins, ranker)
+    layout, cast, decisions, pinned = ex.layout, ex.cast, ex.decisions, ex.pinned
     warnings = list(layout.warnings)
-    names = {
-        q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)
-    }
+    names = {q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)}
     rules = {q.quote_id: d for q, d in zip(layout.quotations, decisions, strict=True)}
     if pins:
         ids = {q.quote_id for q in layout.quotations}
         for qid, who in pinned.items():
             if qid in ids:
                 names[qid] = who
-                rules[qid] = Decision(None, "pin", CONFIDENCE["pin"])
+                rules[qid] = Decision(None, Rule.PIN, CONFIDENCE[Rule.PIN])
             else:
-                where = (
-                    f"{pins.path.name}:{pins.lines[qid]}: " if isinstance(pins, Pins) and pins.path else ""
-                )
+                where = f"{pins.path.name}:{pins.lines[qid]}: " if isinstance(pins, Pins) and pins.path else ""
                 warnings.append(f"{where}pin {qid} ({who}) matches no quotation any more; it is ignored")
     segments = []
     for seg in segments_of(layout):
@@ -58,11 +91,13 @@ def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
         segments.append(seg)
     return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
 
+
 _INTRODUCTION = re.compile(
     r"\b(?:I am|I’m|I'm|[Mm]y name is|[Mm]y name’s|[Mm]y name's)\s+"
     r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
     r"(?=[\s,.;!?—]|$)"
 )
+
 
 def _self_introductions(cast: Cast, layout: Layout, decisions: list[Decision]) -> None:
     """An unnamed speaker who says "I am Dr. Grimesby Roylott" / "My name is Hester" is that
@@ -90,16 +125,14 @@ def _self_introductions(cast: Cast, layout: Layout, decisions: list[Decision]) -
             cast.entities[who].name = name
             cast.entities[who].kind = "named"
 
+
 def _name_the_narrator(
     cast: Cast, tokens: list[Token], runs: list[NameRun], layout: Layout, decisions: list[Decision]
 ) -> None:
     if cast.narrator is None:
         return
     own = {
-        p
-        for q, d in zip(layout.quotations, decisions, strict=True)
-        if d.speaker == cast.narrator
-        for p in q.paragraphs
+        p for q, d in zip(layout.quotations, decisions, strict=True) if d.speaker == cast.narrator for p in q.paragraphs
     }
     if not own:
         return
@@ -114,6 +147,7 @@ def _name_the_narrator(
         for e in same:
             cast.entities[e].kind = "merged"
 
+
 def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:
     """(alias, canonical name) for every way the story names someone, for checking pins."""
     known = [
@@ -126,10 +160,12 @@ def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:
     known.extend((run.surface, run.surface) for run in runs)
     return known
 
+
 def _speaker_name(cast: Cast, speaker: int | str | None) -> str | None:
     if speaker is None or isinstance(speaker, str):
         return speaker
     return cast.entities[speaker].name
+
 
 def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ...]:
     lines = Counter(n for n in names.values() if n)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.speakers.attribution.conversation import CONFIDENCE, Decision
+from pipeline.speakers.attribution.rules import CONFIDENCE, Decision
 
 #: rule/case -> (right, decided) on the tuning set; confidence is right / decided.
 MEASURED: dict[str, tuple[int, int]] = {

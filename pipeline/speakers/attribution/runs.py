@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.reading.segment import Quotation
-from pipeline.speakers.attribution.conversation import Decision
+from pipeline.speakers.attribution.rules import Decision
 
 #: Decisions firm enough to anchor an exchange from after it.
 _ANCHORS = frozenset({"explicit-tag-after", "explicit-tag-before", "vocative"})

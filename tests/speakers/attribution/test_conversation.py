@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.speakers.analyse import analyse
+from pipeline.speakers.analyse import analyse, sieves_only
 from pipeline.speakers.attribution.confidence import MEASURED, confidence_of
-from pipeline.speakers.attribution.conversation import CONFIDENCE, Rule
+from pipeline.speakers.attribution.rules import CONFIDENCE, Rule
 from tests.conftest import CORPUS
 
 
 def lines(text: str) -> list[tuple[str, str | None, str | None]]:
-    """(quotation, speaker, rule) for each dialogue segment."""
-    return [(s.text.strip(' ,.?!"'), s.speaker, s.rule) for s in analyse(text).segments if s.kind == "dialogue"]
+    """(quotation, speaker, rule) for each dialogue segment, as the sieves decide them (no ranker after them)."""
+    segments = analyse(text, ranker=sieves_only).segments
+    return [(s.text.strip(' ,.?!"'), s.speaker, s.rule) for s in segments if s.kind == "dialogue"]
 
 
 def test_an_untagged_run_alternates_between_the_two_speakers() -> None:
@@ -67,7 +68,7 @@ def test_confidence_ranks_the_rules_from_pins_to_guesses() -> None:
 
 
 def test_the_confidence_tables_are_keyed_by_the_rules() -> None:
-    assert set(CONFIDENCE) == set(Rule)
+    assert set(CONFIDENCE) == set(Rule) - {Rule.RANKER}  # the ranker's confidence is its model's
     assert {key.partition("/")[0] for key in MEASURED} <= set(Rule)
 
 
@@ -83,9 +84,19 @@ def test_a_rule_s_confidence_is_its_measured_accuracy() -> None:
 
 @pytest.mark.parametrize("work", sorted(p.name for p in CORPUS.glob("*.txt")))
 def test_every_line_of_the_corpus_has_a_known_rule_and_its_measured_confidence(work: str) -> None:
-    for seg in analyse((CORPUS / work).read_text(encoding="utf-8")).segments:
+    # the sieves' own confidence is their measured table; after them the ranker's comes from its model
+    for seg in analyse((CORPUS / work).read_text(encoding="utf-8"), ranker=sieves_only).segments:
         if seg.kind == "dialogue":
             assert seg.rule in CONFIDENCE and seg.confidence is not None
             rows = [k for k in MEASURED if k == seg.rule or k.startswith(seg.rule + "/")]
             allowed = {confidence_of(k, seg.rule) for k in [*rows, seg.rule + "/rare"]} | {CONFIDENCE[seg.rule], 0.0}
             assert seg.confidence in allowed, seg
+
+
+def test_every_line_carries_a_rule_of_the_sieve_that_decided_it() -> None:
+    from pipeline.speakers.attribution.sieves import CONTEXT, SIEVES, Pin
+
+    rules = {r for sieve in (*SIEVES, *CONTEXT, Pin({})) for r in sieve.rules}
+    work = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt")))
+    got = {s.rule for s in analyse(work).segments if s.kind == "dialogue"}
+    assert got and got <= rules

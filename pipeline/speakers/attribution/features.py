@@ -1,0 +1,295 @@
+"""Candidate speakers for each quotation, and the named features a ranker scores them by.
+
+The candidates of a line are the people the sieves would give it (each sieve asked on its own), the
+speakers of the lines around it, the people the last line addressed or was said to, the first-person
+narrator, and the people its own and the previous paragraph's narration names. Each candidate gets
+one row of `FEATURES`: which sieves propose them, which rule decided the line, how the exchange runs
+around it, where the narration mentions them, and how often they speak in the book.
+
+A row can hide the line's own paragraph (its tag, its action beat, the names in its narration): the
+silver training data is the lines with an explicit tag, seen as if the tag were not there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from pipeline.model import GROUP
+from pipeline.speakers.attribution.beats import Beat
+from pipeline.speakers.attribution.confidence import calibrated
+from pipeline.speakers.attribution.rules import Decision, Rule
+from pipeline.speakers.attribution.scene import Scene
+from pipeline.speakers.attribution.sieves import CONTEXT, Sieve, through
+from pipeline.speakers.attribution.turns import (
+    AddresseeVeto,
+    LatestMentioned,
+    NextLines,
+    NextParagraph,
+    PreviousParagraph,
+    SaidTo,
+    TurnTaking,
+    Vocative,
+)
+
+_TAG_RULES = (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE, Rule.PRONOUN_TAG, Rule.GROUP_TAG)
+_RULES = tuple(r for r in Rule if r not in (Rule.PIN, Rule.RANKER))
+#: The sieves asked on their own for every line (the tag and the pin are read from the decision).
+_PROPOSERS: dict[str, Sieve] = {
+    "by_beat": Beat(),
+    "by_prev_para": PreviousParagraph(),
+    "by_vocative": Vocative(),
+    "by_said_to": SaidTo(),
+    "by_turn": TurnTaking(),
+    "by_next_lines": NextLines(),
+    "by_next_para": NextParagraph(),
+    "by_latest": LatestMentioned(),
+}
+_PER_LINE = (
+    *(f"rule_{r.value}" for r in _RULES),
+    "rule_conf",
+    "tag_pronoun",
+    "in_run",
+    "run_len",
+    "n_cands",
+    "has_narrator",
+    "hidden",
+)
+_PER_CANDIDATE = (
+    "rule_choice",
+    "by_tag",
+    *_PROPOSERS,
+    "prev1",
+    "prev2",
+    "prev3",
+    "next1",
+    "next2",
+    "addressed_here",
+    "addressed_prev",
+    "addressed_next",
+    "said_to_prev",
+    "is_narrator",
+    "is_group",
+    "is_unnamed",
+    "own_para",
+    "own_subject",
+    "prev_para",
+    "prev_subject",
+    "next_para",
+    "since_mention",
+    "since_spoke",
+    "line_share",
+    "gender_agrees",
+)
+#: The ranker's features, in the order of a row.
+FEATURES: tuple[str, ...] = (*_PER_LINE, *_PER_CANDIDATE)
+_MAX_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The candidate speakers of one quotation and a feature row for each."""
+
+    qi: int  # the quotation's index
+    speakers: tuple[int | str, ...]  # entity indexes (or GROUP)
+    rows: tuple[tuple[float, ...], ...]  # one row of FEATURES per speaker
+
+
+class _Book:
+    """What the features of every line share: the decisions, who speaks how often, mentions by entity."""
+
+    def __init__(self, s: Scene, decisions: list[Decision]) -> None:
+        self.s = s
+        self.decisions = decisions
+        counts = Counter(d.speaker for d in decisions if isinstance(d.speaker, int))
+        total = max(1, sum(counts.values()))
+        self.share = {e: n / total for e, n in counts.items()}
+        quotes = s.quotes
+        # joined[k]: quotation k + 1 opens the paragraph right after (or the one of) quotation k
+        self.joined = [quotes[k + 1].paragraphs[0] <= quotes[k].paragraphs[-1] + 1 for k in range(len(quotes) - 1)]
+        self.mentioned_at: dict[int, list[int]] = {}
+        for m in s.mentions:
+            if isinstance(m.entity, int):
+                self.mentioned_at.setdefault(m.entity, []).append(m.first)
+
+    def paragraph_mentions(self, para: int, hide: bool = False) -> tuple[Counter[int], set[int]]:
+        """Who the narration of paragraph ``para`` names (not pronouns), and who is a sentence's subject."""
+        if hide or para < 0 or para >= len(self.s.layout.paragraphs):
+            return Counter(), set()
+        pa, pb = self.s.layout.paragraphs[para]
+        names: Counter[int] = Counter()
+        subjects: set[int] = set()
+        for m in self.s.mentions_between(pa, pb):
+            if isinstance(m.entity, int) and m.kind != "pronoun" and not self.s.tokens[m.first].quote:
+                names[m.entity] += 1
+                if m.subject:
+                    subjects.add(m.entity)
+        return names, subjects
+
+    def neighbour(self, qi: int, step: int) -> int | str | None:
+        """The speaker ``step`` lines away when those lines are one unbroken exchange, else None."""
+        k = qi
+        for _ in range(abs(step)):
+            pair = k if step > 0 else k - 1
+            if not 0 <= pair < len(self.joined) or not self.joined[pair]:
+                return None
+            k += 1 if step > 0 else -1
+        return self.decisions[k].speaker
+
+    def run_length(self, qi: int) -> int:
+        """How many lines before this one, up to 8, run unbroken into it (each with a speaker)."""
+        n = 0
+        while n < 8 and qi - n - 1 >= 0 and self.joined[qi - n - 1] and self.decisions[qi - n - 1].speaker is not None:
+            n += 1
+        return n
+
+
+def _proposals(s: Scene, qi: int, hide: bool) -> dict[str, int | str | None]:
+    out: dict[str, int | str | None] = {}
+    for name, sieve in _PROPOSERS.items():
+        if hide and name == "by_beat":
+            out[name] = None
+            continue
+        d = sieve(s, qi, None)
+        out[name] = d.speaker if d is not None else None
+    return out
+
+
+def _named_in(c: int | str, names: Counter[int], subjects: set[int]) -> tuple[float, float]:
+    if not isinstance(c, int):
+        return 0.0, 0.0
+    return float(names[c]), float(c in subjects)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What is read around one line, shared by its candidates' rows."""
+
+    props: dict[str, int | str | None]
+    around: tuple[int | str | None, ...]
+    addressed_prev: set[int]
+    addressed_next: set[int]
+    said_to_prev: int | None
+    own: Counter[int]
+    own_subj: set[int]
+    prev: Counter[int]
+    prev_subj: set[int]
+    nxt: Counter[int]
+
+
+def _row(
+    s: Scene,
+    decisions: list[Decision],
+    qi: int,
+    d: Decision,
+    book: _Book,
+    c: int | str,
+    tag: bool,
+    start: int,
+    seen: _Seen,
+) -> tuple[float, ...]:
+    """The per-candidate part of a row (`_PER_CANDIDATE`)."""
+    ent = s.cast.entities[c] if isinstance(c, int) else None
+    mentioned = book.mentioned_at.get(c, []) if isinstance(c, int) else []
+    k = bisect.bisect_left(mentioned, start) - 1
+    since_mention = math.log1p(start - mentioned[k]) if k >= 0 else 12.0
+    spoke = next((j for j in range(1, 21) if qi - j >= 0 and decisions[qi - j].speaker == c), 21)
+    agrees = (
+        d.pronoun and isinstance(d.speaker, int) and ent is not None and ent.gender == s.cast.entities[d.speaker].gender
+    )
+    return (
+        float(c == d.speaker),
+        float(tag and c == d.speaker),
+        *(float(seen.props[name] == c) for name in _PROPOSERS),
+        *(float(a == c) for a in seen.around),
+        float(c in s.vocatives[qi]),
+        float(c in seen.addressed_prev),
+        float(c in seen.addressed_next),
+        float(c == seen.said_to_prev),
+        float(c == s.cast.narrator),
+        float(c == GROUP),
+        float(ent is not None and ent.kind == "unnamed"),
+        *_named_in(c, seen.own, seen.own_subj),
+        *_named_in(c, seen.prev, seen.prev_subj),
+        float(seen.nxt[c]) if isinstance(c, int) else 0.0,
+        since_mention,
+        float(spoke),
+        book.share.get(c, 0.0) if isinstance(c, int) else 0.0,
+        float(agrees),
+    )
+
+
+def candidates_of(
+    s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool = False, alternative: Decision | None = None
+) -> Candidates:
+    """The candidates of quotation ``qi``; ``hide`` hides its own paragraph, and then ``alternative``
+    is the decision the sieves take without it."""
+    d = alternative if hide and alternative is not None else decisions[qi]
+    q = s.quotes[qi]
+    props = _proposals(s, qi, hide)
+    own, own_subj = book.paragraph_mentions(q.paragraphs[0], hide)
+    prev, prev_subj = book.paragraph_mentions(q.paragraphs[0] - 1)
+    nxt, _ = book.paragraph_mentions(q.paragraphs[-1] + 1)
+    around = [book.neighbour(qi, k) for k in (-1, -2, -3, 1, 2)]
+    addressed_prev = s.vocatives[qi - 1] if qi and around[0] is not None else set()
+    addressed_next = s.vocatives[qi + 1] if around[3] is not None else set()
+    said_to_prev = s.said_to[qi - 1] if qi and around[0] is not None else None
+    pool: list[int | str] = []
+    for c in (d.speaker, *props.values(), *around, *sorted(addressed_prev), said_to_prev, s.cast.narrator, *own, *prev):
+        if c is not None and c not in pool and (isinstance(c, int) or c == GROUP):
+            pool.append(c)
+    pool = pool[:_MAX_CANDIDATES]
+    tag = d.rule in _TAG_RULES and not hide
+    line = [float(d.rule == r) for r in _RULES]
+    line += [
+        d.confidence,
+        float(tag and d.pronoun),
+        float(around[0] is not None),
+        float(book.run_length(qi)),
+        float(len(pool)),
+        float(s.cast.narrator is not None),
+        float(hide),
+    ]
+    start = bisect.bisect_left(s.starts, q.parts[0][0])
+    seen = _Seen(
+        props, tuple(around), addressed_prev, addressed_next, said_to_prev, own, own_subj, prev, prev_subj, nxt
+    )
+    rows = [(*line, *_row(s, decisions, qi, d, book, c, tag, start, seen)) for c in pool]
+    return Candidates(qi, tuple(pool), tuple(rows))
+
+
+def candidate_table(s: Scene, decisions: list[Decision]) -> list[Candidates]:
+    """The candidates and feature rows of every quotation, with the sieves' ``decisions`` as context."""
+    book = _Book(s, decisions)
+    saved, s.decisions = s.decisions, decisions
+    try:
+        return [candidates_of(s, decisions, qi, book) for qi in range(len(s.quotes))]
+    finally:
+        s.decisions = saved
+
+
+def _without_own_paragraph(s: Scene, qi: int) -> Decision:
+    """What the sieves decide for a line when its own paragraph tells nothing (no tag, no beat)."""
+    d = through((PreviousParagraph(), AddresseeVeto()), s, qi)
+    return calibrated(d if d.speaker is not None else through(CONTEXT, s, qi))
+
+
+def hidden_table(s: Scene, decisions: list[Decision], exclude: set[int]) -> list[tuple[Candidates, int]]:
+    """Silver training lines: each line (outside ``exclude``) an explicit tag gives to a named person,
+    its candidates seen with its own paragraph hidden, and that person."""
+    book = _Book(s, decisions)
+    saved, s.decisions = s.decisions, decisions
+    out = []
+    try:
+        for qi, d in enumerate(decisions):
+            tagged = d.rule in (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE) and d.basis == "name"
+            if qi in exclude or not tagged or not isinstance(d.speaker, int):
+                continue
+            cands = candidates_of(s, decisions, qi, book, hide=True, alternative=_without_own_paragraph(s, qi))
+            if d.speaker in cands.speakers:
+                out.append((cands, d.speaker))
+    finally:
+        s.decisions = saved
+    return out

@@ -1,0 +1,122 @@
+"""The learned ranker: the last stage after the sieves, which ranks each line's candidate speakers.
+
+The model is a small set of gradient-boosted trees (trained by benchmarks/train_ranker.py with
+LightGBM, leave-one-book-out over the annotated novels) stored as plain JSON in data/ranker.json:
+the feature names it was built for, each tree as arrays, and the calibration that turns the best
+candidate's score into the accuracy measured on held-out books. Loading it runs no
+code from the file. A line whose best candidate is the sieves' own choice keeps the sieves' rule;
+one the ranker gives to someone else is marked ``ranker``. Pins are never re-ranked.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.speakers.attribution.features import FEATURES, candidate_table
+from pipeline.speakers.attribution.rules import Decision, Rule
+from pipeline.speakers.attribution.scene import Scene
+
+_ADDRESSED = FEATURES.index("addressed_here")
+MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
+FORMAT = "audiobook-ranker/1"
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """One tree: node arrays; a child below zero is the leaf ``~child``."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        if not len(self.feature):
+            return np.full(len(x), self.value[0])
+        node = np.zeros(len(x), dtype=np.int64)
+        rows = np.arange(len(x))
+        while True:
+            inner = node >= 0
+            if not inner.any():
+                return self.value[~node]
+            r, n = rows[inner], node[inner]
+            go_left = x[r, self.feature[n]] <= self.threshold[n]
+            node[inner] = np.where(go_left, self.left[n], self.right[n])
+
+
+class Model:
+    """Trees over `FEATURES` and a calibration table, read from the JSON the training script writes."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a ranker model of format {FORMAT}")
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError("the ranker model was built for other features: rebuild it (benchmarks/train_ranker.py)")
+        self.data = data
+        self.trees = [
+            _Tree(*(np.asarray(t[k], dtype=float if k in ("threshold", "value") else np.int64)
+                    for k in ("feature", "threshold", "left", "right", "value")))
+            for t in data["trees"]
+        ]
+        table = data["calibration"]
+        self.calibration = (np.asarray(table["share"], dtype=float), np.asarray(table["right"], dtype=float))
+
+    @classmethod
+    def load(cls, path: Path = MODEL) -> Model:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Per row, the probability that its candidate is the speaker."""
+        raw = np.zeros(len(x))
+        for tree in self.trees:
+            raw += tree.predict(x)
+        return 1.0 / (1.0 + np.exp(-raw))
+
+    def calibrated(self, p: float) -> float:
+        """The accuracy measured on held-out books for lines whose best candidate scored ``p``."""
+        xs, ys = self.calibration
+        return float(np.interp(p, xs, ys)) if len(xs) else p
+
+
+@cache
+def default_model() -> Model:
+    return Model.load()
+
+
+class Ranker:
+    """The stage after the sieves: each line goes to its best-scored candidate, with the model's confidence."""
+
+    rules = (Rule.RANKER,)
+
+    def __init__(self, model: Model | None = None) -> None:
+        self.model = model or default_model()
+
+    def __call__(self, s: Scene, decisions: list[Decision]) -> list[Decision]:
+        table = candidate_table(s, decisions)
+        rows = [r for c in table for r in c.rows]
+        if not rows:
+            return decisions
+        probs = self.model.probabilities(np.asarray(rows, dtype=float))
+        out, at = list(decisions), 0
+        for c in table:
+            p, at = probs[at : at + len(c.rows)], at + len(c.rows)
+            d = decisions[c.qi]
+            # a person the line addresses by name is never its speaker, whatever the scores
+            p = np.where([row[_ADDRESSED] for row in c.rows], 0.0, p)
+            if d.rule == Rule.PIN or not len(p) or not p.max() > 0.0:
+                continue
+            best = int(np.argmax(p))
+            confidence = round(self.model.calibrated(float(p[best])), 2)
+            who = c.speakers[best]
+            if who == d.speaker:
+                out[c.qi] = Decision(who, d.rule, confidence, d.pronoun, d.at, d.basis)
+            else:
+                out[c.qi] = Decision(who, Rule.RANKER, confidence, basis=f"over-{d.rule}")
+        return out
