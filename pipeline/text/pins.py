@@ -22,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from pipeline.errors import PinError
+from pipeline.yamlutil import remove_key, set_scalar, yaml_str
 
 _QUOTE_ID = re.compile(r"q-[0-9a-f]{8}")
 
@@ -108,3 +109,24 @@ def check_pins(pins: dict[str, str], known: Iterable[tuple[str, str]]) -> dict[s
             )
         out[qid] = found
     return out
+
+
+PIN_FILE_HEADER = ("# Who says a line, by its id (`audiobook script` shows them): a pin always wins, and the\n"
+                   "# untagged lines around it follow it.\n")
+
+
+def with_pin(text: str, qid: str, speaker: str | None) -> str:
+    """The text of a pin file with ``qid`` pinned to ``speaker`` (``None``: the pin taken out), every
+    other line, comment and pin kept as it was."""
+    if not _QUOTE_ID.fullmatch(qid):
+        raise PinError(None, f"'{qid}' is not a quotation id (like q-3f9a2c1b)")
+    tree = YAML(typ="rt").load(text) if text.strip() else None
+    if tree is None:
+        tree = CommentedMap()
+    if not isinstance(tree, CommentedMap):
+        raise PinError(None, "expected lines of the form 'q-1234abcd: Speaker Name'", 1)
+    if speaker is None:
+        return remove_key(text, tree, (qid,)) if qid in tree else text
+    if not speaker.strip():
+        raise PinError(None, f"{qid}: give a speaker name")
+    return set_scalar(text or PIN_FILE_HEADER, tree, (qid,), yaml_str(speaker.strip()))
