@@ -197,6 +197,10 @@ class ClipCache:
             return False
         return ok and size >= frames * engine.SAMPLE_WIDTH + 44
 
+    def store(self, key: str, rendering: Rendering) -> None:
+        """Keep a rendered clip (and its marks) under ``key``, atomically."""
+        _store(self, key, rendering)
+
     def missing(self, clips: Iterable[PlannedClip]) -> list[PlannedClip]:
         """The clips that need rendering, each key once."""
         seen: set[str] = set()

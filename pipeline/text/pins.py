@@ -60,6 +60,11 @@ def load_pins(story_path: Path) -> Pins:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PinError(path, f"cannot read the pin file ({exc.__class__.__name__}: {exc})") from None
+    return parse_pins(path, source)
+
+
+def parse_pins(path: Path, source: str) -> Pins:
+    """The pins in ``source``, the text of the pin file at ``path``. Raises PinError on a bad file."""
     try:
         data = YAML(typ="rt").load(source)
     except MarkedYAMLError as exc:

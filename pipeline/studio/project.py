@@ -1,0 +1,258 @@
+"""The project the studio shows: its works, each work's analysis, the cast and the chapter plans.
+
+A work's analysis is what `audiobook script` prints (the same ``analyse`` on the same text and
+pins); it runs in a worker process, so the server keeps answering, and is kept on disk under
+``<build>/cache/studio/`` by the hash of its text, its pins and the analysing code, so a book that
+took two seconds to analyse opens at once the next time. Chapters are sent to the page one at a
+time, as it opens them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.build.cast import cast_stories
+from pipeline.build.options import BuildOptions
+from pipeline.build.plan import ChapterPlan, plan_chapters
+from pipeline.cli.scriptview import LOW_CONFIDENCE, strip_marks
+from pipeline.errors import AudiobookError
+from pipeline.fsutil import atomic_open
+from pipeline.model import GROUP, Analysis, Character, Segment, Story
+from pipeline.text.attribution.attribute import analyse
+from pipeline.text.corpus import Corpus, load_corpus
+from pipeline.text.pins import Pins, parse_pins, pins_path
+from pipeline.voices.casting import Casting
+
+ABSENT = "absent"  # the hash of a file that does not exist (a work with no pins yet)
+
+
+def file_hash(path: Path) -> str:
+    """What the page read: the content hash of a file it may ask to change."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    except FileNotFoundError:
+        return ABSENT
+
+
+def _code_digest() -> str:
+    """The text stages' code: a cached analysis from other code is not reused."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted((root / "text").rglob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def analysis_to_json(a: Analysis) -> dict[str, Any]:
+    return {"segments": [asdict(s) for s in a.segments], "characters": [asdict(c) for c in a.characters],
+            "warnings": list(a.warnings)}
+
+
+def analysis_from_json(data: dict[str, Any]) -> Analysis:
+    return Analysis(tuple(Segment(**s) for s in data["segments"]),
+                    tuple(replace(Character(**c), aliases=tuple(c["aliases"])) for c in data["characters"]),
+                    tuple(data["warnings"]))
+
+
+def analyse_job(text: str, pins_file: str, pins_source: str | None) -> dict[str, Any]:
+    """Worker side: ``audiobook script``'s analysis of a text with the given pins (raises PinError)."""
+    pins = parse_pins(Path(pins_file), pins_source) if pins_source else Pins(path=Path(pins_file))
+    return analysis_to_json(analyse(text, pins))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the project is: the same three places `audiobook build` takes."""
+
+    corpus: Path
+    voices: Path
+    build_dir: Path
+
+    def options(self) -> BuildOptions:
+        # No credits: the studio plans one work at a time, and the lines of a work are the same clips
+        # with or without the credits around them.
+        return BuildOptions(corpus=self.corpus, voices=self.voices, build_dir=self.build_dir, credits=False)
+
+
+class Project:
+    """The works of a corpus and what the studio learned about them; one per server."""
+
+    def __init__(self, settings: Settings, pool: ProcessPoolExecutor | None = None) -> None:
+        self.settings = settings
+        self.pool = pool or ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self.cache = settings.build_dir / "cache" / "studio"
+        self.code = _code_digest()
+        self._corpus: tuple[str, Corpus] | None = None
+        self._analyses: dict[str, tuple[str, Analysis]] = {}
+        self._cast: tuple[tuple[str, ...], Casting] | None = None
+        self._plans: dict[str, tuple[tuple[str, ...], tuple[ChapterPlan, ...]]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    # ------------------------------------------------------------------ the corpus
+
+    def _corpus_signature(self) -> str:
+        """Names, sizes and times of the corpus files: a work edited by hand is read again."""
+        parts = []
+        for p in sorted(self.settings.corpus.iterdir()):
+            with contextlib.suppress(OSError):
+                st = p.stat()
+                if not p.name.endswith(".speakers.yaml"):
+                    parts.append(f"{p.name}:{st.st_size}:{st.st_mtime_ns}")
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def corpus(self) -> Corpus:
+        sig = self._corpus_signature()
+        if self._corpus is None or self._corpus[0] != sig:
+            self._corpus = (sig, load_corpus(self.settings.corpus))
+        return self._corpus[1]
+
+    def work(self, slug: str) -> Story:
+        for story in self.corpus().stories:
+            if story.slug == slug:
+                return story
+        raise LookupError(f"no work {slug!r} in {self.settings.corpus}")
+
+    def works(self) -> list[dict[str, Any]]:
+        return [{"slug": s.slug, "title": s.title, "book": s.is_book,
+                 "chapters": [{"number": c.number, "title": c.title} for c in s.chapters]}
+                for s in self.corpus().stories]
+
+    # ------------------------------------------------------------------ analysis
+
+    def _key(self, story: Story, pins_source: str | None) -> str:
+        h = hashlib.sha256(f"{self.code}\0{story.text}\0{pins_source or ''}".encode())
+        return h.hexdigest()[:32]
+
+    async def analysis(self, slug: str) -> Analysis:
+        """The work's analysis with its pins as they are on disk now."""
+        story = await asyncio.to_thread(self.work, slug)
+        path = pins_path(story.path)
+        source = path.read_text(encoding="utf-8") if path.exists() else None
+        return await self.analysis_with(story, source)
+
+    async def analysis_with(self, story: Story, pins_source: str | None, keep: bool = True) -> Analysis:
+        """The analysis of ``story`` with the pin file reading ``pins_source``: from memory, from the
+        disk cache, or computed in the worker process (raises PinError for a bad pin)."""
+        key = self._key(story, pins_source)
+        async with self._locks.setdefault(story.slug, asyncio.Lock()):
+            held = self._analyses.get(story.slug)
+            if held is not None and held[0] == key:
+                return held[1]
+            stored = self.cache / f"analysis-{key}.json"
+            analysis = await asyncio.to_thread(self._read_cached, stored)
+            if analysis is None:
+                loop = asyncio.get_running_loop()
+                data = await loop.run_in_executor(self.pool, analyse_job, story.text, str(pins_path(story.path)),
+                                                  pins_source)
+                analysis = analysis_from_json(data)
+                await asyncio.to_thread(self._write_cached, stored, data)
+            if keep:
+                self._analyses[story.slug] = (key, analysis)
+            return analysis
+
+    @staticmethod
+    def _read_cached(path: Path) -> Analysis | None:
+        try:
+            return analysis_from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    @staticmethod
+    def _write_cached(path: Path, data: dict[str, Any]) -> None:
+        with contextlib.suppress(OSError, AudiobookError):  # a cache: the studio works without it
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_open(path) as fh:
+                json.dump(data, fh, ensure_ascii=False)
+
+    # ------------------------------------------------------------------ cast and plans
+
+    async def casting(self) -> Casting:
+        """voices.yaml as a build would cast the corpus (new speakers given voices), not written."""
+        stories = (await asyncio.to_thread(self.corpus)).stories
+        analyses = [await self.analysis(s.slug) for s in stories]
+        sig = (file_hash(self.settings.voices), *(self._analyses[s.slug][0] for s in stories))
+        if self._cast is None or self._cast[0] != sig:
+            result = await asyncio.to_thread(cast_stories, self.settings.voices, stories, analyses, False)
+            self._cast = (sig, result.casting)
+        return self._cast[1]
+
+    async def plans(self, slug: str) -> tuple[ChapterPlan, ...]:
+        """What a build says in each chapter of the work: its segments (cut at the chapter's edges)
+        and its clips, with the cache keys a build uses."""
+        casting = await self.casting()
+        story = self.work(slug)
+        analysis = await self.analysis(slug)
+        sig = (self._analyses[slug][0], *(self._cast[0] if self._cast else ()))
+        held = self._plans.get(slug)
+        if held is None or held[0] != sig:
+            corpus = self.corpus()
+            one = Corpus(corpus.folder, corpus.title, corpus.author, (story,))
+            plans = await asyncio.to_thread(plan_chapters, one, [analysis], casting, self.settings.options())
+            held = (sig, plans)
+            self._plans[slug] = held
+        return held[1]
+
+    async def chapter(self, slug: str, number: int) -> ChapterPlan:
+        plans = await self.plans(slug)
+        if not 1 <= number <= len(plans):
+            raise LookupError(f"{slug} has no chapter {number}; it has {len(plans)}")
+        return plans[number - 1]
+
+
+def unsure(seg: Segment) -> bool:
+    return seg.kind == "dialogue" and seg.confidence is not None and seg.confidence < LOW_CONFIDENCE
+
+
+def speakers_of(analysis: Analysis) -> list[str]:
+    """The work's speakers, most lines first: the page colours them in this order."""
+    chars = sorted((c for c in analysis.characters if c.lines and c.name != GROUP), key=lambda c: (-c.lines, c.name))
+    return [c.name for c in chars]
+
+
+def chapter_view(plan: ChapterPlan, analysis: Analysis, casting: Casting) -> dict[str, Any]:
+    """A chapter as the page shows it: each line with its speaker, voice, rule and confidence."""
+    slug = plan.story.slug
+    speakers = speakers_of(analysis)
+    lines = []
+    for i, seg in enumerate(plan.segments):
+        if not any(ch.isalnum() for ch in seg.text):
+            continue
+        voice = casting.voice_for(seg.speaker if seg.kind == "dialogue" else None, slug)
+        lines.append({
+            "i": i, "kind": seg.kind, "text": seg.text.strip() if seg.kind == "dialogue" else strip_marks(seg.text),
+            "speaker": seg.speaker,
+            "entry": (casting.canonical(seg.speaker, slug) if seg.speaker else None),
+            "colour": speakers.index(seg.speaker) if seg.speaker in speakers else -1,
+            "confidence": seg.confidence, "rule": seg.rule, "qid": seg.quote_id, "unsure": unsure(seg),
+            "voice": voice.espeak_name,
+        })
+    return {"work": slug, "chapter": plan.chapter.number, "title": plan.chapter.title, "lines": lines,
+            "unsure": sum(1 for line in lines if line["unsure"]), "cast": cast_view(analysis, casting, slug)}
+
+
+def cast_view(analysis: Analysis, casting: Casting, slug: str) -> list[dict[str, Any]]:
+    out = []
+    for i, name in enumerate(speakers_of(analysis)):
+        char = next(c for c in analysis.characters if c.name == name)
+        out.append({"name": name, "colour": i, "lines": char.lines, "gender": char.gender,
+                    "entry": casting.canonical(name, slug)})
+    return out
+
+
+def line_of(plan: ChapterPlan, index: int) -> Segment:
+    if not 0 <= index < len(plan.segments):
+        raise LookupError(f"no line {index} in chapter {plan.chapter.number}")
+    return plan.segments[index]
+
