@@ -225,9 +225,9 @@ async def voice_preview(request: Request) -> Response:
         knobs = {str(k): str(v) for k, v in dict(body.get("knobs") or {}).items()}
         casting = await studio.project.casting()
         entry, _ = _entry(casting, name, work)
-        text = edits.with_knobs(edits.read_text(studio.settings.voices), entry, knobs)
-        books = casting.books
-        trial = edits.validated(studio.settings.voices, text, books)
+        _, cast_text = await studio.project.voices_text()
+        text = edits.with_knobs(cast_text, entry, knobs)
+        trial = edits.validated(studio.settings.voices, text, casting.books)
         settings = trial.narrator(work) if entry == "narrator" else trial.character(entry, work)
         lines = await _own_lines(studio, entry, work)
     except (KeyError, TypeError):
@@ -268,7 +268,15 @@ async def voice_save(request: Request) -> Response:
         knobs = {str(k): str(v) for k, v in dict(body.get("knobs") or {}).items()}
         casting = await studio.project.casting()
         entry, _ = _entry(casting, name, work)
-        written = _write_voices(studio, base, lambda text: edits.with_knobs(text, entry, knobs), casting.books)
+        cast_hash, cast_text = await studio.project.voices_text()
+
+        def change(text: str) -> str:
+            # The entry a build would append, when the file has none for this character yet.
+            if entry != "narrator" and entry not in (edits.tree_of(text).get("characters") or {}):
+                text = cast_text if cast_hash == base else text
+            return edits.with_knobs(text, entry, knobs)
+
+        written = _write_voices(studio, base, change, casting.books)
     except (KeyError, TypeError):
         return _json({"error": "expected name, work, knobs and base"}, 400)
     except (AudiobookError, LookupError) as exc:

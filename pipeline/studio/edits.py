@@ -83,7 +83,7 @@ def knob_value(knob: str, value: str) -> str:
     return yaml_str(value)
 
 
-def voice_keys(entry: str, story: str | None = None) -> tuple[str, ...]:
+def voice_keys(entry: str) -> tuple[str, ...]:
     """Where an entry's knobs live: ``narrator``, or a character under ``characters``."""
     if entry == "narrator":
         return ("narrator",)
@@ -121,6 +121,11 @@ def validated(path: Path, text: str, books: frozenset[str]) -> Casting:
     return parse(path, _tree(text, path), books)
 
 
+def tree_of(text: str) -> Any:
+    """voices.yaml's round-trip tree (an empty mapping for an empty file)."""
+    return _tree(text) or {}
+
+
 def _tree(text: str, path: Path | None = None) -> Any:
     try:
         return YAML(typ="rt").load(text)
@@ -136,4 +141,4 @@ def field_of(error: CastingError) -> str | None:
 
 
 __all__ = ["ABSENT", "KNOBS", "Refused", "Stale", "Written", "field_of", "knob_value", "read_text",
-           "validated", "voice_keys", "with_knobs", "with_lexicon", "write_guarded"]
+           "tree_of", "validated", "voice_keys", "with_knobs", "with_lexicon", "write_guarded"]

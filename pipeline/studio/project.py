@@ -15,16 +15,17 @@ import hashlib
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.build.cast import cast_stories
+from pipeline.build.cast import CastResult, cast_stories
 from pipeline.build.options import BuildOptions
 from pipeline.build.plan import ChapterPlan, plan_chapters
 from pipeline.cli.scriptview import LOW_CONFIDENCE, strip_marks
-from pipeline.errors import AudiobookError
+from pipeline.errors import AudiobookError, PinError
 from pipeline.fsutil import atomic_open
 from pipeline.model import GROUP, Analysis, Character, Segment, Story
 from pipeline.text.attribution.attribute import analyse
@@ -64,9 +65,13 @@ def analysis_from_json(data: dict[str, Any]) -> Analysis:
 
 
 def analyse_job(text: str, pins_file: str, pins_source: str | None) -> dict[str, Any]:
-    """Worker side: ``audiobook script``'s analysis of a text with the given pins (raises PinError)."""
-    pins = parse_pins(Path(pins_file), pins_source) if pins_source else Pins(path=Path(pins_file))
-    return analysis_to_json(analyse(text, pins))
+    """Worker side: ``audiobook script``'s analysis of a text with the given pins, or the one line
+    that says what is wrong with a pin (``{"error": ...}``: exceptions with context do not pickle)."""
+    try:
+        pins = parse_pins(Path(pins_file), pins_source) if pins_source else Pins(path=Path(pins_file))
+        return analysis_to_json(analyse(text, pins))
+    except AudiobookError as exc:
+        return {"error": str(exc)}
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class Project:
         self.code = _code_digest()
         self._corpus: tuple[str, Corpus] | None = None
         self._analyses: dict[str, tuple[str, Analysis]] = {}
-        self._cast: tuple[tuple[str, ...], Casting] | None = None
+        self._cast: tuple[tuple[str, ...], CastResult] | None = None
         self._plans: dict[str, tuple[tuple[str, ...], tuple[ChapterPlan, ...]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -153,14 +158,25 @@ class Project:
             stored = self.cache / f"analysis-{key}.json"
             analysis = await asyncio.to_thread(self._read_cached, stored)
             if analysis is None:
-                loop = asyncio.get_running_loop()
-                data = await loop.run_in_executor(self.pool, analyse_job, story.text, str(pins_path(story.path)),
-                                                  pins_source)
+                data = await self._in_worker(story.text, str(pins_path(story.path)), pins_source)
+                if "error" in data:
+                    raise PinError(None, data["error"])
                 analysis = analysis_from_json(data)
                 await asyncio.to_thread(self._write_cached, stored, data)
             if keep:
                 self._analyses[story.slug] = (key, analysis)
             return analysis
+
+    async def _in_worker(self, *args: Any) -> dict[str, Any]:
+        """``analyse_job`` in the worker process; a worker that died (out of memory, killed) is
+        replaced once."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.pool, analyse_job, *args)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False)
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            return await loop.run_in_executor(self.pool, analyse_job, *args)
 
     @staticmethod
     def _read_cached(path: Path) -> Analysis | None:
@@ -178,15 +194,25 @@ class Project:
 
     # ------------------------------------------------------------------ cast and plans
 
-    async def casting(self) -> Casting:
+    async def cast(self) -> CastResult:
         """voices.yaml as a build would cast the corpus (new speakers given voices), not written."""
         stories = (await asyncio.to_thread(self.corpus)).stories
         analyses = [await self.analysis(s.slug) for s in stories]
         sig = (file_hash(self.settings.voices), *(self._analyses[s.slug][0] for s in stories))
         if self._cast is None or self._cast[0] != sig:
             result = await asyncio.to_thread(cast_stories, self.settings.voices, stories, analyses, False)
-            self._cast = (sig, result.casting)
+            self._cast = (sig, result)
         return self._cast[1]
+
+    async def casting(self) -> Casting:
+        return (await self.cast()).casting
+
+    async def voices_text(self) -> tuple[str, str]:
+        """voices.yaml's hash on disk, and its text with every speaker cast: a knob of a character
+        the file has no entry for yet is written into the entry a build would append."""
+        result = await self.cast()
+        assert self._cast is not None
+        return self._cast[0][0], result.text
 
     async def plans(self, slug: str) -> tuple[ChapterPlan, ...]:
         """What a build says in each chapter of the work: its segments (cut at the chapter's edges)
