@@ -428,6 +428,7 @@ const studio = (() => {
     bar.max = Math.max(1, state.buildTotal);
     bar.value = finished ? bar.max : Math.min(state.buildDone, bar.max);
     document.body.dataset.build = finished ? (state.lastBuildOk ? "done" : "failed") : "running";
+    if (finished) document.body.dataset.buildRun = String(r.run);
     if (!finished) setTimeout(followBuild, 400);
   }
 
