@@ -26,7 +26,7 @@ from pipeline.publish import export
 from pipeline.publish.cover import as_jpeg, draw_cover, find_cover, validate_cover
 from pipeline.publish.credits import credit_clips, credit_segments, default_credits
 from pipeline.text.corpus import Corpus
-from pipeline.text.paragraphs import paragraphs
+from pipeline.text.paragraphs import Paragraph, paragraphs
 from pipeline.text.segment import split_segments
 from pipeline.text.works import split_long
 from pipeline.voices.casting import Casting
@@ -235,18 +235,27 @@ def _for_profile(story: Story, casting: Casting, options: BuildOptions, warn: Ca
 
 def _work_plans(story: Story, analysis: Analysis, casting: Casting) -> list[ChapterPlan]:
     """A plan per chapter of the work; a book's first chapter also says the book's title."""
+    segments = work_segments(story, analysis)
+    paras = paragraphs(story.text)
+    return [chapter_plan(story, chapter, analysis, segments, casting, paras) for chapter in story.chapters]
+
+
+def work_segments(story: Story, analysis: Analysis) -> tuple[Segment, ...]:
+    """The work's segments cut at its chapters' edges (and around what is not read in them)."""
     cuts = [x for c in (*story.chapters, *story.skipped) for x in (c.start, c.text_start, c.end)]
     cuts += [x for c in story.chapters for span in c.unread for x in span]
-    segments = split_segments(story.text, analysis.segments, cuts) if story.is_book else analysis.segments
-    paras = paragraphs(story.text)
-    plans = []
-    for chapter in story.chapters:
-        own = chapter.segments(segments)
-        title = f"{story.title}. {chapter.title}" if story.is_book and chapter.number == 1 else chapter.title
-        clips = tuple(plan_story(story, own, casting, title=title, paras=paras))
-        labels = ((clips[0].key, title),) if clips else ()
-        plans.append(ChapterPlan(story, chapter, analysis, own, clips, labels=labels))
-    return plans
+    return split_segments(story.text, analysis.segments, cuts) if story.is_book else analysis.segments
+
+
+def chapter_plan(story: Story, chapter: Chapter, analysis: Analysis, segments: Sequence[Segment], casting: Casting,
+                 paras: Sequence[Paragraph]) -> ChapterPlan:
+    """One chapter's plan, from ``work_segments`` and the work's paragraphs (one chapter can be planned
+    without the others: the studio opens a chapter at a time)."""
+    own = chapter.segments(segments)
+    title = f"{story.title}. {chapter.title}" if story.is_book and chapter.number == 1 else chapter.title
+    clips = tuple(plan_story(story, own, casting, title=title, paras=paras))
+    labels = ((clips[0].key, title),) if clips else ()
+    return ChapterPlan(story, chapter, analysis, own, clips, labels=labels)
 
 
 def _with_credits(

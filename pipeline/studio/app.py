@@ -7,6 +7,7 @@ key and line. The page is plain HTML, CSS and JavaScript shipped in the package.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -135,7 +136,7 @@ async def _chapter_data(studio: Studio, slug: str, number: int) -> dict[str, Any
     casting = await project.casting()
     view = chapter_view(plan, analysis, casting)
     view["hashes"] = _hashes(studio, slug)
-    view["chapters"] = len(await project.plans(slug))
+    view["chapters"] = len(plan.story.chapters)
     view["warnings"] = list(analysis.warnings)
     return view
 
@@ -426,9 +427,11 @@ def make_app(settings: Settings, token: str, hosts: set[str], cookie: str) -> Gu
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        warming = asyncio.get_running_loop().create_task(studio.project.warm())
         try:
             yield
         finally:
+            warming.cancel()
             await studio.builds.stop()  # a build stopped halfway leaves every output whole
             studio.close()
 

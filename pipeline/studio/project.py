@@ -22,14 +22,14 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.build.cast import CastResult, cast_stories
-from pipeline.build.options import BuildOptions
-from pipeline.build.plan import ChapterPlan, plan_chapters
+from pipeline.build.plan import ChapterPlan, chapter_plan, work_segments
 from pipeline.cli.scriptview import LOW_CONFIDENCE, strip_marks
 from pipeline.errors import AudiobookError, PinError
 from pipeline.fsutil import atomic_open
 from pipeline.model import GROUP, Analysis, Character, Segment, Story
 from pipeline.text.attribution.attribute import analyse
 from pipeline.text.corpus import Corpus, load_corpus
+from pipeline.text.paragraphs import paragraphs
 from pipeline.text.pins import Pins, parse_pins, pins_path
 from pipeline.voices.casting import Casting
 
@@ -82,11 +82,6 @@ class Settings:
     voices: Path
     build_dir: Path
 
-    def options(self) -> BuildOptions:
-        # No credits: the studio plans one work at a time, and the lines of a work are the same clips
-        # with or without the credits around them.
-        return BuildOptions(corpus=self.corpus, voices=self.voices, build_dir=self.build_dir, credits=False)
-
 
 class Project:
     """The works of a corpus and what the studio learned about them; one per server."""
@@ -99,11 +94,19 @@ class Project:
         self._corpus: tuple[str, Corpus] | None = None
         self._analyses: dict[str, tuple[str, Analysis]] = {}
         self._cast: tuple[tuple[str, ...], CastResult] | None = None
-        self._plans: dict[str, tuple[tuple[str, ...], tuple[ChapterPlan, ...]]] = {}
+        # per work: (what it was planned from, (its segments cut at chapters, its paragraphs), chapter -> plan)
+        self._plans: dict[str, tuple[tuple[str, ...], tuple[tuple[Segment, ...], Any], dict[int, ChapterPlan]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+    async def warm(self) -> None:
+        """Analyse every work and cast them before the page asks (started with the server)."""
+        with contextlib.suppress(AudiobookError, OSError):
+            for story in (await asyncio.to_thread(self.corpus)).stories:
+                await self.analysis(story.slug)
+            await self.casting()
 
     # ------------------------------------------------------------------ the corpus
 
@@ -214,27 +217,28 @@ class Project:
         assert self._cast is not None
         return self._cast[0][0], result.text
 
-    async def plans(self, slug: str) -> tuple[ChapterPlan, ...]:
-        """What a build says in each chapter of the work: its segments (cut at the chapter's edges)
-        and its clips, with the cache keys a build uses."""
+    async def chapter(self, slug: str, number: int) -> ChapterPlan:
+        """What a build says in one chapter of the work: its segments (cut at the chapter's edges) and its
+        clips, with the cache keys a build uses. Only that chapter is planned: a long book's chapters
+        are planned as they are opened."""
         casting = await self.casting()
         story = self.work(slug)
+        if not 1 <= number <= len(story.chapters):
+            raise LookupError(f"{slug} has no chapter {number}; it has {len(story.chapters)}")
         analysis = await self.analysis(slug)
-        sig = (self._analyses[slug][0], *(self._cast[0] if self._cast else ()))
+        assert self._cast is not None
+        sig = (self._analyses[slug][0], *self._cast[0])
         held = self._plans.get(slug)
         if held is None or held[0] != sig:
-            corpus = self.corpus()
-            one = Corpus(corpus.folder, corpus.title, corpus.author, (story,))
-            plans = await asyncio.to_thread(plan_chapters, one, [analysis], casting, self.settings.options())
-            held = (sig, plans)
+            prepared = await asyncio.to_thread(lambda: (work_segments(story, analysis), paragraphs(story.text)))
+            held = (sig, prepared, {})
             self._plans[slug] = held
-        return held[1]
-
-    async def chapter(self, slug: str, number: int) -> ChapterPlan:
-        plans = await self.plans(slug)
-        if not 1 <= number <= len(plans):
-            raise LookupError(f"{slug} has no chapter {number}; it has {len(plans)}")
-        return plans[number - 1]
+        plans = held[2]
+        if number not in plans:
+            segments, paras = held[1]
+            chapter = story.chapters[number - 1]
+            plans[number] = await asyncio.to_thread(chapter_plan, story, chapter, analysis, segments, casting, paras)
+        return plans[number]
 
 
 def unsure(seg: Segment) -> bool:
