@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.audio.synth import ClipCache
+from pipeline.build.analysed import analysed
 from pipeline.build.books import BookOutput, EarlyJoins, chapter_times, write_books
 from pipeline.build.cast import cast_stories
 from pipeline.build.encode import EncodedChapter, OutputPaths
@@ -42,9 +43,7 @@ from pipeline.publish.manifest import (
     WorkEntry,
     write_manifest,
 )
-from pipeline.text.attribution.attribute import analyse
 from pipeline.text.corpus import Corpus, load_corpus
-from pipeline.text.pins import load_pins
 
 __all__ = ["MASTERING", "BuildOptions", "BuildResult", "Format", "Profile", "Progress", "build", "build_lock"]
 
@@ -141,7 +140,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     started = time.perf_counter()
     options.validate()
     corpus = load_corpus(options.corpus, options.allow_outside_corpus)
-    analyses = analyse_works(corpus.stories, progress)
+    analyses = analyse_works(corpus.stories, progress, options.build_dir)
     with build_lock(options.build_dir):
         # Casting may append to voices.yaml: a build refused by the lock must leave it alone.
         cast = cast_stories(options.voices, corpus.stories, analyses)
@@ -191,13 +190,14 @@ def _result(e: EncodedChapter, books: Sequence[BookOutput]) -> StoryResult:
     return StoryResult(e.plan.story, file, e.audio.duration, e.rebuilt, e.plan.chapter.number)
 
 
-def analyse_works(stories: Sequence[Story], progress: Progress) -> list[Analysis]:
-    """Segments and speakers of every work, its pins applied; warnings reported as they come."""
+def analyse_works(stories: Sequence[Story], progress: Progress, build_dir: Path | None = None) -> list[Analysis]:
+    """Segments and speakers of every work, its pins applied; warnings reported as they come. With a
+    build folder, each analysis is kept in its cache and read back while text, pins and program stay."""
     analyses = []
     for story in stories:
         for note in story.notes:
             progress.warn(f"{story.path}: {note}")
-        analysis = analyse(story.text, load_pins(story.path))
+        analysis = analysed(story, build_dir)
         for warning in analysis.warnings:
             progress.warn(f"{story.path}: {warning}")
         analyses.append(analysis)

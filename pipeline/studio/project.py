@@ -1,9 +1,9 @@
 """The project the studio shows: its works, each work's analysis, the cast and the chapter plans.
 
 A work's analysis is what `audiobook script` prints (the same ``analyse`` on the same text and
-pins); it runs in a worker process, so the server keeps answering, and is kept on disk under
-``<build>/cache/studio/`` by the hash of its text, its pins and the analysing code, so a book that
-took two seconds to analyse opens at once the next time. Chapters are sent to the page one at a
+pins); it runs in a worker process, so the server keeps answering, and is kept in the build's
+analysis cache (``build/analysed.py``), which builds fill too: a book analysed or built once
+opens at once the next time. Chapters are sent to the page one at a
 time, as it opens them.
 """
 
@@ -12,25 +12,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
+from pipeline.build import analysed
 from pipeline.build.cast import CastResult, cast_stories
 from pipeline.build.plan import ChapterPlan, chapter_plan, work_segments
 from pipeline.cli.scriptview import LOW_CONFIDENCE, strip_marks
 from pipeline.errors import AudiobookError, PinError
-from pipeline.fsutil import atomic_open
-from pipeline.model import GROUP, Analysis, Character, Segment, Story
-from pipeline.text.attribution.attribute import analyse
+from pipeline.model import GROUP, Analysis, Segment, Story
 from pipeline.text.corpus import Corpus, load_corpus
 from pipeline.text.paragraphs import paragraphs
-from pipeline.text.pins import Pins, parse_pins, pins_path
+from pipeline.text.pins import pins_path, pins_source
 from pipeline.voices.casting import Casting
 
 ABSENT = "absent"  # the hash of a file that does not exist (a work with no pins yet)
@@ -44,32 +41,11 @@ def file_hash(path: Path) -> str:
         return ABSENT
 
 
-def _code_digest() -> str:
-    """The text stages' code: a cached analysis from other code is not reused."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted((root / "text").rglob("*.py")):
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def analysis_to_json(a: Analysis) -> dict[str, Any]:
-    return {"segments": [asdict(s) for s in a.segments], "characters": [asdict(c) for c in a.characters],
-            "warnings": list(a.warnings)}
-
-
-def analysis_from_json(data: dict[str, Any]) -> Analysis:
-    return Analysis(tuple(Segment(**s) for s in data["segments"]),
-                    tuple(replace(Character(**c), aliases=tuple(c["aliases"])) for c in data["characters"]),
-                    tuple(data["warnings"]))
-
-
 def analyse_job(text: str, pins_file: str, pins_source: str | None) -> dict[str, Any]:
     """Worker side: ``audiobook script``'s analysis of a text with the given pins, or the one line
     that says what is wrong with a pin (``{"error": ...}``: exceptions with context do not pickle)."""
     try:
-        pins = parse_pins(Path(pins_file), pins_source) if pins_source else Pins(path=Path(pins_file))
-        return analysis_to_json(analyse(text, pins))
+        return analysed.to_json(analysed.analyse_with(text, Path(pins_file), pins_source))
     except AudiobookError as exc:
         return {"error": str(exc)}
 
@@ -89,8 +65,6 @@ class Project:
     def __init__(self, settings: Settings, pool: ProcessPoolExecutor | None = None) -> None:
         self.settings = settings
         self.pool = pool or ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        self.cache = settings.build_dir / "cache" / "studio"
-        self.code = _code_digest()
         self._corpus: tuple[str, Corpus] | None = None
         self._analyses: dict[str, tuple[str, Analysis]] = {}
         self._cast: tuple[tuple[str, ...], CastResult] | None = None
@@ -103,6 +77,7 @@ class Project:
 
     async def warm(self) -> None:
         """Analyse every work and cast them before the page asks (started with the server)."""
+        self.pool.submit(int)  # the worker starts (and imports the pipeline) while the corpus is read
         with contextlib.suppress(AudiobookError, OSError):
             for story in (await asyncio.to_thread(self.corpus)).stories:
                 await self.analysis(story.slug)
@@ -139,33 +114,27 @@ class Project:
 
     # ------------------------------------------------------------------ analysis
 
-    def _key(self, story: Story, pins_source: str | None) -> str:
-        h = hashlib.sha256(f"{self.code}\0{story.text}\0{pins_source or ''}".encode())
-        return h.hexdigest()[:32]
-
     async def analysis(self, slug: str) -> Analysis:
         """The work's analysis with its pins as they are on disk now."""
         story = await asyncio.to_thread(self.work, slug)
-        path = pins_path(story.path)
-        source = path.read_text(encoding="utf-8") if path.exists() else None
-        return await self.analysis_with(story, source)
+        return await self.analysis_with(story, await asyncio.to_thread(pins_source, story.path))
 
     async def analysis_with(self, story: Story, pins_source: str | None, keep: bool = True) -> Analysis:
         """The analysis of ``story`` with the pin file reading ``pins_source``: from memory, from the
         disk cache, or computed in the worker process (raises PinError for a bad pin)."""
-        key = self._key(story, pins_source)
+        key = analysed.analysis_key(story.text, pins_source)
         async with self._locks.setdefault(story.slug, asyncio.Lock()):
             held = self._analyses.get(story.slug)
             if held is not None and held[0] == key:
                 return held[1]
-            stored = self.cache / f"analysis-{key}.json"
-            analysis = await asyncio.to_thread(self._read_cached, stored)
+            build_dir = self.settings.build_dir
+            analysis = await asyncio.to_thread(analysed.read, build_dir, key)
             if analysis is None:
                 data = await self._in_worker(story.text, str(pins_path(story.path)), pins_source)
                 if "error" in data:
                     raise PinError(None, data["error"])
-                analysis = analysis_from_json(data)
-                await asyncio.to_thread(self._write_cached, stored, data)
+                analysis = analysed.from_json(data)
+                await asyncio.to_thread(analysed.keep, build_dir, key, data)
             if keep:
                 self._analyses[story.slug] = (key, analysis)
             return analysis
@@ -180,20 +149,6 @@ class Project:
             self.pool.shutdown(wait=False)
             self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             return await loop.run_in_executor(self.pool, analyse_job, *args)
-
-    @staticmethod
-    def _read_cached(path: Path) -> Analysis | None:
-        try:
-            return analysis_from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    @staticmethod
-    def _write_cached(path: Path, data: dict[str, Any]) -> None:
-        with contextlib.suppress(OSError, AudiobookError):  # a cache: the studio works without it
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_open(path) as fh:
-                json.dump(data, fh, ensure_ascii=False)
 
     # ------------------------------------------------------------------ cast and plans
 

@@ -48,19 +48,24 @@ def pins_path(story_path: Path) -> Path:
 
 def load_pins(story_path: Path) -> Pins:
     """The pins for a story; empty when it has no pin file. Raises PinError on a bad file."""
+    source = pins_source(story_path)
+    return Pins(path=pins_path(story_path)) if source is None else parse_pins(pins_path(story_path), source)
+
+
+def pins_source(story_path: Path) -> str | None:
+    """The text of a story's pin file, None when it has none. Raises PinError when it cannot be read."""
     path = pins_path(story_path)
     try:
         if not path.exists():
-            return Pins(path=path)
+            return None
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:  # a story named near the limit: no pin file can exist
-            return Pins(path=path)
+            return None
         raise PinError(path, f"cannot read the pin file ({exc.strerror or exc})") from None
     try:
-        source = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PinError(path, f"cannot read the pin file ({exc.__class__.__name__}: {exc})") from None
-    return parse_pins(path, source)
 
 
 def parse_pins(path: Path, source: str) -> Pins:

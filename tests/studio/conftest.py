@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, VOICES
+from tests.conftest import FIXTURES, VOICES, Project
 from tests.publish.conftest import BOOK
 
 URL = re.compile(r"(http://\S+?)/\?token=(\S+)")
@@ -25,25 +25,14 @@ ENTRY = "from pipeline.cli.main import main; main()"
 
 
 @dataclass
-class Server:
-    root: Path
+class Server(Project):
+    """A running studio over a project (its corpus, voices.yaml and build folder)."""
+
     url: str  # the address printed, token included
     base: str  # http://127.0.0.1:PORT
     token: str
     process: subprocess.Popen[str]
     stderr: list[str]
-
-    @property
-    def corpus(self) -> Path:
-        return self.root / "corpus"
-
-    @property
-    def voices(self) -> Path:
-        return self.root / "voices.yaml"
-
-    @property
-    def build_dir(self) -> Path:
-        return self.root / "build"
 
     @property
     def host(self) -> str:
