@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "novels"
 sys.path.insert(0, str(ROOT))
 
-from pipeline.text.works import estimate_minutes, read_text  # noqa: E402
+from pipeline.reading.works import estimate_minutes, read_text  # noqa: E402
 from tests.browser import CHROMIUM, DRIVER  # noqa: E402
 from tests.studio.conftest import start_studio, stop_studio  # noqa: E402
 

@@ -21,14 +21,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from pipeline.build.preview import SAMPLE
 from pipeline.errors import AudiobookError, BuildLocked, CastingError
+from pipeline.runner.preview import SAMPLE
+from pipeline.speakers.pins import pins_path, with_pin
 from pipeline.studio import edits
 from pipeline.studio.builds import Builds, lock_held
 from pipeline.studio.guard import Guard, inside
 from pipeline.studio.project import Project, Settings, chapter_view, file_hash, line_of
 from pipeline.studio.sound import Voicebox
-from pipeline.text.pins import pins_path, with_pin
 from pipeline.voices import engine
 
 STATIC = resources.files("pipeline") / "data" / "studio"
@@ -136,7 +136,7 @@ async def _chapter_data(studio: Studio, slug: str, number: int) -> dict[str, Any
     casting = await project.casting()
     view = chapter_view(plan, analysis, casting)
     view["hashes"] = _hashes(studio, slug)
-    view["chapters"] = len(plan.story.chapters)
+    view["chapters"] = len(plan.work.chapters)
     view["warnings"] = list(analysis.warnings)
     return view
 
@@ -171,13 +171,13 @@ async def pin(request: Request) -> Response:
     try:
         slug, number, qid = str(body["work"]), int(body["n"]), str(body["qid"])
         speaker = body.get("speaker") or None
-        story = studio.project.work(slug)
-        path = pins_path(story.path)
+        work = studio.project.work(slug)
+        path = pins_path(work.path)
         current = edits.read_text(path)
         if file_hash(path) != body.get("base"):
             raise edits.Stale(path)
         proposed = with_pin(current, qid, speaker)
-        await studio.project.analysis_with(story, proposed, keep=False)  # a bad name fails here, unwritten
+        await studio.project.analysis_with(work, proposed, keep=False)  # a bad name fails here, unwritten
         written = edits.write_guarded(path, str(body.get("base")), lambda text: with_pin(text, qid, speaker),
                                       studio.settings.build_dir, studio.pins_allowed)
     except (KeyError, ValueError):
@@ -316,7 +316,7 @@ async def say_word(request: Request) -> Response:
         return _json({"error": "expected work, n, i, word and say"}, 400)
     except (AudiobookError, LookupError) as exc:
         return _problem(exc)
-    voice_settings = trial.voice_for(seg.speaker if seg.kind == "dialogue" else None, plan.story.slug)
+    voice_settings = trial.voice_for(seg.speaker if seg.kind == "dialogue" else None, plan.work.slug)
     wav = await studio.voicebox.say([_around(" ".join(seg.text.split()), word)], voice_settings, trial.lexicon)
     return Response(wav, media_type="audio/wav", headers=NO_STORE)
 

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.build import stages as core
 from pipeline.errors import AudiobookError
 from pipeline.fsutil import describe
+from pipeline.runner import stages as core
 
 
 def emit(**event: Any) -> None:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     emit(done={"seconds": round(result.seconds, 1), "clips_total": result.clips_total,
                "clips_rendered": result.clips_rendered,
-               "rebuilt": [{"work": r.story.slug, "chapter": r.chapter} for r in result.stories if r.rebuilt]})
+               "rebuilt": [{"work": r.work.slug, "chapter": r.chapter} for r in result.works if r.rebuilt]})
     return 0
 
 

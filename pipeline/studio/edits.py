@@ -19,9 +19,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from pipeline.build.lock import build_lock
 from pipeline.errors import AudiobookError, CastingError
 from pipeline.fsutil import atomic_open
+from pipeline.runner.lock import build_lock
 from pipeline.studio.project import ABSENT, file_hash
 from pipeline.voices.casting import Casting, VoiceSpec, parse
 from pipeline.yamlutil import TextEditError, set_scalar, yaml_str

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.build import analysed
-from pipeline.build.cast import CastResult, cast_stories
-from pipeline.build.plan import ChapterPlan, chapter_plan, work_segments
 from pipeline.cli.scriptview import LOW_CONFIDENCE, strip_marks
 from pipeline.errors import AudiobookError, PinError
-from pipeline.model import GROUP, Analysis, Segment, Story
-from pipeline.text.corpus import Corpus, load_corpus
-from pipeline.text.paragraphs import paragraphs
-from pipeline.text.pins import pins_path, pins_source
+from pipeline.model import GROUP, Analysis, Segment, Work
+from pipeline.reading.corpus import Corpus, load_corpus
+from pipeline.reading.paragraphs import paragraphs
+from pipeline.runner import analysed
+from pipeline.runner.cast import CastResult, cast_works
+from pipeline.runner.plan import ChapterPlan, chapter_plan, work_segments
+from pipeline.speakers.pins import pins_path, pins_source
 from pipeline.voices.casting import Casting
 
 ABSENT = "absent"  # the hash of a file that does not exist (a work with no pins yet)
@@ -79,8 +79,8 @@ class Project:
         """Analyse every work and cast them before the page asks (started with the server)."""
         self.pool.submit(int)  # the worker starts (and imports the pipeline) while the corpus is read
         with contextlib.suppress(AudiobookError, OSError):
-            for story in (await asyncio.to_thread(self.corpus)).stories:
-                await self.analysis(story.slug)
+            for work in (await asyncio.to_thread(self.corpus)).works:
+                await self.analysis(work.slug)
             await self.casting()
 
     # ------------------------------------------------------------------ the corpus
@@ -101,42 +101,42 @@ class Project:
             self._corpus = (sig, load_corpus(self.settings.corpus))
         return self._corpus[1]
 
-    def work(self, slug: str) -> Story:
-        for story in self.corpus().stories:
-            if story.slug == slug:
-                return story
+    def work(self, slug: str) -> Work:
+        for work in self.corpus().works:
+            if work.slug == slug:
+                return work
         raise LookupError(f"no work {slug!r} in {self.settings.corpus}")
 
     def works(self) -> list[dict[str, Any]]:
         return [{"slug": s.slug, "title": s.title, "book": s.is_book,
                  "chapters": [{"number": c.number, "title": c.title} for c in s.chapters]}
-                for s in self.corpus().stories]
+                for s in self.corpus().works]
 
     # ------------------------------------------------------------------ analysis
 
     async def analysis(self, slug: str) -> Analysis:
         """The work's analysis with its pins as they are on disk now."""
-        story = await asyncio.to_thread(self.work, slug)
-        return await self.analysis_with(story, await asyncio.to_thread(pins_source, story.path))
+        work = await asyncio.to_thread(self.work, slug)
+        return await self.analysis_with(work, await asyncio.to_thread(pins_source, work.path))
 
-    async def analysis_with(self, story: Story, pins_source: str | None, keep: bool = True) -> Analysis:
+    async def analysis_with(self, work: Work, pins_source: str | None, keep: bool = True) -> Analysis:
         """The analysis of ``story`` with the pin file reading ``pins_source``: from memory, from the
         disk cache, or computed in the worker process (raises PinError for a bad pin)."""
-        key = analysed.analysis_key(story.text, pins_source)
-        async with self._locks.setdefault(story.slug, asyncio.Lock()):
-            held = self._analyses.get(story.slug)
+        key = analysed.analysis_key(work.text, pins_source)
+        async with self._locks.setdefault(work.slug, asyncio.Lock()):
+            held = self._analyses.get(work.slug)
             if held is not None and held[0] == key:
                 return held[1]
             build_dir = self.settings.build_dir
             analysis = await asyncio.to_thread(analysed.read, build_dir, key)
             if analysis is None:
-                data = await self._in_worker(story.text, str(pins_path(story.path)), pins_source)
+                data = await self._in_worker(work.text, str(pins_path(work.path)), pins_source)
                 if "error" in data:
                     raise PinError(None, data["error"])
                 analysis = analysed.from_json(data)
                 await asyncio.to_thread(analysed.keep, build_dir, key, data)
             if keep:
-                self._analyses[story.slug] = (key, analysis)
+                self._analyses[work.slug] = (key, analysis)
             return analysis
 
     async def _in_worker(self, *args: Any) -> dict[str, Any]:
@@ -154,11 +154,11 @@ class Project:
 
     async def cast(self) -> CastResult:
         """voices.yaml as a build would cast the corpus (new speakers given voices), not written."""
-        stories = (await asyncio.to_thread(self.corpus)).stories
-        analyses = [await self.analysis(s.slug) for s in stories]
-        sig = (file_hash(self.settings.voices), *(self._analyses[s.slug][0] for s in stories))
+        works = (await asyncio.to_thread(self.corpus)).works
+        analyses = [await self.analysis(s.slug) for s in works]
+        sig = (file_hash(self.settings.voices), *(self._analyses[s.slug][0] for s in works))
         if self._cast is None or self._cast[0] != sig:
-            result = await asyncio.to_thread(cast_stories, self.settings.voices, stories, analyses, False)
+            result = await asyncio.to_thread(cast_works, self.settings.voices, works, analyses, False)
             self._cast = (sig, result)
         return self._cast[1]
 
@@ -177,22 +177,22 @@ class Project:
         clips, with the cache keys a build uses. Only that chapter is planned: a long book's chapters
         are planned as they are opened."""
         casting = await self.casting()
-        story = self.work(slug)
-        if not 1 <= number <= len(story.chapters):
-            raise LookupError(f"{slug} has no chapter {number}; it has {len(story.chapters)}")
+        work = self.work(slug)
+        if not 1 <= number <= len(work.chapters):
+            raise LookupError(f"{slug} has no chapter {number}; it has {len(work.chapters)}")
         analysis = await self.analysis(slug)
         assert self._cast is not None
         sig = (self._analyses[slug][0], *self._cast[0])
         held = self._plans.get(slug)
         if held is None or held[0] != sig:
-            prepared = await asyncio.to_thread(lambda: (work_segments(story, analysis), paragraphs(story.text)))
+            prepared = await asyncio.to_thread(lambda: (work_segments(work, analysis), paragraphs(work.text)))
             held = (sig, prepared, {})
             self._plans[slug] = held
         plans = held[2]
         if number not in plans:
             segments, paras = held[1]
-            chapter = story.chapters[number - 1]
-            plans[number] = await asyncio.to_thread(chapter_plan, story, chapter, analysis, segments, casting, paras)
+            chapter = work.chapters[number - 1]
+            plans[number] = await asyncio.to_thread(chapter_plan, work, chapter, analysis, segments, casting, paras)
         return plans[number]
 
 
@@ -208,7 +208,7 @@ def speakers_of(analysis: Analysis) -> list[str]:
 
 def chapter_view(plan: ChapterPlan, analysis: Analysis, casting: Casting) -> dict[str, Any]:
     """A chapter as the page shows it: each line with its speaker, voice, rule and confidence."""
-    slug = plan.story.slug
+    slug = plan.work.slug
     speakers = speakers_of(analysis)
     lines = []
     for i, seg in enumerate(plan.segments):

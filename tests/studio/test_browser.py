@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from pipeline.build.lock import build_lock
+from pipeline.runner.lock import build_lock
+from pipeline.speakers.analyse import analyse
+from pipeline.speakers.pins import load_pins
 from pipeline.studio.project import file_hash
-from pipeline.text.attribution.attribute import analyse
-from pipeline.text.pins import load_pins
 from tests.browser import chromium, wait_for
 from tests.studio.conftest import Server
 
@@ -73,8 +73,8 @@ def test_open_play_and_pin(studio: Server, browser: Any, tmp_path: Path) -> None
     _open(browser, studio)
     assert "token" not in browser.current_url  # it went to a cookie
     lines = browser.execute_script(LINES)
-    story = studio.corpus / "01-the-lamp.txt"
-    expected = [s for s in analyse(story.read_text(encoding="utf-8")).segments if s.kind == "dialogue"]
+    work = studio.corpus / "01-the-lamp.txt"
+    expected = [s for s in analyse(work.read_text(encoding="utf-8")).segments if s.kind == "dialogue"]
     shown = [line for line in lines if line["kind"] == "dialogue"]
     assert [(x["qid"], x["speaker"]) for x in shown] == [(s.quote_id, s.speaker) for s in expected]
     assert browser.find_elements(By.CSS_SELECTOR, ".line.unsure")  # unsure lines are marked
@@ -101,11 +101,11 @@ def test_open_play_and_pin(studio: Server, browser: Any, tmp_path: Path) -> None
     browser.find_element(By.CSS_SELECTOR, f"#line-{target['i']} .who").click()
     Select(browser.find_element(By.CSS_SELECTOR, f"#line-{target['i']} .choose select")).select_by_value(other)
     browser.find_element(By.CSS_SELECTOR, f"#line-{target['i']} .choose button[type=submit]").click()
-    pins = story.with_name("01-the-lamp.speakers.yaml")
+    pins = work.with_name("01-the-lamp.speakers.yaml")
     assert f"{target['qid']}: {other}" in _wait_file(pins, target["qid"])
     wait_for(browser, f"return studio.state.view.lines.some(l => l.qid === '{target['qid']}' && l.rule === 'pin')")
     after = [x for x in browser.execute_script(LINES) if x["kind"] == "dialogue"]
-    derived = [s for s in analyse(story.read_text(encoding="utf-8"), load_pins(story)).segments
+    derived = [s for s in analyse(work.read_text(encoding="utf-8"), load_pins(work)).segments
                if s.kind == "dialogue"]
     assert [(x["qid"], x["speaker"]) for x in after] == [(s.quote_id, s.speaker) for s in derived]
     later = [(a["speaker"], b["speaker"]) for a, b in zip(shown, after, strict=True)

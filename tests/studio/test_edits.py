@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build.lock import build_lock
 from pipeline.errors import BuildLocked, CastingError
+from pipeline.runner.lock import build_lock
 from pipeline.studio import edits
 from pipeline.studio.project import ABSENT, file_hash
 from tests.conftest import VOICES
