@@ -130,13 +130,10 @@ async def chapter(request: Request) -> Response:
 
 
 async def _chapter_data(studio: Studio, slug: str, number: int) -> dict[str, Any]:
-    project = studio.project
-    plan = await project.chapter(slug, number)
-    analysis = await project.analysis(slug)
-    casting = await project.casting()
-    view = chapter_view(plan, analysis, casting)
+    work, analysis, segments = await studio.project.segments(slug, number)
+    view = chapter_view(work, work.chapters[number - 1], segments, analysis)
     view["hashes"] = _hashes(studio, slug)
-    view["chapters"] = len(plan.work.chapters)
+    view["chapters"] = len(work.chapters)
     view["warnings"] = list(analysis.warnings)
     return view
 

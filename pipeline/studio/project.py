@@ -21,7 +21,7 @@ from typing import Any
 
 from pipeline.cli.scriptview import LOW_CONFIDENCE, strip_marks
 from pipeline.errors import AudiobookError, PinError
-from pipeline.model import GROUP, Analysis, Segment, Work
+from pipeline.model import GROUP, Analysis, Chapter, Segment, Work
 from pipeline.reading.corpus import Corpus, load_corpus
 from pipeline.reading.paragraphs import paragraphs
 from pipeline.runner import analysed
@@ -68,8 +68,10 @@ class Project:
         self._corpus: tuple[str, Corpus] | None = None
         self._analyses: dict[str, tuple[str, Analysis]] = {}
         self._cast: tuple[tuple[str, ...], CastResult] | None = None
-        # per work: (what it was planned from, (its segments cut at chapters, its paragraphs), chapter -> plan)
-        self._plans: dict[str, tuple[tuple[str, ...], tuple[tuple[Segment, ...], Any], dict[int, ChapterPlan]]] = {}
+        # per work: (its analysis's key, its segments cut at its chapters, its paragraphs)
+        self._prepared: dict[str, tuple[str, tuple[Segment, ...], Any]] = {}
+        # per work: (what it was planned from, chapter -> plan)
+        self._plans: dict[str, tuple[tuple[str, ...], dict[int, ChapterPlan]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     def close(self) -> None:
@@ -172,28 +174,45 @@ class Project:
         assert self._cast is not None
         return self._cast[0][0], result.text
 
-    async def chapter(self, slug: str, number: int) -> ChapterPlan:
-        """What a build says in one chapter of the work: its segments (cut at the chapter's edges) and its
-        clips, with the cache keys a build uses. Only that chapter is planned: a long book's chapters
-        are planned as they are opened."""
-        casting = await self.casting()
-        work = self.work(slug)
-        if not 1 <= number <= len(work.chapters):
-            raise LookupError(f"{slug} has no chapter {number}; it has {len(work.chapters)}")
+    async def prepared(self, slug: str) -> tuple[Work, Analysis, tuple[Segment, ...], Any]:
+        """The work, its analysis, its segments cut at its chapters' edges and its paragraphs: all a
+        chapter's script needs (no casting: a long book's first chapter shows before it is cast)."""
+        work = await asyncio.to_thread(self.work, slug)
         analysis = await self.analysis(slug)
+        key = self._analyses[slug][0]
+        held = self._prepared.get(slug)
+        if held is None or held[0] != key:
+            cut = await asyncio.to_thread(lambda: (work_segments(work, analysis), paragraphs(work.text)))
+            held = (key, *cut)
+            self._prepared[slug] = held
+        return work, analysis, held[1], held[2]
+
+    async def segments(self, slug: str, number: int) -> tuple[Work, Analysis, tuple[Segment, ...]]:
+        """A chapter's segments as a build reads them (the indices line audio is asked by)."""
+        work, analysis, segments, _ = await self.prepared(slug)
+        return work, analysis, _chapter(work, number).segments(segments)
+
+    async def chapter(self, slug: str, number: int) -> ChapterPlan:
+        """What a build says in one chapter of the work: its segments and its clips, with the cache keys
+        a build uses. Only that chapter is planned: a long book's chapters are planned as they are opened."""
+        work, analysis, segments, paras = await self.prepared(slug)
+        chapter = _chapter(work, number)
+        casting = await self.casting()
         assert self._cast is not None
         sig = (self._analyses[slug][0], *self._cast[0])
         held = self._plans.get(slug)
         if held is None or held[0] != sig:
-            prepared = await asyncio.to_thread(lambda: (work_segments(work, analysis), paragraphs(work.text)))
-            held = (sig, prepared, {})
+            held = (sig, {})
             self._plans[slug] = held
-        plans = held[2]
-        if number not in plans:
-            segments, paras = held[1]
-            chapter = work.chapters[number - 1]
-            plans[number] = await asyncio.to_thread(chapter_plan, work, chapter, analysis, segments, casting, paras)
-        return plans[number]
+        if number not in held[1]:
+            held[1][number] = await asyncio.to_thread(chapter_plan, work, chapter, analysis, segments, casting, paras)
+        return held[1][number]
+
+
+def _chapter(work: Work, number: int) -> Chapter:
+    if not 1 <= number <= len(work.chapters):
+        raise LookupError(f"{work.slug} has no chapter {number}; it has {len(work.chapters)}")
+    return work.chapters[number - 1]
 
 
 def unsure(seg: Segment) -> bool:
@@ -206,33 +225,27 @@ def speakers_of(analysis: Analysis) -> list[str]:
     return [c.name for c in chars]
 
 
-def chapter_view(plan: ChapterPlan, analysis: Analysis, casting: Casting) -> dict[str, Any]:
-    """A chapter as the page shows it: each line with its speaker, voice, rule and confidence."""
-    slug = plan.work.slug
+def chapter_view(work: Work, chapter: Chapter, segments: tuple[Segment, ...], analysis: Analysis) -> dict[str, Any]:
+    """A chapter as the page shows it: each line with its speaker, rule and confidence."""
     speakers = speakers_of(analysis)
     lines = []
-    for i, seg in enumerate(plan.segments):
+    for i, seg in enumerate(segments):
         if not any(ch.isalnum() for ch in seg.text):
             continue
-        voice = casting.voice_for(seg.speaker if seg.kind == "dialogue" else None, slug)
         lines.append({
             "i": i, "kind": seg.kind, "text": seg.text.strip() if seg.kind == "dialogue" else strip_marks(seg.text),
-            "speaker": seg.speaker,
-            "entry": (casting.canonical(seg.speaker, slug) if seg.speaker else None),
-            "colour": speakers.index(seg.speaker) if seg.speaker in speakers else -1,
+            "speaker": seg.speaker, "colour": speakers.index(seg.speaker) if seg.speaker in speakers else -1,
             "confidence": seg.confidence, "rule": seg.rule, "qid": seg.quote_id, "unsure": unsure(seg),
-            "voice": voice.espeak_name,
         })
-    return {"work": slug, "chapter": plan.chapter.number, "title": plan.chapter.title, "lines": lines,
-            "unsure": sum(1 for line in lines if line["unsure"]), "cast": cast_view(analysis, casting, slug)}
+    return {"work": work.slug, "chapter": chapter.number, "title": chapter.title, "lines": lines,
+            "unsure": sum(1 for line in lines if line["unsure"]), "cast": cast_view(analysis)}
 
 
-def cast_view(analysis: Analysis, casting: Casting, slug: str) -> list[dict[str, Any]]:
+def cast_view(analysis: Analysis) -> list[dict[str, Any]]:
     out = []
     for i, name in enumerate(speakers_of(analysis)):
         char = next(c for c in analysis.characters if c.name == name)
-        out.append({"name": name, "colour": i, "lines": char.lines, "gender": char.gender,
-                    "entry": casting.canonical(name, slug)})
+        out.append({"name": name, "colour": i, "lines": char.lines, "gender": char.gender})
     return out
 
 

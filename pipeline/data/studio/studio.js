@@ -117,7 +117,7 @@ const studio = (() => {
       meta.className = "meta";
       const sure = line.confidence === null ? "" : ` ${line.confidence.toFixed(2)}`;
       meta.textContent = `${line.rule || ""}${sure} · ${line.qid}`;
-      meta.title = `decided by ${line.rule}, confidence ${sure}; voice ${line.voice}`;
+      meta.title = `decided by ${line.rule}, confidence${sure}`;
       li.append(meta);
     }
     li.addEventListener("click", (ev) => { if (ev.target === li || ev.target === text) select(line.i, false); });
