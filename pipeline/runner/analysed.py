@@ -11,7 +11,8 @@ import contextlib
 import functools
 import hashlib
 import json
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +73,28 @@ def keep(build_dir: Path, key: str, data: dict[str, Any]) -> None:
             json.dump(data, fh, ensure_ascii=False)
 
 
-def analysed(work: Work, build_dir: Path | None) -> Analysis:
-    """The work's analysis with its pins as they are on disk: from the cache, or made and kept."""
+@dataclass(frozen=True)
+class Found:
+    """A work's analysis, and the record it is kept as."""
+
+    analysis: Analysis
+    key: str
+    kept: bool  # read from the cache (False: made now, to be kept with ``keep_found``)
+
+
+def analysed(work: Work, build_dir: Path | None) -> Found:
+    """The work's analysis with its pins as they are on disk: from the cache, or made now. Nothing is
+    written here: a build keeps new records only once voices.yaml has passed its checks."""
     pins = pins_source(work.path)
-    if build_dir is None:
-        return analyse_with(work.text, pins_path(work.path), pins)
     key = analysis_key(work.text, pins)
-    found = read(build_dir, key)
-    if found is None:
-        found = analyse_with(work.text, pins_path(work.path), pins)
-        keep(build_dir, key, to_json(found))
-    return found
+    found = read(build_dir, key) if build_dir is not None else None
+    if found is not None:
+        return Found(found, key, True)
+    return Found(analyse_with(work.text, pins_path(work.path), pins), key, False)
+
+
+def keep_found(build_dir: Path, found: Sequence[Found]) -> None:
+    """Keep the records of the analyses made now."""
+    for f in found:
+        if not f.kept:
+            keep(build_dir, f.key, to_json(f.analysis))

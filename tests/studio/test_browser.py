@@ -23,8 +23,15 @@ from pipeline.runner.lock import build_lock
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.pins import load_pins
 from pipeline.studio.project import file_hash
-from tests.browser import chromium, wait_for
+from tests.browser import chromium
+from tests.browser import wait_for as _wait_for
 from tests.studio.conftest import Server
+
+
+def wait_for(driver: Any, script: str, timeout: float = 60.0) -> Any:
+    """As long as a loaded two-core machine may need: the waits end on the page's own events."""
+    return _wait_for(driver, script, timeout)
+
 
 LINES = "return studio.state.view ? studio.state.view.lines : null"
 PLAYING = """var a = studio.audio, el = document.querySelector('.line.playing');
@@ -56,7 +63,7 @@ def _type(browser: Any, css: str, text: str) -> None:
     el.send_keys(text)
 
 
-def _wait_file(path: Path, wanted: str, timeout: float = 20.0) -> str:
+def _wait_file(path: Path, wanted: str, timeout: float = 60.0) -> str:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -91,7 +98,7 @@ def test_open_play_and_pin(studio: Server, browser: Any, tmp_path: Path) -> None
     assert browser.execute_script(PLAYING)[1] == short["i"]
     assert browser.find_element(By.ID, f"line-{short['i']}").get_attribute("aria-current") == "true"
     wait_for(browser, "var el = document.querySelector('.line.playing'); "
-                      f"return el && Number(el.dataset.i) > {short['i']}", timeout=30)
+                      f"return el && Number(el.dataset.i) > {short['i']}", timeout=60)
     browser.execute_script("studio.audio.pause()")
     browser.save_screenshot(str(tmp_path / "studio-desktop.png"))
 
@@ -196,7 +203,7 @@ def test_build_from_the_page_and_the_lock(studio: Server, browser: Any, tmp_path
 
     # a command-line build holds the lock: the page says so, and a pin is not written
     with build_lock(studio.build_dir):
-        wait_for(browser, "return document.body.dataset.locked === 'cli'", timeout=15)
+        wait_for(browser, "return document.body.dataset.locked === 'cli'", timeout=60)
         assert "command-line build" in browser.find_element(By.ID, "banner").text
         line = next(x for x in browser.execute_script(LINES) if x["kind"] == "dialogue")
         browser.find_element(By.CSS_SELECTOR, f"#line-{line['i']} .who").click()
@@ -207,7 +214,7 @@ def test_build_from_the_page_and_the_lock(studio: Server, browser: Any, tmp_path
         assert not (studio.corpus / "02-three-small-tales.speakers.yaml").exists()
         _click(browser, f"#line-{line['i']} .choose button[type=button]")
 
-    wait_for(browser, "return document.body.dataset.locked === ''", timeout=15)
+    wait_for(browser, "return document.body.dataset.locked === ''", timeout=60)
     rendered, total = _build(browser)
     assert rendered > 0
     manifest = json.loads((studio.build_dir / "manifest.json").read_text(encoding="utf-8"))

@@ -354,6 +354,7 @@ const studio = (() => {
     try {
       const r = await api("/api/voice", {name: state.voiceEntry, work: state.work, knobs: knobValues(), base: state.voiceHash});
       state.voiceHash = r.hash;
+      state.hashes.voices = r.hash; // our own write: not a change made by hand
       $("voice-status").textContent = `Saved to ${r.written}.`;
       await openChapter(state.work, state.n, true);
     } catch (e) {
@@ -386,6 +387,8 @@ const studio = (() => {
     $("err-lexicon").textContent = "";
     try {
       const r = await api("/api/lexicon", {word: $("say-word").value, say: $("say-as").value, base: state.hashes.voices});
+      state.hashes.voices = r.hash; // our own write: not a change made by hand
+      if (state.voiceHash !== null) state.voiceHash = r.hash;
       $("say-status").textContent = `Saved to the lexicon in ${r.written}.`;
       await openChapter(state.work, state.n, true);
     } catch (e) {
