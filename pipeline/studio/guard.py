@@ -8,8 +8,10 @@ Origin is another site (a cross-site form or fetch) is refused before any handle
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
+import socket
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -24,11 +26,27 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WILDCARD = ("0.0.0.0", "::", "")
+
+
 def local_hosts(host: str, port: int) -> set[str]:
-    """The Host headers the studio answers to: its address, and localhost's names for it."""
-    names = {host, "127.0.0.1", "localhost", "[::1]"} if host in ("127.0.0.1", "localhost", "::1") else {host}
-    names = {f"[{n}]" if ":" in n and not n.startswith("[") else n for n in names}
-    return {f"{n}:{port}" for n in names}
+    """The Host headers the studio answers to: its address and localhost's names for it; listening on
+    every address (0.0.0.0), this machine's own names and addresses too, and nothing else."""
+    names = {host}
+    if host in LOOPBACK or host in WILDCARD:
+        names |= set(LOOPBACK)
+    if host in WILDCARD:
+        names |= _own_names()
+    names = {f"[{n}]" if ":" in n and not n.startswith("[") else n for n in names if n not in WILDCARD}
+    return {f"{n.lower()}:{port}" for n in names}
+
+
+def _own_names() -> set[str]:
+    names = {socket.gethostname(), socket.getfqdn()}
+    with contextlib.suppress(OSError):
+        names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
+    return names
 
 
 def inside(root: Path, relative: str, suffixes: Iterable[str] | None = None) -> Path | None:

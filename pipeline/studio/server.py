@@ -13,10 +13,8 @@ import uvicorn
 
 from pipeline.errors import AudiobookError
 from pipeline.studio.app import make_app
-from pipeline.studio.guard import COOKIE, local_hosts, new_token
+from pipeline.studio.guard import COOKIE, LOOPBACK, WILDCARD, local_hosts, new_token
 from pipeline.studio.project import Settings
-
-LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -40,13 +38,13 @@ def serve(settings: Settings, host: str, port: int, open_browser: bool, say: Cal
     """Run the studio until Ctrl-C."""
     if not settings.corpus.is_dir():
         raise AudiobookError(f"{settings.corpus}: no such folder; pass --corpus the folder of your works")
-    if host not in LOCAL:
+    if host not in LOOPBACK:
         warn(f"listening on {host}, not only on this machine: anyone who can reach it and has the address "
              "below can change voices.yaml and the pins")
     sock = bind(host, port)
     port = sock.getsockname()[1]
     token = new_token()
-    shown = f"[{host}]" if ":" in host else host
+    shown = "127.0.0.1" if host in WILDCARD else f"[{host}]" if ":" in host else host
     app = make_app(settings, token, local_hosts(host, port), f"{COOKIE}_{port}")
     url = f"http://{shown}:{port}/?token={token}"
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=3)

@@ -98,11 +98,14 @@ def test_writes_reach_only_the_pins_and_voices_yaml(studio: Server) -> None:
 
 def test_another_address_only_when_asked_with_a_warning(tmp_path: Path) -> None:
     server = start_studio(make_studio_project(tmp_path), "--host", "0.0.0.0")
+    port = server.host.rsplit(":", 1)[1]
     try:
         status = _get(server, "/api/works", _auth(server))[0]
+        own = _get(server, "/api/works", {**_auth(server), "Host": f"{socket.gethostname()}:{port}"})[0]
+        foreign = _get(server, "/api/works", {**_auth(server), "Host": f"evil.example:{port}"})[0]
     finally:
         stop_studio(server)
-    assert status == 200
+    assert (status, own, foreign) == (200, 200, 421)
     assert "warning:" in "".join(server.stderr) and "0.0.0.0" in "".join(server.stderr)
 
 
