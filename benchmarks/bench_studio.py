@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "novels"
@@ -66,6 +68,38 @@ def _in_browser(url: str) -> float:
         return time.perf_counter() - t
 
 
+def cpu_seconds(root: Path, slug: str) -> dict[str, float]:
+    """The same steps in this process, in CPU seconds (what the machine's load does not change)."""
+    out: dict[str, float] = {}
+
+    def timed(label: str, f: Any) -> Any:
+        t = time.process_time()
+        value = f()
+        out[label] = time.process_time() - t
+        return value
+
+    import pipeline.studio.app  # noqa: F401  (the server's code: its imports are the studio's start)
+    from pipeline.reading.corpus import load_corpus
+    from pipeline.runner import analysed
+    from pipeline.studio.project import chapter_view
+
+    corpus = timed("read the corpus (chapters found)", lambda: load_corpus(root / "corpus"))
+    work = next(w for w in corpus.works if w.slug == slug)
+    found = timed("analyse the whole book (first opening)", lambda: analysed.analysed(work, None))
+    analysed.keep(root / "build", found.key, analysed.to_json(found.analysis))
+    cached = timed("read the analysis back (next openings)", lambda: analysed.read(root / "build", found.key))
+    segments = timed("cut it at the chapters", lambda: analysed_segments(work, cached))
+    timed("chapter 1 as the page gets it", lambda: chapter_view(work, work.chapters[0],
+                                                                 work.chapters[0].segments(segments), cached))
+    return out
+
+
+def analysed_segments(work: Any, analysis: Any) -> Any:
+    from pipeline.runner.plan import work_segments
+
+    return work_segments(work, analysis)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--book", help="a file name in ../shared/novels without .txt (default: the longest)")
@@ -86,6 +120,10 @@ def main() -> None:
         shutil.copy(book, root / "corpus" / book.name)
         shutil.copy(ROOT / "voices.yaml", root / "voices.yaml")
         slug = book.stem
+        print(f"\nin one process, CPU seconds (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        for what, seconds in cpu_seconds(root, slug).items():
+            print(f"  {what:48s} {seconds:6.2f} s")
+        shutil.rmtree(root / "build")
         for label in ("first opening (analysed now)", "next opening (analysis cached)"):
             print(f"\n{label}")
             for what, seconds in opening(root, slug, browser).items():
