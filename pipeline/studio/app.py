@@ -116,9 +116,18 @@ async def works(request: Request) -> Response:
     except AudiobookError as exc:
         return _problem(exc)
     return _json({"works": listing, "knobs": list(edits.KNOBS),
-                  "voices": [v.id for v in engine.voice_catalog()],
+                  "engines": list(engine.ENGINES),
+                  "voices": sorted({v.id for name in engine.ENGINES for v in _voices_of(name)}),
                   "variants": [v.name for v in engine.variant_catalog()],
                   "voices_file": studio.settings.voices.name, "corpus": str(studio.settings.corpus)})
+
+
+def _voices_of(name: str) -> tuple[Any, ...]:
+    """An engine's voices; none when it cannot say (a model missing): the field still takes any id."""
+    try:
+        return engine.voice_catalog(name)
+    except AudiobookError:
+        return ()
 
 
 async def chapter(request: Request) -> Response:

@@ -23,7 +23,8 @@ from pipeline.errors import AudiobookError, CastingError
 from pipeline.fsutil import atomic_open
 from pipeline.runner.lock import build_lock
 from pipeline.studio.project import ABSENT, file_hash
-from pipeline.voices.casting import Casting, VoiceSpec, parse
+from pipeline.voices.casting import Casting, parse
+from pipeline.voices.schema import VoiceSpec
 from pipeline.yamlutil import TextEditError, set_scalar, yaml_str
 
 #: The knobs of a voice, as voices.yaml names them (what a VoiceSpec holds).
@@ -78,7 +79,7 @@ def knob_value(knob: str, value: str) -> str:
     """A knob's value as YAML text: numbers as numbers, anything else as a string (which
     validation then names, as it would in the file)."""
     value = value.strip()
-    if knob in ("rate", "pitch", "volume") and _NUMBER.fullmatch(value):
+    if knob in ("rate", "pitch", "volume", "speaker") and _NUMBER.fullmatch(value):
         return value
     return yaml_str(value)
 

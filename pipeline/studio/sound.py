@@ -1,9 +1,9 @@
 """A line's sound: its clips from the build's clip cache, or rendered on demand.
 
-Rendering runs on one worker thread that owns this process's speech engine (eSpeak is called
-through ctypes, which lets go of the interpreter while it speaks), so the server's event loop
-never waits on it. A clip rendered here is stored in the cache under the key a build uses, so
-the next build does not render it again.
+Rendering runs on one worker thread that owns this process's speech engines (eSpeak is called
+through ctypes and Piper through ONNX Runtime, both letting go of the interpreter while they
+speak), so the server's event loop never waits on them. A clip rendered here is stored in the
+cache under the key a build uses, so the next build does not render it again.
 """
 
 from __future__ import annotations
@@ -76,13 +76,16 @@ class Voicebox:
         return await loop.run_in_executor(self._thread, self._render_and_store, clip)
 
     def _render(self, text: str, voice: VoiceSettings) -> bytes:
-        return engine.engine().render(text, voice).pcm
+        eng = engine.engine(voice.engine)
+        return engine.to_work_rate(eng.render(text, voice).pcm, eng.sample_rate(voice))
 
     def _render_and_store(self, clip: PlannedClip) -> bytes:
-        rendering = engine.engine().render(clip.utterance.text, clip.utterance.voice)
+        voice = clip.utterance.voice
+        eng = engine.engine(voice.engine)
+        rendering = eng.render(clip.utterance.text, voice)
         self.rendered += 1
         # The cache is shared with builds: a build that starts meanwhile may clear our temporary
         # file; the line is still heard, and the build renders the clip itself.
         with contextlib.suppress(OSError, AudiobookError):
-            self.cache.store(clip.key, rendering)
-        return rendering.pcm
+            self.cache.store(clip.key, rendering, eng.sample_rate(voice))
+        return engine.to_work_rate(rendering.pcm, eng.sample_rate(voice))

@@ -38,7 +38,8 @@ const studio = (() => {
 
   async function start() {
     const data = await api("/api/works");
-    Object.assign(state, {works: data.works, knobs: data.knobs, voices: data.voices, variants: data.variants});
+    Object.assign(state, {works: data.works, knobs: data.knobs, voices: data.voices, variants: data.variants,
+                          engines: data.engines || []});
     const sel = $("work");
     sel.replaceChildren(...data.works.map((w) => new Option(w.title, w.slug)));
     const saved = new URLSearchParams(location.hash.slice(1));
@@ -295,10 +296,11 @@ const studio = (() => {
     label.className = "knob";
     label.append(knob + " ");
     let input;
-    if (knob === "voice" || knob === "variant") {
+    const lists = {voice: state.voices, variant: state.variants, engine: state.engines};
+    if (lists[knob]) {
       input = document.createElement("input");
       input.setAttribute("list", `${knob}-list`);
-      ensureList(`${knob}-list`, knob === "voice" ? state.voices : state.variants);
+      ensureList(`${knob}-list`, lists[knob] || []);
     } else {
       input = document.createElement("input");
       input.inputMode = "decimal";
