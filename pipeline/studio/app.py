@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,6 +22,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from pipeline.errors import AudiobookError, BuildLocked, CastingError
+from pipeline.model import VoiceSettings
 from pipeline.runner.preview import SAMPLE
 from pipeline.speakers.pins import pins_path, with_pin
 from pipeline.studio import edits
@@ -30,6 +31,7 @@ from pipeline.studio.guard import Guard, inside
 from pipeline.studio.project import Project, Settings, chapter_view, file_hash, line_of
 from pipeline.studio.sound import Voicebox
 from pipeline.voices import engine
+from pipeline.voices.casting import Casting
 
 STATIC = resources.files("pipeline") / "data" / "studio"
 PAGES = {"studio.js": "text/javascript", "studio.css": "text/css"}
@@ -209,7 +211,7 @@ async def voice(request: Request) -> Response:
                   "hash": file_hash(studio.settings.voices)})
 
 
-def _entry(casting: Any, name: str, work: str | None) -> tuple[str, Any]:
+def _entry(casting: Casting, name: str, work: str | None) -> tuple[str, VoiceSettings]:
     if name == "narrator":
         return "narrator", casting.narrator(work)
     entry = casting.canonical(name, work) or casting.entry_named(name)
@@ -218,7 +220,7 @@ def _entry(casting: Any, name: str, work: str | None) -> tuple[str, Any]:
     return entry, casting.character(entry, work)
 
 
-def _raw_knobs(casting: Any, entry: str) -> dict[str, Any]:
+def _raw_knobs(casting: Casting, entry: str) -> dict[str, Any]:
     spec = casting.spec.narrator if entry == "narrator" else casting.spec.characters[entry]
     return {k: getattr(spec, k, None) for k in edits.KNOBS}
 
@@ -245,8 +247,8 @@ async def voice_preview(request: Request) -> Response:
     return Response(wav, media_type="audio/wav", headers={**NO_STORE, "x-voice": _describe(settings)})
 
 
-def _describe(settings: Any) -> str:
-    return f"{settings.espeak_name}, rate {settings.rate}, pitch {settings.pitch}, volume {settings.volume}"
+def _describe(settings: VoiceSettings) -> str:
+    return f"{settings.label}, rate {settings.rate}, pitch {settings.pitch}, volume {settings.volume}"
 
 
 async def _own_lines(studio: Studio, entry: str, work: str | None) -> list[str]:
@@ -291,7 +293,7 @@ async def voice_save(request: Request) -> Response:
     return _json({"written": written.path.name, "hash": written.hash})
 
 
-def _write_voices(studio: Studio, base: str, change: Any, books: frozenset[str]) -> edits.Written:
+def _write_voices(studio: Studio, base: str, change: Callable[[str], str], books: frozenset[str]) -> edits.Written:
     """voices.yaml changed by ``change``, validated before it is written (both before taking the lock,
     to answer at once, and under it, on the text actually changed)."""
     path = studio.settings.voices
