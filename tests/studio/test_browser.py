@@ -94,9 +94,9 @@ def test_open_play_and_pin(studio: Server, browser: Any, tmp_path: Path) -> None
     # play a line: the clip is rendered on demand, the line is lit, and the next one follows
     short = next(x for x in shown if x["text"].startswith("The window"))
     browser.find_element(By.CSS_SELECTOR, f"#line-{short['i']} .play").click()
-    wait_for(browser, "return studio.audio.currentTime > 0.2")
-    assert browser.execute_script(PLAYING)[1] == short["i"]
-    assert browser.find_element(By.ID, f"line-{short['i']}").get_attribute("aria-current") == "true"
+    lit = wait_for(browser, "var el = document.querySelector('.line.playing'); return studio.audio.currentTime > 0.2 "
+                            "&& el && [Number(el.dataset.i), el.getAttribute('aria-current')]")
+    assert lit[0] >= short["i"] and lit[1] == "true"  # this line lit (or, on a slow machine, the next already)
     wait_for(browser, "var el = document.querySelector('.line.playing'); "
                       f"return el && Number(el.dataset.i) > {short['i']}", timeout=60)
     browser.execute_script("studio.audio.pause()")
