@@ -199,6 +199,10 @@ class ClipCache:
             return False
         return ok and size >= frames * engine.SAMPLE_WIDTH + 44
 
+    def store(self, key: str, rendering: Rendering, rate: int) -> None:
+        """Keep a clip rendered at ``rate`` (and its marks) under ``key``, atomically."""
+        _store(self, key, rendering, rate)
+
     def missing(self, clips: Iterable[PlannedClip]) -> list[PlannedClip]:
         """The clips that need rendering, each key once."""
         seen: set[str] = set()

@@ -425,3 +425,22 @@ def cast(
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     what = "created" if result.created else "updated" if result.updated else "unchanged"
     out.print(f"{escape(str(voices))} {what}.", highlight=False)
+
+
+@app.command()
+def studio(
+    corpus: Annotated[Path, typer.Option(help="Folder of works (and corpus.yaml).")] = Path("corpus"),
+    voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="Where outputs go.")] = Path("build"),
+    port: Annotated[int, typer.Option(min=0, max=65535, help="The port to listen on (0: any free one).")] = 8765,
+    host: Annotated[str, typer.Option(help="The address to listen on; anything but 127.0.0.1 is reachable "
+                                           "from other machines (a warning says so).")] = "127.0.0.1",
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open the studio in a browser.")] = True,
+) -> None:
+    """Open the project in a browser: hear any line, fix who says it, recast, re-say words, rebuild."""
+    from pipeline.studio.project import Settings
+    from pipeline.studio.server import serve
+
+    serve(Settings(corpus, voices, build_dir), host, port, browser,
+          say=lambda line: print(line, flush=True),
+          warn=lambda message: err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False))

@@ -70,7 +70,7 @@ def render_script(analysis: Analysis, console: Console) -> None:
                 if index != para:
                     flush()
                     para = index
-                words = " ".join(_strip_marks(text[start:end]).split())
+                words = " ".join(strip_marks(text[start:end]).split())
                 if words:
                     line.append(f"    [dim]{escape(words)}[/]" if not line else f" [dim]{escape(words)}[/]")
             continue
@@ -93,7 +93,7 @@ def _dialogue_markup(seg: Segment, colour: dict[str, str]) -> str:
     return f"[bold {colour.get(who, 'white')}]{escape(shown)}:[/] {text}"
 
 
-def _strip_marks(text: str) -> str:
+def strip_marks(text: str) -> str:
     """Narration around dialogue starts or ends with the quotation marks; they are not read."""
     return text.strip().strip("“”‘’\"'«»„").strip()
 

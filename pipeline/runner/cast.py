@@ -45,6 +45,7 @@ class CastResult:
     created: bool  # the file did not exist and was written
     updated: bool  # the file existed and new characters or marks were written
     warnings: tuple[str, ...] = ()  # e.g. two characters of a story with the same voice
+    text: str = ""  # voices.yaml's text with the cast in it (what is, or with write=False would be, written)
 
 
 def cast_works(
@@ -93,7 +94,7 @@ def cast_works(
             warnings.append(unsaved)
             changed = False
     return CastResult(casting, tuple(cast_lines(casting, plan)), created=changed and not exists,
-                      updated=changed and exists, warnings=tuple(warnings))
+                      updated=changed and exists, warnings=tuple(warnings), text=new_text)
 
 
 def _save(path: Path, text: str, required: bool) -> str | None:

@@ -23,7 +23,7 @@ from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Chapter, Segment, Wo
 from pipeline.publish import export
 from pipeline.publish.meta import Meta
 from pipeline.reading.corpus import Corpus
-from pipeline.reading.paragraphs import paragraphs
+from pipeline.reading.paragraphs import Paragraph, paragraphs
 from pipeline.reading.segment import split_segments
 from pipeline.reading.works import split_long
 from pipeline.runner.options import BuildOptions, Profile
@@ -141,18 +141,27 @@ def _for_profile(work: Work, casting: Casting, options: BuildOptions, warn: Call
 
 def _work_plans(work: Work, analysis: Analysis, casting: Casting) -> list[ChapterPlan]:
     """A plan per chapter of the work; a book's first chapter also says the book's title."""
+    segments = work_segments(work, analysis)
+    paras = paragraphs(work.text)
+    return [chapter_plan(work, chapter, analysis, segments, casting, paras) for chapter in work.chapters]
+
+
+def work_segments(work: Work, analysis: Analysis) -> tuple[Segment, ...]:
+    """The work's segments cut at its chapters' edges (and around what is not read in them)."""
     cuts = [x for c in (*work.chapters, *work.skipped) for x in (c.start, c.text_start, c.end)]
     cuts += [x for c in work.chapters for span in c.unread for x in span]
-    segments = split_segments(work.text, analysis.segments, cuts) if work.is_book else analysis.segments
-    paras = paragraphs(work.text)
-    plans = []
-    for chapter in work.chapters:
-        own = chapter.segments(segments)
-        title = f"{work.title}. {chapter.title}" if work.is_book and chapter.number == 1 else chapter.title
-        clips = tuple(plan_work(work, own, casting, title=title, paras=paras))
-        labels = ((clips[0].key, title),) if clips else ()
-        plans.append(ChapterPlan(work, chapter, analysis, own, clips, labels=labels))
-    return plans
+    return split_segments(work.text, analysis.segments, cuts) if work.is_book else analysis.segments
+
+
+def chapter_plan(work: Work, chapter: Chapter, analysis: Analysis, segments: Sequence[Segment], casting: Casting,
+                 paras: Sequence[Paragraph]) -> ChapterPlan:
+    """One chapter's plan, from ``work_segments`` and the work's paragraphs (one chapter can be planned
+    without the others: the studio opens a chapter at a time)."""
+    own = chapter.segments(segments)
+    title = f"{work.title}. {chapter.title}" if work.is_book and chapter.number == 1 else chapter.title
+    clips = tuple(plan_work(work, own, casting, title=title, paras=paras))
+    labels = ((clips[0].key, title),) if clips else ()
+    return ChapterPlan(work, chapter, analysis, own, clips, labels=labels)
 
 
 def _with_credits(

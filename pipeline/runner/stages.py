@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline.audio.ostweaks import few_malloc_arenas
 from pipeline.audio.synth import ClipCache
 from pipeline.fsutil import digest
-from pipeline.model import Analysis, Work
+from pipeline.model import Work
 from pipeline.publish import export
 from pipeline.publish.manifest import (
     Announcement,
@@ -33,6 +33,7 @@ from pipeline.publish.manifest import (
 )
 from pipeline.publish.meta import Meta, metadata
 from pipeline.reading.corpus import Corpus, load_corpus
+from pipeline.runner.analysed import Found, analysed, keep_found
 from pipeline.runner.books import BookOutput, EarlyJoins, chapter_times, write_books
 from pipeline.runner.cast import cast_works
 from pipeline.runner.encode import EncodedChapter, OutputPaths
@@ -42,8 +43,6 @@ from pipeline.runner.options import BuildOptions, Format, Profile
 from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, plan_chapters
 from pipeline.runner.readalong import ReadAlongOutput, write_read_along
 from pipeline.runner.state import ANTHOLOGY, ANTHOLOGY_MP3, BuildState
-from pipeline.speakers.analyse import analyse
-from pipeline.speakers.pins import load_pins
 
 __all__ = ["MASTERING", "BuildOptions", "BuildResult", "Format", "Profile", "Progress", "build", "build_lock"]
 
@@ -130,10 +129,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     started = time.perf_counter()
     options.validate()
     corpus = load_corpus(options.corpus, options.allow_outside_corpus)
-    analyses = analyse_works(corpus.works, progress)
+    found = analyse_works(corpus.works, progress, options.build_dir)
+    analyses = [f.analysis for f in found]
     with build_lock(options.build_dir):
         # Casting may append to voices.yaml: a build refused by the lock must leave it alone.
         cast = cast_works(options.voices, corpus.works, analyses)
+        keep_found(options.build_dir, found)
         for warning in cast.warnings:
             progress.warn(warning)
         remove_stale_temporaries(options.build_dir)
@@ -180,23 +181,24 @@ def _result(e: EncodedChapter, books: Sequence[BookOutput]) -> ChapterResult:
     return ChapterResult(e.plan.work, file, e.audio.duration, e.rebuilt, e.plan.chapter.number)
 
 
-def analyse_works(works: Sequence[Work], progress: Progress) -> list[Analysis]:
-    """Segments and speakers of every work, its pins applied; warnings reported as they come."""
-    analyses = []
+def analyse_works(works: Sequence[Work], progress: Progress, build_dir: Path | None = None) -> list[Found]:
+    """Segments and speakers of every work, its pins applied; warnings reported as they come. With a
+    build folder, an analysis kept in its cache is read back while text, pins and program stay."""
+    found = []
     for work in works:
         for note in work.notes:
             progress.warn(f"{work.path}: {note}")
-        analysis = analyse(work.text, load_pins(work.path))
-        for warning in analysis.warnings:
+        one = analysed(work, build_dir)
+        for warning in one.analysis.warnings:
             progress.warn(f"{work.path}: {warning}")
-        analyses.append(analysis)
-    return analyses
+        found.append(one)
+    return found
 
 
 def spoken_plans(options: BuildOptions) -> tuple[Corpus, tuple[ChapterPlan, ...]]:
     """What a build of ``options`` would say, without building (benchmarks, previews)."""
     corpus = load_corpus(options.corpus, options.allow_outside_corpus)
-    analyses = analyse_works(corpus.works, Progress())
+    analyses = [f.analysis for f in analyse_works(corpus.works, Progress())]
     casting = cast_works(options.voices, corpus.works, analyses, write=False).casting
     return corpus, plan_chapters(corpus, analyses, casting, options)
 

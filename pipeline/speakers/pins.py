@@ -22,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from pipeline.errors import PinError
+from pipeline.yamlutil import remove_key, set_scalar, yaml_str
 
 _QUOTE_ID = re.compile(r"q-[0-9a-f]{8}")
 
@@ -47,18 +48,28 @@ def pins_path(work_path: Path) -> Path:
 
 def load_pins(work_path: Path) -> Pins:
     """The pins for a work; empty when it has no pin file. Raises PinError on a bad file."""
+    source = pins_source(work_path)
+    return Pins(path=pins_path(work_path)) if source is None else parse_pins(pins_path(work_path), source)
+
+
+def pins_source(work_path: Path) -> str | None:
+    """The text of a work's pin file, None when it has none. Raises PinError when it cannot be read."""
     path = pins_path(work_path)
     try:
         if not path.exists():
-            return Pins(path=path)
+            return None
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:  # a story named near the limit: no pin file can exist
-            return Pins(path=path)
+            return None
         raise PinError(path, f"cannot read the pin file ({exc.strerror or exc})") from None
     try:
-        source = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PinError(path, f"cannot read the pin file ({exc.__class__.__name__}: {exc})") from None
+
+
+def parse_pins(path: Path, source: str) -> Pins:
+    """The pins in ``source``, the text of the pin file at ``path``. Raises PinError on a bad file."""
     try:
         data = YAML(typ="rt").load(source)
     except MarkedYAMLError as exc:
@@ -108,3 +119,24 @@ def check_pins(pins: dict[str, str], known: Iterable[tuple[str, str]]) -> dict[s
             )
         out[qid] = found
     return out
+
+
+PIN_FILE_HEADER = ("# Who says a line, by its id (`audiobook script` shows them): a pin always wins, and the\n"
+                   "# untagged lines around it follow it.\n")
+
+
+def with_pin(text: str, qid: str, speaker: str | None) -> str:
+    """The text of a pin file with ``qid`` pinned to ``speaker`` (``None``: the pin taken out), every
+    other line, comment and pin kept as it was."""
+    if not _QUOTE_ID.fullmatch(qid):
+        raise PinError(None, f"'{qid}' is not a quotation id (like q-3f9a2c1b)")
+    tree = YAML(typ="rt").load(text) if text.strip() else None
+    if tree is None:
+        tree = CommentedMap()
+    if not isinstance(tree, CommentedMap):
+        raise PinError(None, "expected lines of the form 'q-1234abcd: Speaker Name'", 1)
+    if speaker is None:
+        return remove_key(text, tree, (qid,)) if qid in tree else text
+    if not speaker.strip():
+        raise PinError(None, f"{qid}: give a speaker name")
+    return set_scalar(text or PIN_FILE_HEADER, tree, (qid,), yaml_str(speaker.strip()))

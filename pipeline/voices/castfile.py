@@ -9,7 +9,6 @@ round-trip parser is used to find *where* to write and the writing is done on th
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -18,6 +17,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from pipeline.model import VoiceSettings
+from pipeline.yamlutil import UNSAFE, yaml_str
 
 #: The comment line put above an entry nobody speaks for any more.
 UNUSED_MARK = "# not in any story now: kept in case it comes back; delete the entry if you like"
@@ -106,33 +106,11 @@ def template(narrator: VoiceSettings, defaults: VoiceSettings) -> str:
                            **{f"defaults_{k}": v for k, v in asdict(defaults).items()})
 
 
-_PLAIN = re.compile(r"[^\W\d_][\w .'’-]*", re.UNICODE)
-_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
-
-
-#: What YAML refuses raw in a file (DEL, C1 controls, non-characters, a BOM past the start) or
-#: reads as a line break (NEL, LS, PS); JSON leaves all of these unescaped.
-_UNSAFE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\x85\u2028\u2029\ufeff]")
-
-
-def _escape(m: re.Match[str]) -> str:
-    code = ord(m.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-def yaml_str(text: str) -> str:
-    """A YAML scalar for ``text``: plain when that is safe, double-quoted otherwise."""
-    if _PLAIN.fullmatch(text) and text.casefold() not in _RESERVED and not text.endswith(" "):
-        return text
-    # A JSON string is a YAML double-quoted scalar, once the characters above are escaped too.
-    return _UNSAFE.sub(_escape, json.dumps(text, ensure_ascii=False))
-
-
 def entry_lines(entry: NewEntry, indent: int, step: int) -> list[str]:
     """The text of one character entry, without line endings."""
     pad, sub = " " * indent, " " * (indent + step)
     head = f"{pad}{yaml_str(entry.name)}:"
-    comment = _UNSAFE.sub(" ", " ".join(entry.comment.splitlines()))  # one line that YAML accepts
+    comment = UNSAFE.sub(" ", " ".join(entry.comment.splitlines()))  # one line that YAML accepts
     knobs = {"engine": entry.engine, "voice": entry.voice, "speaker": entry.speaker, "variant": entry.variant,
              "pitch": entry.pitch, "rate": entry.rate}
     lines = [f"{head}  # {comment}" if comment else head,

@@ -5,7 +5,6 @@ the place is remembered; and it asks for nothing from a network."""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import chromium, wait_for
 from tests.publish.conftest import BuiltBook
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 
 
 def _page(book: BuiltBook) -> Path:
@@ -34,31 +31,11 @@ def test_the_page_needs_no_network(built_book: BuiltBook) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium (dev extras)")
-    if CHROMIUM is None or DRIVER is None:
-        pytest.skip("no chromium and chromedriver on PATH: apt-get install chromium chromium-driver "
-                    "(.ci/run does it)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--autoplay-policy=no-user-gesture-required", "--window-size=900,1000", "--mute-audio"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
-    driver.set_script_timeout(30)
-    yield driver
-    driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
-def _wait(driver: Any, script: str, timeout: float = 20.0) -> Any:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = driver.execute_script(script)
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for: {script}")
+_wait = wait_for
 
 
 STATE = """var a = readAlong.audio, el = document.querySelector('.ra-active'), w = document.querySelector('.ra-on');

@@ -86,3 +86,21 @@ def test_a_pin_anchors_the_untagged_run_after_it() -> None:
     after = [s for s in analyse(text, {before[2].quote_id: "Tom"}).segments if s.kind == "dialogue"]
     assert [s.speaker for s in after] == ["Nora", "Tom", "Tom", "Nora", "Tom", "Nora"]
     assert after[2].rule == "pin" and after[3].rule == "turn-taking"
+
+
+def test_a_pin_is_written_in_place_and_taken_out(tmp_path: Path) -> None:
+    from pipeline.speakers.pins import with_pin
+
+    fresh = with_pin("", "q-12345678", "Madame Dupont")
+    assert fresh.startswith("#") and fresh.endswith("q-12345678: Madame Dupont\n")
+    text = "# mine\nq-11111111: Bob   # he does\n\nq-22222222: 'Al'\n"
+    assert with_pin(text, "q-11111111", "Carol") == text.replace("Bob", "Carol")
+    assert with_pin(text, "q-33333333", "Dan") == text + "q-33333333: Dan\n"
+    assert with_pin(text, "q-22222222", None) == "# mine\nq-11111111: Bob   # he does\n\n"
+    assert with_pin(text, "q-44444444", None) == text
+    work = tmp_path / "tale.txt"
+    work.write_text("x", encoding="utf-8")
+    pins_path(work).write_text(with_pin(text, "q-11111111", "Carol: the elder"), encoding="utf-8")
+    assert load_pins(work)["q-11111111"] == "Carol: the elder"
+    with pytest.raises(PinError, match="not a quotation id"):
+        with_pin(text, "../../x", "Dan")
