@@ -31,7 +31,7 @@ from pipeline.text.segment import split_segments
 from pipeline.text.works import split_long
 from pipeline.voices.casting import Casting
 
-CAPTIONS_VERSION = 3  # bump when caption files change shape
+CAPTIONS_VERSION = 4  # bump when caption files change shape (4: a final newline)
 COVER_VERSION = 2  # bump when the drawn cover changes (2: accented letters)
 #: Every clip levelled, files on ACX's RMS, peaks limited by the encoder.
 LOUDNESS = assemble.Loudness()
