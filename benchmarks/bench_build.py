@@ -141,6 +141,12 @@ def spoken_text(project: Path) -> str:
     return "\n\n".join(c.utterance.text for p in plans for c in p.clips)
 
 
+def clip_count(project: Path) -> int:
+    options = build.BuildOptions(corpus=project / "corpus", voices=project / "voices.yaml",
+                                 build_dir=project / "build")
+    return sum(len(p.clips) for p in build.spoken_plans(options)[1])
+
+
 def floor(project: Path) -> tuple[float, float, float, float]:
     """eSpeak on the whole spoken text in one call, then ffmpeg into MP3 and AAC (the same
     commands and settings a build uses, mastering filter included): (total, synth, mp3, aac)."""
@@ -232,7 +238,7 @@ def main() -> int:
             seconds, peak = run_build(project, args.jobs, watch_memory=True)
             clean, clean_peak = min(clean, seconds), max(clean_peak, peak)
         per_clip = restore_seconds()
-        clips = len(spoken_text(project).split("\n\n"))
+        clips = clip_count(project)
         hours = audio_hours(project)
         noop, _ = run_build(project, args.jobs)
         name = change_one_voice(project)
