@@ -14,7 +14,7 @@ import pytest
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
-from tests.build.workers import session, workers
+from tests.build.workers import as_in_a_terminal, session, workers
 from tests.conftest import Project
 
 AUDIOBOOK = Path(sys.executable).with_name("audiobook")
@@ -25,6 +25,7 @@ def start_build(project: Project) -> subprocess.Popen[str]:
         [str(AUDIOBOOK), "build", "--corpus", str(project.corpus), "--voices", str(project.voices),
          "--build-dir", str(project.build_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=as_in_a_terminal,
     )
 
 

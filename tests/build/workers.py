@@ -53,11 +53,18 @@ class Outcome:
         return out
 
 
+def as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a test run started in the background (``cmd &``, nohup)
+    passes SIGINT on ignored, and a build that inherits that rightly ignores Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_build(corpus: Path, voices: Path, build_dir: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [str(AUDIOBOOK), "build", "--corpus", str(corpus), "--voices", str(voices), "--build-dir", str(build_dir),
          *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=as_in_a_terminal,
     )
 
 

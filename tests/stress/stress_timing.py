@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -74,9 +75,10 @@ def main() -> int:
     parser.add_argument("--no-load", action="store_true", help="without the parallel build")
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --), e.g. -x or test ids")
     args = parser.parse_args()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # started in the background, it may come ignored
     tests = [a for a in args.pytest_args if "::" in a or a.endswith(".py")] or list(TIMING_TESTS)
     extra = [a for a in args.pytest_args if a not in tests]
-    cmd = [sys.executable, "-m", "pytest", "-p", "tests.stress.repeat", "--stress-runs", str(args.runs), "-q",
+    cmd = [sys.executable, "-m", "pytest", "-p", "tests.stress.repeat", "--stress-runs", str(args.runs), "-rf",
            "-p", "no:cacheprovider", "-o", "addopts=", *extra, *tests]
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="stress-load-") as tmp:
