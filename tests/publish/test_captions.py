@@ -150,6 +150,6 @@ def test_an_empty_chapter_has_empty_srt_and_a_bare_webvtt_header() -> None:
 
 def test_timeline_files_are_listed_in_the_manifest(built_book: BuiltBook) -> None:
     manifest = json.loads((built_book.options.build_dir / "manifest.json").read_text())
-    for story in manifest["stories"]:
+    for work in manifest["stories"]:
         for key in ("vtt", "srt", "timeline", "words"):
-            assert (built_book.options.build_dir / story["captions"][key]).is_file(), key
+            assert (built_book.options.build_dir / work["captions"][key]).is_file(), key
