@@ -10,7 +10,7 @@ from pathlib import Path
 from ebooklib import epub
 from typer.testing import CliRunner
 
-from pipeline.cli.app import app
+from pipeline.cli import app as cli
 from pipeline.reading.epub import read_epub
 from pipeline.runner.stages import BuildOptions, spoken_plans
 from tests.conftest import VOICES
@@ -105,11 +105,12 @@ def test_after_the_last_chapter_a_short_unlisted_page_is_back_matter_a_long_one_
     assert read_epub(path).text[last.start:last.end].count("Buck did not read") == 32
 
 
-def test_chapters_shows_the_reason_and_the_credits_name_the_book_once(tmp_path: Path) -> None:
+def test_chapters_shows_the_reason_and_the_credits_name_the_book_once(tmp_path: Path, monkeypatch) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     book_with(corpus / "call.epub", [page("title.xhtml", TITLE_PAGE), page("rights.xhtml", RIGHTS)])
-    result = CliRunner().invoke(app, ["chapters", str(corpus / "call.epub")], env={"COLUMNS": "250"})
+    monkeypatch.setattr(cli.out, "width", 250)  # a row a line: the reasons unwrapped
+    result = CliRunner().invoke(cli.app, ["chapters", str(corpus / "call.epub")])
     assert result.exit_code == 0
     rows = [line for line in result.stdout.splitlines() if "│" in line]
     assert sum(f"skipped: {FRONT}" in line for line in rows) == 2 and sum(" read " in line for line in rows) == 3
