@@ -24,15 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 AUDIOBOOK = Path(sys.executable).with_name("audiobook")
 
-TIMING_TESTS = (
+TIMING_TESTS = (  # the quick ones first
     "tests/runner/test_workers.py::test_ctrl_c_as_the_workers_fork",
+    "tests/cli/test_uptodate_races.py::test_an_edit_made_during_a_build_is_built_by_the_next",
+    "tests/cli/test_uptodate_races.py::test_nothing_to_do_imports_nothing_of_the_program",
+    "tests/runner/test_robust.py::test_a_file_size_limit_is_named",
     "tests/runner/test_workers.py::test_the_clip_cache_deleted_mid_build",
     "tests/runner/test_workers.py::test_a_worker_that_dies_is_replaced",
     "tests/runner/test_interrupt.py::test_killed_build_then_rebuild",
     "tests/runner/test_interrupt.py::test_of_two_real_builds_exactly_one_is_refused",
-    "tests/runner/test_robust.py::test_a_file_size_limit_is_named",
-    "tests/cli/test_uptodate_races.py::test_an_edit_made_during_a_build_is_built_by_the_next",
-    "tests/cli/test_uptodate_races.py::test_nothing_to_do_imports_nothing_of_the_program",
 )
 
 
