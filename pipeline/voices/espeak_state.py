@@ -114,7 +114,14 @@ class Snapshot:
     def __init__(self, layout: Layout, base: int) -> None:
         self._layout = layout
         self._base = base
-        self._image = ctypes.string_at(base + layout.start, layout.end - layout.start)
+        # The stretches between the statics to keep, as (address, their bytes now): the kept
+        # ones are never written, not even for a moment (eSpeak's thread may be waiting on them).
+        self._spans: list[tuple[int, bytes]] = []
+        at = layout.start
+        for keep_at, size in (*layout.keep, (layout.end, 0)):
+            if keep_at > at:
+                self._spans.append((base + at, ctypes.string_at(base + at, keep_at - at)))
+            at = max(at, keep_at + size)
 
     @classmethod
     def take(cls, dll: ctypes.CDLL, library: Path) -> Snapshot | None:
@@ -129,13 +136,10 @@ class Snapshot:
 
     def restore(self) -> None:
         """Put every static back as it was, except those the layout says to keep."""
-        layout, base = self._layout, self._base
-        kept = [(at, ctypes.string_at(base + at, size)) for at, size in layout.keep]
-        ctypes.memmove(base + layout.start, self._image, len(self._image))
-        for at, value in kept:
-            ctypes.memmove(base + at, value, len(value))
-        for at, number in layout.assigned:
-            ctypes.c_int.from_address(base + at).value = number
+        for address, image in self._spans:
+            ctypes.memmove(address, image, len(image))
+        for at, number in self._layout.assigned:
+            ctypes.c_int.from_address(self._base + at).value = number
 
 
 class State:
