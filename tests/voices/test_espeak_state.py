@@ -11,7 +11,7 @@ import sys
 
 from pipeline.model import VoiceSettings
 from pipeline.voices import engine
-from pipeline.voices.espeak import fresh_clips, library_path
+from pipeline.voices.engines.espeak import fresh_clips, library_path
 from pipeline.voices.espeak_state import read_layout
 from tests.conftest import ROOT
 
