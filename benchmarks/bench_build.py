@@ -5,7 +5,9 @@ The floor is what no build can beat: eSpeak synthesising the same text in one ca
 into the same outputs (per-story MP3 and the anthology's AAC) with the same settings.
 Best of --repeat runs on both sides. Then, on a copy of the corpus:
 
-- a clean `audiobook build` (a fresh build folder, no cache);
+- a clean `audiobook build` (a fresh build folder, no cache), and the same with eSpeak's state
+  reset before each clip turned off (AUDIOBOOK_ESPEAK_RESET=0), the two alternating: what
+  deterministic clips cost (target within 5%);
 - a no-op rebuild (nothing changed);
 - a rebuild after changing one character's voice (a character who speaks in one story);
 - the corpus repeated N times (default 100, about 11 hours of audio): time per hour of
@@ -95,13 +97,15 @@ def _pss_kb(pid: int) -> int:
     return _rss_kb(pid) if pss is None else pss
 
 
-def run_build(project: Path, jobs: int, watch_memory: bool = False) -> tuple[float, int]:
+def run_build(project: Path, jobs: int, watch_memory: bool = False, reset: bool = True) -> tuple[float, int]:
     """Run `audiobook build` as a user would; returns (seconds, peak memory of the process tree in MB,
-    summed as PSS: what the build really holds, shared pages counted once)."""
+    summed as PSS: what the build really holds, shared pages counted once). ``reset=False``: without
+    eSpeak's state reset before each clip (for measuring its cost only)."""
     cmd = [str(AUDIOBOOK), "build", "--corpus", str(project / "corpus"), "--voices",
            str(project / "voices.yaml"), "--build-dir", str(project / "build"), "--jobs", str(jobs)]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {**os.environ, "AUDIOBOOK_ESPEAK_RESET": "1" if reset else "0"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peak = 0
     stop = threading.Event()
 
@@ -137,6 +141,12 @@ def spoken_text(project: Path) -> str:
     return "\n\n".join(c.utterance.text for p in plans for c in p.clips)
 
 
+def clip_count(project: Path) -> int:
+    options = build.BuildOptions(corpus=project / "corpus", voices=project / "voices.yaml",
+                                 build_dir=project / "build")
+    return sum(len(p.clips) for p in build.spoken_plans(options)[1])
+
+
 def floor(project: Path) -> tuple[float, float, float, float]:
     """eSpeak on the whole spoken text in one call, then ffmpeg into MP3 and AAC (the same
     commands and settings a build uses, mastering filter included): (total, synth, mp3, aac)."""
@@ -155,6 +165,22 @@ def floor(project: Path) -> tuple[float, float, float, float]:
             subprocess.run(cmd, input=pcm, check=True)
             times.append(time.perf_counter() - t0)
     return synth + sum(times), synth, times[0], times[1]
+
+
+def restore_seconds(n: int = 2000) -> float:
+    """What putting eSpeak's state back costs per clip, in this process (best of 3 x ``n``)."""
+    eng = engine.engine()
+    eng.render("warm up", load_casting(ROOT / "voices.yaml").narrator())
+    state = getattr(eng, "_state", None)
+    if state is None or not state.available():
+        return 0.0
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            state.fresh_state()
+        best = min(best, (time.perf_counter() - t0) / n)
+    return best
 
 
 # --------------------------------------------------------------------------- projects
@@ -204,11 +230,15 @@ def main() -> int:
         project = make_project(base / "x1")
         # Best of --repeat runs, both sides: this machine's timings vary by 20% from run to run.
         floor_total, synth, mp3, aac = min(floor(project) for _ in range(args.repeat))
-        clean, clean_peak = float("inf"), 0
-        for _ in range(args.repeat):
+        clean, clean_peak, unreset = float("inf"), 0, float("inf")
+        for _ in range(args.repeat):  # with and without the reset in turn, so that both see the same load
+            shutil.rmtree(project / "build", ignore_errors=True)
+            unreset = min(unreset, run_build(project, args.jobs, reset=False)[0])
             shutil.rmtree(project / "build", ignore_errors=True)
             seconds, peak = run_build(project, args.jobs, watch_memory=True)
             clean, clean_peak = min(clean, seconds), max(clean_peak, peak)
+        per_clip = restore_seconds()
+        clips = clip_count(project)
         hours = audio_hours(project)
         noop, _ = run_build(project, args.jobs)
         name = change_one_voice(project)
@@ -218,6 +248,9 @@ def main() -> int:
         print(f"floor: {floor_total:.2f} s  (eSpeak one call {synth:.2f} s + MP3 {mp3:.2f} s + AAC {aac:.2f} s)")
         print(f"clean build:            {clean:6.2f} s  ratio to floor      {clean / floor_total:.2f}x"
               f"  (target <= 1.0x; peak memory {clean_peak} MB PSS)")
+        print(f"eSpeak state reset:     {clean:6.2f} s  with, {unreset:.2f} s without: {clean / unreset - 1:+.1%}"
+              f"  (target <= +5%; the restore itself {per_clip * 1e6:.0f} us per clip x {clips} clips"
+              f" = {per_clip * clips * 1e3:.1f} ms)")
         print(f"no-op rebuild:          {noop:6.2f} s  ratio to clean build {noop / clean:.1%}  (target <= 5%)")
         print(f"one voice changed ({name}): {one_voice:6.2f} s  ratio to clean build {one_voice / clean:.1%}"
               "  (target <= 50%)")

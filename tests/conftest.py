@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import imageio_ffmpeg
 import pytest
 
 from pipeline.runner.stages import BuildOptions, BuildResult, build
@@ -45,6 +47,19 @@ class Project:
 
     def build(self, jobs: int = 2) -> BuildResult:
         return build(self.options(jobs))
+
+
+def decoded(path: Path) -> bytes:
+    """The samples of an audio file as ffmpeg decodes them (16-bit, the file's own rate and channels)."""
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a", "-f", "s16le", "pipe:1"]
+    return subprocess.run(cmd, capture_output=True, check=True).stdout
+
+
+def audio_files(build_dir: Path) -> list[Path]:
+    """Every audio file a build made, relative to its folder (the clip cache left out)."""
+    suffixes = {".mp3", ".m4b", ".m4a", ".opus", ".ogg", ".flac", ".wav"}
+    return sorted(p.relative_to(build_dir) for p in build_dir.rglob("*")
+                  if p.suffix in suffixes and "cache" not in p.relative_to(build_dir).parts)
 
 
 def make_project(root: Path, works: list[str] | None = None) -> Project:

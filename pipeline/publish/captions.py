@@ -9,7 +9,9 @@ such thing, starts the cue with the name when the speaker is a character other t
 last one heard. The word-level WebVTT has the same cues with a timestamp tag before every
 word (karaoke style), for players that highlight words.
 
-Writing goes through webvtt-py, which also reads them back in the tests.
+Writing goes through webvtt-py; every file ends with a newline (webvtt-py's SRT writer leaves
+the last cue's text as the file's last byte, which strict readers refuse). The tests read them
+back with webvtt-py and pysubs2 and check the SRT grammar line by line.
 """
 
 from __future__ import annotations
@@ -144,8 +146,13 @@ def _caption(i: int, cue: Cue, text: str) -> webvtt.Caption:
     return webvtt.Caption(_stamp(cue.start), _stamp(cue.end), text, identifier=str(i))
 
 
+def _ended(text: str) -> str:
+    """``text`` ending with exactly one newline (an empty file stays empty)."""
+    return text.rstrip("\n") + "\n" if text.strip() else ""
+
+
 def webvtt_text(cues: Sequence[Cue], words: bool = False) -> str:
-    return webvtt.WebVTT(captions=[_caption(i, c, _vtt_text(c, words)) for i, c in enumerate(cues, 1)]).content
+    return _ended(webvtt.WebVTT(captions=[_caption(i, c, _vtt_text(c, words)) for i, c in enumerate(cues, 1)]).content)
 
 
 def srt_text(cues: Sequence[Cue]) -> str:
@@ -155,7 +162,7 @@ def srt_text(cues: Sequence[Cue]) -> str:
         captions.append(_caption(i, cue, "\n".join(_lines(text))))
     out = io.StringIO()
     webvtt.WebVTT(captions=captions).write(out, format="srt")
-    return out.getvalue()
+    return _ended(out.getvalue())
 
 
 def write_captions(vtt_path: Path, srt_path: Path, cues: Iterable[Cue], words_path: Path | None = None) -> None:

@@ -12,7 +12,8 @@ from typing import Literal
 
 #: Why a stretch of a book is not read aloud by default.
 SkipReason = Literal["licence", "title page", "copyright", "contents", "end", "no text", "images only",
-                     "front matter", "back matter", "corpus.yaml"]
+                     "front matter", "back matter", "front matter: not in the contents",
+                     "back matter: not in the contents", "corpus.yaml"]
 
 
 @dataclass(frozen=True)

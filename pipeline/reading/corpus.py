@@ -148,10 +148,13 @@ def load_corpus(folder: Path, allow_outside: bool = False) -> Corpus:
         works.append(_with_entry(work, entry, manifest.spec))
     spec = manifest.spec
     credits = spec.credits or Credits()
+    # A corpus of one book is that book: its title and author open the credits (its title page,
+    # front matter, is not read), unless corpus.yaml says otherwise.
+    only = works[0] if len(works) == 1 and works[0].is_book and works[0].author else None
     return Corpus(
         folder=folder,
-        title=_optional(spec.title) or title_from_filename(folder.resolve()),
-        author=_optional(spec.author) or "Unknown",
+        title=_optional(spec.title) or (only.title if only else None) or title_from_filename(folder.resolve()),
+        author=_optional(spec.author) or (only.author if only else None) or "Unknown",
         works=tuple(works),
         year=_optional(spec.year),
         narrator=_optional(spec.narrator),

@@ -3,7 +3,10 @@
 ebooklib opens the package; ``xhtml`` turns each spine document into paragraphs. Chapters come
 from the EPUB 3 navigation document, else the EPUB 2 NCX, else one per spine document. Cover,
 title page, copyright, contents and notes are found (epub:type, landmarks, guide, titles) and
-marked skipped, so that by default only the book itself is read aloud.
+marked skipped, so that by default only the book itself is read aloud. So are the spine documents
+the table of contents leaves out before its first entry (a title page, a copyright notice: front
+matter), and a short one it leaves out after the last chapter (back matter), unless their
+epub:type says they are prose people want read (a preface, a dedication, ...).
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class _Mark:
     block: int
     title: str | None  # None: named after its first heading
     part: str | None = None
+    unlisted: SkipReason | None = None  # a piece the contents leave out, before or after all it lists
 
     @property
     def key(self) -> tuple[int, int]:
@@ -275,13 +279,23 @@ def _add_untitled(marks: list[_Mark], items: Sequence[_Item],
     across files names only its first file).
     """
     named = {m.item for m in marks}
-    extra = [_Mark(i, 0, None) for i in range(marks[0].item)]
+    front: SkipReason = "front matter: not in the contents"
+    extra = [_Mark(i, 0, None, unlisted=front) for i in range(marks[0].item)]
     if marks[0].block > 0:
-        extra.append(_Mark(marks[0].item, 0, None))
+        extra.append(_Mark(marks[0].item, 0, None, unlisted=front))
     for i in range(marks[0].item + 1, len(items)):
-        if i not in named and (not items[i].linear or _own_piece(items[i], _types_at(items, i, 0, landmarks))):
+        if i in named:
+            continue
+        if not items[i].linear or _own_piece(items[i], _types_at(items, i, 0, landmarks)):
             extra.append(_Mark(i, 0, None))
+        elif i > max(named) and _words(items[i]) < PROSE_WORDS:
+            # After the last chapter the contents list: a colophon, "The End", a transcriber's note.
+            extra.append(_Mark(i, 0, None, unlisted="back matter: not in the contents"))
     return sorted(marks + extra, key=lambda m: m.key)
+
+
+def _words(item: _Item) -> int:
+    return sum(len(b.text.split()) for b in item.doc.blocks)
 
 
 def _own_piece(item: _Item, types: frozenset[str]) -> bool:
@@ -342,6 +356,8 @@ def _chapters(marks: Sequence[_Mark], items: Sequence[_Item], text: str, starts:
         if mark.item == 0 and mark.block == 0 and wordless and items[0].doc.images:
             types |= {"cover"}  # a first page with a picture and no words is the cover
         skip = _skip(types, title, spoken, front=2 * start < len(text))
+        if skip is None and mark.unlisted and not types & KEPT_TYPES:
+            skip = mark.unlisted
         if skip is None and wordless and _has_images(items, mark, marks[n + 1] if n + 1 < len(marks) else None):
             skip = "images only"
             notes.append(f"{title or f'chapter {n + 1}'}: only images, skipped")
@@ -373,7 +389,8 @@ def _untitled(skip: SkipReason | None, types: frozenset[str], n: int) -> str:
     if "cover" in types:
         return "Cover"
     names = {"front matter": "Front matter", "back matter": "Back matter", "title page": "Title page",
-             "copyright": "Copyright", "contents": "Contents"}
+             "copyright": "Copyright", "contents": "Contents", "front matter: not in the contents": "Front matter",
+             "back matter: not in the contents": "Back matter"}
     return names.get(skip or "", f"Chapter {n + 1}")
 
 

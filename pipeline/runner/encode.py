@@ -194,13 +194,16 @@ def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job,
         folders = {p.parent for p in paths.all()}
         for folder in folders:  # build/cache/parts may have been deleted since the build began
             make_dirs(folder)  # a file in the way is one line, at once
+        made = _identities(folders)
         try:
             audio = _stream(plan, paths, job, cues, sentences)
             break
         except (AudiobookError, OSError):  # OutputError, or ffmpeg's EngineError
-            if all(folder.exists() for folder in folders):
+            if _identities(folders) == made:
                 raise
-            continue  # an output's folder was deleted while it was written: make it again
+            # An output's folder was deleted while it was written (and maybe made again since,
+            # by another chapter's thread): write it again.
+            continue
         except assemble.CorruptClip as bad:
             # A truncated or deleted cache entry (the cache may be gone altogether): render
             # what is missing again rather than stitch it in. In the workers, never here:
@@ -213,6 +216,18 @@ def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job,
     write_captions(paths.vtt, paths.srt, cues_of(sentences), paths.words)
     extras = [c for c, clip in zip(cues, plan.clips, strict=True) if clip.utterance.segment_index < 0]
     return audio, rerendered, extras, tuple(sentences)
+
+
+def _identities(folders: set[Path]) -> dict[Path, tuple[int, int] | None]:
+    """Each folder's (device, inode), None when it is gone: a folder deleted and made again differs."""
+    out: dict[Path, tuple[int, int] | None] = {}
+    for folder in folders:
+        try:
+            st = folder.stat()
+            out[folder] = (st.st_dev, st.st_ino)
+        except OSError:
+            out[folder] = None
+    return out
 
 
 def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue], sentences: list[Sentence],

@@ -31,7 +31,7 @@ from pipeline.runner.state import StateKey, chapter_key, story_key
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
 
-CAPTIONS_VERSION = 3  # bump when caption files change shape
+CAPTIONS_VERSION = 4  # bump when caption files change shape (4: a final newline)
 #: Every clip levelled, files on ACX's RMS, peaks limited by the encoder.
 LOUDNESS = assemble.Loudness()
 MASTERING = export.Mastering(gain_db=LOUDNESS.gain_db, ceiling_dbfs=LOUDNESS.ceiling_dbfs)

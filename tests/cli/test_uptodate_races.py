@@ -29,23 +29,37 @@ def spoken(project: Project) -> str:
     return " ".join(seg["text"] for work in manifest["stories"] for seg in work["segments"])
 
 
-def test_an_edit_made_during_a_build_is_built_by_the_next(small_project: Project) -> None:
+def held_ffmpeg(folder: Path) -> tuple[dict[str, str], Path, Path]:
+    """An ffmpeg that, until the file ``go`` exists, holds every encoder (reading ``pipe:0``)
+    back, after touching ``held``: the build waits there, its corpus long read, for the test."""
+    held, go = folder / "held", folder / "go"
+    shim = folder / "ffmpeg"
+    shim.write_text(f'#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = pipe:0 ] && [ ! -e {go} ]; then\n'
+                    f"    touch {held}; while [ ! -e {go} ]; do sleep 0.01; done\n  fi\ndone\n"
+                    f'exec {ffmpeg_exe()} "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    return {"AUDIOBOOK_FFMPEG": str(shim)}, held, go
+
+
+def test_an_edit_made_during_a_build_is_built_by_the_next(small_project: Project, tmp_path: Path) -> None:
+    env, held, go = held_ffmpeg(tmp_path)
     proc = subprocess.Popen([str(AUDIOBOOK), "build"], cwd=small_project.root, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    # The lock is taken once the corpus has been read: an edit now is one the build cannot see.
-    lock = small_project.build_dir / ".lock"
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    # The build is encoding (held there): its corpus was read long ago, so an edit now is one it cannot see.
     deadline = time.monotonic() + 120
-    while not lock.exists() and proc.poll() is None and time.monotonic() < deadline:
+    while not held.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
-    assert proc.poll() is None, "the build ended before the edit could be made during it"
+    assert held.exists() and proc.poll() is None, "the build never reached its encoders"
     work = small_project.work
     work.write_text(work.read_text(encoding="utf-8") + f"\n\n{SENTENCE}\n", encoding="utf-8")
-    assert proc.wait(timeout=300) == 0
+    go.touch()
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
     assert SENTENCE not in spoken(small_project)  # the edit came too late for that build
-    out = run_build(small_project)
+    out = run_build(small_project, env)
     assert "Up to date" not in out and "rebuilt" in out
     assert SENTENCE in spoken(small_project)
-    assert "Up to date" in run_build(small_project)
+    assert "Up to date" in run_build(small_project, env)
 
 
 def test_another_ffmpeg_is_another_build(small_project: Project, tmp_path: Path) -> None:
@@ -61,9 +75,10 @@ def test_another_ffmpeg_is_another_build(small_project: Project, tmp_path: Path)
 
 def test_nothing_to_do_imports_nothing_of_the_program(small_project: Project) -> None:
     run_build(small_project)
-    probe = ("import sys, time; t = time.perf_counter(); sys.argv = ['audiobook', 'build']\n"
+    # CPU seconds, not wall-clock ones: a loaded machine makes the second longer, not the work.
+    probe = ("import sys, time; t = time.process_time(); sys.argv = ['audiobook', 'build']\n"
              "from pipeline.cli.main import main\n"
-             "main(); print(time.perf_counter() - t, sorted(m for m in sys.modules if m.startswith(('typer', "
+             "main(); print(time.process_time() - t, sorted(m for m in sys.modules if m.startswith(('typer', "
              "'pipeline.runner', 'pipeline.text', 'ruamel', 'rich'))))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=small_project.root, capture_output=True, text=True,
                             timeout=60)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pysubs2
 import pytest
 import webvtt
 
@@ -103,6 +104,48 @@ def test_markup_and_newlines_cannot_break_a_cue() -> None:
     assert "<v Dr &lt;Who&gt; &amp; co>line one line -&gt; two" in vtt
     assert "00:00:01.000 --> 00:00:02.500" in vtt
     assert srt_text([cue]).splitlines()[1] == "00:00:01,000 --> 00:00:02,500"
+
+
+_SRT_STAMP = r"\d{2}:\d{2}:\d{2},\d{3}"
+_SRT_BLOCK = re.compile(rf"(\d+)\n({_SRT_STAMP}) --> ({_SRT_STAMP})\n((?:[^\n]+\n)+)")
+
+
+def strict_srt(text: str) -> list[tuple[str, str, str]]:
+    """SRT as its grammar has it: numbered blocks from 1, a timing line, one or more lines of
+    text, a blank line between blocks, and a newline after the last; (start, end, text) each."""
+    assert text.endswith("\n") and not text.endswith("\n\n\n"), "the file must end with one newline"
+    blocks = text.rstrip("\n").split("\n\n")
+    out = []
+    for i, block in enumerate(blocks, 1):
+        m = _SRT_BLOCK.fullmatch(block + "\n")
+        assert m is not None and int(m.group(1)) == i, f"block {i} is not SRT: {block!r}"
+        out.append((m.group(2), m.group(3), m.group(4).rstrip("\n")))
+    return out
+
+
+def test_caption_files_end_with_a_newline_and_read_back_strictly(built_book: BuiltBook) -> None:
+    for name in _chapters(built_book):
+        srt_file, vtt_file = built_book.folder / f"{name}.srt", built_book.folder / f"{name}.vtt"
+        words_file = built_book.folder / f"{name}.words.vtt"
+        srt = srt_file.read_text(encoding="utf-8")
+        blocks = strict_srt(srt)
+        subs = pysubs2.SSAFile.from_string(srt, format_="srt")
+        assert [(e.start, e.end) for e in subs] == [
+            (round(_seconds(a) * 1000), round(_seconds(b) * 1000)) for a, b, _ in blocks]
+        assert [e.plaintext for e in subs] == [t for _, _, t in blocks]
+        for path in (vtt_file, words_file):
+            text = path.read_text(encoding="utf-8")
+            assert text.startswith("WEBVTT\n") and text.endswith("\n") and not text.endswith("\n\n"), path.name
+            vtt = webvtt.read(str(path))
+            assert [(c.start, c.end) for c in vtt] == [(a.replace(",", "."), b.replace(",", ".")) for a, b, _ in blocks]
+        # pysubs2 takes the word-level file's inline timestamps for cue timings: the plain one only.
+        assert len(pysubs2.SSAFile.from_string(vtt_file.read_text(encoding="utf-8"), format_="vtt")) == len(blocks)
+
+
+def test_an_empty_chapter_has_empty_srt_and_a_bare_webvtt_header() -> None:
+    assert srt_text([]) == "" and webvtt_text([]) == "WEBVTT\n"
+    one = srt_text([Cue(0.0, 1.0, NARRATOR, "Hello.")])
+    assert one == "1\n00:00:00,000 --> 00:00:01,000\nHello.\n" and strict_srt(one)
 
 
 def test_timeline_files_are_listed_in_the_manifest(built_book: BuiltBook) -> None:

@@ -15,6 +15,7 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
 from tests.conftest import Project
+from tests.runner.workers import as_in_a_terminal, session, workers
 
 AUDIOBOOK = Path(sys.executable).with_name("audiobook")
 
@@ -24,11 +25,13 @@ def start_build(project: Project) -> subprocess.Popen[str]:
         [str(AUDIOBOOK), "build", "--corpus", str(project.corpus), "--voices", str(project.voices),
          "--build-dir", str(project.build_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=as_in_a_terminal,
     )
 
 
 def cached_clips(project: Project) -> int:
-    return sum(1 for p in (project.build_dir / "cache" / "clips").rglob("*.wav") if not p.name.startswith("."))
+    folder = project.build_dir / "cache" / "clips"
+    return sum(1 for p in folder.rglob("*.wav") if not p.name.startswith(".")) if folder.is_dir() else 0
 
 
 def assert_outputs_whole(project: Project) -> None:
@@ -41,17 +44,25 @@ def assert_outputs_whole(project: Project) -> None:
         assert MP4(m4b).info.length > 1.0
 
 
-@pytest.mark.parametrize(("sig", "delay"), [(signal.SIGKILL, 0.6), (signal.SIGKILL, 1.5), (signal.SIGINT, 1.0)])
-def test_killed_build_then_rebuild(project: Project, sig: signal.Signals, delay: float) -> None:
+@pytest.mark.parametrize(("sig", "clips"), [(signal.SIGKILL, 0), (signal.SIGKILL, 8), (signal.SIGINT, 8)],
+                         ids=["kill-9-as-workers-fork", "kill-9-mid-render", "ctrl-c-mid-render"])
+def test_killed_build_then_rebuild(project: Project, sig: signal.Signals, clips: int) -> None:
     proc = start_build(project)
-    time.sleep(delay)
+    # Interrupted once its render workers exist and ``clips`` clips are cached: the whole corpus
+    # has hundreds, so the build is always in the middle of rendering then.
+    deadline = time.monotonic() + 120
+    while not workers(proc.pid) or cached_clips(project) < clips:
+        assert proc.poll() is None and time.monotonic() < deadline, "the build ended before it was interrupted"
+        time.sleep(0.002)
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)  # Ctrl-C in a terminal reaches the whole process group
     else:
         proc.send_signal(sig)  # `kill -9 PID`: only the main process
     _, err = proc.communicate(timeout=120)
-    time.sleep(0.3)
-    if sig == signal.SIGINT and proc.returncode != 0:
+    while session(proc.pid):  # the workers die with the build, a moment later (and free the lock)
+        assert time.monotonic() < deadline, f"processes left: {session(proc.pid)}"
+        time.sleep(0.005)
+    if sig == signal.SIGINT:
         assert proc.returncode == 130
         assert "Interrupted" in err and "Traceback" not in err
     assert_outputs_whole(project)

@@ -9,6 +9,7 @@ process left over and the build folder's lock free.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import shutil
@@ -32,12 +33,13 @@ class Outcome:
     stderr: str
     leftovers: tuple[str, ...]  # processes of the build's session still alive after it exited
     lock_free: bool
+    case: str = ""  # what the build was doing when it was disturbed, for the test to say
 
     def problems(self, allowed: tuple[int, ...]) -> list[str]:
         """What is wrong with this outcome (empty: nothing), for an assertion message."""
         out = []
         if self.returncode not in allowed:
-            out.append(f"exit {self.returncode}, not {allowed}")
+            out.append(f"exit {self.returncode}, not {allowed}{f' ({self.case})' if self.case else ''}")
         if "Traceback" in self.stderr or "BrokenProcessPool" in self.stderr:
             out.append("a traceback")
         if self.returncode == 130 and INTERRUPTED not in self.stderr:
@@ -51,11 +53,18 @@ class Outcome:
         return out
 
 
+def as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a test run started in the background (``cmd &``, nohup)
+    passes SIGINT on ignored, and a build that inherits that rightly ignores Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_build(corpus: Path, voices: Path, build_dir: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [str(AUDIOBOOK), "build", "--corpus", str(corpus), "--voices", str(voices), "--build-dir", str(build_dir),
          *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=as_in_a_terminal,
     )
 
 
@@ -128,19 +137,45 @@ def finish(proc: subprocess.Popen[str], build_dir: Path, timeout: float = 60) ->
     return Outcome(proc.returncode, err, tuple(left), lock_is_free(build_dir))
 
 
+#: A story of LONG_LINES different lines (no clip the same as another): rendering it takes
+#: seconds, so a Ctrl-C sent within ``delay`` of the first worker's fork always lands in the
+#: middle of the build, however loaded the machine (the tiny story alone was sometimes done first).
+LONG_LINES = 300
+_WORDS = ("barley", "oats", "clover", "rye", "flax", "heather", "bracken", "wheat")
+
+
+def lengthen(corpus: Path) -> None:
+    """Add the long story to ``corpus`` (once)."""
+    lines = [f"Line {i}: the wind turned over the {_WORDS[i % len(_WORDS)]} on hill {i * 7}."
+             for i in range(1, LONG_LINES + 1)]
+    (corpus / "99-the-long-field.txt").write_text("The Long Field\n\n" + "\n\n".join(lines) + "\n",
+                                                  encoding="utf-8")
+
+
+def clips_cached(build_dir: Path) -> int:
+    return sum(1 for _ in (build_dir / "cache" / "clips").glob("*/*.wav"))
+
+
 def ctrl_c_at_fork(corpus: Path, voices: Path, build_dir: Path, delay: float = 0.0) -> Outcome:
-    """A fresh build, and Ctrl-C (SIGINT to its process group) as soon as the first render
-    worker exists (plus ``delay`` seconds)."""
+    """A fresh build of ``corpus`` and the long story, and Ctrl-C (SIGINT to its process group)
+    as soon as the first render worker exists (plus ``delay`` seconds). The outcome's ``case``
+    says how far the build had gone: workers forked, clips rendered."""
     shutil.rmtree(build_dir, ignore_errors=True)
+    lengthen(corpus)
     proc = start_build(corpus, voices, build_dir)
     deadline = time.monotonic() + 60
     while not workers(proc.pid):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise AssertionError(f"no render worker appeared: {proc.communicate()[1]}")
     if delay:
-        time.sleep(delay)
+        time.sleep(delay)  # not a synchronisation: how long after the fork to interrupt
+    forked, rendered = len(workers(proc.pid)), clips_cached(build_dir)
+    if proc.poll() is not None:
+        raise AssertionError("the build ended before Ctrl-C: make the long story longer")
     os.killpg(proc.pid, signal.SIGINT)
-    return finish(proc, build_dir)
+    outcome = finish(proc, build_dir)
+    case = f"Ctrl-C {delay * 1000:.0f} ms after the first fork: {forked} worker(s) forked, {rendered} clip(s) rendered"
+    return dataclasses.replace(outcome, case=case)
 
 
 def cache_deleted_mid_build(corpus: Path, voices: Path, build_dir: Path, clips: int = 3) -> Outcome:
@@ -149,7 +184,7 @@ def cache_deleted_mid_build(corpus: Path, voices: Path, build_dir: Path, clips: 
     proc = start_build(corpus, voices, build_dir, "--jobs", "2")
     cache = build_dir / "cache"
     deadline = time.monotonic() + 60
-    while sum(1 for _ in (cache / "clips").glob("*/*.wav")) < clips:
+    while clips_cached(build_dir) < clips:
         if proc.poll() is not None or time.monotonic() > deadline:
             break
         time.sleep(0.002)
@@ -163,10 +198,11 @@ def kill_a_worker(corpus: Path, voices: Path, build_dir: Path, sig: int = signal
     proc = start_build(corpus, voices, build_dir, "--jobs", "2")
     deadline = time.monotonic() + 60
     while True:
-        while not (found := workers(proc.pid)):
+        # A worker that has taken work: the workers exist and the first clip is in the cache.
+        while not (found := workers(proc.pid)) or not clips_cached(build_dir):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"no render worker appeared: {proc.communicate()[1]}")
-        time.sleep(0.3)  # let it start rendering
+            time.sleep(0.002)
         try:
             os.kill(found[0], sig)
             break

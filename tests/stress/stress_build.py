@@ -31,9 +31,9 @@ from tests.runner.workers import (  # noqa: E402 - after the path is set
     kill_a_worker,
 )
 
-# Seconds two builds' MP3s may differ by: eSpeak's clips vary by a sample or so between processes
-# (clean builds differ by an MP3 frame or two); a lost clip is a word and a pause, 0.3 s or more.
-TOLERANCE = 0.25
+# Seconds two builds' MP3s may differ by: none, every clip has the same samples whoever renders
+# it (voices/espeak_state.py); a lost clip would be a word and a pause, 0.3 s or more.
+TOLERANCE = 0.0
 
 Case = Callable[[Path, Path, Path, random.Random], tuple[Outcome, tuple[int, ...]]]
 

@@ -120,8 +120,9 @@ def test_a_clip_cached_before_marks_were_kept_stays_valid(tmp_path: Path) -> Non
 
 
 def test_clip_keys_did_not_change() -> None:
-    # Users' clip caches stay valid: a clip's key is the one earlier versions computed.
-    version = ";".join(f"{d}={metadata.version(d)}" for d in ("pyttsx3", "espeakng-loader"))
+    # Users' clip caches stay valid: a clip's key is the one earlier versions computed. It changed
+    # once on purpose, when clips began to be rendered from a fresh eSpeak state ("state=fresh").
+    version = ";".join(f"{d}={metadata.version(d)}" for d in ("pyttsx3", "espeakng-loader")) + ";state=fresh"
     payload = {"text": "Hello.", "voice": {"voice": "gmw/en-us", "variant": None, "rate": 175, "pitch": 50,
                                            "volume": 1.0}, "engine": version, "rate": 22050, "phonemes": True}
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]

@@ -21,6 +21,7 @@ from typing import Any
 from pipeline.errors import EngineError
 from pipeline.model import VoiceSettings
 from pipeline.voices.engines.base import SAMPLE_WIDTH, Mark, Rendering, VariantInfo, VoiceInfo
+from pipeline.voices.espeak_state import State, enabled, read_layout
 
 #: eSpeak NG renders 16-bit mono PCM at this rate.
 SAMPLE_RATE = 22050
@@ -53,16 +54,33 @@ def data_path() -> Path | None:
 
 
 @functools.cache
-def _load_library() -> None:
-    path = data_path()
-    if path is not None:
-        import espeakng_loader
+def library_path() -> Path | None:
+    """The wheel's libespeak-ng, or None to use the system's."""
+    if data_path() is None:
+        return None
+    import espeakng_loader
 
-        os.environ.setdefault("ESPEAK_DATA_PATH", str(path))
-        # Loaded local: pyttsx3 finds it by its SONAME all the same, and its symbols must not
-        # override those of the eSpeak that piper-tts links into its own module (Piper then
-        # segfaulted in any process that had started eSpeak first).
-        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_LOCAL)
+    return Path(espeakng_loader.get_library_path())
+
+
+@functools.cache
+def _load_library() -> ctypes.CDLL | None:
+    path = data_path()
+    library = library_path()
+    if path is None or library is None:
+        return None
+    os.environ.setdefault("ESPEAK_DATA_PATH", str(path))
+    # Loaded local: pyttsx3 finds it by its SONAME all the same, and its symbols must not
+    # override those of the eSpeak that piper-tts links into its own module (Piper then
+    # segfaulted in any process that had started eSpeak first).
+    return ctypes.CDLL(str(library), mode=ctypes.RTLD_LOCAL)
+
+
+@functools.cache
+def fresh_clips() -> bool:
+    """True when every clip is rendered from the same eSpeak state (see espeak_state.py)."""
+    library = library_path()
+    return library is not None and enabled() and read_layout(library) is not None
 
 
 class EspeakEngine:
@@ -89,13 +107,14 @@ class EspeakEngine:
         self._chunks: list[bytes] = []
         self._events: list[tuple[int, int, int, int]] = []  # (type, sample, text position, length)
         self._synchronous = False  # see _synchronous()
+        self._state = State()  # eSpeak as it was right after starting: each clip starts from it
 
     def _start(self) -> Any:
         """pyttsx3's binding of eSpeak, initialised on first use."""
         global _started
         if self._espeak is not None:
             return self._espeak
-        _load_library()
+        dll = _load_library()
         _started = True
         try:
             import pyttsx3
@@ -112,6 +131,8 @@ class EspeakEngine:
         # clip after the switch, which then comes out at the wrong rate (seen under load).
         _espeak.Synchronize()
         self._synchronous = _synchronous(_espeak.dll)
+        if self._synchronous and dll is not None and fresh_clips():
+            self._state.capture(dll, library_path())
         self._espeak = _espeak
         # pyttsx3's driver cleans up in __del__, which fails if it runs during interpreter
         # teardown (modules already gone): release it while the interpreter is whole.
@@ -148,6 +169,7 @@ class EspeakEngine:
     def render(self, text: str, voice: VoiceSettings) -> Rendering:
         """Synthesise ``text`` with ``voice``: 16-bit mono PCM at SAMPLE_RATE, and its marks."""
         es = self._start()
+        self._state.fresh_state()  # before the voice: setting it builds a new translator
         name = espeak_name(voice)
         if es.SetVoiceByName(name.encode("utf-8")) != 0:
             raise EngineError(f"eSpeak NG has no voice {name!r}; run `audiobook voices`")
@@ -256,4 +278,6 @@ def engine_version() -> str:
             versions.append(f"{dist}={metadata.version(dist)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{dist}=none")
+    # Clips rendered from a fresh state and clips that carry the state of earlier ones differ.
+    versions.append("state=fresh" if fresh_clips() else "state=carried")
     return ";".join(versions)
