@@ -25,11 +25,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_novels as bn  # noqa: E402  (a sibling script, not a package)
+import bench_novels as bn  # a sibling script, not a package
 
 MIN_LINES = 20  # characters with fewer lines are not judged
 SHARE = 0.10  # a name that carries at least this share of a person's lines is one of their voices
-GROUP = "_group"
 
 
 def splits(rows: list[dict[str, Any]], nov: Any) -> tuple[int, list[tuple[str, list[tuple[str, int]], int]]]:
