@@ -1,0 +1,76 @@
+"""The characters of a story while it is read: each person's forms of name, gender, title and roles.
+
+``Cast`` is built by ``characters.find_cast`` (named people, their short forms folded in by
+``folding``), grows unnamed people as the attribution meets them ("the porter"), and answers
+which entity a form of name points to.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Entity:
+    """A character while the cast is being built."""
+
+    name: str
+    forms: set[str] = field(default_factory=set)  # lower-case surface forms
+    gender: str = "U"
+    title: str | None = None
+    given: str | None = None
+    surname: str | None = None
+    roles: set[str] = field(default_factory=set)  # description nouns that name them ("the doctor")
+    kind: str = "named"  # named | unnamed | narrator
+
+
+class Cast:
+    """The characters of one story and how their names are written."""
+
+    def __init__(self) -> None:
+        self.entities: list[Entity] = []
+        self.by_form: dict[str, list[int]] = defaultdict(list)
+        self.narrator: int | None = None
+        # (first paragraph, entity) of each section whose "I" is a writer of its own (see narrators.py)
+        self.writers: list[tuple[int, int | None]] = []
+
+    def add(self, entity: Entity) -> int:
+        self.entities.append(entity)
+        index = len(self.entities) - 1
+        for form in entity.forms:
+            self.by_form[form].append(index)
+        return index
+
+    def alias(self, index: int, form: str) -> None:
+        form = form.lower()
+        if form not in self.entities[index].forms:
+            self.entities[index].forms.add(form)
+            self.by_form[form].append(index)
+
+    def lookup(self, form: str) -> list[int]:
+        return self.by_form.get(form.lower(), [])
+
+    def narrator_index(self) -> int:
+        if self.narrator is None:
+            self.narrator = self.add(Entity("Narrator", {"narrator"}, kind="narrator"))
+        return self.narrator
+
+    def narrator_at(self, para: int) -> int:
+        """Who "I" is in paragraph ``para``: the writer of its section, else the one narrator."""
+        k = bisect.bisect_right(self.writers, (para, len(self.entities))) - 1
+        if k >= 0 and self.writers[k][1] is not None:
+            return self.writers[k][1]  # type: ignore[return-value]
+        return self.narrator_index()
+
+    def is_narrator(self, index: int | None) -> bool:
+        return index is not None and (index == self.narrator or any(index == e for _p, e in self.writers))
+
+    def describe(self, phrase: str, gender: str) -> int:
+        """The unnamed character called ``phrase`` ("the porter"), added on first use."""
+        key = phrase.lower()
+        found = [i for i in self.lookup(key) if self.entities[i].kind == "unnamed"]
+        if found:
+            return found[0]
+        return self.add(Entity(phrase, {key}, gender=gender, kind="unnamed"))
