@@ -17,16 +17,16 @@ import time
 from pathlib import Path
 
 from pipeline.model import VoiceSettings
-from pipeline.text.attribution.attribute import analyse
+from pipeline.speakers.analyse import analyse
 from pipeline.voices.engine import engine, write_wav
 
 DEV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "attribution-dev"
 
 
 def novel_sized_text(size: int) -> str:
-    stories = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(DEV.glob("*.txt")))
-    copies = size // len(stories) + 1
-    return "\n\n".join([stories] * copies)[:size]
+    works = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(DEV.glob("*.txt")))
+    copies = size // len(works) + 1
+    return "\n\n".join([works] * copies)[:size]
 
 
 def time_analysis(text: str) -> float:

@@ -35,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_build import audio_hours, run_build  # noqa: E402
 
-from pipeline.build import stages as build  # noqa: E402
 from pipeline.publish import export  # noqa: E402
-from pipeline.text.book import Book  # noqa: E402
-from pipeline.text.works import read_book, read_text  # noqa: E402
+from pipeline.reading.book import Book  # noqa: E402
+from pipeline.reading.works import read_book, read_text  # noqa: E402
+from pipeline.runner import stages as build  # noqa: E402
 from pipeline.voices import engine  # noqa: E402
 from pipeline.voices.casting import load_casting  # noqa: E402
 

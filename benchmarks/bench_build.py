@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.build import stages as build  # noqa: E402
 from pipeline.publish import export  # noqa: E402
+from pipeline.runner import stages as build  # noqa: E402
 from pipeline.voices import engine  # noqa: E402
 from pipeline.voices.casting import load_casting  # noqa: E402
 
@@ -163,14 +163,14 @@ def floor(project: Path) -> tuple[float, float, float, float]:
 def make_project(root: Path, copies: int = 1) -> Path:
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
-    stories = sorted((ROOT / "corpus").glob("*.txt"))
+    works = sorted((ROOT / "corpus").glob("*.txt"))
     if copies == 1:
-        for f in stories:
+        for f in works:
             shutil.copy(f, corpus / f.name)
         shutil.copy(ROOT / "corpus" / "corpus.yaml", corpus / "corpus.yaml")
     else:
         for i in range(copies):
-            for f in stories:
+            for f in works:
                 shutil.copy(f, corpus / f"{i:03d}-{f.name}")
     shutil.copy(ROOT / "voices.yaml", root / "voices.yaml")
     return root

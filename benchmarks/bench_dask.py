@@ -67,8 +67,8 @@ def make_catalogue(root: Path, novels: Path, words: int) -> Path:
     """The corpus's stories, then novel chapters round-robin across the books, up to WORKS works."""
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
-    stories = sorted((ROOT / "corpus").glob("*.txt"))
-    for f in stories:
+    works = sorted((ROOT / "corpus").glob("*.txt"))
+    for f in works:
         shutil.copy(f, corpus / f.name)
     shutil.copy(ROOT / "voices.yaml", root / "voices.yaml")
     books = []
@@ -76,7 +76,7 @@ def make_catalogue(root: Path, novels: Path, words: int) -> Path:
         data = json.loads(index.read_text(encoding="utf-8"))
         text = (novels / data["file"]).read_text(encoding="utf-8")
         books.append([(Path(data["file"]).stem, c["title"], text[c["start"]:c["end"]]) for c in data["chapters"]])
-    number = len(stories)
+    number = len(works)
     while number < WORKS and any(books):
         for chapters in books:
             if chapters and number < WORKS:

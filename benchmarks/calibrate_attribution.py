@@ -21,24 +21,25 @@ from typing import Any
 
 import bench_novels as bn
 
-import pipeline.text.attribution.attribute as attribute
+import pipeline.speakers.attribution.attribute as attribute
 from pipeline.cli.scriptview import to_json
+from pipeline.speakers.analyse import analyse
 
 DEV = bn.REPO / "tests" / "fixtures" / "attribution-dev"
 
 
 def _segments_by_case(text: str) -> list[dict[str, Any]]:
     """`to_json(analyse(text))`'s dialogue segments, each with its decision's rule/case as its rule."""
-    run = attribute._Sieves.run
+    run = attribute.Sieves.run
 
-    def by_case(self: attribute._Sieves) -> list[attribute.Decision]:
+    def by_case(self: attribute.Sieves) -> list[attribute.Decision]:
         return [replace(d, rule=d.key) for d in run(self)]
 
-    attribute._Sieves.run = by_case  # type: ignore[method-assign]
+    attribute.Sieves.run = by_case  # type: ignore[method-assign]
     try:
-        segments = to_json(attribute.analyse(text))["segments"]
+        segments = to_json(analyse(text))["segments"]
     finally:
-        attribute._Sieves.run = run  # type: ignore[method-assign]
+        attribute.Sieves.run = run  # type: ignore[method-assign]
     return [s for s in segments if s["kind"] == "dialogue" and s["start"] < s["end"]]
 
 

@@ -51,7 +51,7 @@ class Chapter:
 
 
 @dataclass(frozen=True)
-class Story:
+class Work:
     """One work of the corpus (a story today, a book with chapters next), as read from disk."""
 
     slug: str  # stable, file-system safe identifier (the file name without .txt)
@@ -155,9 +155,9 @@ class TimedSegment:
 
 
 @dataclass(frozen=True)
-class StoryAudio:
+class ChapterAudio:
     """A story's audio, rendered and placed: the result of assembly."""
 
-    story: Story
+    work: Work
     duration: float  # seconds
     timeline: tuple[TimedSegment, ...] = field(default_factory=tuple)

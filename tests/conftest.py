@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build.stages import BuildOptions, BuildResult, build
+from pipeline.runner.stages import BuildOptions, BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -32,7 +32,7 @@ class Project:
         return self.root / "voices.yaml"
 
     @property
-    def story(self) -> Path:
+    def work(self) -> Path:
         """The first story of the corpus."""
         return sorted(self.corpus.glob("*.txt"))[0]
 
@@ -47,14 +47,14 @@ class Project:
         return build(self.options(jobs))
 
 
-def make_project(root: Path, stories: list[str] | None = None) -> Project:
+def make_project(root: Path, works: list[str] | None = None) -> Project:
     """Copy the corpus (or only the named story files) and voices.yaml under ``root``."""
     project = Project(root)
     project.corpus.mkdir(parents=True)
     for f in sorted(CORPUS.iterdir()):
-        if f.suffix == ".txt" and (stories is None or f.name in stories):
+        if f.suffix == ".txt" and (works is None or f.name in works):
             shutil.copy(f, project.corpus / f.name)
-    if stories is None:
+    if works is None:
         shutil.copy(CORPUS / "corpus.yaml", project.corpus / "corpus.yaml")
     shutil.copy(VOICES, project.voices)
     return project

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.build.stages import BuildOptions, BuildResult, build
+from pipeline.runner.stages import BuildOptions, BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
 

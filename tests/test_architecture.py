@@ -8,8 +8,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
 # Lower layers first: a module may import its own layer and the layers before it, never a later one.
-ORDER = {"model": 0, "errors": 0, "fsutil": 1, "yamlutil": 1, "text": 2, "voices": 3, "audio": 4, "publish": 5,
-         "quality": 6, "build": 7, "cli": 8}
+ORDER = {"model": 0, "errors": 0, "fsutil": 1, "yamlutil": 1, "reading": 2, "speakers": 3, "voices": 4, "audio": 5,
+         "publish": 6, "quality": 7, "runner": 8, "cli": 9}
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 

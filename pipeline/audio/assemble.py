@@ -37,7 +37,7 @@ with warnings.catch_warnings():
     from pydub import AudioSegment
 from pipeline.audio.levels import AUDIBLE_DBFS, SAMPLE_MAX, SAMPLE_MIN, WINDOW, amplitude
 from pipeline.audio.synth import ClipCache, PlannedClip
-from pipeline.model import Segment, Story, StoryAudio, TimedSegment
+from pipeline.model import ChapterAudio, Segment, TimedSegment, Work
 
 FADE_MS = 6  # short enough to be inaudible, long enough to remove clicks at the joins
 HEAD_SILENCE = 0.75  # seconds of room tone before the title (ACX: 0.5-1 s)
@@ -226,8 +226,8 @@ def planned_seconds(cache: ClipCache, clips: Sequence[PlannedClip]) -> float:
     return planned_frames(cache, clips)[1] / engine.SAMPLE_RATE
 
 
-def assemble_story(
-    story: Story,
+def assemble_chapter(
+    work: Work,
     segments: Sequence[Segment],
     clips: Sequence[PlannedClip],
     cache: ClipCache,
@@ -236,7 +236,7 @@ def assemble_story(
     loudness: Loudness | None = Loudness(),
     on_clip: ClipHook | None = None,
     on_place: PlaceHook | None = None,
-) -> StoryAudio:
+) -> ChapterAudio:
     """Stream the story's audio into ``sink`` and return its timeline (seconds)."""
     written = 0  # bytes so far: timings are exact sample counts, not estimates
     level: float | None = None
@@ -282,4 +282,4 @@ def assemble_story(
         else:  # nothing speakable (e.g. a lone comma between two quotations)
             start = end = cursor
         timeline.append(TimedSegment(segment=seg, voice=voices.get(idx, ""), start=start, end=end))
-    return StoryAudio(story=story, duration=written / BYTES_PER_SECOND, timeline=tuple(timeline))
+    return ChapterAudio(work=work, duration=written / BYTES_PER_SECOND, timeline=tuple(timeline))

@@ -29,8 +29,8 @@ from typing import Any
 from pipeline.audio.workers import Forking, Pool, Worker
 from pipeline.errors import EngineError
 from pipeline.fsutil import output_error
-from pipeline.model import Segment, Story, Utterance, VoiceSettings
-from pipeline.text.paragraphs import Paragraph, paragraphs, pieces
+from pipeline.model import Segment, Utterance, VoiceSettings, Work
+from pipeline.reading.paragraphs import Paragraph, paragraphs, pieces
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
 from pipeline.voices.speech import Mark, Rendering, marks_from_json, marks_to_json
@@ -87,23 +87,23 @@ def clip_key(text: str, voice: VoiceSettings) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
-def plan_story(story: Story, segments: Sequence[Segment], casting: Casting, title: str | None = None,
+def plan_work(work: Work, segments: Sequence[Segment], casting: Casting, title: str | None = None,
                paras: Sequence[Paragraph] | None = None) -> list[PlannedClip]:
     """Decide every clip of a story (or of one chapter's ``segments``), in order, with the pause
     before each; the first says ``title`` (the story's). ``paras``: the story's paragraphs, when
     the caller plans its chapters one by one (found once, not once a chapter)."""
     pauses = casting.pauses
-    paras = paragraphs(story.text) if paras is None else paras
-    narrator = casting.narrator(story.slug)
-    title_text = apply_lexicon(story.title if title is None else title, casting.lexicon)
+    paras = paragraphs(work.text) if paras is None else paras
+    narrator = casting.narrator(work.slug)
+    title_text = apply_lexicon(work.title if title is None else title, casting.lexicon)
     heading = Utterance(segment_index=-1, text=title_text, voice=narrator, pause_before=0.0, kind="title")
     clips = [PlannedClip(heading, clip_key(heading.text, narrator), 0, 0)]
     prev_para: int | None = None
     for index, seg in enumerate(segments):
-        voice = casting.voice_for(seg.speaker if seg.kind == "dialogue" else None, story.slug)
+        voice = casting.voice_for(seg.speaker if seg.kind == "dialogue" else None, work.slug)
         # A clip never crosses a paragraph break: the pause between paragraphs goes there.
         for start, end, para in pieces(paras, seg.start, seg.end):
-            raw = story.text[start:end]
+            raw = work.text[start:end]
             if not _SPEAKABLE.search(raw):
                 continue
             if prev_para is None:

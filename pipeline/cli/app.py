@@ -24,15 +24,15 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from pipeline import __version__
-from pipeline.build import stages as core
-from pipeline.build.options import Captions, Format, Profile, ReadAlong
 from pipeline.cli.checkview import fmt_duration, render_reports
 from pipeline.errors import INTERRUPTED, AudiobookError
 from pipeline.fsutil import describe
+from pipeline.runner import stages as core
+from pipeline.runner.options import Captions, Format, Profile, ReadAlong
 
 if TYPE_CHECKING:
     from pipeline.model import Analysis
-    from pipeline.text.book import Book
+    from pipeline.reading.book import Book
 
 out = Console()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -175,15 +175,15 @@ def _print_summary(result: core.BuildResult) -> None:
     table.add_column("File")
     table.add_column("Duration", justify="right")
     table.add_column("")
-    books = {b.story.slug: b for b in result.books}
-    for r in result.stories:
-        if r.story.slug not in books:
-            table.add_row(str(r.story.number), escape(r.story.title), escape(str(r.file)), fmt_duration(r.duration),
+    books = {b.work.slug: b for b in result.books}
+    for r in result.works:
+        if r.work.slug not in books:
+            table.add_row(str(r.work.number), escape(r.work.title), escape(str(r.file)), fmt_duration(r.duration),
                           "rebuilt" if r.rebuilt else "up to date")
         elif r.chapter == 1:
-            book = books[r.story.slug]
-            rebuilt = sum(x.rebuilt for x in result.stories if x.story.slug == r.story.slug)
-            table.add_row(str(r.story.number), escape(r.story.title), escape(str(book.audio)),
+            book = books[r.work.slug]
+            rebuilt = sum(x.rebuilt for x in result.works if x.work.slug == r.work.slug)
+            table.add_row(str(r.work.number), escape(r.work.title), escape(str(book.audio)),
                           fmt_duration(book.duration), f"{len(book.chapters)} chapters, {rebuilt} rebuilt")
     if result.anthology is not None:
         table.add_row("", "Anthology", escape(str(result.anthology)), fmt_duration(result.anthology_duration), "")
@@ -245,8 +245,8 @@ def script(
 ) -> None:
     """Print a work as a script: who says each line, and how sure we are."""
     from pipeline.cli.scriptview import render_script, to_json
-    from pipeline.text.attribution.attribute import analyse
-    from pipeline.text.pins import load_pins
+    from pipeline.speakers.analyse import analyse
+    from pipeline.speakers.pins import load_pins
 
     book = _read_work(file)
     analysis = analyse(book.text, load_pins(file))
@@ -294,13 +294,13 @@ def chapters(
 ) -> None:
     """Show the chapters found in a work (title, first words, length, time) and which are read."""
     from pipeline.cli.chapterview import render_chapters
-    from pipeline.text.works import ChapterChoices
+    from pipeline.reading.works import ChapterChoices
 
     render_chapters(file.name, _read_work(file), ChapterChoices(), out)
 
 
 def _read_work(file: Path) -> Book:
-    from pipeline.text.works import read_book, read_text
+    from pipeline.reading.works import read_book, read_text
 
     return read_book(file, None if file.suffix.lower() == ".epub" else read_text(file))
 
@@ -323,7 +323,7 @@ def voices(
     = None,
 ) -> None:
     """List the voices pyttsx3 offers (id, language, gender) and eSpeak's variants."""
-    from pipeline.build.preview import list_voices
+    from pipeline.runner.preview import list_voices
 
     found, variants = list_voices(language)
     table = Table(title="Voices (voice: in voices.yaml)", title_justify="left")
@@ -351,7 +351,7 @@ def preview(
     lines: Annotated[int, typer.Option(min=1, help="How many lines to render.")] = 3,
 ) -> None:
     """Render a few of a character's lines (or a sample for a voice id) to a WAV and print its path."""
-    from pipeline.build.preview import preview as render_preview
+    from pipeline.runner.preview import preview as render_preview
 
     result = render_preview(name, corpus, voices, build_dir, story, lines)
     err.print(f"{result.voice.espeak_name}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
@@ -365,7 +365,7 @@ def cast(
     voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
 ) -> None:
     """Cast every speaking character into voices.yaml (without building) and print the cast."""
-    from pipeline.build.preview import cast_corpus
+    from pipeline.runner.preview import cast_corpus
 
     result = cast_corpus(corpus, voices)
     table = Table(title=f"Cast ({escape(str(voices))})", title_justify="left")
@@ -373,7 +373,7 @@ def cast(
         table.add_column(column, justify="right" if column in ("rate", "pitch", "lines") else "left")
     for line in result.cast:
         table.add_row(escape(line.name), line.voice.espeak_name, str(line.voice.rate), str(line.voice.pitch),
-                      str(line.lines), escape(", ".join(line.stories)),
+                      str(line.lines), escape(", ".join(line.works)),
                       {"new": "[green]new[/]", "unused": "[yellow]in no story[/]"}.get(line.status, ""))
     out.print(table)
     for warning in result.warnings:

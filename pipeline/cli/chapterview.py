@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli.checkview import fmt_duration
-from pipeline.text.book import Book
-from pipeline.text.corpus import MANIFEST, title_from_filename
-from pipeline.text.works import ChapterChoices, estimate_minutes, listed
+from pipeline.reading.book import Book
+from pipeline.reading.corpus import MANIFEST, title_from_filename
+from pipeline.reading.works import ChapterChoices, estimate_minutes, listed
 
 FIRST_WORDS = 8
 

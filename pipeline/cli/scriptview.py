@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.model import GROUP, Analysis, Segment
-from pipeline.text.paragraphs import paragraphs, pieces
+from pipeline.reading.paragraphs import paragraphs, pieces
 
 #: Lines decided with less confidence than this are highlighted, with their id for pinning. Confidence
 #: is measured accuracy (text/attribution/confidence.py); on the tuning novels the lines at or above

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pipeline.audio.synth import PlannedClip, apply_lexicon, clip_key
 from pipeline.model import GROUP, Segment, Utterance, VoiceSettings
-from pipeline.text.paragraphs import paragraphs as find_paragraphs
+from pipeline.reading.paragraphs import paragraphs as find_paragraphs
 
 TOOL = "audiobook, with eSpeak NG voices"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.fsutil import write_if_changed
-from pipeline.model import Character, StoryAudio
+from pipeline.model import ChapterAudio, Character
 from pipeline.publish import records
 
 MANIFEST_VERSION = 1
@@ -28,7 +28,7 @@ class Announcement:
 
 
 @dataclass(frozen=True)
-class ManifestStory:
+class ChapterEntry:
     number: int
     kind: str  # "story" or "credits"
     title: str
@@ -39,7 +39,7 @@ class ManifestStory:
     anthology_start: float
     announcements: tuple[Announcement, ...]
     characters: tuple[Character, ...]
-    audio: StoryAudio
+    audio: ChapterAudio
     work: str = ""  # the slug of the work it belongs to
     chapter: int = 1  # its number within that work
     anthology_title: str = ""  # its chapter mark in the anthology ("Book: Chapter" for a book's)
@@ -101,7 +101,7 @@ class Manifest:
     format: str
     profile: str
     anthology: AnthologyEntry | None  # None when the corpus holds a single work
-    stories: tuple[ManifestStory, ...]
+    stories: tuple[ChapterEntry, ...]
     works: tuple[WorkEntry, ...] = ()  # the books (works of several chapters)
     read_along: tuple[tuple[str, str | None, str | None], ...] = ()  # (work, its EPUB, its page) when made
 

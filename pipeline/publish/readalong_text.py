@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from pipeline.publish.timings import Sentence
-from pipeline.text.paragraphs import paragraphs
+from pipeline.reading.paragraphs import paragraphs
 
 NARRATOR = "Narrator"
 

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.fsutil import atomic_open, output_error
-from pipeline.model import Segment, Story, StoryAudio, TimedSegment
+from pipeline.model import ChapterAudio, Segment, TimedSegment, Work
 from pipeline.publish.captions import NARRATOR, Cue
 from pipeline.publish.timings import Sentence, sentences_from_json, sentences_json
 
 TIMELINE_VERSION = 1
 
 
-def timeline_json(audio: StoryAudio) -> list[dict[str, Any]]:
+def timeline_json(audio: ChapterAudio) -> list[dict[str, Any]]:
     """A story's segments placed in time, as the manifest lists them."""
     return [
         {"kind": t.segment.kind, "speaker": t.segment.speaker, "voice": t.voice or None,
@@ -30,7 +30,7 @@ def timeline_json(audio: StoryAudio) -> list[dict[str, Any]]:
     ]
 
 
-def save_timing(path: Path, audio: StoryAudio, extras: Sequence[Cue], sentences: Sequence[Sentence] = ()) -> None:
+def save_timing(path: Path, audio: ChapterAudio, extras: Sequence[Cue], sentences: Sequence[Sentence] = ()) -> None:
     with atomic_open(path) as fh:
         json.dump({"duration": audio.duration,
                    "times": [[t.start, t.end, t.voice] for t in audio.timeline],
@@ -58,29 +58,29 @@ def _sentences(data: Any) -> tuple[Sentence, ...] | None:
         return None
 
 
-def save_timeline(path: Path, story: Story, chapter: int, duration: float, sentences: Sequence[Sentence]) -> None:
+def save_timeline(path: Path, work: Work, chapter: int, duration: float, sentences: Sequence[Sentence]) -> None:
     """A chapter file's sentences and words in time, beside its captions, for players and read-alongs:
     times in seconds from the start of the file, offsets into the work's text."""
     with atomic_open(path) as fh:
-        json.dump({"version": TIMELINE_VERSION, "work": story.slug, "chapter": chapter,
-                   "duration": round(duration, 4), "source": str(story.path),
+        json.dump({"version": TIMELINE_VERSION, "work": work.slug, "chapter": chapter,
+                   "duration": round(duration, 4), "source": str(work.path),
                    "sentences": sentences_json(sentences)}, fh, ensure_ascii=False)
 
 
-def load_timing(path: Path, story: Story, segments: Sequence[Segment]) -> tuple[StoryAudio, list[Cue]] | None:
+def load_timing(path: Path, work: Work, segments: Sequence[Segment]) -> tuple[ChapterAudio, list[Cue]] | None:
     """The timing saved when the story was last encoded, or None if it does not fit its segments."""
-    return _timing(_read(path), story, segments)
+    return _timing(_read(path), work, segments)
 
 
-def load_record(path: Path, story: Story, segments: Sequence[Segment],
-                ) -> tuple[StoryAudio, list[Cue], tuple[Sentence, ...]] | None:
+def load_record(path: Path, work: Work, segments: Sequence[Segment],
+                ) -> tuple[ChapterAudio, list[Cue], tuple[Sentence, ...]] | None:
     """The timing and the sentences, read in one go; None when either is missing or does not fit."""
     data = _read(path)
-    timing, sentences = _timing(data, story, segments), _sentences(data)
+    timing, sentences = _timing(data, work, segments), _sentences(data)
     return None if timing is None or sentences is None else (*timing, sentences)
 
 
-def _timing(data: Any, story: Story, segments: Sequence[Segment]) -> tuple[StoryAudio, list[Cue]] | None:
+def _timing(data: Any, work: Work, segments: Sequence[Segment]) -> tuple[ChapterAudio, list[Cue]] | None:
     try:
         times = data["times"]
         if len(times) != len(segments):
@@ -90,7 +90,7 @@ def _timing(data: Any, story: Story, segments: Sequence[Segment]) -> tuple[Story
             for seg, (s, e, v) in zip(segments, times, strict=True)
         )
         extras = [Cue(float(s), float(e), NARRATOR, str(t)) for s, e, t in data["extras"]]
-        return StoryAudio(story=story, duration=float(data["duration"]), timeline=timeline), extras
+        return ChapterAudio(work=work, duration=float(data["duration"]), timeline=timeline), extras
     except (ValueError, KeyError, TypeError):
         return None
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipeline.model import GROUP, Analysis, Gender, Story, VoiceSettings
+from pipeline.model import GROUP, Analysis, Gender, VoiceSettings, Work
 from pipeline.voices import palette
 from pipeline.voices.castfile import NewEntry
 from pipeline.voices.casting import Casting, scopes
@@ -54,7 +54,7 @@ class CastLine:
     name: str
     voice: VoiceSettings  # outside any story override
     gender: Gender
-    stories: tuple[str, ...]  # slugs of the stories it speaks in
+    works: tuple[str, ...]  # slugs of the stories it speaks in
     lines: int
     status: Status
 
@@ -69,39 +69,39 @@ class CastPlan:
     speakers: tuple[Speaker, ...]
 
 
-def clashes(casting: Casting, speakers: Sequence[Speaker], stories: Sequence[Story]) -> list[str]:
+def clashes(casting: Casting, speakers: Sequence[Speaker], works: Sequence[Work]) -> list[str]:
     """Characters of one story who sound exactly alike, or like its narrator (hand edits can do that)."""
     out = []
-    for story in stories:
-        voices: dict[VoiceSettings, list[str]] = {casting.narrator(story.slug): ["the narrator"]}
+    for work in works:
+        voices: dict[VoiceSettings, list[str]] = {casting.narrator(work.slug): ["the narrator"]}
         for sp in speakers:
-            if story.slug in sp.lines:
-                voices.setdefault(casting.character(sp.entry, story.slug), []).append(sp.entry)
+            if work.slug in sp.lines:
+                voices.setdefault(casting.character(sp.entry, work.slug), []).append(sp.entry)
         for voice, names in voices.items():
             if len(names) > 1:
-                out.append(f"{story.slug}: {' and '.join(names)} have the same voice ({voice.espeak_name}, "
+                out.append(f"{work.slug}: {' and '.join(names)} have the same voice ({voice.espeak_name}, "
                            f"rate {voice.rate}, pitch {voice.pitch})")
     return out
 
 
-def scope_of(story: Story) -> str | None:
+def scope_of(work: Work) -> str | None:
     """The scope a work's names are matched in: a book's own, or the stories' shared one (None)."""
-    return story.slug if story.is_book else None
+    return work.slug if work.is_book else None
 
 
-def find_speakers(casting: Casting, stories: Sequence[Story], analyses: Sequence[Analysis]) -> list[Speaker]:
+def find_speakers(casting: Casting, works: Sequence[Work], analyses: Sequence[Analysis]) -> list[Speaker]:
     """Every speaking character of the anthology, matched to entries where they exist."""
     by_entry: dict[str, Speaker] = {}  # speakers of entries already in the file
     by_key: dict[tuple[str | None, str], Speaker] = {}  # (scope, casefolded name) -> speaker
     out: list[Speaker] = []
-    for story, analysis in zip(stories, analyses, strict=True):
-        scope = scope_of(story)
+    for work, analysis in zip(works, analyses, strict=True):
+        scope = scope_of(work)
         for char in analysis.characters:
             if char.lines <= 0 or char.name == GROUP:
                 continue
-            aliases = [_as_written(a, story.text) for a in char.aliases]
-            entry = casting.canonical(char.name, story.slug) or next(
-                (e for a in aliases if (e := casting.canonical(a, story.slug)) and e.casefold() == a.casefold()), None)
+            aliases = [_as_written(a, work.text) for a in char.aliases]
+            entry = casting.canonical(char.name, work.slug) or next(
+                (e for a in aliases if (e := casting.canonical(a, work.slug)) and e.casefold() == a.casefold()), None)
             speaker = by_entry.get(entry) if entry else None
             if speaker is None:
                 speaker = next((by_key[(scope, k.casefold())] for k in (entry or char.name, *aliases)
@@ -112,12 +112,12 @@ def find_speakers(casting: Casting, stories: Sequence[Story], analyses: Sequence
                 if entry:
                     by_entry[entry] = speaker
             speaker.names.setdefault(char.name)
-            speaker.seen.setdefault((story.slug, char.name))
+            speaker.seen.setdefault((work.slug, char.name))
             for alias in aliases:
                 speaker.aliases.setdefault(alias)
             if speaker.gender == "U":
                 speaker.gender = char.gender
-            speaker.lines[story.slug] = speaker.lines.get(story.slug, 0) + char.lines
+            speaker.lines[work.slug] = speaker.lines.get(work.slug, 0) + char.lines
             for key in speaker.known_as():
                 by_key.setdefault((scope, key), speaker)
     return out
@@ -129,12 +129,12 @@ def _as_written(alias: str, text: str) -> str:
     return found.group(0) if found else alias
 
 
-def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Analysis]) -> CastPlan:
+def plan_cast(casting: Casting, stories: Sequence[Work], analyses: Sequence[Analysis]) -> CastPlan:
     """Cast every speaker without an entry; find the entries no story needs any more."""
     speakers = find_speakers(casting, stories, analyses)
     narrators = {s.slug: casting.narrator(s.slug) for s in stories}
     # Voices in use, per story and across the anthology, by the entries that exist.
-    in_story: dict[str, set[VoiceSettings]] = {s.slug: set() for s in stories}
+    in_work: dict[str, set[VoiceSettings]] = {s.slug: set() for s in stories}
     usage: Counter[tuple[str, str]] = Counter()
     for name in casting.spec.characters:
         v = casting.character(name)
@@ -142,7 +142,7 @@ def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Ana
     for sp in speakers:
         if not sp.new:
             for slug in sp.lines:
-                in_story[slug].add(casting.character(sp.entry, slug))
+                in_work[slug].add(casting.character(sp.entry, slug))
 
     claimed = _claimed(casting, speakers)
     keys = {name.casefold() for name in casting.spec.characters}
@@ -153,11 +153,11 @@ def plan_cast(casting: Casting, stories: Sequence[Story], analyses: Sequence[Ana
             continue
         sp.entry = _entry_name(max(sp.names, key=len), sp, stories, keys)  # the fullest name the works use
         keys.add(sp.entry.casefold())
-        taken = set().union(*(in_story[slug] for slug in sp.lines))
+        taken = set().union(*(in_work[slug] for slug in sp.lines))
         choice = palette.pick(sp.gender, taken, [narrators[slug] for slug in sp.lines], usage, volume)
         settings = choice.settings(volume)
         for slug in sp.lines:
-            in_story[slug].add(settings)
+            in_work[slug].add(settings)
         usage[(choice.voice, choice.variant)] += 1
         others = [n for n in (*sp.names, *sp.aliases) if n.casefold() != sp.entry.casefold()]
         mine = claimed.setdefault(sp.scope, set())
@@ -186,12 +186,12 @@ def _claimed(casting: Casting, speakers: Sequence[Speaker]) -> dict[str | None, 
     return claimed
 
 
-def _entry_name(name: str, sp: Speaker, stories: Sequence[Story], keys: set[str]) -> str:
+def _entry_name(name: str, sp: Speaker, works: Sequence[Work], keys: set[str]) -> str:
     """A key for a new entry: its name, or, when another work's character has that key already,
     the name with its work's title ("Jean-Pierre (Moby-Dick)"; the name stays as an alias)."""
     if name.casefold() not in keys:
         return name
-    titles = {s.slug: s.title for s in stories}
+    titles = {s.slug: s.title for s in works}
     base = f"{name} ({titles[sp.scope] if sp.scope is not None else titles[next(iter(sp.lines))]})"
     candidate, n = base, 2
     while candidate.casefold() in keys:

@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
 
 from pipeline.errors import CastingError
-from pipeline.model import GROUP, Story, VoiceSettings
+from pipeline.model import GROUP, VoiceSettings, Work
 from pipeline.voices import engine
 from pipeline.yamlutil import did_you_mean, line_of, plain
 
@@ -65,7 +65,7 @@ class Pauses(BaseModel):
     chapter: float = Field(default=1.5, ge=0.0, le=30.0)  # after the spoken title
 
 
-class StoryOverride(BaseModel):
+class WorkOverride(BaseModel):
     """Per-story changes: a different narrator or different character voices."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -84,7 +84,7 @@ class CastingFile(BaseModel):
     pauses: Pauses = Pauses()
     lexicon: dict[str, str] = Field(default_factory=dict)
     characters: dict[str, CharacterSpec] = Field(default_factory=dict)
-    stories: dict[str, StoryOverride] = Field(default_factory=dict)
+    stories: dict[str, WorkOverride] = Field(default_factory=dict)
 
 
 BASE_DEFAULTS = VoiceSettings(voice="gmw/en-us", variant=None, rate=175, pitch=50, volume=1.0)
@@ -117,8 +117,8 @@ class Casting:
                     self._names[scope].setdefault(alias.casefold(), name)
         # Story overrides may name a character by an alias: key them by the entry's name.
         self._overrides: dict[str, dict[str, VoiceSpec]] = {
-            slug: {self.canonical(who, slug) or who: vs for who, vs in story.characters.items()}
-            for slug, story in spec.stories.items()
+            slug: {self.canonical(who, slug) or who: vs for who, vs in work.characters.items()}
+            for slug, work in spec.stories.items()
         }
 
     @property
@@ -178,26 +178,26 @@ class Casting:
         """What a voice with no knobs of its own sounds like."""
         return self._resolve()
 
-    def narrator(self, story_slug: str | None = None) -> VoiceSettings:
-        override = self.spec.stories.get(story_slug) if story_slug else None
+    def narrator(self, work_slug: str | None = None) -> VoiceSettings:
+        override = self.spec.stories.get(work_slug) if work_slug else None
         return self._resolve(self.spec.narrator, override.narrator if override else None)
 
-    def character(self, name: str, story_slug: str | None = None) -> VoiceSettings:
+    def character(self, name: str, work_slug: str | None = None) -> VoiceSettings:
         """The voice of a character entry (by its name in the file), in a story."""
-        override = self._overrides.get(story_slug, {}) if story_slug else {}
+        override = self._overrides.get(work_slug, {}) if work_slug else {}
         return self._resolve(self.spec.characters[name], override.get(name))
 
-    def voice_for(self, speaker: str | None, story_slug: str | None = None) -> VoiceSettings:
+    def voice_for(self, speaker: str | None, work_slug: str | None = None) -> VoiceSettings:
         """The voice for a line: the narrator's for narration, the character's for dialogue.
 
         Group speech and speakers without an entry are read by the narrator.
         """
         if speaker is None or speaker == GROUP:
-            return self.narrator(story_slug)
-        name = self.canonical(speaker, story_slug)
+            return self.narrator(work_slug)
+        name = self.canonical(speaker, work_slug)
         if name is None:
-            return self.narrator(story_slug)
-        return self.character(name, story_slug)
+            return self.narrator(work_slug)
+        return self.character(name, work_slug)
 
 
 def full_voice_id(voice: str) -> str | None:
@@ -258,8 +258,8 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
         if model is CastingFile and key == "characters":
             model, i = CharacterSpec, i + 2
         elif model is CastingFile and key == "stories":
-            model, i = StoryOverride, i + 2
-        elif model is StoryOverride and key == "characters":
+            model, i = WorkOverride, i + 2
+        elif model is WorkOverride and key == "characters":
             model, i = VoiceSpec, i + 2
         else:
             annotation = model.model_fields[str(key)].annotation if str(key) in model.model_fields else None
@@ -299,17 +299,17 @@ def _check_voices(path: Path, tree: Any, spec: CastingFile) -> None:
     check(("defaults",), spec.defaults)
     for name, char in spec.characters.items():
         check(("characters", name), char)
-    for slug, story in spec.stories.items():
-        check(("stories", slug, "narrator"), story.narrator)
-        for name, vs in story.characters.items():
+    for slug, work in spec.stories.items():
+        check(("stories", slug, "narrator"), work.narrator)
+        for name, vs in work.characters.items():
             check(("stories", slug, "characters", name), vs)
 
 
 def _check_overrides(path: Path, tree: Any, casting: Casting) -> None:
     """A story override must name a character entry, or it would silently do nothing."""
     names = list(casting.spec.characters)
-    for slug, story in casting.spec.stories.items():
-        for who in story.characters:
+    for slug, work in casting.spec.stories.items():
+        for who in work.characters:
             if casting.canonical(who, slug) is None:
                 hint = did_you_mean(who, names)
                 raise CastingError(
@@ -330,13 +330,13 @@ def _check_lexicon(path: Path, tree: Any, spec: CastingFile) -> None:
                                line_of(tree, ("lexicon", word)))
 
 
-def check_story_slugs(casting: Casting, tree: Any, stories: Sequence[Story]) -> list[str]:
+def check_work_slugs(casting: Casting, tree: Any, works: Sequence[Work]) -> list[str]:
     """Overrides must name stories of the corpus (by file name without .txt).
 
     An entry's ``works`` naming a work the corpus does not hold is a warning, returned, not an
     error: a book taken out of the corpus leaves its characters behind, as a story does.
     """
-    slugs = [s.slug for s in stories]
+    slugs = [s.slug for s in works]
     for slug in casting.spec.stories:
         if slug not in slugs:
             hint = did_you_mean(slug, slugs)
@@ -426,7 +426,7 @@ def _without_empty(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if v is not None}
     if isinstance(out.get("stories"), dict):
         out["stories"] = {
-            slug: ({k: v for k, v in story.items() if v is not None} if isinstance(story, dict) else story)
-            for slug, story in out["stories"].items()
+            slug: ({k: v for k, v in work.items() if v is not None} if isinstance(work, dict) else work)
+            for slug, work in out["stories"].items()
         }
     return out

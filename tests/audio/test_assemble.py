@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline.audio import assemble
 from pipeline.audio.synth import ClipCache, PlannedClip, clip_key, render_clips
-from pipeline.model import Segment, Story, Utterance, VoiceSettings
+from pipeline.model import Segment, Utterance, VoiceSettings, Work
 from pipeline.voices import engine
 
 RATE = engine.SAMPLE_RATE
@@ -38,8 +38,8 @@ def frames(cache: ClipCache, key: str) -> int:
         return w.getnframes()
 
 
-def story_of(picks: list[tuple[int, float, bool]], utterances: list[Utterance]
-             ) -> tuple[Story, list[Segment], list[PlannedClip]]:
+def chapter_of(picks: list[tuple[int, float, bool]], utterances: list[Utterance]
+             ) -> tuple[Work, list[Segment], list[PlannedClip]]:
     """A story whose segments are the picked lines, some with a segment of nothing speakable before them."""
     text, segments, clips = "", [], []
     for which, pause, dash_before in picks:
@@ -52,7 +52,7 @@ def story_of(picks: list[tuple[int, float, bool]], utterances: list[Utterance]
         segments.append(Segment("dialogue", start, len(text), u.text, speaker=f"S{which}"))
         utt = Utterance(len(segments) - 1, u.text, u.voice, pause, "dialogue")
         clips.append(PlannedClip(utt, clip_key(u.text, u.voice), start, len(text)))
-    return Story("s", "S", Path("s.txt"), text, 1), segments, clips
+    return Work("s", "S", Path("s.txt"), text, 1), segments, clips
 
 
 PICKS = st.lists(st.tuples(st.integers(0, len(LINES) - 1),
@@ -68,10 +68,10 @@ def test_a_stitched_story_lasts_its_clips_and_pauses(
         rendered: tuple[ClipCache, list[Utterance]], picks: list[tuple[int, float, bool]],
         loudness: assemble.Loudness | None) -> None:
     cache, utterances = rendered
-    story, segments, clips = story_of(picks, utterances)
+    work, segments, clips = chapter_of(picks, utterances)
     chunks: list[bytes] = []
     heard: list[tuple[PlannedClip, float, float]] = []
-    audio = assemble.assemble_story(story, segments, clips, cache, chunks.append, lambda c: c.utterance.voice.voice,
+    audio = assemble.assemble_chapter(work, segments, clips, cache, chunks.append, lambda c: c.utterance.voice.voice,
                                     loudness=loudness, on_clip=lambda c, a, b: heard.append((c, a, b)))
     pause_frames = [round(c.utterance.pause_before * RATE) for c in clips]
     total = (round(assemble.HEAD_SILENCE * RATE) + sum(frames(cache, c.key) for c in clips) + sum(pause_frames)
@@ -104,13 +104,13 @@ def test_a_stitched_story_lasts_its_clips_and_pauses(
 
 def test_levelling_changes_loudness_not_length(rendered: tuple[ClipCache, list[Utterance]]) -> None:
     cache, utterances = rendered
-    story, segments, clips = story_of([(1, 0.3, False), (2, 0.8, False)], utterances)
+    work, segments, clips = chapter_of([(1, 0.3, False), (2, 0.8, False)], utterances)
     quiet = assemble.Loudness(target_rms_dbfs=-30.0, room_tone_dbfs=None)
     loud = assemble.Loudness(target_rms_dbfs=-20.0, room_tone_dbfs=None)
     out: dict[str, bytes] = {}
     for name, level in (("quiet", quiet), ("loud", loud)):
         chunks: list[bytes] = []
-        assemble.assemble_story(story, segments, clips, cache, chunks.append, str, loudness=level)
+        assemble.assemble_chapter(work, segments, clips, cache, chunks.append, str, loudness=level)
         out[name] = b"".join(chunks)
     assert len(out["quiet"]) == len(out["loud"])
     ratio = audioop.rms(out["loud"], engine.SAMPLE_WIDTH) / audioop.rms(out["quiet"], engine.SAMPLE_WIDTH)
@@ -128,12 +128,12 @@ def test_clip_level_puts_the_whole_file_on_target() -> None:
 def test_an_unreadable_clip_is_reported_by_its_key(rendered: tuple[ClipCache, list[Utterance]],
                                                    tmp_path: Path) -> None:
     cache, utterances = rendered
-    story, segments, clips = story_of([(0, 0.3, False), (3, 0.3, False)], utterances)
+    work, segments, clips = chapter_of([(0, 0.3, False), (3, 0.3, False)], utterances)
     broken = ClipCache(tmp_path / "clips")
     for clip in clips:
         broken.path(clip.key).parent.mkdir(parents=True, exist_ok=True)
         broken.path(clip.key).write_bytes(cache.path(clip.key).read_bytes())
     broken.path(clips[1].key).write_bytes(b"RIFF, but not really")
     with pytest.raises(assemble.CorruptClip) as bad:
-        assemble.assemble_story(story, segments, clips, broken, lambda _: None, str)
+        assemble.assemble_chapter(work, segments, clips, broken, lambda _: None, str)
     assert bad.value.key == clips[1].key

@@ -87,21 +87,21 @@ def test_missing_corpus_folder(project: Project) -> None:
 
 
 def test_empty_story(small_project: Project) -> None:
-    story = small_project.story
-    story.write_text("  \n\n", encoding="utf-8")
+    work = small_project.work
+    work.write_text("  \n\n", encoding="utf-8")
     code, _, stderr = run(*build_args(small_project))
     assert code == 1
     line = one_error_line(stderr)
-    assert str(story) in line and "empty" in line
+    assert str(work) in line and "empty" in line
 
 
 def test_story_that_is_not_utf8(small_project: Project) -> None:
-    story = small_project.story
-    story.write_bytes("First line.\n\nCaf\u00e9 au lait.\n".encode("latin-1"))
+    work = small_project.work
+    work.write_bytes("First line.\n\nCaf\u00e9 au lait.\n".encode("latin-1"))
     code, _, stderr = run(*build_args(small_project))
     assert code == 1
     line = one_error_line(stderr)
-    assert f"{story}:3:" in line and "UTF-8" in line
+    assert f"{work}:3:" in line and "UTF-8" in line
 
 
 def test_unknown_voice_is_refused_before_anything_is_written(small_project: Project) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pipeline.cli.scriptview import render_script, to_json
-from pipeline.text.attribution.attribute import analyse
+from pipeline.speakers.analyse import analyse
 from tests.conftest import CORPUS
 
 
@@ -73,14 +73,14 @@ def test_script_unsure_lists_only_the_unsure_lines_with_their_ids(tmp_path: Path
 
     from pipeline.cli.app import app
     from pipeline.cli.scriptview import LOW_CONFIDENCE
-    from pipeline.text.attribution.attribute import analyse
+    from pipeline.speakers.analyse import analyse
 
-    story = tmp_path / "s.txt"
-    story.write_text('Nora and Tom sat by the fire.\n\n"Is it raining?" asked Nora.\n\n"Since noon."\n\n'
+    work = tmp_path / "s.txt"
+    work.write_text('Nora and Tom sat by the fire.\n\n"Is it raining?" asked Nora.\n\n"Since noon."\n\n'
                      '"Then we stay."\n', encoding="utf-8")
-    unsure = {s.quote_id for s in analyse(story.read_text()).segments
+    unsure = {s.quote_id for s in analyse(work.read_text()).segments
               if s.kind == "dialogue" and (s.confidence or 0) < LOW_CONFIDENCE}
-    result = CliRunner().invoke(app, ["script", str(story), "--unsure"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, ["script", str(work), "--unsure"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert unsure and all(q in result.stdout for q in unsure)
     assert f"{len(unsure)} unsure line(s)" in result.stdout

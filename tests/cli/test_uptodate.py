@@ -26,8 +26,8 @@ def test_nothing_changed_means_nothing_to_do(small_project: Project) -> None:
 
 def test_an_edited_story_is_built(small_project: Project) -> None:
     run_build(small_project)
-    story = small_project.story
-    story.write_text(story.read_text(encoding="utf-8") + "\n\nThe end.\n", encoding="utf-8")
+    work = small_project.work
+    work.write_text(work.read_text(encoding="utf-8") + "\n\nThe end.\n", encoding="utf-8")
     out = run_build(small_project)
     assert "Up to date" not in out and "rebuilt" in out
 

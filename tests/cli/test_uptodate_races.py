@@ -26,7 +26,7 @@ def run_build(project: Project, env: dict[str, str] | None = None) -> str:
 
 def spoken(project: Project) -> str:
     manifest = json.loads((project.build_dir / "manifest.json").read_text(encoding="utf-8"))
-    return " ".join(seg["text"] for story in manifest["stories"] for seg in story["segments"])
+    return " ".join(seg["text"] for work in manifest["stories"] for seg in work["segments"])
 
 
 def test_an_edit_made_during_a_build_is_built_by_the_next(small_project: Project) -> None:
@@ -38,8 +38,8 @@ def test_an_edit_made_during_a_build_is_built_by_the_next(small_project: Project
     while not lock.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     assert proc.poll() is None, "the build ended before the edit could be made during it"
-    story = small_project.story
-    story.write_text(story.read_text(encoding="utf-8") + f"\n\n{SENTENCE}\n", encoding="utf-8")
+    work = small_project.work
+    work.write_text(work.read_text(encoding="utf-8") + f"\n\n{SENTENCE}\n", encoding="utf-8")
     assert proc.wait(timeout=300) == 0
     assert SENTENCE not in spoken(small_project)  # the edit came too late for that build
     out = run_build(small_project)
@@ -64,7 +64,7 @@ def test_nothing_to_do_imports_nothing_of_the_program(small_project: Project) ->
     probe = ("import sys, time; t = time.perf_counter(); sys.argv = ['audiobook', 'build']\n"
              "from pipeline.cli.main import main\n"
              "main(); print(time.perf_counter() - t, sorted(m for m in sys.modules if m.startswith(('typer', "
-             "'pipeline.build', 'pipeline.text', 'ruamel', 'rich'))))")
+             "'pipeline.runner', 'pipeline.text', 'ruamel', 'rich'))))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=small_project.root, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build.stages import BuildOptions, BuildResult, build
+from pipeline.runner.stages import BuildOptions, BuildResult, build
 from tests.conftest import VOICES
 
 BOOK = """---

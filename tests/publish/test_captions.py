@@ -107,6 +107,6 @@ def test_markup_and_newlines_cannot_break_a_cue() -> None:
 
 def test_timeline_files_are_listed_in_the_manifest(built_book: BuiltBook) -> None:
     manifest = json.loads((built_book.options.build_dir / "manifest.json").read_text())
-    for story in manifest["stories"]:
+    for work in manifest["stories"]:
         for key in ("vtt", "srt", "timeline", "words"):
-            assert (built_book.options.build_dir / story["captions"][key]).is_file(), key
+            assert (built_book.options.build_dir / work["captions"][key]).is_file(), key

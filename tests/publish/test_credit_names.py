@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.build.plan import DEFAULT_NARRATOR, voice_language
 from pipeline.publish.tags import credit_names, credit_text
+from pipeline.runner.plan import DEFAULT_NARRATOR, voice_language
 
 
 @pytest.mark.parametrize(("credit", "names", "text"), [

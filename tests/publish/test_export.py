@@ -15,12 +15,12 @@ from mutagen.wave import WAVE
 from PIL import Image
 from typer.testing import CliRunner
 
-from pipeline.build import stages as core
 from pipeline.cli.app import app
 from pipeline.errors import AudiobookError, CorpusError, OutputError
 from pipeline.fsutil import slugify
 from pipeline.publish.export import FORMATS, clean_text, ffmeta_escape
 from pipeline.quality.check import measure, read_chapters
+from pipeline.runner import stages as core
 from tests.exportkit import make_corpus, run
 
 
@@ -98,7 +98,7 @@ def test_other_formats_are_tagged(tiny: core.BuildOptions, fmt: str) -> None:
 def test_acx_profile_makes_credit_files_and_chapters(tmp_path: Path) -> None:
     options = make_corpus(tmp_path)
     result = run(options, profile="acx")
-    names = [r.file.name for r in result.stories]
+    names = [r.file.name for r in result.works]
     assert names == ["00-opening-credits.mp3", "01-rain.mp3", "02-cups.mp3", "03-closing-credits.mp3"]
     titles = [c.title for c in read_chapters(options.build_dir / "anthology.m4b")]
     assert titles == ["Opening Credits", "Rain", "Cups", "Closing Credits"]
@@ -107,7 +107,7 @@ def test_acx_profile_makes_credit_files_and_chapters(tmp_path: Path) -> None:
 
 
 def test_acx_refuses_a_file_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.build.encode.ACX_MAX_MINUTES", 0.1)
+    monkeypatch.setattr("pipeline.runner.encode.ACX_MAX_MINUTES", 0.1)
     with pytest.raises(OutputError, match="Split it in two"):
         run(make_corpus(tmp_path), profile="acx")
 
@@ -129,7 +129,7 @@ def test_hostile_titles_stay_in_build_and_in_one_piece(tmp_path: Path) -> None:
         f'credits:\n  opening: "Hello; =#"\n  closing: "Bye"\n'
         f'stories:\n  - file: 01-rain.txt\n    title: "{nasty}"\n  - file: 02-cups.txt\n'))
     result = run(options)
-    audio = result.stories[0].file
+    audio = result.works[0].file
     assert audio.parent == options.build_dir and audio.name == f"01-{slugify(nasty)}.mp3"
     assert ".." not in audio.name and "/" not in audio.name.removeprefix("01-")
     title = nasty.replace("\\\\", "\\")

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import Story, StoryAudio, TimedSegment
+from pipeline.model import ChapterAudio, TimedSegment, Work
 from pipeline.publish import records
 from pipeline.publish.captions import NARRATOR, Cue
-from pipeline.text.attribution.attribute import analyse
+from pipeline.speakers.analyse import analyse
 
 TEXT = '"You are late," said Madame Dupont.\n\n"The tram was slow," Anna said, and smiled.\n'
-STORY = Story(slug="01-rain", title="Rain", path=Path("corpus/01-rain.txt"), text=TEXT, number=1)
+STORY = Work(slug="01-rain", title="Rain", path=Path("corpus/01-rain.txt"), text=TEXT, number=1)
 SEGMENTS = analyse(TEXT).segments
 
 SECONDS = st.floats(min_value=0, max_value=36_000, allow_nan=False)
@@ -30,7 +30,7 @@ def test_timing_round_trips_through_save_and_load(
         duration: float) -> None:
     timeline = tuple(TimedSegment(seg, voice, start, end) for seg, (start, end, voice) in zip(SEGMENTS, times,
                                                                                                strict=True))
-    audio = StoryAudio(STORY, duration, timeline)
+    audio = ChapterAudio(STORY, duration, timeline)
     cues = [Cue(start, end, NARRATOR, text) for start, end, text in extras]
     path = tmp_path / "cache" / "parts" / "01-rain.json"
     records.save_timing(path, audio, cues)
@@ -40,7 +40,7 @@ def test_timing_round_trips_through_save_and_load(
 
 def test_timing_that_no_longer_fits_the_story_is_not_used(tmp_path: Path) -> None:
     path = tmp_path / "timing.json"
-    audio = StoryAudio(STORY, 3.0, tuple(TimedSegment(s, "v", 1.0, 2.0) for s in SEGMENTS))
+    audio = ChapterAudio(STORY, 3.0, tuple(TimedSegment(s, "v", 1.0, 2.0) for s in SEGMENTS))
     records.save_timing(path, audio, [])
     assert records.load_timing(path, STORY, SEGMENTS[:-1]) is None  # the story was edited: other segments
     for broken in ("", "{", "[]", '{"duration": 1}', '{"duration": "x", "times": [], "extras": []}'):
@@ -59,9 +59,9 @@ def test_state_round_trips_and_a_bad_state_is_an_empty_one(tmp_path: Path) -> No
         assert records.load_state(tmp_path) == {}
 
 
-def manifest(*stories: str, mp3: str | None = None) -> dict:
+def manifest(*works: str, mp3: str | None = None) -> dict:
     return {"anthology": {"file": "anthology.m4b", "mp3": mp3},
-            "stories": [{"file": f"{s}.mp3", "captions": {"vtt": f"{s}.vtt", "srt": f"{s}.srt"}} for s in stories]}
+            "stories": [{"file": f"{s}.mp3", "captions": {"vtt": f"{s}.vtt", "srt": f"{s}.srt"}} for s in works]}
 
 
 def test_listed_files_are_names_inside_the_build_folder() -> None:

@@ -81,12 +81,12 @@ def test_a_clip_without_marks_is_one_sentence() -> None:
 
 def test_every_chapter_sentence_starts_exactly_with_its_segment(built_book: BuiltBook) -> None:
     manifest = json.loads((built_book.options.build_dir / "manifest.json").read_text())
-    for story in manifest["stories"]:
-        timeline = json.loads((built_book.options.build_dir / story["captions"]["timeline"]).read_text())
+    for work in manifest["stories"]:
+        timeline = json.loads((built_book.options.build_dir / work["captions"]["timeline"]).read_text())
         by_segment: dict[int, float] = {}
         for s in timeline["sentences"]:
             by_segment.setdefault(s["segment"], s["start"])
-        for i, seg in enumerate(story["segments"]):
+        for i, seg in enumerate(work["segments"]):
             if i in by_segment:  # the segment's first clip starts at its first sample
                 assert by_segment[i] == pytest.approx(seg["start"], abs=0.0011)
 

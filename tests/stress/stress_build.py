@@ -3,7 +3,7 @@
     .venv/bin/python tests/stress/stress_build.py [--runs N] [--case ctrl-c|cache|worker|all]
 
 Each run builds a fresh copy of the project's first story (or the whole corpus, for the
-cache case) and abuses it as tests/build/test_workers.py does, with varied timings; it
+cache case) and abuses it as tests/runner/test_workers.py does, with varied timings; it
 prints one line per run that went wrong and a summary, and exits 1 if any did.
 """
 
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from mutagen.mp3 import MP3  # noqa: E402
 
-from tests.build.workers import (  # noqa: E402 - after the path is set
+from tests.runner.workers import (  # noqa: E402 - after the path is set
     AUDIOBOOK,
     Outcome,
     cache_deleted_mid_build,
@@ -58,9 +58,9 @@ CASES: dict[str, tuple[Case, bool]] = {"ctrl-c": (ctrl_c, False), "cache": (cach
 def project(root: Path, whole: bool) -> tuple[Path, Path]:
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
-    stories = sorted((ROOT / "corpus").glob("*.txt"))
-    for story in stories if whole else stories[:1]:
-        shutil.copy(story, corpus / story.name)
+    works = sorted((ROOT / "corpus").glob("*.txt"))
+    for work in works if whole else works[:1]:
+        shutil.copy(work, corpus / work.name)
     shutil.copy(ROOT / "voices.yaml", root / "voices.yaml")
     return corpus, root / "voices.yaml"
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipeline.audio.synth import apply_lexicon, plan_story
-from pipeline.build.cast import cast_stories
-from pipeline.build.stages import BuildOptions, build
+from pipeline.audio.synth import apply_lexicon, plan_work
 from pipeline.errors import CastingError
-from pipeline.model import Story
-from pipeline.text.attribution.attribute import analyse
+from pipeline.model import Work
+from pipeline.runner.cast import cast_works
+from pipeline.runner.stages import BuildOptions, build
+from pipeline.speakers.analyse import analyse
 from pipeline.voices import engine, palette
 from pipeline.voices.castfile import UNUSED_MARK, NewEntry, update_text
 from pipeline.voices.casting import load_casting
@@ -43,18 +43,18 @@ RETURN = """Jean-Pierre Dupuis came back to the café.
 """
 
 
-def stories(tmp_path: Path, *texts: str) -> tuple[list[Story], list]:
+def works(tmp_path: Path, *texts: str) -> tuple[list[Work], list]:
     out = []
     for i, text in enumerate(texts, 1):
         path = tmp_path / f"{i:02d}-story.txt"
         path.write_text(text, encoding="utf-8")
-        out.append(Story(slug=path.stem, title=f"Story {i}", path=path, text=text, number=i))
+        out.append(Work(slug=path.stem, title=f"Story {i}", path=path, text=text, number=i))
     return out, [analyse(s.text) for s in out]
 
 
 def cast(tmp_path: Path, *texts: str, voices: Path | None = None):
-    found, analyses = stories(tmp_path, *texts)
-    return cast_stories(voices or tmp_path / "voices.yaml", found, analyses)
+    found, analyses = works(tmp_path, *texts)
+    return cast_works(voices or tmp_path / "voices.yaml", found, analyses)
 
 
 # --------------------------------------------------------------------------- palette
@@ -114,13 +114,13 @@ def test_a_missing_file_is_created_complete_and_commented(tmp_path: Path) -> Non
 
 def test_casting_is_deterministic_whatever_the_hash_seed(tmp_path: Path) -> None:
     script = (
-        "import sys; from pathlib import Path; from pipeline.text.attribution.attribute import analyse;"
-        "from pipeline.build.cast import cast_stories; from pipeline.model import Story;"
+        "import sys; from pathlib import Path; from pipeline.speakers.analyse import analyse;"
+        "from pipeline.runner.cast import cast_works; from pipeline.model import Work;"
         "texts = [Path(p).read_text() for p in sys.argv[2:]];"
-        "ss = [Story(f'{i:02d}-s', 't', Path(p), t, i) for i, (p, t) in enumerate(zip(sys.argv[2:], texts), 1)];"
-        "cast_stories(Path(sys.argv[1]), ss, [analyse(t) for t in texts])"
+        "ss = [Work(f'{i:02d}-s', 't', Path(p), t, i) for i, (p, t) in enumerate(zip(sys.argv[2:], texts), 1)];"
+        "cast_works(Path(sys.argv[1]), ss, [analyse(t) for t in texts])"
     )
-    found, _ = stories(tmp_path, CAFE, TRAIN, RETURN)
+    found, _ = works(tmp_path, CAFE, TRAIN, RETURN)
     outputs = []
     for seed in ("1", "2"):
         target = tmp_path / f"voices-{seed}.yaml"
@@ -306,9 +306,9 @@ def test_each_mistake_is_one_line_with_file_line_key_and_choices(
     voices = tmp_path / "voices.yaml"
     assert old in GOOD
     voices.write_text(GOOD.replace(old, new, 1), encoding="utf-8")
-    found = [Story("01-the-margins", "The Margins", tmp_path / "01-the-margins.txt", CAFE, 1)]
+    found = [Work("01-the-margins", "The Margins", tmp_path / "01-the-margins.txt", CAFE, 1)]
     with pytest.raises(CastingError) as info:
-        cast_stories(voices, found, [analyse(CAFE)])
+        cast_works(voices, found, [analyse(CAFE)])
     message = str(info.value)
     assert "\n" not in message
     assert info.value.key == key
@@ -356,8 +356,8 @@ def test_build_casts_then_renders_only_what_the_user_changed(tmp_path: Path) -> 
     assert "\n  Madame Dupont:" in text and "\n  Stéphane Cara:" in text
     madame = load_casting(voices).voice_for("Madame Dupont")
 
-    cafe, cafe_analysis = stories(tmp_path, CAFE)[0][0], analyse(CAFE)
-    keys_before = {c.key for c in plan_story(cafe, cafe_analysis.segments, load_casting(voices))}
+    cafe, cafe_analysis = works(tmp_path, CAFE)[0][0], analyse(CAFE)
+    keys_before = {c.key for c in plan_work(cafe, cafe_analysis.segments, load_casting(voices))}
     cache = tmp_path / "build" / "cache" / "clips"
     files_before = set(cache.rglob("*.wav"))
 
@@ -377,17 +377,17 @@ def test_build_casts_then_renders_only_what_the_user_changed(tmp_path: Path) -> 
     casting = load_casting(voices)
     assert casting.voice_for("Madame Dupont").voice == "gmw/en-gb-scotland"
 
-    train = Story("02-the-last-train", "The Last Train", corpus / "02-the-last-train.txt", TRAIN, 2)
-    cafe_now = plan_story(cafe, cafe_analysis.segments, casting)
-    train_now = plan_story(train, analyse(TRAIN).segments, casting)
+    train = Work("02-the-last-train", "The Last Train", corpus / "02-the-last-train.txt", TRAIN, 2)
+    cafe_now = plan_work(cafe, cafe_analysis.segments, casting)
+    train_now = plan_work(train, analyse(TRAIN).segments, casting)
     changed_in_cafe = {c.key for c in cafe_now} - keys_before
     assert changed_in_cafe == {c.key for c in cafe_now if c.utterance.voice == casting.voice_for("Madame Dupont")}
     assert len(changed_in_cafe) == 2  # her two lines
-    from_stories = changed_in_cafe | ({c.key for c in train_now} - keys_before)
+    from_works = changed_in_cafe | ({c.key for c in train_now} - keys_before)
     rendered = {p.stem for p in set(cache.rglob("*.wav")) - files_before}
-    assert from_stories <= rendered
+    assert from_works <= rendered
     # anything else rendered is the spoken credits, which name the cast (and the cast grew)
-    assert len(rendered - from_stories) <= 2
+    assert len(rendered - from_works) <= 2
     assert second.clips_rendered == len(rendered)
 
 

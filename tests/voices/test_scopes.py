@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.audio.synth import plan_story
-from pipeline.build.cast import cast_stories
+from pipeline.audio.synth import plan_work
 from pipeline.errors import CastingError
-from pipeline.model import Chapter, Story
-from pipeline.text.attribution.attribute import analyse
+from pipeline.model import Chapter, Work
+from pipeline.runner.cast import cast_works
+from pipeline.speakers.analyse import analyse
 from pipeline.voices.casting import load_casting
 
 STORY = """Jean-Pierre Dupuis came back to the café.
@@ -38,30 +38,30 @@ The rain had not stopped for a week.
 """
 
 
-def a_book(tmp_path: Path, slug: str, title: str, number: int) -> Story:
+def a_book(tmp_path: Path, slug: str, title: str, number: int) -> Work:
     text = CHAPTER_ONE + CHAPTER_TWO
     path = tmp_path / f"{slug}.txt"
     path.write_text(text, encoding="utf-8")
     cut = len(CHAPTER_ONE)
     chapters = (Chapter(1, "Chapter I", 0, cut, len("CHAPTER I.\n\n")),
                 Chapter(2, "Chapter II", cut, len(text), cut + len("CHAPTER II.\n\n")))
-    return Story(slug=slug, title=title, path=path, text=text, number=number, chapters=chapters)
+    return Work(slug=slug, title=title, path=path, text=text, number=number, chapters=chapters)
 
 
-def a_story(tmp_path: Path, slug: str, number: int, text: str = STORY) -> Story:
+def a_story(tmp_path: Path, slug: str, number: int, text: str = STORY) -> Work:
     path = tmp_path / f"{slug}.txt"
     path.write_text(text, encoding="utf-8")
-    return Story(slug=slug, title=slug.title(), path=path, text=text, number=number)
+    return Work(slug=slug, title=slug.title(), path=path, text=text, number=number)
 
 
-def cast(voices: Path, *works: Story):
-    return cast_stories(voices, works, [analyse(w.text) for w in works])
+def cast(voices: Path, *works: Work):
+    return cast_works(voices, works, [analyse(w.text) for w in works])
 
 
 def test_a_books_character_is_not_a_storys_character_of_the_same_name(tmp_path: Path) -> None:
-    story, book = a_story(tmp_path, "01-return", 1), a_book(tmp_path, "the-ride", "The Ride", 2)
+    work, book = a_story(tmp_path, "01-return", 1), a_book(tmp_path, "the-ride", "The Ride", 2)
     voices = tmp_path / "voices.yaml"
-    casting = cast(voices, story, book).casting
+    casting = cast(voices, work, book).casting
     chars = casting.spec.characters
     assert "Jean-Pierre Dupuis" in chars and chars["Jean-Pierre Dupuis"].works == []
     scoped = chars["Jean-Pierre Dupuis (The Ride)"]
@@ -73,7 +73,7 @@ def test_a_books_character_is_not_a_storys_character_of_the_same_name(tmp_path: 
     text = voices.read_text(encoding="utf-8")
     assert "works: [the-ride]" in text
     # Each work's lines are read by its own entry's voice.
-    by_work = {w.slug: plan_story(w, analyse(w.text).segments, casting) for w in (story, book)}
+    by_work = {w.slug: plan_work(w, analyse(w.text).segments, casting) for w in (work, book)}
     for slug, entry in (("01-return", "Jean-Pierre Dupuis"), ("the-ride", "Jean-Pierre Dupuis (The Ride)")):
         said = [c.utterance for c in by_work[slug] if "home" in c.utterance.text or "gate" in c.utterance.text]
         assert said and {u.voice for u in said} == {casting.character(entry, slug)}
@@ -102,21 +102,21 @@ def test_two_books_with_the_same_names_get_two_casts(tmp_path: Path) -> None:
 
 def test_voices_yaml_can_share_a_character_across_works(tmp_path: Path) -> None:
     one, two = a_book(tmp_path, "book-one", "Book One", 1), a_book(tmp_path, "book-two", "Book Two", 2)
-    story = a_story(tmp_path, "03-return", 3)
+    work = a_story(tmp_path, "03-return", 3)
     voices = tmp_path / "voices.yaml"
     voices.write_text(
         "characters:\n"
         "  Jean-Pierre Dupuis:\n    variant: m7\n    works: [book-one, book-two, 03-return]\n"
         "  Marie Blanc:\n    variant: f2\n    works: book-one   # one work needs no brackets\n",
         encoding="utf-8")
-    result = cast(voices, one, two, story)
+    result = cast(voices, one, two, work)
     casting = result.casting
     for slug in ("book-one", "book-two", "03-return"):
         assert casting.canonical("Jean-Pierre Dupuis", slug) == "Jean-Pierre Dupuis"
     assert casting.spec.characters["Marie Blanc"].works == ["book-one"]
     assert casting.canonical("Marie Blanc", "book-two") == "Marie Blanc (Book Two)"  # cast anew
     jp = next(c for c in result.cast if c.name == "Jean-Pierre Dupuis")
-    assert jp.status == "kept" and jp.lines == 5 and jp.stories == ("book-one", "book-two", "03-return")
+    assert jp.status == "kept" and jp.lines == 5 and jp.works == ("book-one", "book-two", "03-return")
 
 
 def test_an_entry_for_one_story_wins_there_over_the_shared_one(tmp_path: Path) -> None:

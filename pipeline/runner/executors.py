@@ -1,0 +1,62 @@
+"""Who runs the render+encode stage: this machine's worker processes, or a Dask cluster.
+
+The stage is the same either way: given every chapter's plan and the clips the cache lacks,
+render them and encode each chapter whose inputs changed, and return every chapter in plan
+order. Everything before (analysis, casting, planning) and after (books, anthology,
+manifest) stays with the build, so a cluster build cannot drift from a local one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from pipeline.audio.synth import ClipCache, PlannedClip, Renderer
+from pipeline.runner.encode import EncodedChapter, encode_chapters
+from pipeline.runner.plan import ChapterPlan, FileSettings
+from pipeline.runner.state import BuildState
+
+
+@dataclass(frozen=True)
+class StageWork:
+    """What the render+encode stage is given, whoever runs it."""
+
+    plans: Sequence[ChapterPlan]  # every chapter of the build, in order
+    missing: Sequence[PlannedClip]  # the clips the cache lacks, each key once, as ``Executor.missing`` found them
+    cache: ClipCache
+    settings: FileSettings
+    state: BuildState  # recorded as each chapter is written, so a build cut short resumes
+    advance: Callable[[int], None]  # n clips rendered
+    done: Callable[[EncodedChapter], None]  # one more chapter written or found up to date
+    note: Callable[[str], None]  # something to tell the user (where the dashboard is)
+
+
+class Executor(Protocol):
+    def missing(self, plans: Sequence[ChapterPlan], cache: ClipCache) -> list[PlannedClip]:
+        """The clips to render, as far as the build needs to know before the stage starts (its
+        progress counts them): every clip the cache lacks, or none when the stage finds them itself."""
+        ...
+
+    def run(self, work: StageWork) -> tuple[EncodedChapter, ...]:
+        """Render and encode; every chapter of ``work.plans``, in their order."""
+        ...
+
+
+class LocalExecutor:
+    """Worker processes on this machine render while threads here encode each chapter as soon
+    as its own clips are in: the default, which needs nothing installed."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def missing(self, plans: Sequence[ChapterPlan], cache: ClipCache) -> list[PlannedClip]:
+        return cache.missing([c for p in plans for c in p.clips])
+
+    def run(self, work: StageWork) -> tuple[EncodedChapter, ...]:
+        with Renderer(work.cache, self.jobs, work.advance) as renderer:
+            # All rendering is queued up front, chapter by chapter; each chapter is encoded as
+            # soon as its own clips are done, while the workers go on with the next.
+            pending = renderer.submit(work.missing)
+            return encode_chapters(work.plans, work.cache, work.settings, work.state, renderer, pending, work.done)
+

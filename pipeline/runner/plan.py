@@ -1,0 +1,299 @@
+"""The plan stage: every clip each chapter will say, credits included, and what shapes each file.
+
+A plan is complete when it is made; what decides whether its files must be written again
+is ``ChapterPlan.inputs_hash(settings)``, a function of the plan and of the build-wide
+``FileSettings`` (format, levels, tags), never a field filled in later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pipeline.audio import assemble
+from pipeline.audio.synth import PlannedClip, plan_work
+from pipeline.errors import CorpusError
+from pipeline.fsutil import atomic_open, atomic_path, safe_name, slugify
+from pipeline.model import GROUP, Analysis, Chapter, Segment, Work
+from pipeline.publish import export
+from pipeline.publish.cover import as_jpeg, draw_cover, find_cover, validate_cover
+from pipeline.publish.credits import credit_clips, credit_segments, default_credits
+from pipeline.reading.corpus import Corpus
+from pipeline.reading.paragraphs import paragraphs
+from pipeline.reading.segment import split_segments
+from pipeline.reading.works import split_long
+from pipeline.runner.options import BuildOptions, Profile
+from pipeline.voices.casting import Casting
+
+CAPTIONS_VERSION = 3  # bump when caption files change shape
+COVER_VERSION = 2  # bump when the drawn cover changes (2: accented letters)
+#: Every clip levelled, files on ACX's RMS, peaks limited by the encoder.
+LOUDNESS = assemble.Loudness()
+MASTERING = export.Mastering(gain_db=LOUDNESS.gain_db, ceiling_dbfs=LOUDNESS.ceiling_dbfs)
+
+PlanKind = Literal["story", "credits"]
+
+
+def digest(obj: Any) -> str:
+    """A short, stable hash of a JSON-able value."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+#: The narrator credit when corpus.yaml gives none: one name, with nothing a reader of tags
+#: splits (",", "&", " and ") or drops as a nickname ("(...)").
+DEFAULT_NARRATOR = "eSpeak NG synthetic voices"
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What every file says about the anthology besides its own title."""
+
+    title: str
+    author: str
+    works: int  # how many works the anthology holds (the tracks' total)
+    narrator: str
+    year: str | None
+    cover: Path
+    cover_hash: str
+    book_covers: tuple[tuple[str, Path, str], ...] = ()  # (slug, cover, its hash) for each book
+
+    def cover_for(self, work: Work) -> Path:
+        """A book's own cover in its folder; the anthology's for everything else."""
+        return next((path for slug, path, _ in self.book_covers if slug == work.slug), self.cover)
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """Everything build-wide that shapes the bytes of each file."""
+
+    options: BuildOptions
+    meta: Meta
+
+    def fingerprint(self) -> list[Any]:
+        o = self.options
+        return [repr(o.codec), repr(export.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
+                assemble.TAIL_SILENCE, assemble.FADE_MS, repr(LOUDNESS), CAPTIONS_VERSION,
+                [self.meta.title, self.meta.author, self.meta.works, self.meta.narrator, self.meta.year,
+                 self.meta.cover_hash, [h for _, _, h in self.meta.book_covers]]]
+
+
+@dataclass(frozen=True)
+class ChapterPlan:
+    """One chapter to make: of a work (a story is a work of one chapter), or the credits."""
+
+    work: Work
+    chapter: Chapter
+    analysis: Analysis  # the whole work's: its cast is the book's
+    segments: tuple[Segment, ...]  # the chapter's own, cut at its edges; clips index into these
+    clips: tuple[PlannedClip, ...]
+    labels: tuple[tuple[str, str], ...] = ()  # clip key -> caption text, for clips outside the text
+    kind: PlanKind = "story"
+
+    @property
+    def key(self) -> str:
+        """The build state's name for this chapter's outputs."""
+        if self.work.is_book:
+            return f"chapter:{self.work.slug}:{self.chapter.number}"
+        return f"story:{self.work.slug}"
+
+    def inputs_hash(self, settings: FileSettings) -> str:
+        return digest({
+            "clips": [(c.key, c.utterance.pause_before) for c in self.clips],
+            "labels": self.labels,
+            "title": self.chapter.title,
+            "number": self.work.number,
+            "chapter": [self.chapter.number, len(self.work.chapters)] if self.work.is_book else None,
+            "book": [self.work.title, self.work.author] if self.work.is_book else None,
+            "about": [self.work.language, self.work.year],
+            "kind": self.kind,
+            "settings": settings.fingerprint(),
+        })
+
+
+def metadata(corpus: Corpus, build_dir: Path, warn: Any) -> Meta:
+    """The narrator credit, the year and the covers (the user's, or drawn with the title)."""
+    cover = find_cover(corpus.folder)
+    if cover is not None:
+        validate_cover(cover, warn)
+    else:
+        cover = _drawn_cover(build_dir / "cover.jpg", corpus.title, corpus.author, build_dir / "cache" / "cover.json")
+    books = []
+    seen: dict[Path, Work] = {}
+    for work in corpus.works:
+        if work.is_book:
+            folder = book_folder(build_dir, work)
+            if folder in seen:
+                raise CorpusError(work.path, f"the same author and title as {seen[folder].path.name} "
+                                              f"('{work.title}'); give one another title in corpus.yaml")
+            seen[folder] = work
+            own = book_cover(corpus.folder, work)
+            if own is not None:
+                validate_cover(own, warn)
+            target = _book_cover(build_dir, work, own)
+            books.append((work.slug, target, _file_hash(target)))
+    narrator = corpus.narrator or DEFAULT_NARRATOR
+    return Meta(title=corpus.title, author=corpus.author, works=len(corpus.works), narrator=narrator,
+                year=corpus.year, cover=cover, cover_hash=_file_hash(cover), book_covers=tuple(books))
+
+
+def book_folder(build_dir: Path, work: Work) -> Path:
+    """Where a book's files go, the way audiobook servers (Audiobookshelf) read a library."""
+    return build_dir / "library" / safe_name(work.author or "Unknown Author") / safe_name(work.title)
+
+
+def book_cover(folder: Path, work: Work) -> Path | None:
+    """A book's own cover beside it in the corpus: ``<name>.jpg`` or ``<name>.png``."""
+    for suffix in (".jpg", ".jpeg", ".png"):
+        path = folder / f"{work.path.stem}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def _book_cover(build_dir: Path, work: Work, own: Path | None) -> Path:
+    target = book_folder(build_dir, work) / "cover.jpg"
+    if own is None and work.cover is None:
+        stamp = build_dir / "cache" / f"cover-{safe_name(work.slug)}.json"
+        return _drawn_cover(target, work.title, work.author or "", stamp)
+    data = own.read_bytes() if own is not None else as_jpeg(work.cover or b"")
+    if not target.exists() or target.read_bytes() != data:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data)
+    return target
+
+
+def _drawn_cover(target: Path, title: str, author: str, stamp: Path) -> Path:
+    """A cover drawn with the title and author, drawn again only when they change."""
+    wanted = digest({"title": title, "author": author, "version": COVER_VERSION})
+    try:
+        current = json.loads(stamp.read_text(encoding="utf-8")).get("hash")
+    except (OSError, ValueError, AttributeError):
+        current = None
+    if current != wanted or not target.exists():
+        draw_cover(target, title, author)
+        with atomic_open(stamp) as fh:
+            json.dump({"hash": wanted}, fh)
+    return target
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+
+
+def plan_chapters(
+    corpus: Corpus, analyses: Sequence[Analysis], casting: Casting, options: BuildOptions,
+    warn: Callable[[str], None] | None = None,
+) -> tuple[ChapterPlan, ...]:
+    """Every file the build makes, in order, with the clips each says."""
+    plans = [plan for work, analysis in zip(corpus.works, analyses, strict=True)
+             for plan in _work_plans(_for_profile(_with_language(work, casting), casting, options, warn), analysis,
+                                     casting)]
+    if options.credits:
+        plans = _with_credits(plans, corpus, casting, options)
+    return tuple(plans)
+
+
+def _with_language(work: Work, casting: Casting) -> Work:
+    """The work's language as it says (EPUB, corpus.yaml, Gutenberg header), else its narrator's."""
+    if work.language:
+        return work
+    return dataclasses.replace(work, language=voice_language(casting.narrator(work.slug).voice))
+
+
+def voice_language(voice: str) -> str | None:
+    """A voice id's language as a BCP 47 tag: "gmw/en-us" -> "en-US", "roa/fr" -> "fr",
+    "en_GB-alan-low" -> "en-GB"."""
+    parts = voice.rsplit("/", 1)[-1].replace("_", "-").split("-")
+    if not re.fullmatch(r"[A-Za-z]{2,3}", parts[0]):
+        return None
+    region = parts[1] if len(parts) > 1 and re.fullmatch(r"[A-Za-z]{2}|\d{3}", parts[1]) else None
+    return parts[0].lower() + (f"-{region.upper()}" if region else "")
+
+
+#: A chapter estimated longer than this is cut in parts under --profile acx (ACX's limit is 120 minutes;
+#: the estimate from words is rough, so keep a margin).
+ACX_PART_MINUTES = 100.0
+
+
+def _for_profile(work: Work, casting: Casting, options: BuildOptions, warn: Callable[[str], None] | None,
+                 ) -> Work:
+    """Under ACX's rules a book's chapters that would pass 120 minutes are read in parts."""
+    if options.profile is not Profile.acx or not work.is_book:
+        return work
+    split, notes = split_long(work, ACX_PART_MINUTES, casting.narrator(work.slug).rate)
+    for note in notes:
+        if warn is not None:
+            warn(f"{work.path}: {note}")
+    return split
+
+
+def _work_plans(work: Work, analysis: Analysis, casting: Casting) -> list[ChapterPlan]:
+    """A plan per chapter of the work; a book's first chapter also says the book's title."""
+    cuts = [x for c in (*work.chapters, *work.skipped) for x in (c.start, c.text_start, c.end)]
+    cuts += [x for c in work.chapters for span in c.unread for x in span]
+    segments = split_segments(work.text, analysis.segments, cuts) if work.is_book else analysis.segments
+    paras = paragraphs(work.text)
+    plans = []
+    for chapter in work.chapters:
+        own = chapter.segments(segments)
+        title = f"{work.title}. {chapter.title}" if work.is_book and chapter.number == 1 else chapter.title
+        clips = tuple(plan_work(work, own, casting, title=title, paras=paras))
+        labels = ((clips[0].key, title),) if clips else ()
+        plans.append(ChapterPlan(work, chapter, analysis, own, clips, labels=labels))
+    return plans
+
+
+def _with_credits(
+    plans: list[ChapterPlan], corpus: Corpus, casting: Casting, options: BuildOptions,
+) -> list[ChapterPlan]:
+    """Opening credits before the first story and closing credits after the last.
+
+    By default they open the first story's file and close the last one's, so the files and
+    the anthology's chapters stay one per story; ACX wants them as files of their own.
+    """
+    speakers = [s.speaker for p in plans for s in p.analysis.segments if s.kind == "dialogue" and s.speaker]
+    voices = len({c.utterance.voice.espeak_name for p in plans for c in p.clips})
+    default = default_credits(corpus.title, corpus.author, [s for s in speakers if s != GROUP], voices)
+    opening = corpus.opening_credits or default.opening
+    closing = corpus.closing_credits or default.closing
+    if options.profile is Profile.acx:
+        first, last = plans[0].work.number - 1, plans[-1].work.number + 1
+        return [_credits_plan(opening, "Opening Credits", first, corpus, casting), *plans,
+                _credits_plan(closing, "Closing Credits", last, corpus, casting)]
+    pauses = casting.pauses
+    narrator = casting.narrator(None)
+    head = credit_clips(opening, narrator, casting.lexicon, pauses.paragraph)
+    tail = credit_clips(closing, narrator, casting.lexicon, pauses.paragraph, first_pause=pauses.chapter)
+    out = list(plans)
+    first_plan = out[0]
+    # The story's title follows the credits after a chapter pause.
+    title = dataclasses.replace(first_plan.clips[0], utterance=dataclasses.replace(
+        first_plan.clips[0].utterance, pause_before=pauses.chapter))
+    out[0] = dataclasses.replace(first_plan, clips=(*head, title, *first_plan.clips[1:]),
+                                 labels=_labels(head, opening) + first_plan.labels)
+    last_plan = out[-1]
+    out[-1] = dataclasses.replace(last_plan, clips=(*last_plan.clips, *tail),
+                                  labels=last_plan.labels + _labels(tail, closing))
+    return out
+
+
+def _labels(clips: Sequence[PlannedClip], text: str) -> tuple[tuple[str, str], ...]:
+    """Caption text for each credit clip: its paragraph as written, before the lexicon."""
+    _, segments = credit_segments(text)
+    return tuple((c.key, t) for c, t in zip(clips, [s.text for s in segments if s.text.strip()], strict=True))
+
+
+def _credits_plan(text: str, title: str, number: int, corpus: Corpus, casting: Casting) -> ChapterPlan:
+    """Credits as a file of their own: a tiny story with one narration segment per paragraph."""
+    joined, segments = credit_segments(text)
+    work = Work(slug=f"_{slugify(title)}", title=title, path=corpus.folder / "corpus.yaml", text=joined,
+                  number=number)
+    clips = credit_clips(text, casting.narrator(None), casting.lexicon, casting.pauses.paragraph, indexed=True)
+    return ChapterPlan(work, work.chapters[0], Analysis(segments=tuple(segments)), tuple(segments), tuple(clips),
+                       kind="credits")

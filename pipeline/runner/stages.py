@@ -1,0 +1,289 @@
+"""The build, as a list of stages read top to bottom, each returning a typed value:
+
+    load corpus -> analyse each work -> cast -> plan clips -> render missing clips
+    -> assemble + encode each chapter -> anthology -> manifest
+
+Rendering and encoding run on this machine's worker processes, or on a Dask cluster
+(``--scheduler``); ``executors.py`` chooses, and both run the same stage.
+
+The core never prints: it reports progress through a ``Progress`` object that the CLI
+fills in, and returns a ``BuildResult`` for the summary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.audio.synth import ClipCache
+from pipeline.model import Analysis, Work
+from pipeline.publish import export
+from pipeline.publish.manifest import (
+    Announcement,
+    AnthologyEntry,
+    ChapterEntry,
+    Manifest,
+    WorkEntry,
+    write_manifest,
+)
+from pipeline.reading.corpus import Corpus, load_corpus
+from pipeline.runner.books import BookOutput, EarlyJoins, chapter_times, write_books
+from pipeline.runner.cast import cast_works
+from pipeline.runner.encode import EncodedChapter, OutputPaths
+from pipeline.runner.executors import Executor, LocalExecutor, StageWork
+from pipeline.runner.lock import build_lock, remove_stale_temporaries
+from pipeline.runner.options import BuildOptions, Format, Profile
+from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, Meta, digest, metadata, plan_chapters
+from pipeline.runner.readalong import ReadAlongOutput, write_read_along
+from pipeline.runner.state import BuildState
+from pipeline.speakers.analyse import analyse
+from pipeline.speakers.pins import load_pins
+
+__all__ = ["MASTERING", "BuildOptions", "BuildResult", "Format", "Profile", "Progress", "build", "build_lock"]
+
+ANTHOLOGY_VERSION = 2  # bump when the anthology's container changes shape
+
+
+class Progress:
+    """Callbacks for a UI; the default does nothing."""
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        """A new stage starts; ``total`` units of work if known."""
+
+    def advance(self, n: int = 1) -> None:
+        """``n`` units of the current stage are done."""
+
+    def warn(self, message: str) -> None:
+        """Something the user should know that does not stop the build."""
+
+    def note(self, message: str) -> None:
+        """Something to tell the user that is not a warning (where the Dask dashboard is)."""
+
+    def chapter_done(self, where: str, audio_done: float, audio_left: float) -> None:
+        """A chapter is encoded (or was up to date): ``where`` names it; seconds of audio done and
+        (estimated from the clips still to come) left."""
+
+
+class _ChapterCount:
+    """Counts the audio done as chapters finish, for the progress display; ``then`` is told of
+    each chapter too (the early book joins)."""
+
+    def __init__(self, plans: Sequence[ChapterPlan], progress: Progress,
+                 then: Callable[[EncodedChapter], None] = lambda _e: None) -> None:
+        self.then = then
+        self.clips_total = sum(len(p.clips) for p in plans)
+        self.clips_done = 0
+        self.audio_done = 0.0
+        self.progress = progress
+        self.lock = threading.Lock()
+
+    def __call__(self, e: EncodedChapter) -> None:
+        with self.lock:
+            self.clips_done += len(e.plan.clips)
+            self.audio_done += e.audio.duration
+            left = self.audio_done * (self.clips_total - self.clips_done) / max(1, self.clips_done)
+            where = _anthology_title(e)
+            self.progress.advance()
+            self.progress.chapter_done(where, self.audio_done, left)
+        self.then(e)
+
+
+@dataclass(frozen=True)
+class ChapterResult:
+    """One chapter file (a story's, or a book chapter's) as the summary lists it."""
+
+    work: Work
+    file: Path  # its audio file (a book chapter without one: the book's M4B)
+    duration: float
+    rebuilt: bool  # False when the previous output was still up to date
+    chapter: int = 1  # its number within the work
+
+
+@dataclass(frozen=True)
+class Anthology:
+    file: Path
+    duration: float
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    works: tuple[ChapterResult, ...]
+    books: tuple[BookOutput, ...]
+    anthology: Path | None  # None when the corpus holds a single work
+    anthology_duration: float
+    manifest: Path
+    clips_total: int
+    clips_rendered: int
+    seconds: float
+
+
+def _few_malloc_arenas() -> None:
+    """glibc gives each encoding thread a malloc arena of its own; with clips of several MB
+    moving through them they fragment, and a long book's build held ~25% more memory for it."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+
+
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build every work's audio files, the anthology and the manifest."""
+    _few_malloc_arenas()
+    progress = progress or Progress()
+    started = time.perf_counter()
+    options.validate()
+    corpus = load_corpus(options.corpus, options.allow_outside_corpus)
+    analyses = analyse_works(corpus.works, progress)
+    with build_lock(options.build_dir):
+        # Casting may append to voices.yaml: a build refused by the lock must leave it alone.
+        cast = cast_works(options.voices, corpus.works, analyses)
+        for warning in cast.warnings:
+            progress.warn(warning)
+        remove_stale_temporaries(options.build_dir)
+        plans = plan_chapters(corpus, analyses, cast.casting, options, progress.warn)
+        settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))
+        cache = ClipCache(options.build_dir / "cache" / "clips")
+        executor = executor_for(options)
+        missing = executor.missing(plans, cache)
+        progress.stage("Rendering and encoding", total=len(missing) + len(plans))
+        state = BuildState.load(options.build_dir)
+        with EarlyJoins(plans, settings, state) as joins:
+            work = StageWork(plans, missing, cache, settings, state, progress.advance,
+                             _ChapterCount(plans, progress, then=joins.add), progress.note)
+            encoded = executor.run(work)
+        books = write_books(encoded, settings, state)
+        read_along = write_read_along(encoded, settings, state)
+        anthology = write_anthology(encoded, settings, state) if len(corpus.works) > 1 else None
+        manifest = write_manifest(options.build_dir, manifest_of(encoded, books, anthology, settings, read_along))
+        state.save()
+    return BuildResult(
+        works=tuple(_result(e, books) for e in encoded),
+        books=books,
+        anthology=anthology.file if anthology else None,
+        anthology_duration=anthology.duration if anthology else sum(b.duration for b in books),
+        manifest=manifest,
+        clips_total=len({c.key for p in plans for c in p.clips}),
+        clips_rendered=len(missing) + sum(e.rendered + e.rerendered for e in encoded),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def executor_for(options: BuildOptions) -> Executor:
+    """Who renders and encodes: this machine's workers, or Dask when a scheduler is named
+    (imported only then: the local build needs no Dask)."""
+    if options.scheduler is None:
+        return LocalExecutor(options.jobs)
+    from pipeline.runner.distributed import DaskExecutor
+
+    return DaskExecutor(options.scheduler, options.local_workers)
+
+
+def _result(e: EncodedChapter, books: Sequence[BookOutput]) -> ChapterResult:
+    file = e.paths.audio or next(b.audio for b in books if b.work is e.plan.work)
+    return ChapterResult(e.plan.work, file, e.audio.duration, e.rebuilt, e.plan.chapter.number)
+
+
+def analyse_works(works: Sequence[Work], progress: Progress) -> list[Analysis]:
+    """Segments and speakers of every work, its pins applied; warnings reported as they come."""
+    analyses = []
+    for work in works:
+        for note in work.notes:
+            progress.warn(f"{work.path}: {note}")
+        analysis = analyse(work.text, load_pins(work.path))
+        for warning in analysis.warnings:
+            progress.warn(f"{work.path}: {warning}")
+        analyses.append(analysis)
+    return analyses
+
+
+def spoken_plans(options: BuildOptions) -> tuple[Corpus, tuple[ChapterPlan, ...]]:
+    """What a build of ``options`` would say, without building (benchmarks, previews)."""
+    corpus = load_corpus(options.corpus, options.allow_outside_corpus)
+    analyses = analyse_works(corpus.works, Progress())
+    casting = cast_works(options.voices, corpus.works, analyses, write=False).casting
+    return corpus, plan_chapters(corpus, analyses, casting, options)
+
+
+def write_anthology(encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState) -> Anthology:
+    """The M4B joined from the chapters' AAC parts (and, if asked, one MP3 joined from theirs)."""
+    options, meta = settings.options, settings.meta
+    target = options.build_dir / "anthology.m4b"
+    times = chapter_times(encoded, _anthology_title)
+    chapters = list(times)
+    start = times[-1].end if times else 0.0
+    tags = _anthology_tags(meta)
+    inputs = digest({"parts": [e.plan.inputs_hash(settings) for e in encoded],
+                     "chapters": [(c.title, c.start, c.end) for c in chapters],
+                     "tags": repr(tags), "cover": meta.cover_hash, "version": ANTHOLOGY_VERSION})
+    if not state.current("anthology", inputs) or not target.exists():
+        export.write_anthology(target, [e.paths.part for e in encoded], chapters, tags)
+        state.record("anthology", inputs)
+    mp3 = options.build_dir / "anthology.mp3"
+    if options.anthology_mp3 and (not state.current("anthology.mp3", inputs) or not mp3.exists()):
+        export.write_anthology_mp3(mp3, [e.paths.audio or e.paths.part for e in encoded], chapters, tags)
+        state.record("anthology.mp3", inputs)
+    return Anthology(target, start)
+
+
+def _anthology_title(e: EncodedChapter) -> str:
+    """A story's chapter in the anthology is its title; a book chapter's, "Book: Chapter"."""
+    work = e.plan.work
+    return f"{work.title}: {e.plan.chapter.title}" if work.is_book else e.plan.chapter.title
+
+
+def _anthology_tags(meta: Meta) -> export.Tags:
+    return export.Tags(title=meta.title, album=meta.title, artist=meta.author, track=1, total=1,
+                       narrator=meta.narrator, year=meta.year, cover=meta.cover)
+
+
+def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], anthology: Anthology | None,
+                settings: FileSettings, read_along: Sequence[ReadAlongOutput] = ()) -> Manifest:
+    options, meta = settings.options, settings.meta
+    root = options.build_dir
+    works = []
+    start = 0.0
+    for e in encoded:
+        paths: OutputPaths = e.paths
+        book = next((b for b in books if b.work is e.plan.work), None)
+        works.append(ChapterEntry(
+            number=e.plan.work.number, kind=e.plan.kind, title=e.plan.chapter.title,
+            source=str(e.plan.work.path), file=_rel(paths.audio or (book.audio if book else paths.part), root),
+            captions=paths.captions(lambda p: _rel(p, root)), duration=e.audio.duration,
+            anthology_start=start,
+            announcements=tuple(Announcement(c.text, c.start, c.end) for c in e.announcements),
+            characters=() if book else e.plan.analysis.characters, audio=e.audio,
+            work=e.plan.work.slug, chapter=e.plan.chapter.number, anthology_title=_anthology_title(e),
+        ))
+        start += e.audio.duration
+    return Manifest(
+        title=meta.title, author=meta.author, narrator=meta.narrator, year=meta.year, cover=str(meta.cover),
+        format=options.codec.name, profile=options.profile.value,
+        anthology=AnthologyEntry(anthology.file.name, "anthology.mp3" if options.anthology_mp3 else None,
+                                 anthology.duration) if anthology else None,
+        stories=tuple(works),
+        works=tuple(_work_entry(b, root) for b in books),
+        read_along=tuple((r.work.slug, _rel(r.epub, root) if r.epub else None, _rel(r.page, root) if r.page else None)
+                         for r in read_along),
+    )
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _work_entry(book: BookOutput, root: Path) -> WorkEntry:
+    work = book.work
+    return WorkEntry(
+        slug=work.slug, title=work.title, author=work.author, source=str(work.path),
+        file=_rel(book.audio, root), folder=_rel(book.folder, root), metadata=_rel(book.metadata, root),
+        duration=book.duration, chapters=tuple((c.title, c.start, c.end) for c in book.chapters),
+        skipped=tuple((c.title, c.start, c.end) for c in work.skipped),
+    )

@@ -1,0 +1,149 @@
+"""The speakers stage: a work's text in, its segments, cast and who says each line out."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+
+from pipeline.model import GROUP, Analysis, Character, Gender
+from pipeline.reading.lexicon import TITLES
+from pipeline.reading.segment import Layout, segments_of, split
+from pipeline.speakers.attribution.attribute import Sieves
+from pipeline.speakers.attribution.conversation import CONFIDENCE, Decision
+from pipeline.speakers.characters import Cast, NameRun, find_cast, narrator_name
+from pipeline.speakers.mentions import Resolver
+from pipeline.speakers.narrators import section_writers
+from pipeline.speakers.pins import Pins, check_pins
+from pipeline.speakers.tokens import Token, tokenize
+
+
+def analyse(text: str, pins: dict[str, str] | None = None) -> Analysis:
+    """Segment ``text``, find its cast and attribute every quotation."""
+    layout = split(text)
+    tokens = tokenize(layout)
+    cast, runs = find_cast(layout, tokens)
+    cast.writers = section_writers(layout, cast)
+    resolver = Resolver(cast, tokens, runs, text)
+    mentions = resolver.resolve_all()
+    sieves = Sieves(layout, tokens, cast, resolver, mentions)
+    # A pin is an anchor like a tag: the untagged lines around it are derived from it.
+    pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
+    anchors = {qi: ents[0] for qi, q in enumerate(layout.quotations)
+               if q.quote_id in pinned and len(ents := cast.lookup(pinned[q.quote_id])) == 1}
+    decisions = sieves.run(anchors)
+    _self_introductions(cast, layout, decisions)
+    _name_the_narrator(cast, tokens, runs, layout, decisions)
+    warnings = list(layout.warnings)
+    names = {
+        q.quote_id: _speaker_name(cast, d.speaker) for q, d in zip(layout.quotations, decisions, strict=True)
+    }
+    rules = {q.quote_id: d for q, d in zip(layout.quotations, decisions, strict=True)}
+    if pins:
+        ids = {q.quote_id for q in layout.quotations}
+        for qid, who in pinned.items():
+            if qid in ids:
+                names[qid] = who
+                rules[qid] = Decision(None, "pin", CONFIDENCE["pin"])
+            else:
+                where = (
+                    f"{pins.path.name}:{pins.lines[qid]}: " if isinstance(pins, Pins) and pins.path else ""
+                )
+                warnings.append(f"{where}pin {qid} ({who}) matches no quotation any more; it is ignored")
+    segments = []
+    for seg in segments_of(layout):
+        if seg.kind == "dialogue" and seg.quote_id is not None:
+            d = rules[seg.quote_id]
+            seg = replace(seg, speaker=names[seg.quote_id], rule=d.rule, confidence=round(d.confidence, 2))
+        segments.append(seg)
+    return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
+
+_INTRODUCTION = re.compile(
+    r"\b(?:I am|I’m|I'm|[Mm]y name is|[Mm]y name’s|[Mm]y name's)\s+"
+    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+    r"(?=[\s,.;!?—]|$)"
+)
+
+def _self_introductions(cast: Cast, layout: Layout, decisions: list[Decision]) -> None:
+    """An unnamed speaker who says "I am Dr. Grimesby Roylott" / "My name is Hester" is that
+    person: their lines join the named character, or the name becomes theirs."""
+    for q, d in zip(layout.quotations, decisions, strict=True):
+        who = d.speaker
+        if not isinstance(who, int) or cast.entities[who].kind != "unnamed":
+            continue
+        said = " ".join(layout.text[a:b] for a, b in q.parts)
+        m = _INTRODUCTION.search(said)
+        if m is None:
+            continue
+        name = m.group(1)
+        found = [e for e in cast.lookup(name) if e != who]
+        # "I am English" is no name; a title or "my name is" makes it one
+        titled = name.split()[0].rstrip(".").lower() in TITLES or m.group(0).lower().startswith("my name")
+        if len(found) == 1:
+            for i, other in enumerate(decisions):
+                if other.speaker == who:
+                    decisions[i] = replace(other, speaker=found[0])
+            cast.entities[who].kind = "merged"
+            if cast.entities[found[0]].gender == "U":
+                cast.entities[found[0]].gender = cast.entities[who].gender
+        elif not found and titled:
+            cast.entities[who].name = name
+            cast.entities[who].kind = "named"
+
+def _name_the_narrator(
+    cast: Cast, tokens: list[Token], runs: list[NameRun], layout: Layout, decisions: list[Decision]
+) -> None:
+    if cast.narrator is None:
+        return
+    own = {
+        p
+        for q, d in zip(layout.quotations, decisions, strict=True)
+        if d.speaker == cast.narrator
+        for p in q.paragraphs
+    }
+    if not own:
+        return
+    name = narrator_name(tokens, runs, own)
+    if name:
+        cast.entities[cast.narrator].name = name
+        # lines given to the same name as a character of its own ("Pip", answering a vocative)
+        same = {e for e in cast.lookup(name) if e != cast.narrator}
+        for i, d in enumerate(decisions):
+            if d.speaker in same:
+                decisions[i] = replace(d, speaker=cast.narrator)
+        for e in same:
+            cast.entities[e].kind = "merged"
+
+def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:
+    """(alias, canonical name) for every way the story names someone, for checking pins."""
+    known = [
+        (GROUP, GROUP),
+        ("narrator", cast.entities[cast.narrator].name if cast.narrator is not None else "Narrator"),
+    ]
+    for ent in cast.entities:
+        known.append((ent.name, ent.name))
+        known.extend((form, ent.name) for form in ent.forms)
+    known.extend((run.surface, run.surface) for run in runs)
+    return known
+
+def _speaker_name(cast: Cast, speaker: int | str | None) -> str | None:
+    if speaker is None or isinstance(speaker, str):
+        return speaker
+    return cast.entities[speaker].name
+
+def _characters(cast: Cast, names: dict[str, str | None]) -> tuple[Character, ...]:
+    lines = Counter(n for n in names.values() if n)
+    out = []
+    seen = set()
+    for ent in cast.entities:
+        # unnamed people the tags call alike ("the man") share one name, one voice and one entry
+        if ent.kind == "merged" or (ent.kind != "named" and not lines[ent.name]) or ent.name in seen:
+            continue
+        aliases = tuple(sorted(f for f in ent.forms if f != ent.name.lower()))
+        gender: Gender = "M" if ent.gender == "M" else "F" if ent.gender == "F" else "U"
+        out.append(Character(ent.name, aliases, gender, lines[ent.name]))
+        seen.add(ent.name)
+    for name, count in lines.items():
+        if name not in seen:
+            out.append(Character(name, (), "U", count))
+    return tuple(sorted(out, key=lambda c: (-c.lines, c.name)))

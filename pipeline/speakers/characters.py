@@ -1,0 +1,197 @@
+"""Who is in a story: names, aliases and gender.
+
+Names are runs of capitalised words, with an optional title ("Mr. Josiah Bell").
+A run is kept as a person when something says so: a title, a known first name, a
+speech tag, a vocative, or a pronoun that follows it. Short forms are folded into
+the full name they belong to ("Stéphane" -> "Stéphane Cara", "Mr. Bell" -> the only
+male Bell with that title), but never across titles that exclude each other
+("Mrs. Bell" is not "Miss Prudence Bell"). Gender comes from the pronouns that
+follow a name, then the title, then a list of first names.
+
+People who are never named ("the porter", "the young woman") are added by the
+attribution stage when they speak; see ``Cast.describe``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipeline.reading.lexicon import NOT_NAMES, NOUN_GENDER
+from pipeline.reading.segment import Layout
+from pipeline.reading.titles import is_title_text
+from pipeline.speakers.cast import Cast, Entity
+from pipeline.speakers.folding import cluster
+from pipeline.speakers.nameruns import (
+    MONTHS,
+    NameRun,
+    addressed,
+    name_runs,
+    pronoun_follows,
+    speech_subject,
+    vocative,
+)
+from pipeline.speakers.names import FEMALE_NAMES, MALE_NAMES, name_gender
+from pipeline.speakers.nonpersons import non_persons
+from pipeline.speakers.tokens import Token
+
+_NAMING_VERBS = frozenset({"call", "called", "calls", "calling", "named", "christened"})
+__all__ = ["Cast", "Entity", "NameRun", "find_cast", "narrator_name", "noun_gender"]
+
+
+def _not_a_name_here(word: str, lower_vocab: set[str]) -> bool:
+    """A capitalised sentence opener that is an ordinary word: "Tell Abel", "Finally Marilla"."""
+    low = word.lower()
+    if low in lower_vocab:
+        return True
+    return low.endswith("ly") and len(low) > 5 and name_gender(word) == "U"
+
+
+def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:
+    """The named characters of the story, and every name occurrence."""
+    runs = _clean_runs(layout, tokens)
+    evidence: Counter[str] = Counter()
+    mid_sentence: set[str] = set()
+    for run in runs:
+        key = run.surface.lower()
+        first = tokens[run.first]
+        if run.title or not first.sent_start or len(run.words) > 1 or name_gender(run.words[0]) != "U":
+            mid_sentence.add(key)
+        if run.title:
+            evidence[key] += 2
+        if name_gender(run.words[0]) != "U" and (run.words[0].lower() not in MONTHS or len(run.words) > 1):
+            evidence[key] += 2
+        if speech_subject(tokens, run):
+            evidence[key] += 2
+        if first.quote and vocative(tokens, run):
+            evidence[key] += 1
+        if not first.quote and pronoun_follows(tokens, run.last) != "U":
+            evidence[key] += 1
+
+    def is_person(run: NameRun) -> bool:
+        key = run.surface.lower()
+        if key not in mid_sentence:
+            return False
+        if evidence[key] >= 2:
+            return True
+        return len(run.words) > 1 and any(evidence[w.lower()] >= 2 for w in run.words)
+
+    nobody = non_persons(runs, tokens)
+    people = [r for r in runs if is_person(r) and r.surface.lower() not in nobody]
+    # a single word is a person when it belongs to a longer name that is
+    in_full = {w for r in people if len(r.words) > 1 for w in r.words}
+    people += [
+        r for r in runs if len(r.words) == 1 and not is_person(r) and r.words[0] in in_full
+        and r.surface.lower() not in nobody
+    ]
+    cast = cluster(people, tokens)
+    return cast, runs
+
+
+def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
+    """The name runs outside headings, without initials or an ordinary word in front ("Tell Abel",
+    "Poor Clara", "Dearest Margaret": a capitalised word the text also writes in lower case), and
+    two first names of either sex seen together once split in two ("Tell Beth Frank asked")."""
+    lower_vocab = {t.text for t in tokens if t.text.islower()}
+    headings = _headings(layout)
+    runs = []
+    for run in name_runs(tokens):
+        if tokens[run.first].para in headings or all(len(w) == 1 for w in run.words):
+            continue  # initials: "C.C.H.", "M.R.C.S."
+        if _listed_heading(layout.text, tokens[run.first].start):
+            continue  # "3.  How Dorothy Saved the Scarecrow" in a table of contents
+        lead = run.words[0]
+        ordinary = _not_a_name_here(lead, lower_vocab) or bool(re.search(r"-[a-z]", lead))
+        if not run.title and ordinary and (len(run.words) > 1 or tokens[run.first].sent_start):
+            if len(run.words) == 1:
+                continue
+            if name_gender(lead) == "U":
+                run = NameRun(run.first + 1, run.last, None, run.words[1:], " ".join(run.words[1:]))
+        runs.append(run)
+    seen = Counter(r.surface.lower() for r in runs)
+    out = []
+    for run in runs:
+        a, b = (*run.words, "", "")[:2]
+        if not run.title and len(run.words) == 2 and seen[run.surface.lower()] == 1 and _two_people(a, b):
+            out += [NameRun(run.first, run.first, None, (a,), a), NameRun(run.last, run.last, None, (b,), b)]
+        else:
+            out.append(run)
+    return out
+
+
+_NUMBERED = re.compile(r"\s*(?:\d+|[IVXLC]+)\.?\s+\S")
+
+
+def _listed_heading(text: str, pos: int) -> bool:
+    """The line at ``pos`` is a numbered entry of a list of chapters: a number, then a title."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)]
+    return bool(_NUMBERED.match(line)) and is_title_text(_NUMBERED_PREFIX.sub("", line))
+
+
+_NUMBERED_PREFIX = re.compile(r"^\s*(?:\d+|[IVXLC]+)\.?\s+")
+
+
+def _two_people(a: str, b: str) -> bool:
+    """Two listed first names of different sexes: no one's full name."""
+    sexes = {name_gender(w) for w in (a, b) if w.lower() in FEMALE_NAMES | MALE_NAMES}
+    return sexes == {"M", "F"}
+
+
+def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: set[int]) -> str | None:
+    """The first-person narrator's name: a name others call them by in dialogue that the
+    narration never uses (it says "I"). ``spoken_by_narrator`` holds the paragraphs of their lines;
+    only lines next to one of them count (the narrator is the one being answered)."""
+    # a name the narration tags as a speaker belongs to someone else; a name the narration merely
+    # mentions ("I called myself Pip") may still be the narrator's if others call them by it more often
+    tagged = {
+        w.lower()
+        for r in runs
+        if not tokens[r.first].quote
+        and speech_subject(tokens, r)
+        and not (r.first and tokens[r.first - 1].low in _NAMING_VERBS)  # "they called me Pip"
+        for w in r.words
+    }
+    in_narration: Counter[str] = Counter(
+        t.low for t in tokens if t.cap and not t.quote and not t.sent_start and t.low not in NOT_NAMES
+    )
+    votes: Counter[str] = Counter()
+    longest: dict[str, str] = {}
+    for r in runs:
+        first = tokens[r.first]
+        if not first.quote or first.para in spoken_by_narrator:
+            continue
+        adjacent = first.para - 1 in spoken_by_narrator or first.para + 1 in spoken_by_narrator
+        if any(w.lower() in tagged for w in r.words):
+            continue
+        if not vocative(tokens, r) or not addressed(tokens, r):
+            continue
+        form = " ".join(r.words)
+        key = next((k for k in longest if set(k.split()) & {w.lower() for w in r.words}), form.lower())
+        votes[key] += 2 if adjacent else 1
+        if len(form) > len(longest.get(key, "")):
+            longest[key] = form
+    for key in list(votes):
+        if sum(in_narration[w] for w in key.split()) >= votes[key]:
+            del votes[key]
+    if not votes:
+        return None
+    (key, n), *rest = votes.most_common()
+    if rest and rest[0][1] == n:
+        return None
+    return longest[key]
+
+
+def _headings(layout: Layout) -> set[int]:
+    """Paragraphs that are titles or chapter headings: short, and not ended like a sentence."""
+    text = layout.text
+    out = set()
+    for i, (a, b) in enumerate(layout.paragraphs):
+        if b - a <= 80 and text[b - 1] not in ".!?\"”’'—…:;,-":  # "so I said:--" is no heading
+            out.add(i)
+    return out
+
+
+def noun_gender(word: str) -> str:
+    return NOUN_GENDER.get(word.lower(), "U")

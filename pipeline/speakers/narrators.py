@@ -1,0 +1,78 @@
+"""Who says "I" where: the writers of the journals, diaries and letters a novel is made of.
+
+An epistolary novel changes its first-person narrator at every heading that names a writer
+("JONATHAN HARKER'S JOURNAL", "_Dr. Seward's Diary._", "_Letter, Lucy Westenra to Mina
+Murray._", "_Memorandum left by Lucy Westenra._"): the "I" of the narration after such a heading
+is that writer, up to the next one. A heading whose writer is no one in the cast (a firm of
+solicitors) hands "I" back to the story's one narrator.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.reading.lexicon import TITLES
+from pipeline.reading.segment import Layout
+from pipeline.speakers.characters import Cast, Entity
+from pipeline.speakers.names import name_gender
+
+_LONGEST_HEADING = 140
+_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|du))*"
+_JOURNAL = re.compile(
+    rf"^(?P<who>{_NAME})['’][sS]\s+(?i:phonograph\s+|private\s+)?(?i:journal|diary|memorandum|note-?book|log)"
+    rf"(?:[\s._,—-]*(?i:continued|cont)?[\s._,—-]*$|.*\b(?i:spoken\s+by)\s+(?P<by>{_NAME}))",
+)
+_LETTER = re.compile(
+    r"^(?i:letter|telegram|note|memorandum|cablegram)\b(?:\s*\([^)]*\))?\s*(?:,\s*|\s+(?i:from|left\s+by|by)\s+)"
+    rf"(?P<who>{_NAME})(?=,|\s+to\s+|[._]*$)"
+)
+
+
+def heading_writer(text: str) -> str | None:
+    """The writer a section heading names, as written ("Jonathan Harker", "Dr. Seward"), or None."""
+    text = text.strip().strip("_*").strip()
+    if len(text) > _LONGEST_HEADING or not text:
+        return None
+    m = _JOURNAL.match(text) or _LETTER.match(text)
+    if m is None:
+        return None
+    who = (m.groupdict().get("by") or m.group("who")).strip(" .,_")
+    return who.title() if who.isupper() else who
+
+
+def section_writers(layout: Layout, cast: Cast) -> list[tuple[int, int | None]]:
+    """(first paragraph, writer's entity or None) for every heading that names a writer, in order."""
+    out: list[tuple[int, int | None]] = []
+    for p, (a, b) in enumerate(layout.paragraphs):
+        if b - a > _LONGEST_HEADING + 10:
+            continue
+        who = heading_writer(layout.text[a:b])
+        if who is not None:
+            out.append((p, _writer_entity(cast, who)))
+    # one heading alone is a title, not a book of several writers
+    return out if len({e for _p, e in out if e is not None}) >= 2 else []
+
+
+def _writer_entity(cast: Cast, who: str) -> int | None:
+    """The character a writer's name points to: the whole name, without its title, then the
+    given name or the surname when they name one person only; or a new character."""
+    words = [w for w in who.replace(".", ". ").split() if w]
+    bare = [w for w in words if w.rstrip(".").lower() not in TITLES and w.rstrip(".").lower() not in ("hon",)]
+    if not bare:
+        return None
+    for form in (who, " ".join(bare), bare[0], bare[-1]):
+        found = [e for e in cast.lookup(form) if cast.entities[e].kind == "named"]
+        if len(found) == 1:
+            ent = cast.entities[found[0]]
+            full = [w for w in bare if not re.fullmatch(r"[A-Z]\.", w)]  # "Quincey P. Morris"
+            if len(full) > 1 and " " not in ent.name:
+                ent.name = " ".join(full)  # "Hugh" signs "Hugh Vane's Journal"
+                cast.alias(found[0], ent.name)
+            return found[0]
+    if len(bare) > 3 or "&" in who or any(w.lower() in ("son", "sons", "co", "co.") for w in bare):
+        return None  # a firm, not a person
+    name = " ".join(words)
+    title = words[0].rstrip(".").lower() if words[0].rstrip(".").lower() in TITLES else None
+    gender = TITLES.get(title, "U") if title else name_gender(bare[0])
+    return cast.add(Entity(name, {name.lower(), " ".join(bare).lower()}, gender=gender, title=title,
+                           given=bare[0] if len(bare) > 1 else None, surname=bare[-1]))

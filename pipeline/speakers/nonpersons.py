@@ -1,0 +1,70 @@
+"""Names that are no one's: places, buildings, peoples, families in the plural, abstractions.
+
+A capitalised run that passes as a person on evidence alone ("Bath Street" with a "she" after
+it) is dropped when the text shows what else it is: a name ending in a place word ("Meadow
+Lane"), a country, city or people ("London", "the Italian"), a name met after "in", "into",
+"near" more than a person ever is ("in Missouri", "through Soho"), a plural ("the Moffats",
+"Saturdays"), or a word the text mostly writes in lower case ("Death" beside "death"). Speaking
+in tags twice ("said Vengeance") keeps a run a person whatever else is true; a saint's title
+makes it a place, a church or a saint, never a character.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.reading.lexicon import NATIONALITIES, NOT_NAMES, PLACE_NAMES, PLACE_WORDS
+from pipeline.speakers.nameruns import NameRun, speech_subject
+from pipeline.speakers.names import FEMALE_NAMES, MALE_NAMES
+from pipeline.speakers.tokens import Token
+
+# prepositions that put a place after them and hardly ever a person ("in London", not "in Tom")
+_PLACE_PREPS = frozenset(
+    {"in", "into", "near", "through", "across", "within", "outside", "throughout", "beyond", "towards", "toward"}
+)
+
+
+def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
+    """The lower-case surfaces of the untitled runs that name something other than a person."""
+    seen: Counter[str] = Counter()
+    placed: Counter[str] = Counter()
+    after_the: Counter[str] = Counter()
+    tagged: Counter[str] = Counter()
+    for run in runs:
+        key = run.surface.lower()
+        seen[key] += 1
+        prev = tokens[run.first - 1].low if run.first else ""
+        placed[key] += prev in _PLACE_PREPS
+        after_the[key] += prev == "the"
+        tagged[key] += speech_subject(tokens, run) and not tokens[run.first].quote
+    lower = Counter(t.text for t in tokens if t.text.islower())
+    capital = Counter(t.low for t in tokens if t.cap and not t.sent_start)
+    out = set()
+    for run in runs:
+        key = run.surface.lower()
+        if key in out or tagged[key] >= 2 or (run.title and run.title not in ("st", "saint")):
+            continue
+        words = key.split()[1:] if run.title else key.split()
+        if (
+            run.title is not None  # "St. Petersburg", "Saint Antoine": a place, a church or a saint
+            or (words[-1] in PLACE_WORDS and not _listed(words[0]))  # "Tellson's Bank"; "Agnes Moor" is hers
+            or any(w in NATIONALITIES or w in PLACE_NAMES for w in words)
+            or (placed[key] >= 2 and placed[key] * 3 >= seen[key] and not tagged[key])
+            or _plural(words, seen, after_the[key] * 2 >= seen[key])
+            or (len(words) == 1 and not _listed(key) and lower[key] > capital[key])
+        ):
+            out.add(key)
+    return out
+
+
+def _listed(word: str) -> bool:
+    return word in FEMALE_NAMES or word in MALE_NAMES
+
+
+def _plural(words: list[str], seen: Counter[str], mostly_after_the: bool) -> bool:
+    """ "the Moffats", "the Defarges", "Saturdays": a family or a kind, not one person."""
+    if len(words) != 1 or not words[0].endswith("s") or words[0].endswith("ss") or _listed(words[0]):
+        return False
+    word = words[0]
+    stems = {word[:-1], word[:-2] if word.endswith("es") else word[:-1]}
+    return mostly_after_the or any(s in NOT_NAMES or seen[s] for s in stems)

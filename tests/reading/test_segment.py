@@ -1,0 +1,166 @@
+"""Narration/dialogue segmentation: tiling, quote styles, apostrophes, bad input."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.reading.segment import segment
+
+
+def dialogue(text: str) -> list[str]:
+    segs, _ = segment(text)
+    return [s.text for s in segs if s.kind == "dialogue"]
+
+
+def assert_tiles(text: str) -> None:
+    segs, _ = segment(text)
+    pos = 0
+    for s in segs:
+        assert s.start == pos and s.end > s.start and s.text == text[s.start : s.end]
+        pos = s.end
+    assert pos == len(text)
+
+
+_ALPHABET = st.sampled_from([*list("ab ,.!?\n\n\"'“”‘’—-"), "Mr. ", " said Tom", "'tis", "don't"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=60).map("".join))
+def test_segments_tile_any_text(text: str) -> None:
+    assert_tiles(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_segments_tile_arbitrary_unicode(text: str) -> None:
+    assert_tiles(text)
+
+
+def test_empty_text() -> None:
+    assert segment("") == ([], [])
+
+
+def test_interrupted_quotation_shares_an_id() -> None:
+    segs, _ = segment("“I am thinking,” Mrs. Bell replied, “and you know it.”")
+    parts = [s for s in segs if s.kind == "dialogue"]
+    assert [p.text for p in parts] == ["I am thinking,", "and you know it."]
+    assert parts[0].quote_id == parts[1].quote_id
+    assert (
+        parts[0].quote_id is not None and parts[0].quote_id.startswith("q-") and len(parts[0].quote_id) == 10
+    )
+
+
+def test_quote_id_is_stable_under_edits_elsewhere() -> None:
+    a, _ = segment("He came in.\n\n“Hello there.”\n\n“Bye.”")
+    b, _ = segment("A new first paragraph.\n\nHe came in at last.\n\n“Hello there.”\n\n“Bye.”")
+    ids = lambda segs: [s.quote_id for s in segs if s.kind == "dialogue"]  # noqa: E731
+    assert ids(a) == ids(b)
+
+
+def test_repeated_quotation_gets_distinct_ids() -> None:
+    segs, _ = segment("“No.”\n\n“No.”")
+    ids = [s.quote_id for s in segs if s.kind == "dialogue"]
+    assert len(set(ids)) == 2
+
+
+def test_speech_continued_over_paragraphs() -> None:
+    text = "He began to read. “Dear all,\n\n“The harvest is in.\n\n“Love, Danny.” He stopped."
+    segs, warnings = segment(text)
+    parts = [s for s in segs if s.kind == "dialogue"]
+    assert [p.text for p in parts] == ["Dear all,", "The harvest is in.", "Love, Danny."]
+    assert len({p.quote_id for p in parts}) == 1
+    assert warnings == []
+
+
+def test_unclosed_quote_recovers_at_paragraph_end_with_line_number() -> None:
+    text = "Title\n\n“Wait,” she said.\n\nHe said, “I never close this.\n\nThe rain went on all night. “Yes.”"
+    _segs, warnings = segment(text)
+    assert dialogue(text) == ["Wait,", "I never close this.", "Yes."]
+    assert warnings == [
+        "line 5: opening quotation mark never closed; ended the quotation at the end of its paragraph"
+    ]
+    assert_tiles(text)
+
+
+def test_straight_quotes() -> None:
+    assert dialogue('"Yes," said he, "I know."') == ["Yes,", "I know."]
+
+
+def test_british_single_quotes_with_nested_doubles_and_apostrophes() -> None:
+    text = (
+        "‘We met at the Ashleys’ garden party,’ she said. ‘’Tis true, in ’53. "
+        "He said “never” and left.’\n\nIt wasn’t ‘suitable’. ‘Don’t,’ said he."
+    )
+    assert dialogue(text) == [
+        "We met at the Ashleys’ garden party,",
+        "’Tis true, in ’53. He said “never” and left.",
+        "Don’t,",
+    ]
+
+
+def test_straight_single_quotes_with_apostrophes() -> None:
+    text = "'The boys' hats are on the hook,' said Tom. 'Don't fret. 'Tis '53 all over.'"
+    assert dialogue(text) == ["The boys' hats are on the hook,", "Don't fret. 'Tis '53 all over."]
+
+
+def test_apostrophes_in_double_quoted_text_do_not_matter() -> None:
+    text = "The Bells' house was quiet. 'Tis said folks' tales are old.\n\n“Don’t,” said Tom. “It’s late.”"
+    assert dialogue(text) == ["Don’t,", "It’s late."]
+
+
+def test_non_speech_quotes_stay_narration() -> None:
+    text = (
+        "A sign said “NO ENTRY AFTER DARK.” She read “The Orphan of Ravensworth” and dreaded "
+        "the word “economy” and what he called a “function space,” which annoyed her."
+    )
+    assert dialogue(text) == []
+
+
+def test_no_dialogue_and_only_dialogue() -> None:
+    assert dialogue("Just narration here.\n\nAnd more.") == []
+    assert dialogue("“One.”\n\n“Two.”\n\n“Three.”") == ["One.", "Two.", "Three."]
+
+
+def test_mixed_quote_styles() -> None:
+    text = '“Curly,” said Ann.\n\n"Straight," said Bob.\n\n“Mixed," said Cy.'
+    assert dialogue(text) == ["Curly,", "Straight,", "Mixed,"]
+
+
+def test_paragraphs_without_blank_lines() -> None:
+    text = "“One,” said Ann.\n“Two,” said Bob.\n“Three\nHe left."
+    _segs, warnings = segment(text)
+    assert dialogue(text) == ["One,", "Two,", "Three"]
+    assert warnings and warnings[0].startswith("line 3:")
+
+
+def test_a_new_sentence_with_its_own_tag_starts_a_new_quotation() -> None:
+    text = (
+        "The boy unpacked the hamper, still whispering, 'Oh my! Oh my!' at every parcel. "
+        "When all was laid out, his uncle said, 'Now, eat up, lad!'"
+    )
+    segs, _ = segment(text)
+    ids = [s.quote_id for s in segs if s.kind == "dialogue"]
+    assert len(ids) == 2 and ids[0] != ids[1]
+
+
+def test_one_tag_between_two_parts_keeps_one_quotation() -> None:
+    text = '"Yes," said he. "I know it well, and so do you."'
+    segs, _ = segment(text)
+    ids = [s.quote_id for s in segs if s.kind == "dialogue"]
+    assert len(ids) == 2 and ids[0] == ids[1]
+
+
+def test_speech_after_a_verb_or_a_colon_stays_speech() -> None:
+    text = 'He only said "No." She turned and called, "Come back, Tom!"\n\nShe wrote to him and said: "Soon."'
+    assert dialogue(text) == ["No.", "Come back, Tom!", "Soon."]
+
+
+def test_a_tagged_quotation_a_narration_sentence_and_a_part_with_its_own_tag_are_two_quotations() -> None:
+    from pipeline.speakers.analyse import analyse
+
+    text = ('"Well," said I, "I can make nothing of it." Dr. Brandt stood up. "I must go back to '
+            'Leiden to-night," he said. "There are books there I want."\n')
+    lines = [(s.text, s.speaker) for s in analyse(text).segments if s.kind == "dialogue"]
+    assert lines[0][1] != lines[-1][1]
+    assert lines[-1][1] == "Dr. Brandt"
