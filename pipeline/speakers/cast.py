@@ -74,3 +74,15 @@ class Cast:
         if found:
             return found[0]
         return self.add(Entity(phrase, {key}, gender=gender, kind="unnamed"))
+
+
+@dataclass(slots=True)
+class Mention:
+    """Someone referred to in the narration."""
+
+    first: int  # token index
+    last: int  # token index (inclusive)
+    kind: str  # name | pronoun | description | group | narrator
+    entity: int | None  # index into Cast.entities; None when unresolved
+    subject: bool  # first person-mention of its sentence
+    para: int
