@@ -12,10 +12,17 @@ from typing import TYPE_CHECKING
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
 from pipeline.speakers.cast import Mention
 from pipeline.speakers.characters import noun_gender
-from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, POSSESSIVES, PREPS, Relatives
+from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
 
 if TYPE_CHECKING:
     from pipeline.speakers.mentions import Resolver
+
+#: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
+#: already knows, when the scene holds only one of that sex. Callings ("the butler") are roles instead.
+_PLAIN = frozenset({"man", "woman", "girl", "boy", "lady", "gentleman", "fellow", "lad", "lass", "maiden", "youth"})
+#: How far back (in paragraphs) "the scene" reaches for the people a plain description may mean.
+_SCENE_PARAGRAPHS = 6
+_UNWED = frozenset({"girl", "lass", "maiden"})
 
 
 class Descriptions:
@@ -129,8 +136,32 @@ class Descriptions:
                     ent = cast.entities[m.entity] if m.entity is not None else None
                     if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
                         return m.entity
+            if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
+                named = self.only_one_in_scene(i, gender, self._describe_key(words), noun in _UNWED)
+                if named is not None:
+                    return named
             return cast.describe(self._describe_key(words), gender)
         return None
+
+    def only_one_in_scene(self, i: int, gender: str, key: str, unwed: bool) -> int | None:
+        """The named person "the woman" / "the tall old gentleman" at token ``i`` must be: the only
+        person of that sex the narration of the last few paragraphs mentions, when no one unnamed of
+        that sex (nor someone this text has called so before) is there too. A girl is no "Mrs."."""
+        para = self.tokens[i].para
+        named: set[int] = set()
+        for m in reversed(self.history[-60:]):
+            if m.para < para - _SCENE_PARAGRAPHS:
+                break
+            if m.entity is None or m.first >= i or self.cast.is_narrator(m.entity):
+                continue
+            ent = self.cast.entities[m.entity]
+            if ent.gender not in (gender, "U") or m.kind == "group":
+                continue
+            if ent.kind != "named" or key in ent.forms:
+                return None  # "a young woman" came in: "the woman" is her
+            if ent.gender == gender and not (unwed and ent.title in MARRIED):
+                named.add(m.entity)
+        return named.pop() if len(named) == 1 else None
 
     @staticmethod
     def _describe_key(words: list[str]) -> str:
