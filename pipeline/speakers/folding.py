@@ -53,8 +53,8 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
                 return g
         return "U"
 
-    # family names some woman of the text is "Miss" of
-    maiden = {w[-1].lower() for t, w in forms.values() if t in ("miss", "ms", "mademoiselle", "mlle")}
+    # family names a daughter or a son of the text goes by ("Miss Hale", "Master Craven")
+    maiden = {w[-1].lower() for t, w in forms.values() if t in ("miss", "ms", "mademoiselle", "mlle", "master")}
     cast = Cast()
     # full names first, longest first: they anchor the short forms
     order = sorted(forms, key=lambda k: (-len(forms[k][1]), -count[k], k))
@@ -111,7 +111,7 @@ def _fold(
         return None
     ent = cast.entities[fits[0]]
     family = title in _FAMILY_TITLES and len(lw) == 1 and ent.title is None
-    if family and not _wife(cast, ent, str(title), maiden, count):
+    if family and not _wife(cast, ent, str(title), maiden, count) and not _husband(cast, ent, str(title), maiden):
         # "Mrs. Bell" is not "Clara Bell" when several people share the surname
         kin = [e for e in cast.entities if e.surname and ent.surname and e.surname.lower() == ent.surname.lower()]
         if len(kin) > 1:
@@ -119,16 +119,31 @@ def _fold(
     return fits[0]
 
 
+def _kin(cast: Cast, ent: Entity) -> list[Entity]:
+    """The people of ``ent``'s family name the text names in full (a given name and the family name)."""
+    surname = (ent.surname or "").lower()
+    return [e for e in cast.entities
+            if e.kind == "named" and e.given and e.surname and e.surname.lower() == surname]
+
+
+def _husband(cast: Cast, ent: Entity, title: str, maiden: set[str]) -> bool:
+    """ "Mr. Darling" is George Darling when he is the only man of the name the text names in full,
+    and no "Master Darling" (a son the text may call so too) is about."""
+    if title not in ("mr", "mister", "monsieur") or ent.gender == "F" or not ent.surname:
+        return False
+    men = [e for e in _kin(cast, ent) if e.gender != "F"]
+    return men == [ent] and ent.surname.lower() not in maiden
+
+
 def _wife(cast: Cast, ent: Entity, title: str, maiden: set[str], count: Counter[str]) -> bool:
     """ "Mrs. Wilson" is Myrtle Wilson when she and one man (her husband George Wilson) are the
     only people of the name, no one of the name is a "Miss" (a daughter: Margaret Hale is "Miss
     Hale" and her mother "Mrs. Hale"), and the text names her so more than once (not the "Wendy Moira
     Angela Darling" of one introduction, whose mother is "Mrs. Darling")."""
-    if title not in ("mrs", "madame", "mme") or ent.gender != "F" or not ent.surname:
+    if title not in ("mrs", "madame", "mme") or ent.gender == "M" or not ent.surname:
         return False
     surname = ent.surname.lower()
-    kin = [e for e in cast.entities
-           if e is not ent and e.kind == "named" and e.surname and e.surname.lower() == surname]
+    kin = [e for e in _kin(cast, ent) if e is not ent]
     # her given name and the family name, as the narration writes a married woman's name, more than once
     named = any(len(f.split()) == 2 and f.endswith(" " + surname) and count[f] > 1 for f in ent.forms)
     return named and len(kin) == 1 and kin[0].gender == "M" and surname not in maiden
@@ -169,7 +184,13 @@ def _fit(ent: Entity, title: str | None, lw: list[str]) -> int | None:
 
 def _same_name(word: str, full: list[str]) -> bool:
     """``word`` is one of the words of a name, or a pet form of one of them ("Tom" and Thomas)."""
-    return word in full or any(f in formal_names(word) or word in formal_names(f) for f in full)
+    return word in full or any(f in formal_names(word) or word in formal_names(f) or _clipped(word, f) for f in full)
+
+
+def _clipped(a: str, b: str) -> bool:
+    """One name clipped from the other: "Huck" and "Huckleberry" (three letters at least)."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and len(long) > len(short) and long.startswith(short)
 
 
 def _same_title(a: str, b: str) -> bool:
