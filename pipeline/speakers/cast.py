@@ -10,6 +10,10 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from pipeline.speakers.nameruns import NameRun
+from pipeline.speakers.tokens import Token
 
 
 @dataclass
@@ -86,3 +90,20 @@ class Mention:
     entity: int | None  # index into Cast.entities; None when unresolved
     subject: bool  # first person-mention of its sentence
     para: int
+
+
+class Scene(Protocol):
+    """What the readers of descriptions and relations see of the pass over the narration
+    (``mentions.Resolver``): the story so far and who was mentioned last."""
+
+    cast: Cast
+    tokens: list[Token]
+    text: str
+    run_at: dict[int, NameRun]
+    history: list[Mention]
+
+    def latest(self, choices: list[int]) -> int: ...
+
+    def pronoun(self, i: int, gender: str, exclude: set[int] | None = None) -> int | None: ...
+
+    def entity_for_name(self, surface: str) -> int | None: ...

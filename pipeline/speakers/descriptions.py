@@ -7,15 +7,10 @@ an unnamed character of its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
-from pipeline.speakers.cast import Mention
+from pipeline.speakers.cast import Mention, Scene
 from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
-
-if TYPE_CHECKING:
-    from pipeline.speakers.mentions import Resolver
 
 #: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
 #: already knows, when the scene holds only one of that sex. Callings ("the butler") are roles instead.
@@ -28,7 +23,7 @@ _UNWED = frozenset({"girl", "lass", "maiden"})
 class Descriptions:
     """Reads and resolves descriptions for a ``Resolver``, against the story so far."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Scene) -> None:
         self.resolver = resolver
         self.cast = resolver.cast
         self.tokens = resolver.tokens

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pipeline.reading.lexicon import words
-
-if TYPE_CHECKING:
-    from pipeline.speakers.mentions import Resolver
+from pipeline.speakers.cast import Scene
 
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "his", "her", "my", "our", "their", "your", "its"})
 POSSESSIVES = {"his": "M", "her": "F", "my": "I", "our": "P", "their": "P", "your": "U"}
@@ -108,7 +104,7 @@ MARRIED = frozenset({"mrs", "lady", "madame", "mme", "frau", "signora", "señora
 class Relatives:
     """Who "his sister", "her husband", "said my friend" are, for a ``Resolver``."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Scene) -> None:
         self.resolver = resolver
         self.cast = resolver.cast
         self.tokens = resolver.tokens
