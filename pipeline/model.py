@@ -117,20 +117,34 @@ class Analysis:
     warnings: tuple[str, ...] = ()  # e.g. "line 12: quotation never closed"
 
 
+#: The engine that speaks a voice that names none (voices.yaml's ``engine:``).
+DEFAULT_ENGINE = "espeak"
+
+
 @dataclass(frozen=True)
 class VoiceSettings:
-    """Everything that determines how a line sounds; part of the clip cache key."""
+    """Everything that determines how a line sounds; part of the clip cache key.
 
-    voice: str  # pyttsx3 eSpeak voice id, e.g. "gmw/en-us"
-    variant: str | None = None  # eSpeak variant, e.g. "f3", "m2", "klatt"
+    Which knobs an engine honours is its own business (checked where voices.yaml is read):
+    ``variant`` and ``pitch`` shape the voices of an engine that offers variants, ``speaker``
+    picks one voice of a model that holds several.
+    """
+
+    voice: str  # the engine's voice id, e.g. "gmw/en-us" (eSpeak), "en_US-joe-medium" (Piper)
+    variant: str | None = None  # a variation the engine applies to the voice, e.g. "f3", "klatt"
     rate: int = 175  # words per minute
     pitch: int = 50  # 0..99
     volume: float = 1.0  # 0..1
+    engine: str = DEFAULT_ENGINE  # which speech engine renders it (voices.yaml's ``engine:``)
+    speaker: int | None = None  # the speaker's number in a multi-speaker model
 
     @property
-    def espeak_name(self) -> str:
-        """The name eSpeak NG's SetVoiceByName understands: id plus ``+variant``."""
-        return f"{self.voice}+{self.variant}" if self.variant else self.voice
+    def label(self) -> str:
+        """The voice as shown to the user (and in the manifest): ``gmw/en-us+f3``, ``piper:en_US-joe-medium``."""
+        name = f"{self.voice}+{self.variant}" if self.variant else self.voice
+        if self.speaker is not None:
+            name = f"{name}#{self.speaker}"
+        return name if self.engine == DEFAULT_ENGINE else f"{self.engine}:{name}"
 
 
 @dataclass(frozen=True)

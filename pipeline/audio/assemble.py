@@ -35,9 +35,17 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment
-from pipeline.audio.levels import AUDIBLE_DBFS, SAMPLE_MAX, SAMPLE_MIN, WINDOW, amplitude
+from pipeline.audio.levels import (
+    AUDIBLE_DBFS,
+    ESPEAK_K_WEIGHTED_DB,
+    SAMPLE_MAX,
+    SAMPLE_MIN,
+    WINDOW,
+    amplitude,
+    k_weighted_db,
+)
 from pipeline.audio.synth import ClipCache, PlannedClip
-from pipeline.model import ChapterAudio, Segment, TimedSegment, Work
+from pipeline.model import DEFAULT_ENGINE, ChapterAudio, Segment, TimedSegment, Work
 
 FADE_MS = 6  # short enough to be inaudible, long enough to remove clicks at the joins
 HEAD_SILENCE = 0.75  # seconds of room tone before the title (ACX: 0.5-1 s)
@@ -79,10 +87,10 @@ class Loudness:
 
 
 def clip_frames(cache: ClipCache, key: str) -> int:
-    """A cached clip's length in samples, from its WAV header alone."""
+    """A cached clip's length in samples at the work's rate, from its WAV header alone."""
     try:
         with wave.open(str(cache.path(key)), "rb") as w:
-            return w.getnframes()
+            return engine.work_frames(w.getnframes(), w.getframerate())
     except (OSError, EOFError, wave.Error) as exc:
         raise CorruptClip(key) from exc
 
@@ -180,13 +188,17 @@ def silence(seconds: float) -> bytes:
     return b"\x00" * (frames * engine.SAMPLE_WIDTH)
 
 
-def load_clip(cache: ClipCache, key: str, level_dbfs: float | None) -> bytes:
-    """A cached clip's PCM, brought to ``level_dbfs`` RMS (None: as rendered) and faded at both ends."""
+def load_clip(cache: ClipCache, key: str, level_dbfs: float | None, by_loudness: bool = False) -> bytes:
+    """A cached clip's PCM, brought to ``level_dbfs`` RMS (None: as rendered) and faded at both ends.
+    ``by_loudness``: in a chapter of several engines, to the loudness an eSpeak narration clip of
+    that RMS has instead (clips of one engine alone are levelled by RMS, as they always were)."""
     try:
         pcm = engine.read_wav_pcm(cache.path(key))
     except (OSError, EOFError, ValueError) as exc:
         raise CorruptClip(key) from exc
     clip = AudioSegment(data=pcm, sample_width=engine.SAMPLE_WIDTH, frame_rate=engine.SAMPLE_RATE, channels=1)
+    if level_dbfs is not None and by_loudness:
+        level_dbfs += ESPEAK_K_WEIGHTED_DB - k_weighted_db(pcm, engine.SAMPLE_RATE)
     if level_dbfs is not None and clip.rms > 0:
         # Never clip the 16-bit PCM: a clip with an unusual crest factor just stays quieter.
         clip = clip.apply_gain(min(level_dbfs - clip.dBFS, -0.5 - clip.max_dBFS))
@@ -239,6 +251,8 @@ def assemble_chapter(
 ) -> ChapterAudio:
     """Stream the story's audio into ``sink`` and return its timeline (seconds)."""
     written = 0  # bytes so far: timings are exact sample counts, not estimates
+    mixed = len({c.utterance.voice.engine for c in clips}) > 1 or any(
+        c.utterance.voice.engine != DEFAULT_ENGINE for c in clips)
     level: float | None = None
     tone = RoomTone(None)
     if loudness is not None:
@@ -257,7 +271,7 @@ def assemble_chapter(
     for clip in clips:
         emit(silence(clip.utterance.pause_before))
         start = written / BYTES_PER_SECOND
-        pcm = load_clip(cache, clip.key, level)
+        pcm = load_clip(cache, clip.key, level, mixed)
         emit(pcm)
         end = written / BYTES_PER_SECOND
         if on_place is not None:

@@ -22,7 +22,7 @@ import wave
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import CancelledError, Future, InvalidStateError, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from pipeline.model import Segment, Utterance, VoiceSettings, Work
 from pipeline.reading.paragraphs import Paragraph, paragraphs, pieces
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
-from pipeline.voices.speech import Mark, Rendering, marks_from_json, marks_to_json
+from pipeline.voices.engines.base import Mark, Rendering, marks_from_json, marks_to_json
 
 _SPEAKABLE = re.compile(r"\w")
 
@@ -78,12 +78,9 @@ def _lexicon_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def clip_key(text: str, voice: VoiceSettings) -> str:
-    """The cache key of a clip: every input that changes its sound."""
-    payload = json.dumps(
-        {"text": text, "voice": asdict(voice), "engine": engine.engine_version(),
-         "rate": engine.SAMPLE_RATE, "phonemes": True},
-        sort_keys=True, ensure_ascii=False,
-    )
+    """The cache key of a clip: every input that changes its sound (the text, and what the voice's
+    engine says shapes it: its build, the voice's model, every setting)."""
+    payload = json.dumps({"text": text, **engine.clip_identity(voice)}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
@@ -177,12 +174,18 @@ class ClipCache:
         return self.folder / key[:2] / f"{key}.marks.json"
 
     def marks(self, key: str) -> tuple[Mark, ...] | None:
-        """Where the clip's words and sentences start, or None when the cache has no record
-        (a clip rendered before marks were kept, or a damaged record)."""
+        """Where the clip's words and sentences start (in samples at the work's rate, as the clip is
+        read), or None when the cache has no record (a clip rendered before marks were kept, or a
+        damaged record)."""
         try:
-            return marks_from_json(self.marks_path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            marks = marks_from_json(self.marks_path(key).read_text(encoding="utf-8"))
+            with wave.open(str(self.path(key)), "rb") as w:
+                rate = w.getframerate()
+        except (OSError, ValueError, EOFError, wave.Error):
             return None
+        if rate == engine.SAMPLE_RATE:
+            return marks
+        return tuple(replace(m, sample=engine.work_frames(m.sample, rate)) for m in marks)
 
     def is_valid(self, key: str) -> bool:
         """True when the clip exists and is whole (a truncated file is not)."""
@@ -191,8 +194,7 @@ class ClipCache:
             size = path.stat().st_size
             with wave.open(str(path), "rb") as w:
                 frames = w.getnframes()
-                ok = (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (
-                    1, engine.SAMPLE_WIDTH, engine.SAMPLE_RATE)
+                ok = (w.getnchannels(), w.getsampwidth()) == (1, engine.SAMPLE_WIDTH) and w.getframerate() > 0
         except (OSError, EOFError, wave.Error):
             return False
         return ok and size >= frames * engine.SAMPLE_WIDTH + 44
@@ -224,14 +226,15 @@ class WorkerCrashed(EngineError):
 
 def _render_batch(folder: str, jobs: list[tuple[str, str, dict]]) -> int:
     """Worker: render clips into the cache folder; returns how many were rendered."""
-    eng = engine.engine()
     cache = ClipCache(Path(folder))
-    for key, text, voice in jobs:
+    for key, text, fields in jobs:
         Worker.rendering(key)
-        rendering = eng.render(text, VoiceSettings(**voice))
+        voice = VoiceSettings(**fields)
+        eng = engine.engine(voice.engine)
+        rendering = eng.render(text, voice)
         for attempt in range(3):
             try:
-                _store(cache, key, rendering)
+                _store(cache, key, rendering, eng.sample_rate(voice))
                 break
             except FileNotFoundError:  # the cache folder was deleted meanwhile: make it again
                 if attempt == 2:
@@ -240,7 +243,7 @@ def _render_batch(folder: str, jobs: list[tuple[str, str, dict]]) -> int:
     return len(jobs)
 
 
-def _store(cache: ClipCache, key: str, rendering: Rendering) -> None:
+def _store(cache: ClipCache, key: str, rendering: Rendering, rate: int) -> None:
     target, marks = cache.path(key), cache.marks_path(key)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{key}.{os.getpid()}.part.wav")
@@ -250,7 +253,7 @@ def _store(cache: ClipCache, key: str, rendering: Rendering) -> None:
         # marks would stay without them until it is rendered again.
         tmp_marks.write_text(marks_to_json(rendering.marks), encoding="utf-8")
         os.replace(tmp_marks, marks)
-        engine.write_wav(tmp, rendering.pcm)
+        engine.write_wav(tmp, rendering.pcm, rate)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

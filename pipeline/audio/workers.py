@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import multiprocessing
 import os
 import signal
@@ -19,9 +18,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from pipeline.audio.ostweaks import die_with_parent, frozen_gc, pool_processes
 from pipeline.voices import engine
 
-_PR_SET_PDEATHSIG = 1
 _KEY_BYTES = 32  # a clip key, as a worker's slot in the shared "now rendering" table holds it
 _SIGINT = {signal.SIGINT}
 
@@ -47,8 +46,7 @@ def _worker_init(parent: int, slots: Any, taken: Any) -> None:
     # unblocking, so that no Ctrl-C, however early, raises KeyboardInterrupt in here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGINT)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    die_with_parent()
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
     with taken.get_lock():
@@ -96,15 +94,9 @@ class Pool:
                                             initargs=(os.getpid(), self.slots, ctx.Value("i", 0)))
 
     def submit(self, fn: Callable[..., int], *args: Any) -> Future[int]:
-        # The first submit forks the workers. gc.freeze() first: the workers' collector then never
-        # walks (and so never copies) the build's objects, the analysed book among them, which
-        # they share with it.
-        gc.freeze()
-        try:
-            with forking():
-                return self.executor.submit(fn, *args)
-        finally:
-            gc.unfreeze()
+        # The first submit forks the workers.
+        with frozen_gc(), forking():
+            return self.executor.submit(fn, *args)
 
     def in_flight(self) -> set[str]:
         raw = bytes(self.slots)
@@ -115,12 +107,7 @@ class Pool:
         """Stop now, without waiting for batches in flight: a killed worker leaves at most a
         temporary file, which the next build removes. ``everyone``: every child process
         multiprocessing knows of, too."""
-        # ``_processes`` is private, but the only handle on the workers; a worker forked
-        # while KeyboardInterrupt unwound ProcessPoolExecutor may be listed only by
-        # multiprocessing (and one listed nowhere dies with this process: PR_SET_PDEATHSIG).
-        procs = {*getattr(self.executor, "_processes", {}).values()}
-        if everyone:
-            procs.update(multiprocessing.active_children())
+        procs = pool_processes(self.executor, everyone)
         for proc in procs:
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 proc.kill()

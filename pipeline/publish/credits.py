@@ -13,7 +13,7 @@ from pipeline.audio.synth import PlannedClip, apply_lexicon, clip_key
 from pipeline.model import GROUP, Segment, Utterance, VoiceSettings
 from pipeline.reading.paragraphs import paragraphs as find_paragraphs
 
-TOOL = "audiobook, with eSpeak NG voices"
+TOOL = "audiobook, with {engines} voices"
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,16 @@ def _names(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def default_credits(title: str, author: str, speakers: Sequence[str], voices: int) -> Credits:
-    """Credits that name the anthology, its author, the tool and the voices used."""
+def default_credits(title: str, author: str, speakers: Sequence[str], voices: int,
+                    engines: Sequence[str] = ("eSpeak NG",)) -> Credits:
+    """Credits that name the anthology, its author, the tool, the engines and the voices used
+    (``engines``: as they are named, e.g. "eSpeak NG", "Piper's en_US-joe-medium")."""
     cast = [s for s in dict.fromkeys(speakers) if s and s != GROUP][:8]
-    read_by = f"Read by {voices} synthetic eSpeak NG voice{'s' if voices != 1 else ''}: a narrator"
+    read_by = f"Read by {voices} synthetic {_names(engines)} voice{'s' if voices != 1 else ''}: a narrator"
     read_by += f", and the voices of {_names(cast)}." if cast else "."
-    opening = f"{title}. Written by {author}.\n\n{read_by}\n\nProduced with {TOOL}."
-    closing = f"This has been {title}, written by {author}.\n\n{read_by}\n\nProduced with {TOOL}. The end."
+    tool = TOOL.format(engines=_names(list(dict.fromkeys(e.split("'s ")[0] for e in engines))))
+    opening = f"{title}. Written by {author}.\n\n{read_by}\n\nProduced with {tool}."
+    closing = f"This has been {title}, written by {author}.\n\n{read_by}\n\nProduced with {tool}. The end."
     return Credits(opening, closing)
 
 

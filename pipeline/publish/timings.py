@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.voices.speech import Mark
+from pipeline.voices.engines.base import Mark
 
 #: Characters trimmed from the ends of a sentence's text: the quotation marks belong to no one.
 _TRIM = " \t\r\n\"“”«»„'‘’"

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
@@ -18,10 +19,20 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from pipeline.errors import CastingError, OutputError
 from pipeline.fsutil import atomic_open, cause
-from pipeline.model import Analysis, Work
+from pipeline.model import DEFAULT_ENGINE, Analysis, Work
 from pipeline.voices import castfile
-from pipeline.voices.autocast import CastLine, cast_lines, clashes, plan_cast
-from pipeline.voices.casting import Casting, CastingFile, check_work_slugs, load_tree, parse
+from pipeline.voices.autocast import CastLine, cast_lines, clashes, language_warnings, plan_cast
+from pipeline.voices.casting import (
+    Casting,
+    CastingFile,
+    check_work_slugs,
+    default_voice,
+    full_voice_id,
+    load_tree,
+    parse,
+    variant_name,
+)
+from pipeline.voices.engines import piper_voices
 from pipeline.yamlutil import line_of
 
 
@@ -75,6 +86,7 @@ def cast_works(
         casting.link(speaker, entry, work)
     changed = new_text != text or not exists
     warnings += clashes(casting, plan.speakers, works)
+    warnings += [*plan.notes, *language_warnings(casting, plan.speakers, works)]
     if write and changed:
         unsaved = _save(path, new_text, required)
         if unsaved:
@@ -105,3 +117,45 @@ def _save(path: Path, text: str, required: bool) -> str | None:
                               "or pass --voices a file that can be written") from exc
         return (f"{path}: could not save it ({why}); the new characters' voices are used for this build "
                 "only: make the file writable to keep them")
+
+
+def switch_narrator(path: Path, choice: str) -> str:
+    """`audiobook cast --narrator CHOICE`: the narrator's block of voices.yaml rewritten for an engine
+    (``piper``, ``espeak``) or a voice (``en_US-joe-medium``, ``gmw/en-us+f3``); returns its label."""
+    if not path.exists():
+        defaults = Casting(CastingFile())
+        text = castfile.template(defaults.narrator(), defaults.defaults())
+    else:
+        load_tree(path)
+        text = path.read_text(encoding="utf-8")
+    tree = YAML(typ="rt").load(text)
+    casting = parse(path, tree)
+    knobs = narrator_knobs(choice, casting)
+    new_text = castfile.set_narrator(text, tree, knobs)
+    narrator = parse(path, YAML(typ="rt").load(new_text)).narrator()
+    _save(path, new_text, required=True)
+    return narrator.label
+
+
+def narrator_knobs(choice: str, casting: Casting) -> dict[str, Any]:
+    """What ``--narrator`` asks for, as the narrator's knobs in voices.yaml."""
+    current = casting.narrator()
+    inherited = casting.defaults().engine
+    name = choice.removeprefix("piper:")
+    if choice == "piper" or choice.startswith("piper:") or piper_voices.find(name) is not None:
+        voice = default_voice("piper") if choice == "piper" else name
+        if not voice or piper_voices.find(voice) is None:
+            raise CastingError(None, "--narrator", f"no Piper voice {voice or ''!r}; "
+                               f"{piper_voices.how_to_install(voice or 'NAME')}")
+        return {"engine": "piper" if inherited != "piper" else None, "voice": voice, "rate": current.rate}
+    engine_line = DEFAULT_ENGINE if inherited != DEFAULT_ENGINE else None
+    if choice == DEFAULT_ENGINE:
+        spec = CastingFile().narrator
+        return {"engine": engine_line, "voice": spec.voice, "variant": spec.variant, "rate": spec.rate,
+                "pitch": spec.pitch}
+    voice, _, variant = choice.partition("+")
+    if full_voice_id(voice) is None or (variant and variant_name(variant) is None):
+        raise CastingError(None, "--narrator", f"unknown voice {choice!r}; use piper, espeak, a Piper voice "
+                           "(`audiobook voices --engine piper`) or an eSpeak voice such as gmw/en-us+m3")
+    return {"engine": engine_line, "voice": full_voice_id(voice), "variant": variant_name(variant) if variant else None,
+            "rate": current.rate, "pitch": current.pitch}

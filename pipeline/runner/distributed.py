@@ -73,7 +73,7 @@ def program_fingerprint() -> str:
     for dist in ("imageio-ffmpeg", "pydub", "numpy"):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
-    h.update(f"{pipeline.__version__} {engine.engine_version()} {sys.version_info[:2]}".encode())
+    h.update(f"{pipeline.__version__} {engine.fingerprint()} {sys.version_info[:2]}".encode())
     return f"{pipeline.__version__}+{h.hexdigest()[:12]}"
 
 

@@ -20,7 +20,7 @@ from pipeline.audio import assemble
 from pipeline.audio.synth import PlannedClip, plan_work
 from pipeline.errors import CorpusError
 from pipeline.fsutil import atomic_open, atomic_path, safe_name, slugify
-from pipeline.model import GROUP, Analysis, Chapter, Segment, Work
+from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Chapter, Segment, Work
 from pipeline.publish import export
 from pipeline.publish.cover import as_jpeg, draw_cover, find_cover, validate_cover
 from pipeline.publish.credits import credit_clips, credit_segments, default_credits
@@ -29,6 +29,7 @@ from pipeline.reading.paragraphs import paragraphs
 from pipeline.reading.segment import split_segments
 from pipeline.reading.works import split_long
 from pipeline.runner.options import BuildOptions, Profile
+from pipeline.voices import engine
 from pipeline.voices.casting import Casting
 
 CAPTIONS_VERSION = 3  # bump when caption files change shape
@@ -258,8 +259,13 @@ def _with_credits(
     the anthology's chapters stay one per story; ACX wants them as files of their own.
     """
     speakers = [s.speaker for p in plans for s in p.analysis.segments if s.kind == "dialogue" and s.speaker]
-    voices = len({c.utterance.voice.espeak_name for p in plans for c in p.clips})
-    default = default_credits(corpus.title, corpus.author, [s for s in speakers if s != GROUP], voices)
+    used = [c.utterance.voice for p in plans for c in p.clips]
+    voices = len({v.label for v in used})
+    engines = [engine.engine(v.engine).title if v.engine == DEFAULT_ENGINE else
+               f"{engine.engine(v.engine).title}'s {Path(v.voice).name.removesuffix('.onnx')}"
+               for v in dict.fromkeys(sorted(used, key=lambda v: v.engine != DEFAULT_ENGINE))]
+    default = default_credits(corpus.title, corpus.author, [s for s in speakers if s != GROUP], voices,
+                              list(dict.fromkeys(engines)))
     opening = corpus.opening_credits or default.opening
     closing = corpus.closing_credits or default.closing
     if options.profile is Profile.acx:

@@ -16,13 +16,14 @@ from pathlib import Path
 from pipeline.audio.synth import apply_lexicon
 from pipeline.errors import CastingError
 from pipeline.fsutil import atomic_path, slugify
-from pipeline.model import Analysis, Segment, VoiceSettings, Work
+from pipeline.model import DEFAULT_ENGINE, Analysis, Segment, VoiceSettings, Work
 from pipeline.reading.corpus import load_corpus
 from pipeline.runner.cast import CastResult, cast_works
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.pins import load_pins
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting, full_voice_id, variant_name
+from pipeline.voices.engines import piper_voices
 from pipeline.yamlutil import did_you_mean
 
 SAMPLE = "Good evening. The last train left an hour ago, but the café is still open, if you'd like a coffee."
@@ -38,11 +39,13 @@ class Preview:
     lines: tuple[str, ...]  # the texts spoken, before the lexicon
 
 
-def list_voices(language: str | None = None) -> tuple[list[engine.VoiceInfo], list[engine.VariantInfo]]:
-    """The voices pyttsx3 offers (those whose language starts with ``language``) and the variants."""
-    voices = [v for v in engine.voice_catalog()
-              if not language or v.language.casefold().startswith(language.casefold())]
-    return voices, list(engine.variant_catalog())
+def list_voices(language: str | None = None, engine_name: str = DEFAULT_ENGINE,
+                ) -> tuple[list[engine.VoiceInfo], list[engine.VariantInfo]]:
+    """The voices an engine offers (those whose language starts with ``language``) and its variants."""
+    voices = [v for v in engine.voice_catalog(engine_name)
+              if not language or v.language.casefold().replace("_", "-").startswith(
+                  language.casefold().replace("_", "-"))]
+    return voices, list(engine.variant_catalog(engine_name))
 
 
 def analyse_corpus(corpus: Path) -> tuple[tuple[Work, ...], list[Analysis]]:
@@ -60,7 +63,7 @@ def preview(
     name: str, corpus: Path, voices: Path, build_dir: Path, work: str | None = None, count: int = 3,
 ) -> Preview:
     """Render ``count`` lines of a character (or of the narrator), or a sample for a voice id."""
-    if "/" in name or "+" in name:  # only voice ids look like this
+    if "/" in name or "+" in name or name.startswith("piper:"):  # only voice ids look like this
         return _write(build_dir, name, _voice_id(name), [SAMPLE], {})
     works, analyses = analyse_corpus(corpus)
     casting = cast_works(voices, works, analyses, write=False).casting
@@ -75,7 +78,7 @@ def preview(
         slug = found[0][0].slug if found else work
         return _write(build_dir, name, casting.narrator(slug), [t for _, t in found] or [SAMPLE], casting.lexicon)
     if entry is None:
-        if full_voice_id(name) is not None:
+        if full_voice_id(name) is not None or piper_voices.find(name) is not None:
             return _write(build_dir, name, _voice_id(name), [SAMPLE], {})
         raise _unknown(name, casting)
     found = _lines(
@@ -86,7 +89,12 @@ def preview(
 
 
 def _voice_id(name: str) -> VoiceSettings:
-    """``gmw/en-us``, ``en-us`` or ``gmw/en-us+f3`` as voice settings."""
+    """``gmw/en-us``, ``en-us``, ``gmw/en-us+f3`` or a Piper voice (``piper:en_US-joe-medium``) as voice settings."""
+    piper_name = name.removeprefix("piper:")
+    if name.startswith("piper:") or piper_voices.find(piper_name) is not None:
+        if piper_voices.find(piper_name) is None:
+            raise CastingError(None, None, f"no Piper voice {piper_name!r}; {piper_voices.how_to_install(piper_name)}")
+        return VoiceSettings(piper_name, engine="piper")
     voice, _, variant = name.partition("+")
     full = full_voice_id(voice)
     if full is None:
@@ -129,9 +137,10 @@ def _unknown(name: str, casting: Casting) -> CastingError:
 
 
 def _write(build_dir: Path, name: str, voice: VoiceSettings, texts: list[str], lexicon: dict[str, str]) -> Preview:
-    eng = engine.engine()
+    eng = engine.engine(voice.engine)
+    rate = eng.sample_rate(voice)
     silence = b"\0" * (round(GAP * engine.SAMPLE_RATE) * engine.SAMPLE_WIDTH)
-    pcm = silence.join(eng.render(apply_lexicon(t, lexicon), voice).pcm for t in texts)
+    pcm = silence.join(engine.to_work_rate(eng.render(apply_lexicon(t, lexicon), voice).pcm, rate) for t in texts)
     target = build_dir / "previews" / f"{slugify(name.replace('/', '-').replace('+', '-'))}.wav"
     with atomic_path(target) as tmp, wave.open(str(tmp), "wb") as w:
         w.setnchannels(1)

@@ -12,16 +12,13 @@ fills in, and returns a ``BuildResult`` for the summary.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.audio.ostweaks import few_malloc_arenas
 from pipeline.audio.synth import ClipCache
 from pipeline.model import Analysis, Work
 from pipeline.publish import export
@@ -124,19 +121,9 @@ class BuildResult:
     seconds: float
 
 
-def _few_malloc_arenas() -> None:
-    """glibc gives each encoding thread a malloc arena of its own; with clips of several MB
-    moving through them they fragment, and a long book's build held ~25% more memory for it."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(-8, 2)  # M_ARENA_MAX
-
-
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build every work's audio files, the anthology and the manifest."""
-    _few_malloc_arenas()
+    few_malloc_arenas()
     progress = progress or Progress()
     started = time.perf_counter()
     options.validate()

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipeline.model import GROUP, Analysis, Gender, VoiceSettings, Work
-from pipeline.voices import palette
+from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Gender, VoiceSettings, Work
+from pipeline.voices import engine, palette
 from pipeline.voices.castfile import NewEntry
 from pipeline.voices.casting import Casting, scopes
 
@@ -67,6 +67,7 @@ class CastPlan:
     links: tuple[tuple[str, str, str], ...]  # (speaker name in a work, entry name, work slug)
     unused: tuple[str, ...]
     speakers: tuple[Speaker, ...]
+    notes: tuple[str, ...] = ()  # what the user should know (too few voices of an engine)
 
 
 def clashes(casting: Casting, speakers: Sequence[Speaker], works: Sequence[Work]) -> list[str]:
@@ -79,8 +80,30 @@ def clashes(casting: Casting, speakers: Sequence[Speaker], works: Sequence[Work]
                 voices.setdefault(casting.character(sp.entry, work.slug), []).append(sp.entry)
         for voice, names in voices.items():
             if len(names) > 1:
-                out.append(f"{work.slug}: {' and '.join(names)} have the same voice ({voice.espeak_name}, "
+                out.append(f"{work.slug}: {' and '.join(names)} have the same voice ({voice.label}, "
                            f"rate {voice.rate}, pitch {voice.pitch})")
+    return out
+
+
+def language_warnings(casting: Casting, speakers: Sequence[Speaker], works: Sequence[Work]) -> list[str]:
+    """A voice of another engine than eSpeak whose language is not the work's (a French book read
+    by an American voice): said once per work and voice, and left as the user chose."""
+    out = []
+    for work in works:
+        if not work.language:
+            continue
+        voices = [("the narrator", casting.narrator(work.slug))]
+        voices += [(sp.entry, casting.character(sp.entry, work.slug)) for sp in speakers if work.slug in sp.lines]
+        seen: set[str] = set()
+        for who, voice in voices:
+            if voice.engine == DEFAULT_ENGINE or voice.label in seen:
+                continue
+            seen.add(voice.label)
+            language = next((v.language for v in engine.voice_catalog(voice.engine) if v.id == voice.voice), "")
+            if language and language.replace("_", "-").split("-")[0].casefold() != \
+                    work.language.split("-")[0].casefold():
+                out.append(f"{work.slug}: {who}'s voice {voice.voice} speaks {language}, the work is in "
+                           f"{work.language}; choose a voice of its language in voices.yaml")
     return out
 
 
@@ -146,19 +169,34 @@ def plan_cast(casting: Casting, stories: Sequence[Work], analyses: Sequence[Anal
 
     claimed = _claimed(casting, speakers)
     keys = {name.casefold() for name in casting.spec.characters}
-    volume = casting.defaults().volume
+    defaults = casting.defaults()
     new: list[NewEntry] = []
+    short: list[str] = []  # characters left on eSpeak: too few voices of the defaults' engine
     for sp in speakers:
         if not sp.new:
             continue
         sp.entry = _entry_name(max(sp.names, key=len), sp, stories, keys)  # the fullest name the works use
         keys.add(sp.entry.casefold())
         taken = set().union(*(in_work[slug] for slug in sp.lines))
-        choice = palette.pick(sp.gender, taken, [narrators[slug] for slug in sp.lines], usage, volume)
-        settings = choice.settings(volume)
+        voice = None
+        entry: tuple[str, str | None, int | None, int, str | None, int | None]  # voice .. speaker
+        if defaults.engine != DEFAULT_ENGINE:
+            voice = palette.pick_engine_voice(defaults.engine, taken | {narrators[s] for s in sp.lines}, usage)
+            if voice is None:
+                short.append(sp.entry)
+        if voice is not None:
+            settings = VoiceSettings(voice.voice, None, defaults.rate, defaults.pitch, defaults.volume,
+                                     defaults.engine, voice.speaker)
+            entry = (voice.voice, None, None, defaults.rate, None, voice.speaker)
+            usage[(voice.voice, str(voice.speaker))] += 1
+        else:
+            choice = palette.pick(sp.gender, taken, [narrators[slug] for slug in sp.lines], usage, defaults.volume)
+            settings = choice.settings(defaults.volume)
+            engine = DEFAULT_ENGINE if defaults.engine != DEFAULT_ENGINE else None
+            entry = (choice.voice, choice.variant, choice.pitch, choice.rate, engine, None)
+            usage[(choice.voice, choice.variant)] += 1
         for slug in sp.lines:
             in_work[slug].add(settings)
-        usage[(choice.voice, choice.variant)] += 1
         others = [n for n in (*sp.names, *sp.aliases) if n.casefold() != sp.entry.casefold()]
         mine = claimed.setdefault(sp.scope, set())
         aliases = tuple(dict.fromkeys(
@@ -167,12 +205,21 @@ def plan_cast(casting: Casting, stories: Sequence[Work], analyses: Sequence[Anal
         ))
         mine |= {a.casefold() for a in aliases}
         works = (sp.scope,) if sp.scope is not None else ()
-        new.append(NewEntry(sp.entry, choice.voice, choice.variant, choice.pitch, choice.rate,
-                            aliases, _comment(sp), works))
+        voice_id, variant, pitch, rate, engine, speaker = entry
+        new.append(NewEntry(sp.entry, voice_id, variant, pitch, rate, aliases, _comment(sp), works, engine, speaker))
     used = {sp.entry for sp in speakers if not sp.new}
     unused = tuple(n for n in casting.spec.characters if n not in used)
     links = tuple((name, sp.entry, slug) for sp in speakers for slug, name in sp.seen)
-    return CastPlan(tuple(new), links, unused, tuple(speakers))
+    notes = (_too_few(defaults.engine, short),) if short else ()
+    return CastPlan(tuple(new), links, unused, tuple(speakers), notes)
+
+
+def _too_few(engine_name: str, names: Sequence[str]) -> str:
+    have = len(palette.engine_voices(engine_name))
+    return (f"{have} {engine_name} voice{'s' if have != 1 else ''} installed, too few for distinct voices: "
+            f"{', '.join(names[:3])}{f' and {len(names) - 3} more' if len(names) > 3 else ''} "
+            f"cast on distinct eSpeak voices instead; install more (`audiobook voices --download NAME`) "
+            f"and delete their entries to recast them")
 
 
 def _claimed(casting: Casting, speakers: Sequence[Speaker]) -> dict[str | None, set[str]]:

@@ -28,12 +28,18 @@ TEMPLATE = """\
 # (never deletes) a character who no longer speaks in any story.
 #
 # Every voice below is made of these knobs; what a voice leaves out comes from `defaults`:
+#   engine:  espeak (eSpeak NG: the default) or piper (natural neural voices; see the README)
 #   voice:   eSpeak NG voice id, e.g. gmw/en-us, gmw/en-gb-x-rp, gmw/en-gb-scotland
-#            (`audiobook voices` lists them; the short form en-us works too)
-#   variant: how the voice sounds: f1-f5, m1-m8, Annie, linda, Storm, klatt, croak, ...
-#   rate:    words per minute, 80-450
-#   pitch:   0-99; 50 is the variant's natural pitch
+#            (`audiobook voices` lists them; the short form en-us works too), or a Piper
+#            voice, e.g. en_US-joe-medium (`audiobook voices --engine piper`), or a .onnx file
+#   variant: eSpeak only: how the voice sounds: f1-f5, m1-m8, Annie, linda, Storm, klatt, ...
+#   speaker: Piper only: the speaker's number in a voice of several speakers
+#   rate:    words per minute, 80-450 (both engines)
+#   pitch:   eSpeak only: 0-99; 50 is the variant's natural pitch
 #   volume:  0.0-1.0
+# A natural narrator is two lines: `engine: piper` and `voice: en_US-joe-medium` under
+# narrator (or run `audiobook cast --narrator piper`); `engine: piper` under defaults casts
+# new characters on Piper voices too.
 # Hear one with `audiobook preview "Madame Dupont"` or `audiobook preview gmw/en-us+f3`.
 
 # Who reads the narration and the story titles.
@@ -84,12 +90,14 @@ class NewEntry:
 
     name: str
     voice: str
-    variant: str
-    pitch: int
+    variant: str | None
+    pitch: int | None
     rate: int
     aliases: tuple[str, ...] = ()
     comment: str = ""  # why this voice: gender, lines, stories
     works: tuple[str, ...] = ()  # the book it belongs to; () for the anthology's stories
+    engine: str | None = None  # written when it is not the one `defaults` gives
+    speaker: int | None = None  # of a multi-speaker Piper voice
 
 
 def template(narrator: VoiceSettings, defaults: VoiceSettings) -> str:
@@ -125,11 +133,10 @@ def entry_lines(entry: NewEntry, indent: int, step: int) -> list[str]:
     pad, sub = " " * indent, " " * (indent + step)
     head = f"{pad}{yaml_str(entry.name)}:"
     comment = _UNSAFE.sub(" ", " ".join(entry.comment.splitlines()))  # one line that YAML accepts
+    knobs = {"engine": entry.engine, "voice": entry.voice, "speaker": entry.speaker, "variant": entry.variant,
+             "pitch": entry.pitch, "rate": entry.rate}
     lines = [f"{head}  # {comment}" if comment else head,
-             f"{sub}voice: {entry.voice}",
-             f"{sub}variant: {entry.variant}",
-             f"{sub}pitch: {entry.pitch}",
-             f"{sub}rate: {entry.rate}"]
+             *(f"{sub}{key}: {value}" for key, value in knobs.items() if value is not None)]
     if entry.aliases:
         lines.append(f"{sub}aliases: [{', '.join(yaml_str(a) for a in entry.aliases)}]")
     if entry.works:
@@ -209,3 +216,23 @@ def _end_of_block(lines: list[str], tree: CommentedMap, key: str) -> int:
         if stripped and (not stripped.startswith("#") or lines[i][:1] in (" ", "\t")):
             last = i
     return last + 1
+
+
+def set_narrator(text: str, tree: CommentedMap, knobs: dict[str, Any]) -> str:
+    """``text`` with the narrator's block replaced by ``knobs`` (a block of its own when it was a
+    one-line mapping or absent); comments above and below it, and every other line, stay."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    body = [f"  {key}: {value}" for key, value in knobs.items() if value is not None]
+    if "narrator" not in tree:
+        return "".join([f"narrator:{newline}", *(line + newline for line in body), newline, *lines])
+    row = tree.lc.key("narrator")[0]
+    end = _end_of_block(lines, tree, "narrator")
+    while end > row + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")) \
+            and not lines[end - 1].startswith((" ", "\t")):
+        end -= 1  # keep the comment heading of the next key where it is
+    comment = re.search(r"\s#.*$", lines[row].rstrip("\r\n"))
+    lines[row:end] = [f"narrator:{comment.group(0) if comment else ''}{newline}", *(line + newline for line in body)]
+    return "".join(lines)

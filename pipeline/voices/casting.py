@@ -7,87 +7,57 @@ the offending key, and validated into typed objects (pydantic) once, up front.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError
 
 from pipeline.errors import CastingError
-from pipeline.model import GROUP, VoiceSettings, Work
+from pipeline.model import DEFAULT_ENGINE, GROUP, VoiceSettings, Work
 from pipeline.voices import engine
+from pipeline.voices.engines import piper_voices
+from pipeline.voices.schema import (
+    PITCH_RANGE,
+    RATE_RANGE,
+    CastingFile,
+    CharacterSpec,
+    Pauses,
+    VoiceSpec,
+    WorkOverride,
+)
+from pipeline.voices.voicecheck import check_voices, full_voice_id, variant_name
 from pipeline.yamlutil import did_you_mean, line_of, plain
 
-RATE_RANGE = (80, 450)  # eSpeak words per minute that stay intelligible
-PITCH_RANGE = (0, 99)
-
-
-class VoiceSpec(BaseModel):
-    """A voice, possibly partial: missing knobs come from ``defaults``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    voice: str | None = None  # pyttsx3 voice id, e.g. gmw/en-us (see `audiobook voices`)
-    variant: str | None = None  # eSpeak variant, e.g. f3, m2, klatt, Annie
-    rate: int | None = Field(default=None, ge=RATE_RANGE[0], le=RATE_RANGE[1])
-    pitch: int | None = Field(default=None, ge=PITCH_RANGE[0], le=PITCH_RANGE[1])
-    volume: float | None = Field(default=None, ge=0.0, le=1.0)
-
-
-class CharacterSpec(VoiceSpec):
-    """A character's voice plus what helps the user (aliases, the works it is in, a free note).
-
-    ``works`` scopes the entry: a book's characters are its own (its Jean-Pierre is not a
-    story's Jean-Pierre), so an entry written for a book names it there. An entry without
-    ``works`` belongs to the anthology's short stories, which share one cast; listing
-    several works shares one voice across them (a series).
-    """
-
-    aliases: list[str] = Field(default_factory=list)
-    works: list[str] = Field(default_factory=list)  # work slugs; empty: the anthology's stories
-    note: str | None = None
-
-    @field_validator("works", mode="before")
-    @classmethod
-    def _one_work(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-
-class Pauses(BaseModel):
-    """Silences in seconds."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    sentence: float = Field(default=0.3, ge=0.0, le=10.0)  # between clips in one paragraph
-    paragraph: float = Field(default=0.8, ge=0.0, le=10.0)  # between paragraphs
-    chapter: float = Field(default=1.5, ge=0.0, le=30.0)  # after the spoken title
-
-
-class WorkOverride(BaseModel):
-    """Per-story changes: a different narrator or different character voices."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    narrator: VoiceSpec | None = None
-    characters: dict[str, VoiceSpec] = Field(default_factory=dict)
-
-
-class CastingFile(BaseModel):
-    """The whole of voices.yaml."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    narrator: VoiceSpec = VoiceSpec(voice="gmw/en-gb-x-rp", variant="m3", rate=165, pitch=45)
-    defaults: VoiceSpec = VoiceSpec(voice="gmw/en-us", rate=175, pitch=50, volume=1.0)
-    pauses: Pauses = Pauses()
-    lexicon: dict[str, str] = Field(default_factory=dict)
-    characters: dict[str, CharacterSpec] = Field(default_factory=dict)
-    stories: dict[str, WorkOverride] = Field(default_factory=dict)
-
-
 BASE_DEFAULTS = VoiceSettings(voice="gmw/en-us", variant=None, rate=175, pitch=50, volume=1.0)
+
+
+def settings(merged: dict[str, Any], base: Path | None) -> VoiceSettings:
+    """Merged knobs as the settings their engine renders: ids in full, and only the knobs it takes."""
+    if merged["engine"] == DEFAULT_ENGINE:
+        merged["voice"] = full_voice_id(merged["voice"]) or merged["voice"]
+        if merged["variant"] is not None:
+            merged["variant"] = variant_name(merged["variant"]) or merged["variant"]
+        merged["speaker"] = None
+        return VoiceSettings(**merged)
+    takes = engine.engine(merged["engine"]).knobs
+    merged.update({k: getattr(BASE_DEFAULTS, k) for k in ("variant", "pitch") if k not in takes})
+    merged["voice"] = merged["voice"] or default_voice(merged["engine"])
+    if merged["engine"] == "piper":
+        found = piper_voices.find(merged["voice"], base)
+        if found is not None and found.source == "file":
+            merged["voice"] = str(found.model)
+    return VoiceSettings(**merged)
+
+
+def default_voice(engine_name: str) -> str:
+    """The voice of an engine that a voices.yaml entry gets when it names the engine alone."""
+    ids = [v.id for v in engine.voice_catalog(engine_name)]
+    preferred = {"piper": "en_US-joe-medium"}.get(engine_name)
+    return preferred if preferred in ids else (ids[0] if ids else "")
 
 
 def scopes(char: CharacterSpec) -> list[str | None]:
@@ -155,24 +125,18 @@ class Casting:
         self._names.setdefault(work if own else None, {}).setdefault(speaker.casefold(), entry)
 
     def _resolve(self, *layers: VoiceSpec | None) -> VoiceSettings:
-        merged: dict[str, Any] = {
-            "voice": BASE_DEFAULTS.voice,
-            "variant": BASE_DEFAULTS.variant,
-            "rate": BASE_DEFAULTS.rate,
-            "pitch": BASE_DEFAULTS.pitch,
-            "volume": BASE_DEFAULTS.volume,
-        }
+        merged: dict[str, Any] = {**asdict(BASE_DEFAULTS), "variant": None, "speaker": None}
         for layer in (self.spec.defaults, *layers):
             if layer is None:
                 continue
+            if layer.engine is not None and layer.engine != merged["engine"]:
+                # Another engine: the voice and its engine's own knobs do not carry over.
+                merged.update(engine=layer.engine, voice=None, variant=None, speaker=None)
             for key in merged:
                 value = getattr(layer, key)
                 if value is not None:
                     merged[key] = value
-        merged["voice"] = full_voice_id(merged["voice"]) or merged["voice"]
-        if merged["variant"] is not None:
-            merged["variant"] = variant_name(merged["variant"]) or merged["variant"]
-        return VoiceSettings(**merged)
+        return settings(merged, self.path.parent if self.path else None)
 
     def defaults(self) -> VoiceSettings:
         """What a voice with no knobs of its own sounds like."""
@@ -198,21 +162,6 @@ class Casting:
         if name is None:
             return self.narrator(work_slug)
         return self.character(name, work_slug)
-
-
-def full_voice_id(voice: str) -> str | None:
-    """The pyttsx3 id of a voice, accepting the short form (``en-us`` for ``gmw/en-us``)."""
-    ids = [v.id for v in engine.voice_catalog()]
-    if voice in ids:
-        return voice
-    short = [i for i in ids if i.rsplit("/", 1)[-1] == voice]
-    return short[0] if len(short) == 1 else None
-
-
-def variant_name(variant: str) -> str | None:
-    """A variant as eSpeak spells it (it ignores a wrongly cased name silently), or None."""
-    names = {v.name.casefold(): v.name for v in engine.variant_catalog()}
-    return names.get(variant.casefold())
 
 
 # --------------------------------------------------------------------------- loading
@@ -269,40 +218,6 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
                 break
             model, i = sub, i + 1
     return list(model.model_fields)
-
-
-def _check_voices(path: Path, tree: Any, spec: CastingFile) -> None:
-    """eSpeak silently falls back to its default voice for unknown names: refuse them here."""
-    voice_ids = [v.id for v in engine.voice_catalog()]
-    variants = [v.name for v in engine.variant_catalog()]
-
-    def check(loc: tuple[Any, ...], vs: VoiceSpec | None) -> None:
-        if vs is None:
-            return
-        if vs.voice is not None and full_voice_id(vs.voice) is None:
-            shorts = {i.rsplit("/", 1)[-1]: i for i in voice_ids}
-            hint = did_you_mean(vs.voice, [*voice_ids, *shorts], shorts)
-            raise CastingError(
-                path, _dotted((*loc, "voice")),
-                f"unknown voice {vs.voice!r}; {hint}run `audiobook voices` to list them",
-                line_of(tree, (*loc, "voice")),
-            )
-        if vs.variant is not None and variant_name(vs.variant) is None:
-            hint = did_you_mean(vs.variant, variants)
-            raise CastingError(
-                path, _dotted((*loc, "variant")),
-                f"unknown variant {vs.variant!r}; {hint}run `audiobook voices` to list them",
-                line_of(tree, (*loc, "variant")),
-            )
-
-    check(("narrator",), spec.narrator)
-    check(("defaults",), spec.defaults)
-    for name, char in spec.characters.items():
-        check(("characters", name), char)
-    for slug, work in spec.stories.items():
-        check(("stories", slug, "narrator"), work.narrator)
-        for name, vs in work.characters.items():
-            check(("stories", slug, "characters", name), vs)
 
 
 def _check_overrides(path: Path, tree: Any, casting: Casting) -> None:
@@ -406,7 +321,7 @@ def parse(path: Path, tree: Any, books: frozenset[str] = frozenset()) -> Casting
         spec = CastingFile.model_validate(_without_empty(plain(tree)))
     except ValidationError as exc:
         raise _validation_error(path, tree, exc) from exc
-    _check_voices(path, tree, spec)
+    check_voices(path, tree, spec)
     _check_aliases(path, tree, spec)
     _check_lexicon(path, tree, spec)
     casting = Casting(spec, path, books)

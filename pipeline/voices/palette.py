@@ -118,3 +118,29 @@ def pick(
         if candidate.settings(volume) not in taken_set:
             return candidate
     return base
+
+
+@dataclass(frozen=True)
+class EngineVoice:
+    """A voice of an engine without variants (Piper): a voice file, and a speaker of it if it has several."""
+
+    voice: str
+    speaker: int | None
+
+
+def engine_voices(engine_name: str) -> tuple[EngineVoice, ...]:
+    """Every voice (and speaker) an engine such as Piper offers, in catalogue order."""
+    return tuple(EngineVoice(v.id, s if v.speakers > 1 else None)
+                 for v in engine.voice_catalog(engine_name) for s in range(max(v.speakers, 1)))
+
+
+def pick_engine_voice(
+    engine_name: str, taken: Iterable[VoiceSettings], usage: Mapping[tuple[str, str], int],
+) -> EngineVoice | None:
+    """The least used voice of an engine that no one in a character's stories (narrators included)
+    has, or None when every one is taken. The engine says nothing of gender, so it is not matched."""
+    busy = {(v.voice, v.speaker) for v in taken if v.engine == engine_name}
+    free = [v for v in engine_voices(engine_name) if (v.voice, v.speaker) not in busy]
+    if not free:
+        return None
+    return min(enumerate(free), key=lambda iv: (usage.get((iv[1].voice, str(iv[1].speaker)), 0), iv[0]))[1]

@@ -69,3 +69,10 @@ def test_default_credits_name_the_book_and_its_cast() -> None:
     assert "Read by 1 synthetic eSpeak NG voice: a narrator." in alone.opening
     pair = default_credits("T", "A", ["Anna", "Tom"], voices=3)
     assert "the voices of Anna and Tom." in pair.closing
+
+
+def test_credits_name_every_engine_and_piper_voice() -> None:
+    credits = default_credits("Tales", "Ann Author", ["Bob"], 3, ["eSpeak NG", "Piper's en_US-joe-medium"])
+    assert "Read by 3 synthetic eSpeak NG and Piper's en_US-joe-medium voices: a narrator" in credits.opening
+    assert "Produced with audiobook, with eSpeak NG and Piper voices." in credits.opening
+    assert default_credits("Tales", "Ann Author", [], 1).opening.endswith("with eSpeak NG voices.")

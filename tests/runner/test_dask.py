@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 from pipeline.errors import OptionsError
 from pipeline.quality.check import measure, read_chapters
 from pipeline.runner.stages import BuildResult, Progress, build
+from pipeline.voices import engine
 from tests.conftest import TINY_STORY, Project, make_project
 from tests.runner.test_books import BOOK
 
@@ -137,6 +138,20 @@ def test_a_cluster_build_gives_what_a_local_build_gives(shared: Cluster, local: 
         assert read_chapters(project.build_dir / name) == read_chapters(local.build_dir / name)
     again = project.build()  # and a local build finds everything up to date
     assert not any(r.rebuilt for r in again.works) and again.clips_rendered == 0
+
+
+def test_a_piper_narrator_on_the_cluster(shared: Cluster, tmp_path: Path) -> None:
+    project = make_project(tmp_path, [])
+    shutil.copy(TINY_STORY, project.corpus / TINY_STORY.name)
+    espeak = "narrator:\n  voice: gmw/en-gb-x-rp\n  variant: m3\n  rate: 165\n  pitch: 45\n"
+    piper = "narrator:\n  engine: piper\n  voice: en_US-joe-medium\n"
+    project.voices.write_text(project.voices.read_text(encoding="utf-8").replace(espeak, piper), encoding="utf-8")
+    assert "en_US-joe-medium=" in engine.fingerprint()  # the workers' fingerprint includes the voice models
+    result = on(project, shared.address)
+    assert result.clips_rendered == result.clips_total > 0  # by the workers, Piper clips among them
+    (story,) = manifest(project)["stories"]
+    assert {s["voice"] for s in story["segments"] if s["kind"] == "narration"} == {"piper:en_US-joe-medium"}
+    assert measure(project.build_dir / "01-the-visit.mp3").duration > 10
 
 
 class _KillAWorker(Progress):

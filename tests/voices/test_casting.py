@@ -144,7 +144,7 @@ def test_a_speaker_named_differently_in_another_story_links_to_the_entry(tmp_pat
                       encoding="utf-8")
     result = cast(tmp_path, RETURN, voices=voices)
     assert "Jean-Pierre Dupuis" not in result.casting.spec.characters
-    assert result.casting.voice_for("Jean-Pierre Dupuis").espeak_name == "gmw/en-gb-scotland+m2"
+    assert result.casting.voice_for("Jean-Pierre Dupuis").label == "gmw/en-gb-scotland+m2"
 
 
 def test_hand_edits_that_make_two_voices_alike_are_reported(tmp_path: Path) -> None:
@@ -210,7 +210,7 @@ def test_new_characters_are_appended_and_every_old_byte_kept(tmp_path: Path) -> 
     assert "\n        voice: " in block  # the file's own indentation
     casting = load_casting(voices)
     assert list(casting.spec.characters) == ["Madame Dupont", "Stéphane Cara", "Hugo Lambert", "Marie Blanc"]
-    assert casting.voice_for("Madame Dupont").espeak_name == "gmw/en-gb-scotland+f5"
+    assert casting.voice_for("Madame Dupont").label == "gmw/en-gb-scotland+f5"
 
 
 def test_nothing_changed_means_the_file_is_not_written(tmp_path: Path) -> None:
@@ -322,7 +322,7 @@ def test_short_voice_ids_and_variant_case_are_normalised(tmp_path: Path) -> None
     voices = tmp_path / "voices.yaml"
     voices.write_text("characters:\n  Madame Dupont: {voice: en-us, variant: annie}\n", encoding="utf-8")
     # eSpeak ignores 'annie' silently (it only knows 'Annie'): the casting must say 'Annie'
-    assert load_casting(voices).voice_for("Madame Dupont").espeak_name == "gmw/en-us+Annie"
+    assert load_casting(voices).voice_for("Madame Dupont").label == "gmw/en-us+Annie"
 
 
 # --------------------------------------------------------------------------- lexicon

@@ -18,8 +18,9 @@ from pipeline.audio.synth import ClipCache, PlannedClip, clip_key, render_clips
 from pipeline.errors import EngineError
 from pipeline.model import Utterance, VoiceSettings
 from pipeline.voices import engine
-from pipeline.voices.espeak import EspeakEngine
-from pipeline.voices.speech import Mark, Rendering, SpeechEngine, marks_from_json, marks_to_json
+from pipeline.voices.engines.base import Mark, Rendering, SpeechEngine, marks_from_json, marks_to_json
+from pipeline.voices.engines.catalog import ENGINES
+from pipeline.voices.engines.espeak import EspeakEngine
 from tests.conftest import ROOT
 
 VOICE = VoiceSettings("gmw/en-us")
@@ -32,7 +33,8 @@ def words(text: str, rendering: Rendering, kind: str = "word") -> list[str]:
 def test_espeak_is_a_speech_engine() -> None:
     eng = engine.engine()
     assert isinstance(eng, EspeakEngine) and isinstance(eng, SpeechEngine)
-    assert eng.sample_rate == engine.SAMPLE_RATE == 22050
+    assert eng.sample_rate(VOICE) == engine.SAMPLE_RATE == 22050 and eng.name == "espeak"
+    assert engine.engine("espeak") is eng and ENGINES["espeak"] is EspeakEngine
     assert "gmw/en-us" in {v.id for v in eng.voices()}
     assert {"f3", "m3", "klatt"} <= {v.name for v in eng.variants()}
     assert eng.version() == engine.engine_version() and "pyttsx3=" in eng.version()

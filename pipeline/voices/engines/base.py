@@ -1,9 +1,10 @@
 """What the pipeline needs from a speech engine, whichever engine it is.
 
 An engine lists its voices and variants and renders text with given voice settings to
-16-bit mono PCM at its own sample rate, with the word and sentence timing it knows
-(read-along captions are made from them). eSpeak NG (``espeak.py``) is the one engine
-today; another offline engine is one more module with a class that has these methods.
+16-bit mono PCM at the voice's own sample rate, with the word and sentence timing it knows
+(read-along captions are made from them). Each voice in voices.yaml names its engine;
+another offline engine is one more module with a class that has these methods, and one
+line in ``catalog.ENGINES``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pipeline.model import VoiceSettings
 
@@ -26,10 +27,15 @@ MarkKind = Literal["word", "sentence"]
 class VoiceInfo:
     """A voice an engine offers."""
 
-    id: str  # e.g. "gmw/en-us"
+    id: str  # e.g. "gmw/en-us", "en_US-joe-medium"
     name: str  # e.g. "English (America)"
-    language: str  # e.g. "en-us"
+    language: str  # e.g. "en-us", "en_US"
     gender: str | None  # "Male", "Female" or None
+    speakers: int = 1  # how many speakers the voice holds (a multi-speaker model's)
+    quality: str = ""  # the engine's word for it ("medium"), when it has one
+    sample_rate: int = 0  # of the voice's audio; 0: the engine's usual
+    licence: str = ""  # the voice's own licence, when its model card names one
+    source: str = ""  # where it was found: a package, a folder, a file
 
 
 @dataclass(frozen=True)
@@ -62,9 +68,15 @@ class Rendering:
 class SpeechEngine(Protocol):
     """A speech engine, as the pipeline uses one. One instance per process is enough."""
 
-    @property
-    def sample_rate(self) -> int:
-        """Samples per second of the PCM that ``render`` returns."""
+    #: How voices.yaml names it (``engine: espeak``).
+    name: str
+    #: How credits name it ("eSpeak NG").
+    title: str
+    #: The voices.yaml keys its voices take; any other is refused where the file is read.
+    knobs: tuple[str, ...]
+
+    def sample_rate(self, voice: VoiceSettings) -> int:
+        """Samples per second of the PCM that ``render`` returns for ``voice``."""
         ...
 
     def voices(self) -> list[VoiceInfo]:
@@ -79,12 +91,17 @@ class SpeechEngine(Protocol):
         """Synthesise ``text`` with ``voice``; raises EngineError for a voice it does not have."""
         ...
 
+    def key(self, voice: VoiceSettings) -> dict[str, Any]:
+        """What, besides the text, shapes a clip of ``voice``: its settings, the engine's build
+        and the voice's model (a clip's cache key is made of them, so it must be stable)."""
+        ...
+
     def version(self) -> str:
-        """Identifies the engine's build: part of every clip's cache key, so it must be stable."""
+        """Identifies the engine's build (for the Dask workers' fingerprint)."""
         ...
 
     def started(self) -> bool:
-        """True once the engine runs in this process (a process that runs a thread of the
+        """True once the engine runs in this process (a process that runs threads of the
         engine's own must not fork workers)."""
         ...
 

@@ -1,0 +1,138 @@
+"""A book's chapters narrated by Piper: the build next to Piper's own synthesis, rebuilds, recasting.
+
+The first chapters of a book of ../shared/novels (--book, --chapters; skipped cleanly without
+it) are built from scratch with a Piper narrator (en_US-joe-medium) and the characters cast
+as usual, and measured side by side in one run against the floor: Piper itself (piper-tts's
+PiperVoice, one process, one ONNX thread) synthesising the same text the build gives Piper,
+chapter by chapter. Then: a no-op rebuild against the clean build, and recasting: one
+character put on the Piper voice at a rate of its own, then that rate changed, each rebuild
+re-rendering that character's clips only. Peak memory is that of all the build's processes
+(summed PSS: shared pages counted once).
+
+Targets (issue 20): build <= 0.6x the floor on 2 cores, no-op rebuild < 5% of the build,
+peak memory under 1 GB.
+
+Run: `.venv/bin/python benchmarks/bench_piper.py [--book wizard_of_oz] [--chapters 3] [--jobs 2]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "novels"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_build import audio_hours, run_build  # noqa: E402
+
+from pipeline.reading.works import read_book, read_text  # noqa: E402
+from pipeline.runner import stages as build  # noqa: E402
+from pipeline.voices.engines import piper as piper_engine  # noqa: E402
+from pipeline.voices.engines import piper_voices  # noqa: E402
+
+VOICE = "en_US-joe-medium"
+NARRATOR = f"narrator:\n  engine: piper\n  voice: {VOICE}\n  rate: 170\n"
+
+
+def make_project(root: Path, source: Path, chapters: int) -> Path:
+    """The book cut after its first ``chapters`` chapters, with a Piper narrator."""
+    text = read_text(source)
+    book = read_book(source, text)
+    read = [c for c in book.chapters if not c.skip]  # front matter is not read
+    cut = read[chapters].start if len(read) > chapters else len(text)
+    (root / "corpus").mkdir(parents=True)
+    (root / "corpus" / source.name).write_text(text[:cut], encoding="utf-8")
+    voices = (ROOT / "voices.yaml").read_text(encoding="utf-8")
+    voices = re.sub(r"(?m)^narrator:\n(?:  .*\n)+", NARRATOR, voices, count=1)
+    (root / "voices.yaml").write_text(voices, encoding="utf-8")
+    return root
+
+
+def options(project: Path) -> build.BuildOptions:
+    return build.BuildOptions(corpus=project / "corpus", voices=project / "voices.yaml",
+                              build_dir=project / "build")
+
+
+def floor(project: Path) -> tuple[float, float]:
+    """Piper alone on the text the build gives it (one process, one thread): (seconds, audio seconds)."""
+    from piper import SynthesisConfig
+
+    _, plans = build.spoken_plans(options(project))
+    found = piper_voices.find(VOICE)
+    assert found is not None
+    voice = piper_engine.load(found)  # one ONNX session, one intra-op thread
+    config = SynthesisConfig(length_scale=piper_engine.length_scale(170))
+    list(voice.synthesize("Warm up.", config))
+    seconds = audio = 0.0
+    for plan in plans:
+        text = "\n\n".join(c.utterance.text for c in plan.clips if c.utterance.voice.engine == "piper")
+        t0 = time.perf_counter()
+        audio += sum(len(c.audio_float_array) for c in voice.synthesize(text, config)) / voice.config.sample_rate
+        seconds += time.perf_counter() - t0
+    return seconds, audio
+
+
+def recast(project: Path, rate: int, slug: str) -> tuple[str, int]:
+    """Put the book's character with the fewest lines on the Piper voice at ``rate``; (name, its clips)."""
+    from pipeline.voices.casting import load_casting
+
+    path = project / "voices.yaml"
+    text = path.read_text(encoding="utf-8")
+    entries = [m for m in re.finditer(r"(?m)^  (\S[^\n]*?):  # [^,]*, (\d+) lines?: ([^\n]*)\n((?:    .*\n)+)", text)
+               if slug in m.group(3)]
+    if not entries:
+        raise SystemExit("no cast character to recast")
+    entry = min(entries, key=lambda m: (int(m.group(2)), m.start()))
+    name = entry.group(1).strip('"')
+    kept = "".join(line for line in entry.group(4).splitlines(keepends=True)
+                   if line.split(":")[0].strip() not in ("engine", "voice", "variant", "pitch", "rate", "speaker"))
+    body = f"    engine: piper\n    voice: {VOICE}\n    rate: {rate}\n{kept}"
+    path.write_text(text[:entry.start(4)] + body + text[entry.end(4):], encoding="utf-8")
+    voice = load_casting(path).character(name)
+    _, plans = build.spoken_plans(options(project))
+    return name, sum(1 for p in plans for c in p.clips if c.utterance.voice == voice)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--book", default="wizard_of_oz", help="a book of ../shared/novels (file name without .txt)")
+    ap.add_argument("--chapters", type=int, default=3, help="how many of its first chapters (0: the whole book)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    source = SHARED / f"{args.book}.txt"
+    if not source.is_file():
+        print(f"no {source}; skipped")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-piper-") as tmp:
+        project = make_project(Path(tmp), source, args.chapters or 10**6)
+        seconds, peak = run_build(project, args.jobs, watch_memory=True)
+        hours = audio_hours(project)
+        piper_seconds, piper_audio = floor(project)
+        print(f"{source.name}, {args.chapters or 'all'} chapters: {hours * 60:.1f} min of audio "
+              f"({piper_audio / 60:.1f} min of it Piper's)")
+        print(f"clean build, --jobs {args.jobs}: {seconds:.1f} s; floor (Piper alone, 1 process, 1 thread, "
+              f"same text): {piper_seconds:.1f} s; ratio {seconds / piper_seconds:.2f}x (target <= 0.6 on 2 cores)")
+        print(f"peak memory of all processes: {peak} MB PSS (target < 1024 MB)")
+        run_build(project, args.jobs)  # the first build appended the cast to voices.yaml: settle
+        noop, _ = run_build(project, args.jobs)
+        print(f"no-op rebuild: {noop:.1f} s = {noop / seconds:.1%} of the clean build (target < 5%)")
+        for rate in (150, 160):
+            name, clips = recast(project, rate, source.stem)
+            t0 = time.perf_counter()
+            result = build.build(options(project))
+            print(f"{name!r} on Piper at rate {rate}: {result.clips_rendered} clips rendered, {clips} are theirs "
+                  f"({time.perf_counter() - t0:.1f} s)")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

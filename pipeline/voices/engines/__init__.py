@@ -1,0 +1,1 @@
+"""The speech engines behind ``base.SpeechEngine``, registered in ``catalog.ENGINES``."""
