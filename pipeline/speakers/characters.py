@@ -14,13 +14,14 @@ attribution stage when they speak; see ``Cast.describe``.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
 
-from pipeline.reading.lexicon import NOT_NAMES, NOUN_GENDER, TITLE_ALONE, TITLES
+from pipeline.reading.lexicon import NOT_NAMES, NOUN_GENDER
 from pipeline.reading.segment import Layout
+from pipeline.reading.titles import is_title_text
+from pipeline.speakers.cast import Cast, Entity
+from pipeline.speakers.folding import cluster
 from pipeline.speakers.nameruns import (
     MONTHS,
     NameRun,
@@ -30,90 +31,12 @@ from pipeline.speakers.nameruns import (
     speech_subject,
     vocative,
 )
-from pipeline.speakers.names import FEMALE_NAMES, MALE_NAMES, formal_names, name_gender
+from pipeline.speakers.names import FEMALE_NAMES, MALE_NAMES, name_gender
 from pipeline.speakers.nonpersons import non_persons
 from pipeline.speakers.tokens import Token
 
-_GIVEN_NAME_TITLES = frozenset(
-    {
-        "lady",
-        "sir",
-        "aunt",
-        "uncle",
-        "miss",
-        "master",
-        "cousin",
-        "auntie",
-        "lord",
-        "dame",
-        "mademoiselle",
-        "mlle",
-    }
-)
-_FAMILY_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "madame", "mme", "monsieur", "m", "master"})
 _NAMING_VERBS = frozenset({"call", "called", "calls", "calling", "named", "christened"})
-@dataclass
-class Entity:
-    """A character while the cast is being built."""
-
-    name: str
-    forms: set[str] = field(default_factory=set)  # lower-case surface forms
-    gender: str = "U"
-    title: str | None = None
-    given: str | None = None
-    surname: str | None = None
-    roles: set[str] = field(default_factory=set)  # description nouns that name them ("the doctor")
-    kind: str = "named"  # named | unnamed | narrator
-
-
-class Cast:
-    """The characters of one work and how their names are written."""
-
-    def __init__(self) -> None:
-        self.entities: list[Entity] = []
-        self.by_form: dict[str, list[int]] = defaultdict(list)
-        self.narrator: int | None = None
-        # (first paragraph, entity) of each section whose "I" is a writer of its own (see narrators.py)
-        self.writers: list[tuple[int, int | None]] = []
-
-    def add(self, entity: Entity) -> int:
-        self.entities.append(entity)
-        index = len(self.entities) - 1
-        for form in entity.forms:
-            self.by_form[form].append(index)
-        return index
-
-    def alias(self, index: int, form: str) -> None:
-        form = form.lower()
-        if form not in self.entities[index].forms:
-            self.entities[index].forms.add(form)
-            self.by_form[form].append(index)
-
-    def lookup(self, form: str) -> list[int]:
-        return self.by_form.get(form.lower(), [])
-
-    def narrator_index(self) -> int:
-        if self.narrator is None:
-            self.narrator = self.add(Entity("Narrator", {"narrator"}, kind="narrator"))
-        return self.narrator
-
-    def narrator_at(self, para: int) -> int:
-        """Who "I" is in paragraph ``para``: the writer of its section, else the one narrator."""
-        k = bisect.bisect_right(self.writers, (para, len(self.entities))) - 1
-        if k >= 0 and self.writers[k][1] is not None:
-            return self.writers[k][1]  # type: ignore[return-value]
-        return self.narrator_index()
-
-    def is_narrator(self, index: int | None) -> bool:
-        return index is not None and (index == self.narrator or any(index == e for _p, e in self.writers))
-
-    def describe(self, phrase: str, gender: str) -> int:
-        """The unnamed character called ``phrase`` ("the porter"), added on first use."""
-        key = phrase.lower()
-        found = [i for i in self.lookup(key) if self.entities[i].kind == "unnamed"]
-        if found:
-            return found[0]
-        return self.add(Entity(phrase, {key}, gender=gender, kind="unnamed"))
+__all__ = ["Cast", "Entity", "NameRun", "find_cast", "narrator_name", "noun_gender"]
 
 
 def _not_a_name_here(word: str, lower_vocab: set[str]) -> bool:
@@ -161,7 +84,7 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
         r for r in runs if len(r.words) == 1 and not is_person(r) and r.words[0] in in_full
         and r.surface.lower() not in nobody
     ]
-    cast = _cluster(people, tokens)
+    cast = cluster(people, tokens)
     return cast, runs
 
 
@@ -175,6 +98,8 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
     for run in name_runs(tokens):
         if tokens[run.first].para in headings or all(len(w) == 1 for w in run.words):
             continue  # initials: "C.C.H.", "M.R.C.S."
+        if _listed_heading(layout.text, tokens[run.first].start):
+            continue  # "3.  How Dorothy Saved the Scarecrow" in a table of contents
         lead = run.words[0]
         ordinary = _not_a_name_here(lead, lower_vocab) or bool(re.search(r"-[a-z]", lead))
         if not run.title and ordinary and (len(run.words) > 1 or tokens[run.first].sent_start):
@@ -192,6 +117,20 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
         else:
             out.append(run)
     return out
+
+
+_NUMBERED = re.compile(r"\s*(?:\d+|[IVXLC]+)\.?\s+\S")
+
+
+def _listed_heading(text: str, pos: int) -> bool:
+    """The line at ``pos`` is a numbered entry of a list of chapters: a number, then a title."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)]
+    return bool(_NUMBERED.match(line)) and is_title_text(_NUMBERED_PREFIX.sub("", line))
+
+
+_NUMBERED_PREFIX = re.compile(r"^\s*(?:\d+|[IVXLC]+)\.?\s+")
 
 
 def _two_people(a: str, b: str) -> bool:
@@ -252,170 +191,6 @@ def _headings(layout: Layout) -> set[int]:
         if b - a <= 80 and text[b - 1] not in ".!?\"”’'—…:;,-":  # "so I said:--" is no heading
             out.add(i)
     return out
-
-
-def _cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
-    """Fold the forms of each person's name into one entity."""
-    forms: dict[str, tuple[str | None, tuple[str, ...]]] = {}
-    count: Counter[str] = Counter()
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in people:
-        key = r.surface.lower()
-        forms.setdefault(key, (r.title, r.words))
-        count[key] += 1
-        if not tokens[r.first].quote:
-            g = pronoun_follows(tokens, r.last)
-            if g != "U":
-                votes[key][g] += 1
-
-    def gender_of(key: str) -> str:
-        title, words = forms[key]
-        if title and TITLES.get(title, "U") != "U":
-            return TITLES[title]
-        listed = name_gender(words[0]) if len(words) > 1 or not title else "U"
-        if listed != "U":
-            return listed
-        if votes[key]:
-            (g, n), *rest = votes[key].most_common()
-            if not rest or n > rest[0][1]:
-                return g
-        return "U"
-
-    cast = Cast()
-    # full names first, longest first: they anchor the short forms
-    order = sorted(forms, key=lambda k: (-len(forms[k][1]), -count[k], k))
-    for key in order:
-        title, words = forms[key]
-        gender = gender_of(key)
-        target = _fold(cast, title, words, gender)
-        if target is None:
-            ent = Entity(
-                _display(key, people),
-                {key},
-                gender=gender,
-                title=title,
-                given=words[0] if len(words) > 1 or title in (None, "lady", "sir", "aunt", "uncle") else None,
-                surname=words[-1] if len(words) > 1 or (title and title not in ("lady", "sir")) else None,
-            )
-            cast.add(ent)
-        else:
-            ent = cast.entities[target]
-            cast.alias(target, key)
-            if ent.gender == "U":
-                ent.gender = gender
-            if title and ent.title is None:
-                ent.title = title
-    for ent in cast.entities:
-        _add_short_forms(cast, ent)
-    _choose_names(cast, people, tokens)
-    return cast
-
-
-def _fold(cast: Cast, title: str | None, words: tuple[str, ...], gender: str) -> int | None:
-    """The entity this name is a shorter form of, when exactly one fits."""
-    lw = [w.lower() for w in words]
-    fits = []
-    for i, ent in enumerate(cast.entities):
-        if ent.kind != "named":
-            continue
-        if not _gender_ok(ent.gender, gender) or not _titles_ok(ent.title, title):
-            continue
-        names = [w.lower() for w in (ent.given or "").split() + (ent.surname or "").split()]
-        full = [w for f in ent.forms for w in f.split()]
-        if len(lw) > 1:
-            if all(w in full for w in lw):
-                fits.append(i)
-        elif title:
-            if (ent.given and lw[0] == ent.given.lower() and title in _GIVEN_NAME_TITLES) or (
-                ent.surname and lw[0] == ent.surname.lower() and (ent.title is None or ent.title == title)
-            ):
-                fits.append(i)
-        elif lw[0] in names or lw[0] in full:
-            fits.append(i)
-        elif ent.given and ent.given.lower() in formal_names(lw[0]):
-            fits.append(i)  # "Lizzy" is Elizabeth Bennet
-        elif lw[0] in TITLES and ent.title == lw[0]:
-            fits.append(i)  # "the Colonel" is Colonel Ridley
-    if len(fits) != 1:
-        return None
-    ent = cast.entities[fits[0]]
-    if title and len(lw) == 1 and ent.title is None and title in _FAMILY_TITLES:
-        # "Mrs. Bell" is not "Clara Bell" when several people share the surname
-        kin = [
-            e for e in cast.entities if e.surname and ent.surname and e.surname.lower() == ent.surname.lower()
-        ]
-        if len(kin) > 1:
-            return None
-    return fits[0]
-
-
-def _gender_ok(a: str, b: str) -> bool:
-    return a == "U" or b == "U" or a == b
-
-
-def _titles_ok(a: str | None, b: str | None) -> bool:
-    if a is None or b is None or a == b:
-        return True
-    exclusive = [{"mrs", "miss", "ms", "mademoiselle", "mlle"}, {"mrs", "mr"}, {"miss", "mr"}]
-    return not any(a in group and b in group for group in exclusive)
-
-
-def _display(key: str, people: list[NameRun]) -> str:
-    for r in people:
-        if r.surface.lower() == key:
-            return r.surface
-    return key
-
-
-def _choose_names(cast: Cast, people: list[NameRun], tokens: list[Token]) -> None:
-    """Call each person by the name the narration tags them with most ("said Jo", not the "Miss
-    Jo" of the servants), else by the full name the text uses most (ties: the longest). Only a
-    form that names no one else will do: "Harker" is no name for two Harkers."""
-    count: Counter[str] = Counter(r.surface.lower() for r in people)
-    tagged: Counter[str] = Counter(
-        r.surface.lower() for r in people if not tokens[r.first].quote and speech_subject(tokens, r)
-    )
-    shown = {r.surface.lower(): r.surface for r in people}
-    runs_titled = {r.surface.lower(): r.title for r in people}
-    for index, ent in enumerate(cast.entities):
-        # a bare title ("the Professor sighed") is a role, not a name
-        own = [f for f in ent.forms if f in shown and cast.lookup(f) == [index] and f not in TITLES]
-        tags = [f for f in own if tagged[f]]
-        if tags:
-            best = max(tags, key=lambda f: (tagged[f], count[f], len(f), f))
-            # the untitled full name the tag form belongs to reads better ("Jo March", "Elizabeth
-            # Hartley" for "Lizzy"); a title stays as the tags write it ("Jo", never "Miss Jo March")
-            longer = [
-                f for f in own if _part_of(best, f) and runs_titled[f] is None
-            ]
-            ent.name = shown[max(longer, key=lambda f: (count[f], len(f), f))] if longer else shown[best]
-            continue
-        full = [f for f in own if len(f.split()) > 1]
-        if full:
-            ent.name = shown[max(full, key=lambda f: (count[f], len(f), f))]
-
-
-def _part_of(short: str, full: str) -> bool:
-    """``short`` is the given name ``full`` opens with ("jo" of "jo march", "lizzy" of "elizabeth
-    hartley"); a surname is not ("stryver" of the nickname "bully stryver")."""
-    words = full.split()
-    if " " in short or len(words) < 2:
-        return False
-    return words[0] == short or words[0] in formal_names(short)
-
-
-_ROLE_OF = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}
-
-
-def _add_short_forms(cast: Cast, ent: Entity) -> None:
-    """Given name and surname alone point to the entity when no one else has them."""
-    # every title the text gives them: "Dr. Van Helsing" is also "Professor Van Helsing", "the Professor"
-    titles = {ent.title} | {f.split()[0].rstrip(".") for f in ent.forms if " " in f}
-    for title in titles:
-        if title and (title in TITLE_ALONE | {"doctor", "dr"} or TITLES.get(title) == "U"):
-            ent.roles.add(_ROLE_OF.get(title, title))
-    if ent.gender == "U" and ent.given:
-        ent.gender = name_gender(ent.given)
 
 
 def noun_gender(word: str) -> str:

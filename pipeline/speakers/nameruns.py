@@ -15,10 +15,17 @@ from dataclasses import dataclass
 from pipeline.reading.lexicon import ABBREVIATIONS, NOT_NAMES, SPEECH_VERBS, TITLES, WEAK_SPEECH_VERBS
 from pipeline.speakers.tokens import Token
 
-_PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
+PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
 MONTHS = frozenset({"april", "may", "june", "august"})  # also first names
 # months that are family names after a title or a first name ("Mrs. March", "Jo March")
 _MONTH_SURNAMES = frozenset({"march", "april", "may", "june", "august"})
+
+
+def split_name(words: tuple[str, ...]) -> tuple[str | None, str]:
+    """(given name, family name) of a name of two words or more: "Jo March" (Jo, March), "van der Berg"
+    (None, "van der Berg"), "Pieter van der Berg" (Pieter, "van der Berg"), "Mary Ann Hale" (Mary, Hale)."""
+    k = next((i for i, w in enumerate(words[:-1]) if w.lower() in PARTICLES), len(words) - 1)
+    return (words[0] if k > 0 else None), " ".join(words[k:])
 
 
 @dataclass
@@ -46,6 +53,8 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
             i += 1
             continue
         words = _run_words(tokens, j, title is not None)
+        if title is None and len(words) == 1 and tok.low in ABBREVIATIONS:
+            words = []  # "Mr" whose name the run could not read is no one's name
         if not words:
             i += 1
             continue
@@ -71,7 +80,18 @@ def _title_at(tokens: list[Token], i: int) -> tuple[str | None, int]:
         k += 1
     if k < n and (name_word(tokens[k]) or (tokens[k].cap and tokens[k].low in _MONTH_SURNAMES)):
         return tok.low, k
+    if k < n and _particle_at(tokens, k):
+        return tok.low, k  # "Mr. van der Berg", "Madame de Staël"
     return None, i
+
+
+def _particle_at(tokens: list[Token], k: int) -> bool:
+    """Token ``k`` opens a family name's particles ("van der", "de", "von") before a capitalised word."""
+    n = len(tokens)
+    j = k
+    while j < n and j < k + 3 and tokens[j].low in PARTICLES and not tokens[j].quote:
+        j += 1
+    return k < j < n and name_word(tokens[j]) and tokens[j].spaced
 
 
 def _run_words(tokens: list[Token], j: int, titled: bool) -> list[str]:
@@ -84,7 +104,7 @@ def _run_words(tokens: list[Token], j: int, titled: bool) -> list[str]:
         if words and tok.low in TITLES and _title_at(tokens, k)[0] is not None:
             break  # "told Meg Mr. Brooke's news": a second name starts
         month = tok.cap and tok.low in _MONTH_SURNAMES and (words or titled) and not tok.text.isupper()
-        particle = tok.low in _PARTICLES and k + 1 < n and name_word(tokens[k + 1]) and words
+        particle = tok.low in PARTICLES and (bool(words) or titled) and _particle_at(tokens, k)
         if not (name_word(tok) or month or particle):
             break
         words.append(tok.text)

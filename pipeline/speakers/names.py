@@ -123,6 +123,7 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "jim": ("james",),
     "jimmy": ("james",),
     "jem": ("james", "jeremiah"),
+    "jerry": ("jeremiah", "gerald", "gerard"),
     "ned": ("edward", "edmund"),
     "ted": ("edward", "theodore"),
     "teddy": ("edward", "theodore"),

@@ -1,0 +1,211 @@
+"""Descriptions of people in the narration ("the doctor", "the man in the grey coat", "his sister"),
+each resolved to a character: through a role the text gives someone ("Madame Dupont, the owner"; a
+title: "the Professor"), an unnamed person met before ("a young woman" ... "the woman"), the one
+named person of that sex in the scene ("the old lady" when Aunt Polly is the only woman there), or
+an unnamed character of its own.
+"""
+
+from __future__ import annotations
+
+from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
+from pipeline.speakers.cast import Mention, Scene
+from pipeline.speakers.characters import noun_gender
+from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
+
+#: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
+#: already knows, when the scene holds only one of that sex. Callings ("the butler") are roles instead.
+_PLAIN = frozenset({"man", "woman", "girl", "boy", "lady", "gentleman", "fellow", "lad", "lass", "maiden", "youth"})
+#: How far back (in paragraphs) "the scene" reaches for the people a plain description may mean.
+_SCENE_PARAGRAPHS = 6
+_UNWED = frozenset({"girl", "lass", "maiden"})
+
+
+class Descriptions:
+    """Reads and resolves descriptions for a ``Resolver``, against the story so far."""
+
+    def __init__(self, resolver: Scene) -> None:
+        self.resolver = resolver
+        self.cast = resolver.cast
+        self.tokens = resolver.tokens
+        self.text = resolver.text
+        self.run_at = resolver.run_at
+        self.history = resolver.history
+        self.relatives = Relatives(resolver)
+        self._learn_appositions()
+
+    def description_at(self, i: int) -> Mention | None:
+        """A determiner + adjectives + person noun (+ a short prepositional phrase)."""
+        tokens = self.tokens
+        n = len(tokens)
+        det = tokens[i].low if tokens[i].low in DETERMINERS else None
+        j = i + 1 if det else i
+        head = None
+        k = j
+        while k < n and k < j + 5 and not tokens[k].quote and tokens[k].text[0].isalpha():
+            low = tokens[k].low
+            if low in PERSON_NOUNS or (tokens[k].cap and low in PERSON_NOUNS):
+                head = k
+                if k + 1 < n and tokens[k + 1].low in PERSON_NOUNS and not tokens[k].poss:
+                    k += 1
+                    continue
+                break
+            if low in NOT_NAMES and low not in ("old", "young", "little", "poor", "good", "other"):
+                return None
+            if k > j and tokens[k].cap and not tokens[k].sent_start:
+                return None  # "at this point Miss Baker said": a name, not part of the description
+            k += 1
+        if head is None:
+            return None
+        if tokens[head].poss:
+            return None  # "the café's owner": the owner is the head; handled when we reach it
+        last = self._qualifier_end(head)
+        para = tokens[i].para
+        noun = tokens[head].low
+        words = [t.low for t in tokens[j : head + 1]]
+        if noun in GROUP_WORDS or (
+            noun.endswith("s") and noun[:-1] in PERSON_NOUNS and noun not in ("boss",)
+        ):
+            return Mention(i, last, "group", None, False, para)
+        owner_noun = next((t for t in tokens[j:head] if t.poss and t.low in PERSON_NOUNS), None)
+        if owner_noun is not None and noun in KIN:
+            # "the vicar's wife": a relation of the person the possessive names
+            owner = self.entity_for_description("the", [owner_noun.low], tokens[i].start, i)
+            ent = self.relatives.kin(i, noun, noun_gender(noun), owner)
+            return Mention(i, last, "description", ent, False, para) if ent is not None else None
+        ent = self.entity_for_description(det, words, tokens[i].start, i)
+        if ent is None:
+            return None
+        return Mention(i, last, "description", ent, False, para)
+
+    def _qualifier_end(self, head: int) -> int:
+        """The last token of a short qualifying phrase after a description's noun
+        ("the man in the grey coat", "a voice from the back"), or the noun itself."""
+        tokens = self.tokens
+        n = len(tokens)
+        if not (
+            head + 2 < n
+            and tokens[head + 1].low in PREPS
+            and tokens[head + 1].low != "of"
+            and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)
+        ):
+            return head
+        k = head + 3
+        stop = min(n, head + 6)
+        while (
+            k < stop
+            and not tokens[k].quote
+            and tokens[k].text[0].isalnum()
+            and self._next_word(k)
+            and not speech_verb_at([tokens[k].low], 0)
+            and not tokens[k].low.endswith("ly")
+            and tokens[k].low not in DETERMINERS
+        ):
+            k += 1
+        return k - 1
+
+    def entity_for_description(self, det: str | None, words: list[str], pos: int, i: int) -> int | None:
+        cast = self.cast
+        noun = words[-1]
+        gender = noun_gender(noun)
+        roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+        if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
+            return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
+        if det in POSSESSIVES:
+            owner_gender = POSSESSIVES[det]
+            owner = None
+            if owner_gender in ("M", "F"):
+                owner = self.resolver.pronoun(i, owner_gender)
+            elif owner_gender == "I":
+                owner = cast.narrator_at(self.tokens[i].para)
+            if det in ("my", "our") and noun not in KIN:
+                return None
+            if noun in KIN or noun in PERSON_NOUNS:
+                return self.relatives.kin(i, noun, gender, owner)
+            return None
+        if det in ("a", "an") and i and self._indefinite_object(i):
+            return None  # "in want of a wife", "to put a girl there": not someone in the scene
+        if det in (None, "the", "this", "that", "a", "an"):
+            if len(words) == 1 and det != "a" and det != "an":
+                # "the woman" after "a young woman": the same person
+                for m in reversed(self.history[-400:]):
+                    ent = cast.entities[m.entity] if m.entity is not None else None
+                    if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
+                        return m.entity
+            if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
+                named = self.only_one_in_scene(i, gender, self._describe_key(words), noun in _UNWED)
+                if named is not None:
+                    return named
+            return cast.describe(self._describe_key(words), gender)
+        return None
+
+    def only_one_in_scene(self, i: int, gender: str, key: str, unwed: bool) -> int | None:
+        """The named person "the woman" / "the tall old gentleman" at token ``i`` must be: the only
+        person of that sex the narration of the last few paragraphs mentions, when no one unnamed of
+        that sex (nor someone this text has called so before) is there too. A girl is no "Mrs."."""
+        para = self.tokens[i].para
+        named: set[int] = set()
+        for m in reversed(self.history[-60:]):
+            if m.para < para - _SCENE_PARAGRAPHS:
+                break
+            if m.entity is None or m.first >= i or self.cast.is_narrator(m.entity):
+                continue
+            ent = self.cast.entities[m.entity]
+            if ent.gender not in (gender, "U") or m.kind == "group":
+                continue
+            if ent.kind != "named" or key in ent.forms:
+                return None  # "a young woman" came in: "the woman" is her
+            if ent.gender == gender and not (unwed and ent.title in MARRIED):
+                named.add(m.entity)
+        return named.pop() if len(named) == 1 else None
+
+    @staticmethod
+    def _describe_key(words: list[str]) -> str:
+        core = [w for w in words if w not in ("this", "that")]
+        return "the " + " ".join(core)
+
+    def _next_word(self, k: int) -> bool:
+        """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
+        gap = self.text[self.tokens[k - 1].end : self.tokens[k].start]
+        return len(gap) <= 1 or gap == "\r\n"
+
+    def _indefinite_object(self, i: int) -> bool:
+        """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""
+        prev = self.tokens[i - 1]
+        if prev.quote:
+            return False
+        if prev.low in ("of", "for"):
+            return True
+        return i >= 2 and self.tokens[i - 2].low == "to" and prev.low.isalpha() and not self.tokens[i - 2].quote
+
+    def _learn_appositions(self) -> None:
+        """ "Madame Dupont, the café's owner," and "The café's owner, Madame Dupont," give roles."""
+        tokens = self.tokens
+        n = len(tokens)
+        for first, run in self.run_at.items():
+            ents = self.cast.lookup(run.surface)
+            if len(ents) != 1:
+                continue
+            ent = self.cast.entities[ents[0]]
+            k = run.last + 1
+            # NAME , the ... NOUN ,
+            if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
+                noun = self._noun_after(k + 2)
+                if noun:
+                    ent.roles.add(noun)
+            # the ... NOUN , NAME ,
+            if first >= 2 and tokens[first - 1].text == ",":
+                j = first - 2
+                if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
+                    back = j
+                    while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
+                        back -= 1
+                    if tokens[back].low in ("the", "a", "an"):
+                        ent.roles.add(tokens[j].low)
+
+    def _noun_after(self, k: int) -> str | None:
+        for t in self.tokens[k : k + 4]:
+            if t.low in PERSON_NOUNS and t.low not in GENERIC:
+                return t.low
+            if not t.text[0].isalpha():
+                return None
+        return None

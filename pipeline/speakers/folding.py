@@ -1,0 +1,284 @@
+"""Folding the forms of each person's name into one character.
+
+Full names come first, the longest first, and anchor the short forms: "Stéphane" is
+"Stéphane Cara", "Mr. Bell" the only male Bell, "Mr. Thomas Buchanan" the "Tom Buchanan" the text
+names more, "Dr. Livesey" the "Doctor Livesey", "Huck" Huckleberry. A form that fits several
+people goes to the one the text names far more than the others, else to no one; it never crosses
+titles that exclude each other ("Mrs. Bell" is not "Miss Prudence Bell"), and a family title alone
+("Mrs. Bell") is not given to a full name when another Bell of that sex could be meant. Then each
+character is called by the name a listener would know them by.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from pipeline.reading.lexicon import TITLE_ALONE, TITLES
+from pipeline.speakers.cast import Cast, Entity
+from pipeline.speakers.nameruns import NameRun, pronoun_follows, speech_subject, split_name
+from pipeline.speakers.names import formal_names, name_gender
+from pipeline.speakers.tokens import Token
+
+_GIVEN_NAME_TITLES = frozenset(
+    {"lady", "sir", "aunt", "uncle", "miss", "master", "cousin", "auntie", "lord", "dame", "mademoiselle", "mlle"}
+)
+_FAMILY_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "madame", "mme", "monsieur", "m", "master"})
+_ROLE_OF = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}
+
+
+def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
+    """Fold the forms of each person's name into one entity."""
+    forms: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    count: Counter[str] = Counter()
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in people:
+        key = r.surface.lower()
+        forms.setdefault(key, (r.title, r.words))
+        count[key] += 1
+        if not tokens[r.first].quote and not _joint(tokens, r):
+            g = pronoun_follows(tokens, r.last)
+            if g != "U":
+                votes[key][g] += 1
+
+    def gender_of(key: str) -> str:
+        title, words = forms[key]
+        if title and TITLES.get(title, "U") != "U":
+            return TITLES[title]
+        listed = name_gender(words[0]) if len(words) > 1 or not title else "U"
+        if listed != "U":
+            return listed
+        if votes[key]:
+            (g, n), *rest = votes[key].most_common()
+            if not rest or n > rest[0][1]:
+                return g
+        return "U"
+
+    # family names a daughter or a son of the text goes by ("Miss Hale", "Master Craven")
+    maiden = {w[-1].lower() for t, w in forms.values() if t in ("miss", "ms", "mademoiselle", "mlle", "master")}
+    cast = Cast()
+    # full names first, longest first: they anchor the short forms
+    order = sorted(forms, key=lambda k: (-len(forms[k][1]), -count[k], k))
+    for key in order:
+        title, words = forms[key]
+        gender = gender_of(key)
+        target = _fold(cast, title, words, gender, count, maiden)
+        if target is None:
+            given, surname = split_name(words) if len(words) > 1 else (
+                words[0] if title in (None, "lady", "sir", "aunt", "uncle") else None,
+                words[0] if title and title not in ("lady", "sir") else None,
+            )
+            ent = Entity(_display(key, people), {key}, gender=gender, title=title, given=given, surname=surname)
+            cast.add(ent)
+        else:
+            ent = cast.entities[target]
+            cast.alias(target, key)
+            if ent.gender == "U":
+                ent.gender = gender
+            if title and ent.title is None:
+                ent.title = title
+    for ent in cast.entities:
+        _add_short_forms(ent, count)
+    _choose_names(cast, people, tokens)
+    return cast
+
+
+def _joint(tokens: list[Token], run: NameRun) -> bool:
+    """ "Tom and Myrtle", "Myrtle and Tom": the pronoun after the pair may be either's."""
+    before = tokens[run.first - 1].low if run.first else ""
+    after = tokens[run.last + 1].low if run.last + 1 < len(tokens) else ""
+    return "and" in (before, after)
+
+
+def _fold(
+    cast: Cast, title: str | None, words: tuple[str, ...], gender: str, count: Counter[str], maiden: set[str]
+) -> int | None:
+    """The entity this name is a shorter form of: the one that fits best, when one fits best."""
+    lw = [w.lower() for w in words]
+    ranked = []
+    for i, ent in enumerate(cast.entities):
+        if ent.kind != "named" or not _gender_ok(ent.gender, gender) or not _titles_ok(ent.title, title):
+            continue
+        rank = _fit(ent, title, lw)
+        if rank is not None:
+            ranked.append((rank, i))
+    if not ranked:
+        return None
+    best = min(r for r, _i in ranked)
+    fits = [i for r, i in ranked if r == best]
+    if title is None and len(lw) == 1 and best == 0:
+        fits = _dominant(cast, fits, count)
+    if len(fits) != 1:
+        return None
+    ent = cast.entities[fits[0]]
+    family = title in _FAMILY_TITLES and len(lw) == 1 and ent.title is None
+    if family and not _wife(cast, ent, str(title), maiden, count) and not _husband(cast, ent, str(title), maiden):
+        # "Mrs. Bell" is not "Clara Bell" when several people share the surname
+        kin = [e for e in cast.entities if e.surname and ent.surname and e.surname.lower() == ent.surname.lower()]
+        if len(kin) > 1:
+            return None
+    return fits[0]
+
+
+def _kin(cast: Cast, ent: Entity) -> list[Entity]:
+    """The people of ``ent``'s family name the text names in full (a given name and the family name)."""
+    surname = (ent.surname or "").lower()
+    return [e for e in cast.entities
+            if e.kind == "named" and e.given and e.surname and e.surname.lower() == surname]
+
+
+def _husband(cast: Cast, ent: Entity, title: str, maiden: set[str]) -> bool:
+    """ "Mr. Darling" is George Darling when he is the only man of the name the text names in full,
+    and no "Master Darling" (a son the text may call so too) is about."""
+    if title not in ("mr", "mister", "monsieur") or ent.gender == "F" or not ent.surname:
+        return False
+    men = [e for e in _kin(cast, ent) if e.gender != "F"]
+    return men == [ent] and ent.surname.lower() not in maiden
+
+
+def _wife(cast: Cast, ent: Entity, title: str, maiden: set[str], count: Counter[str]) -> bool:
+    """ "Mrs. Wilson" is Myrtle Wilson when she and one man (her husband George Wilson) are the
+    only people of the name, no one of the name is a "Miss" (a daughter: Margaret Hale is "Miss
+    Hale" and her mother "Mrs. Hale"), and the text names her so more than once (not the "Wendy Moira
+    Angela Darling" of one introduction, whose mother is "Mrs. Darling")."""
+    if title not in ("mrs", "madame", "mme") or ent.gender == "M" or not ent.surname:
+        return False
+    surname = ent.surname.lower()
+    kin = [e for e in _kin(cast, ent) if e is not ent]
+    # her given name and the family name, as the narration writes a married woman's name, more than once
+    named = any(len(f.split()) == 2 and f.endswith(" " + surname) and count[f] > 1 for f in ent.forms)
+    return named and len(kin) == 1 and kin[0].gender == "M" and surname not in maiden
+
+
+def _fit(ent: Entity, title: str | None, lw: list[str]) -> int | None:
+    """How well a form of name fits an entity: 0 as its given name or family name, 1 a weaker
+    reading ("Mr. Godfrey" for Godfrey Ablewhite, "Huck" for Huckleberry), 2 another word of a
+    longer name ("Tom" of "Santa Barbara Tom"); None when it does not fit."""
+    full = [w for f in ent.forms for w in f.split()]
+    given = ent.given.lower() if ent.given else None
+    surname = ent.surname.lower() if ent.surname else None
+    if len(lw) > 1:
+        return 0 if all(_same_name(w, full) for w in lw) else None
+    word = lw[0]
+    if title:
+        if surname == word and (ent.title is None or _same_title(ent.title, title)):
+            return 0
+        if given == word and title in _GIVEN_NAME_TITLES:
+            return 0  # "Aunt Polly" is Polly
+        if given == word and surname is None and ent.title is None and title in _FAMILY_TITLES:
+            return 0  # "Mr. Heathcliff" is the Heathcliff the text names alone
+        if given == word and title in _FAMILY_TITLES:
+            return 1  # a servant's "Mr. Godfrey"
+        return None
+    if word == given or (given and given in formal_names(word)):
+        return 0  # "Lizzy" is Elizabeth Bennet
+    if word in TITLES and ent.title == word:
+        return 0  # "the Colonel" is Colonel Ridley
+    if word == surname:
+        return 1
+    if given and len(word) >= 3 and given.startswith(word):
+        return 1  # "Huck" for Huckleberry
+    if word in full:
+        return 2
+    return None
+
+
+def _same_name(word: str, full: list[str]) -> bool:
+    """``word`` is one of the words of a name, or a pet form of one of them ("Tom" and Thomas)."""
+    return word in full or any(f in formal_names(word) or word in formal_names(f) or _clipped(word, f) for f in full)
+
+
+def _clipped(a: str, b: str) -> bool:
+    """One name clipped from the other: "Huck" and "Huckleberry" (three letters at least)."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and len(long) > len(short) and long.startswith(short)
+
+
+def _same_title(a: str, b: str) -> bool:
+    """ "Dr." and "Doctor" are one title; a rank or a calling goes with "Mr." ("Professor Bhaer" is
+    "Mr. Bhaer")."""
+    a, b = _ROLE_OF.get(a, a), _ROLE_OF.get(b, b)
+    if a == b:
+        return True
+    return {a, b} & {"mr", "mister"} != set() and not ({a, b} - {"mr", "mister"}) <= _FAMILY_TITLES
+
+
+def _dominant(cast: Cast, fits: list[int], count: Counter[str]) -> list[int]:
+    """Of several people a short form fits, the one the text names four times as often as all the
+    others together ("Tom" is Tom Buchanan, not the "Tom" of a passing "Santa Barbara Tom")."""
+    if len(fits) < 2:
+        return fits
+    total = {i: sum(count[f] for f in cast.entities[i].forms) for i in fits}
+    top = max(fits, key=lambda i: total[i])
+    rest = sum(total[i] for i in fits if i != top)
+    return [top] if total[top] >= 4 * rest else fits
+
+
+def _gender_ok(a: str, b: str) -> bool:
+    return a == "U" or b == "U" or a == b
+
+
+def _titles_ok(a: str | None, b: str | None) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    exclusive = [{"mrs", "miss", "ms", "mademoiselle", "mlle"}, {"mrs", "mr"}, {"miss", "mr"}]
+    return not any(a in group and b in group for group in exclusive)
+
+
+def _display(key: str, people: list[NameRun]) -> str:
+    for r in people:
+        if r.surface.lower() == key:
+            return r.surface
+    return key
+
+
+def _choose_names(cast: Cast, people: list[NameRun], tokens: list[Token]) -> None:
+    """Call each person by the name the narration tags them with most ("said Jo", not the "Miss
+    Jo" of the servants), else by the full name the text uses most (ties: the longest). Only a
+    form that names no one else will do: "Harker" is no name for two Harkers."""
+    count: Counter[str] = Counter(r.surface.lower() for r in people)
+    tagged: Counter[str] = Counter(
+        r.surface.lower() for r in people if not tokens[r.first].quote and speech_subject(tokens, r)
+    )
+    shown = {r.surface.lower(): r.surface for r in people}
+    runs_titled = {r.surface.lower(): r.title for r in people}
+    for index, ent in enumerate(cast.entities):
+        # a bare title ("the Professor sighed") is a role, not a name
+        own = [f for f in ent.forms if f in shown and cast.lookup(f) == [index] and f not in TITLES]
+        tags = [f for f in own if tagged[f]]
+        if tags:
+            best = max(tags, key=lambda f: (tagged[f], count[f], len(f), f))
+            # the untitled full name the tag form belongs to reads better ("Jo March", "Elizabeth
+            # Hartley" for "Lizzy"); a title stays as the tags write it ("Jo", never "Miss Jo March")
+            # ... when it is a given name and a family name the text uses as one (not the "Martha
+            # Phœbe Sowerby" of one solemn moment, nor a "Laurie Laurence" said once for a "Laurie" said 400 times)
+            longer = [
+                f for f in own if _part_of(best, f) and runs_titled[f] is None and len(f.split()) == 2
+                and (count[f] > 1 or 20 * count[f] >= count[best])
+            ]
+            ent.name = shown[max(longer, key=lambda f: (count[f], len(f), f))] if longer else shown[best]
+            continue
+        full = [f for f in own if len(f.split()) > 1]
+        if full:
+            ent.name = shown[max(full, key=lambda f: (count[f], len(f), f))]
+
+
+def _part_of(short: str, full: str) -> bool:
+    """``short`` is the given name ``full`` opens with ("jo" of "jo march", "lizzy" of "elizabeth
+    hartley"); a surname is not ("stryver" of the nickname "bully stryver")."""
+    words = full.split()
+    if " " in short or len(words) < 2:
+        return False
+    return words[0] == short or words[0] in formal_names(short)
+
+
+def _add_short_forms(ent: Entity, count: Counter[str]) -> None:
+    """The roles a person's titles give them, and a gender from their given name."""
+    # every title the text gives them often enough: "Dr. Van Helsing" is also "Professor Van Helsing",
+    # "the Professor"; the pirates' mocking "Captain Silver", a few times in hundreds, makes no captain
+    total = sum(count[f] for f in ent.forms)
+    titles = {ent.title} | {f.split()[0].rstrip(".") for f in ent.forms if " " in f and 10 * count[f] >= total}
+    for title in titles:
+        if title and (title in TITLE_ALONE | {"doctor", "dr"} or TITLES.get(title) == "U"):
+            ent.roles.add(_ROLE_OF.get(title, title))
+    if ent.gender == "U" and ent.given:
+        ent.gender = name_gender(ent.given)
