@@ -42,7 +42,7 @@ from pipeline.audio.levels import (
     SAMPLE_MIN,
     WINDOW,
     amplitude,
-    k_weighted_db,
+    level_by_loudness,
 )
 from pipeline.audio.synth import ClipCache, PlannedClip
 from pipeline.model import DEFAULT_ENGINE, ChapterAudio, Segment, TimedSegment, Work
@@ -78,6 +78,7 @@ class Loudness:
     max_clip_rms_dbfs: float = -14.0  # never push a clip above this, however much of the file is pause
     headroom_db: float = 9.0  # clips reach the encoder this much quieter; its limiter adds it back
     ceiling_dbfs: float = -4.0  # the limiter's ceiling: ACX allows -3 dB peaks; MP3/AAC overshoot a little
+    limit_margin_db: float = 2.0  # mixed-engine clips are limited this far under the ceiling (every codec's margin)
     room_tone_dbfs: float | None = -75.0  # RMS of a faint noise bed under everything (None: digital silence)
 
     @property
@@ -188,17 +189,18 @@ def silence(seconds: float) -> bytes:
     return b"\x00" * (frames * engine.SAMPLE_WIDTH)
 
 
-def load_clip(cache: ClipCache, key: str, level_dbfs: float | None, by_loudness: bool = False) -> bytes:
+def load_clip(cache: ClipCache, key: str, level_dbfs: float | None, peak_dbfs: float | None = None) -> bytes:
     """A cached clip's PCM, brought to ``level_dbfs`` RMS (None: as rendered) and faded at both ends.
-    ``by_loudness``: in a chapter of several engines, to the loudness an eSpeak narration clip of
-    that RMS has instead (clips of one engine alone are levelled by RMS, as they always were)."""
+    ``peak_dbfs``: in a chapter of several engines, to the loudness an eSpeak narration clip of
+    that RMS has instead, limited to peaks under ``peak_dbfs`` (clips of one engine alone are
+    levelled by RMS and left to the encoder's limiter, as they always were)."""
     try:
         pcm = engine.read_wav_pcm(cache.path(key))
     except (OSError, EOFError, ValueError) as exc:
         raise CorruptClip(key) from exc
+    if level_dbfs is not None and peak_dbfs is not None:
+        return _faded(level_by_loudness(pcm, engine.SAMPLE_RATE, level_dbfs + ESPEAK_K_WEIGHTED_DB, peak_dbfs))
     clip = AudioSegment(data=pcm, sample_width=engine.SAMPLE_WIDTH, frame_rate=engine.SAMPLE_RATE, channels=1)
-    if level_dbfs is not None and by_loudness:
-        level_dbfs += ESPEAK_K_WEIGHTED_DB - k_weighted_db(pcm, engine.SAMPLE_RATE)
     if level_dbfs is not None and clip.rms > 0:
         # Never clip the 16-bit PCM: a clip with an unusual crest factor just stays quieter.
         clip = clip.apply_gain(min(level_dbfs - clip.dBFS, -0.5 - clip.max_dBFS))
@@ -254,6 +256,7 @@ def assemble_chapter(
     mixed = len({c.utterance.voice.engine for c in clips}) > 1 or any(
         c.utterance.voice.engine != DEFAULT_ENGINE for c in clips)
     level: float | None = None
+    peak = loudness.ceiling_dbfs - loudness.limit_margin_db - loudness.headroom_db if loudness and mixed else None
     tone = RoomTone(None)
     if loudness is not None:
         level = clip_level(loudness, *planned_frames(cache, clips)) - loudness.headroom_db
@@ -271,7 +274,7 @@ def assemble_chapter(
     for clip in clips:
         emit(silence(clip.utterance.pause_before))
         start = written / BYTES_PER_SECOND
-        pcm = load_clip(cache, clip.key, level, mixed)
+        pcm = load_clip(cache, clip.key, level, peak)
         emit(pcm)
         end = written / BYTES_PER_SECOND
         if on_place is not None:
