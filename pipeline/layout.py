@@ -59,6 +59,11 @@ class BuildLayout:
         return self.cache / "clips"
 
     @property
+    def analysis(self) -> Path:
+        """Each work's analysis (who says what), kept by the hash of its text, pins and the program."""
+        return self.cache / "analysis"
+
+    @property
     def parts(self) -> Path:
         """The AAC parts the anthology joins, and each chapter's timing."""
         return self.cache / "parts"

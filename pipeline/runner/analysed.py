@@ -19,11 +19,10 @@ from typing import Any
 from pipeline import __version__
 from pipeline.errors import AudiobookError
 from pipeline.fsutil import atomic_open
+from pipeline.layout import BuildLayout
 from pipeline.model import Analysis, Character, Segment, Work
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.pins import Pins, parse_pins, pins_path, pins_source
-
-FOLDER = Path("cache") / "analysis"
 
 
 @functools.cache
@@ -60,7 +59,7 @@ def analyse_with(text: str, pins_file: Path, pins: str | None) -> Analysis:
 
 def read(build_dir: Path, key: str) -> Analysis | None:
     try:
-        return from_json(json.loads((build_dir / FOLDER / f"{key}.json").read_text(encoding="utf-8")))
+        return from_json(json.loads((BuildLayout(build_dir).analysis / f"{key}.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -68,8 +67,9 @@ def read(build_dir: Path, key: str) -> Analysis | None:
 def keep(build_dir: Path, key: str, data: dict[str, Any]) -> None:
     """Store a record; a cache: when it cannot be written, the next run analyses again."""
     with contextlib.suppress(OSError, AudiobookError):
-        (build_dir / FOLDER).mkdir(parents=True, exist_ok=True)
-        with atomic_open(build_dir / FOLDER / f"{key}.json") as fh:
+        folder = BuildLayout(build_dir).analysis
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_open(folder / f"{key}.json") as fh:
             json.dump(data, fh, ensure_ascii=False)
 
 

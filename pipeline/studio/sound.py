@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline.audio.synth import ClipCache, PlannedClip, apply_lexicon
 from pipeline.errors import AudiobookError
+from pipeline.layout import BuildLayout
 from pipeline.model import VoiceSettings
 from pipeline.voices import engine
 
@@ -44,7 +45,7 @@ class Voicebox:
     """Renders and fetches clips for the studio; one engine thread."""
 
     def __init__(self, build_dir: Path) -> None:
-        self.cache = ClipCache(build_dir / "cache" / "clips")
+        self.cache = ClipCache(BuildLayout(build_dir).clips)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="studio-engine")
         self.rendered = 0  # clips rendered on demand, for the tests and the log
 

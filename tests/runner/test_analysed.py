@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from pipeline.layout import BuildLayout
 from pipeline.reading.corpus import load_corpus
 from pipeline.runner import analysed
 from pipeline.speakers.analyse import analyse
@@ -23,7 +24,7 @@ def test_the_analysis_is_kept_and_read_back(tmp_path: Path) -> None:
     assert first == analyse(work.text, load_pins(work.path)) and not made.kept
     assert not build.exists()  # nothing is written before the build keeps it
     analysed.keep_found(build, [made])
-    records = list((build / analysed.FOLDER).glob("*.json"))
+    records = list((BuildLayout(build).analysis).glob("*.json"))
     assert len(records) == 1
     again = analysed.analysed(work, build)
     assert again.kept and again.analysis == first  # read back, the same
