@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -49,6 +50,14 @@ def frozen_gc() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+def pool_manager(executor: ProcessPoolExecutor) -> threading.Thread | None:
+    """A pool's manager thread, to be joined after ``shutdown(wait=False)``, which drops its own
+    handle on it. Left running as the interpreter exits, the thread closes its wake-up pipe while
+    ProcessPoolExecutor's exit hook writes to it: "OSError: [Errno 9] Bad file descriptor" and a
+    traceback on stderr (``_executor_manager_thread`` is private, but the only handle on it)."""
+    return getattr(executor, "_executor_manager_thread", None)
 
 
 def pool_processes(executor: ProcessPoolExecutor, everyone: bool = False) -> set[Any]:

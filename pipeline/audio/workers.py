@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from pipeline.audio.ostweaks import die_with_parent, frozen_gc, pool_processes
+from pipeline.audio.ostweaks import die_with_parent, frozen_gc, pool_manager, pool_processes
 from pipeline.voices import engine
 
 _KEY_BYTES = 32  # a clip key, as a worker's slot in the shared "now rendering" table holds it
@@ -108,6 +108,7 @@ class Pool:
         temporary file, which the next build removes. ``everyone``: every child process
         multiprocessing knows of, too."""
         procs = pool_processes(self.executor, everyone)
+        manager = pool_manager(self.executor)  # before shutdown(), which forgets it when not waiting
         for proc in procs:
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 proc.kill()
@@ -115,8 +116,7 @@ class Pool:
         for proc in procs:
             with contextlib.suppress(OSError, ValueError, AssertionError, AttributeError):
                 proc.join(timeout=5)
-        manager = getattr(self.executor, "_executor_manager_thread", None)
         if manager is not None:
-            manager.join(timeout=5)
+            manager.join(timeout=60)
 
 
