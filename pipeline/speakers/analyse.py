@@ -140,7 +140,13 @@ def _name_the_narrator(
     if name:
         cast.entities[cast.narrator].name = name
         # lines given to the same name as a character of its own ("Pip", answering a vocative)
-        same = {e for e in cast.lookup(name) if e != cast.narrator}
+        # ... and the short forms of it that are characters of their own ("Huck" of "Huck Finn")
+        words = set(name.lower().split())
+        same = {e for e in cast.lookup(name) if e != cast.narrator} | {
+            e for e, ent in enumerate(cast.entities)
+            if ent.kind == "named" and e != cast.narrator and ent.forms
+            and all(set(f.split()) <= words for f in ent.forms)
+        }
         for i, d in enumerate(decisions):
             if d.speaker in same:
                 decisions[i] = replace(d, speaker=cast.narrator)

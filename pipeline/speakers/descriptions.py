@@ -18,6 +18,8 @@ _PLAIN = frozenset({"man", "woman", "girl", "boy", "lady", "gentleman", "fellow"
 #: How far back (in paragraphs) "the scene" reaches for the people a plain description may mean.
 _SCENE_PARAGRAPHS = 6
 _UNWED = frozenset({"girl", "lass", "maiden"})
+#: How far back an unnamed person met before ("a young woman") is still "the woman" of a description.
+_LATELY_PARAGRAPHS = 30
 
 
 class Descriptions:
@@ -125,17 +127,27 @@ class Descriptions:
         if det in ("a", "an") and i and self._indefinite_object(i):
             return None  # "in want of a wife", "to put a girl there": not someone in the scene
         if det in (None, "the", "this", "that", "a", "an"):
-            if len(words) == 1 and det != "a" and det != "an":
-                # "the woman" after "a young woman": the same person
-                for m in reversed(self.history[-400:]):
-                    ent = cast.entities[m.entity] if m.entity is not None else None
-                    if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
-                        return m.entity
+            again = len(words) == 1 and det not in ("a", "an")
+            if again and (met := self._met_before(i, noun, _LATELY_PARAGRAPHS)) is not None:
+                return met  # "the woman" after "a young woman" lately: the same person
             if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
                 named = self.only_one_in_scene(i, gender, self._describe_key(words), noun in _UNWED)
                 if named is not None:
-                    return named
+                    return named  # the man in the chair is Mr. Craven, the only man there
+            if again and (met := self._met_before(i, noun, None)) is not None:
+                return met  # the man at the tavern, met chapters ago
             return cast.describe(self._describe_key(words), gender)
+        return None
+
+    def _met_before(self, i: int, noun: str, within: int | None) -> int | None:
+        """The latest unnamed person called a ``noun`` before token ``i`` (``within`` so many paragraphs)."""
+        para = self.tokens[i].para
+        for m in reversed(self.history[-400:]):
+            if within is not None and m.para < para - within:
+                break
+            ent = self.cast.entities[m.entity] if m.entity is not None else None
+            if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
+                return m.entity
         return None
 
     def only_one_in_scene(self, i: int, gender: str, key: str, unwed: bool) -> int | None:
