@@ -21,21 +21,21 @@ from pathlib import Path
 from pipeline.audio.ostweaks import few_malloc_arenas
 from pipeline.audio.synth import ClipCache
 from pipeline.model import Work
+from pipeline.plan.chapters import MASTERING, ChapterPlan, FileSettings, plan_chapters
+from pipeline.plan.options import BuildOptions, Format, Profile
+from pipeline.publish.anthology import anthology_title, write_anthology
+from pipeline.publish.books import BookOutput, EarlyJoins, write_books
+from pipeline.publish.encode import EncodedChapter
 from pipeline.publish.manifest import write_manifest
 from pipeline.publish.meta import metadata
+from pipeline.publish.outputs import manifest_of
+from pipeline.publish.readalong import write_read_along
+from pipeline.publish.state import BuildState
 from pipeline.reading.corpus import Corpus, load_corpus
-from pipeline.runner.analysed import Found, analysed, keep_found
-from pipeline.runner.anthology import anthology_title, write_anthology
-from pipeline.runner.books import BookOutput, EarlyJoins, write_books
-from pipeline.runner.cast import cast_works
-from pipeline.runner.encode import EncodedChapter
 from pipeline.runner.executors import Executor, LocalExecutor, StageWork
 from pipeline.runner.lock import build_lock, remove_stale_temporaries
-from pipeline.runner.options import BuildOptions, Format, Profile
-from pipeline.runner.outputs import manifest_of
-from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, plan_chapters
-from pipeline.runner.readalong import write_read_along
-from pipeline.runner.state import BuildState
+from pipeline.speakers.analysed import Found, analysed, keep_found
+from pipeline.voices.cast import cast_works
 
 __all__ = ["MASTERING", "BuildOptions", "BuildResult", "Format", "Profile", "Progress", "build", "build_lock"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.plan.chapters import FileSettings
+from pipeline.publish.anthology import Anthology, anthology_title
+from pipeline.publish.books import BookOutput
+from pipeline.publish.encode import EncodedChapter, OutputPaths
 from pipeline.publish.manifest import Announcement, AnthologyEntry, ChapterEntry, Manifest, WorkEntry
-from pipeline.runner.anthology import Anthology, anthology_title
-from pipeline.runner.books import BookOutput
-from pipeline.runner.encode import EncodedChapter, OutputPaths
-from pipeline.runner.plan import FileSettings
-from pipeline.runner.readalong import ReadAlongOutput
+from pipeline.publish.readalong import ReadAlongOutput
 
 
 def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], anthology: Anthology | None,

@@ -18,15 +18,15 @@ from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, WorkerCrashed
 from pipeline.errors import AudiobookError, EngineError, OutputError
 from pipeline.fsutil import NAME_BYTES, make_dirs, safe_name, slugify
 from pipeline.model import GROUP, GROUP_LABEL, ChapterAudio, Segment
+from pipeline.plan.chapters import LOUDNESS, MASTERING, ChapterPlan, FileSettings, book_folder
+from pipeline.plan.options import BuildOptions, Profile
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, cues_of, write_captions
 from pipeline.publish.meta import Meta
+from pipeline.publish.state import BuildState
 from pipeline.publish.tags import write_tags
 from pipeline.publish.timings import ClipPlace, Sentence, clip_sentences
 from pipeline.reading.paragraphs import line_number
-from pipeline.runner.options import BuildOptions, Profile
-from pipeline.runner.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, book_folder
-from pipeline.runner.state import BuildState
 from pipeline.voices import engine
 
 #: Passes over a chapter's clips before its clips or folders vanishing again is an error (the
