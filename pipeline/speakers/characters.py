@@ -109,9 +109,10 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
             if len(run.words) == 1:
                 continue
             if name_gender(lead) == "U":
+                spoke = speech_subject(tokens, run) and not tokens[run.first].quote  # "said Black Dog"
                 run = NameRun(run.first + 1, run.last, None, run.words[1:], " ".join(run.words[1:]))
                 stripped[run.surface.lower()] += 1
-                tagged[run.surface.lower()] += speech_subject(tokens, run) and not tokens[run.first].quote
+                tagged[run.surface.lower()] += spoke
         runs.append(run)
     seen = Counter(r.surface.lower() for r in runs)
     # a word the text mostly writes after a capitalised common word is the tail of a place's name: the

@@ -11,6 +11,7 @@ from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speec
 from pipeline.speakers.cast import Mention, Scene
 from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
+from pipeline.speakers.tokens import Token
 
 #: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
 #: already knows, when the scene holds only one of that sex. Callings ("the butler") are roles instead.
@@ -33,6 +34,7 @@ class Descriptions:
         self.run_at = resolver.run_at
         self.history = resolver.history
         self.relatives = Relatives(resolver)
+        self.strangers: set[int] = set()  # the unnamed people the narration brought in ("a young woman")
         self._learn_appositions()
 
     def description_at(self, i: int) -> Mention | None:
@@ -131,12 +133,15 @@ class Descriptions:
             if again and (met := self._met_before(i, noun, _LATELY_PARAGRAPHS)) is not None:
                 return met  # "the woman" after "a young woman" lately: the same person
             if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
-                named = self.only_one_in_scene(i, gender, self._describe_key(words), noun in _UNWED)
+                named = self.only_one_in_scene(i, gender, _describe_key(words), noun in _UNWED)
                 if named is not None:
                     return named  # the man in the chair is Mr. Craven, the only man there
             if again and (met := self._met_before(i, noun, None)) is not None:
                 return met  # the man at the tavern, met chapters ago
-            return cast.describe(self._describe_key(words), gender)
+            ent = cast.describe(_describe_key(words), gender)
+            if det in ("a", "an"):
+                self.strangers.add(ent)
+            return ent
         return None
 
     def _met_before(self, i: int, noun: str, within: int | None) -> int | None:
@@ -153,7 +158,7 @@ class Descriptions:
     def only_one_in_scene(self, i: int, gender: str, key: str, unwed: bool) -> int | None:
         """The named person "the woman" / "the tall old gentleman" at token ``i`` must be: the only
         person of that sex the narration of the last few paragraphs mentions, when no one unnamed of
-        that sex (nor someone this text has called so before) is there too. A girl is no "Mrs."."""
+        that sex, nor a stranger the narration brought in ("a voice"), is there too. A girl is no "Mrs."."""
         para = self.tokens[i].para
         named: set[int] = set()
         for m in reversed(self.history[-60:]):
@@ -164,16 +169,15 @@ class Descriptions:
             ent = self.cast.entities[m.entity]
             if ent.gender not in (gender, "U") or m.kind == "group":
                 continue
-            if ent.kind != "named" or key in ent.forms:
-                return None  # "a young woman" came in: "the woman" is her
+            if ent.kind != "named":
+                if m.entity in self.strangers or ent.gender == gender:
+                    return None  # "a young woman" came in, or "the master" is here: "the man" may be them
+                continue  # "the voice", "the family", "the speaker": no one of that sex for sure
+            if key in ent.forms:
+                return None
             if ent.gender == gender and not (unwed and ent.title in MARRIED):
                 named.add(m.entity)
         return named.pop() if len(named) == 1 else None
-
-    @staticmethod
-    def _describe_key(words: list[str]) -> str:
-        core = [w for w in words if w not in ("this", "that")]
-        return "the " + " ".join(core)
 
     def _next_word(self, k: int) -> bool:
         """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
@@ -201,7 +205,7 @@ class Descriptions:
             k = run.last + 1
             # NAME , the ... NOUN ,
             if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
-                noun = self._noun_after(k + 2)
+                noun = _noun_after(self.tokens, k + 2)
                 if noun:
                     ent.roles.add(noun)
             # the ... NOUN , NAME ,
@@ -214,10 +218,18 @@ class Descriptions:
                     if tokens[back].low in ("the", "a", "an"):
                         ent.roles.add(tokens[j].low)
 
-    def _noun_after(self, k: int) -> str | None:
-        for t in self.tokens[k : k + 4]:
-            if t.low in PERSON_NOUNS and t.low not in GENERIC:
-                return t.low
-            if not t.text[0].isalpha():
-                return None
-        return None
+
+def _describe_key(words: list[str]) -> str:
+    """The name of the unnamed person a description makes ("this old man" -> "the old man")."""
+    core = [w for w in words if w not in ("this", "that")]
+    return "the " + " ".join(core)
+
+
+def _noun_after(tokens: list[Token], k: int) -> str | None:
+    """The calling an apposition gives someone ("Madame Dupont, the café's owner"): its noun."""
+    for t in tokens[k : k + 4]:
+        if t.low in PERSON_NOUNS and t.low not in GENERIC:
+            return t.low
+        if not t.text[0].isalpha():
+            return None
+    return None
