@@ -126,11 +126,6 @@ def _self_introductions(cast: Cast, layout: Layout, decisions: list[Decision]) -
             cast.entities[who].kind = "named"
 
 
-#: The share of a book's lines a first-person narrator says at least (Huck a third, Nick Carraway a
-#: sixth; the "I" of Little Women's asides and letters a fiftieth).
-_FIRST_PERSON_SHARE = 0.05
-
-
 def _name_the_narrator(
     cast: Cast, tokens: list[Token], runs: list[NameRun], layout: Layout, decisions: list[Decision]
 ) -> None:
@@ -152,11 +147,6 @@ def _name_the_narrator(
         for e, ent in enumerate(cast.entities)
         if ent.kind == "named" and e != cast.narrator and ent.forms and all(set(f.split()) <= words for f in ent.forms)
     }
-    # ... when the "I" of the narration is someone who speaks, not the teller of a story told in the
-    # third person, whose few asides and letters would take the name of a character ("Teddy")
-    spoken = sum(d.speaker == cast.narrator for d in decisions)
-    if spoken < _FIRST_PERSON_SHARE * len(decisions):
-        return
     cast.entities[cast.narrator].name = name
     if same:
         for i, d in enumerate(decisions):

@@ -203,10 +203,3 @@ def test_a_description_is_the_one_named_person_even_beside_a_voice_nobody_placed
     )
     assert speakers(text)[-1] == "Ada Quill"
 
-
-def test_a_story_told_in_the_third_person_keeps_its_narrator_unnamed() -> None:
-    # the "I" of one aside answers "Teddy": no reason to call the teller Teddy in a story of Ada and Hugo
-    talk = "".join(f'"Row {k}," said Ada Quill.\n\n"Row on," said Hugo Brand.\n\n' for k in range(12))
-    text = talk + '"Teddy, are you listening?" said Ada Quill.\n\n"I am," I said, for I was there too.\n'
-    said = speakers(text)
-    assert said[-1] == "Narrator" and "Teddy" not in said
