@@ -160,7 +160,8 @@ def _fold(
         # page, not the "Thomas Franklin Benjamin Jefferson Elexander Phelps" of one joke (the name of a
         # family of several stays the family's: "Morel" is not the son the text names most)
         ahead = _dominant(cast, [i for _r, i in ranked], count)
-        if len(ahead) == 1 and sum(count[f] for i in fits for f in cast.entities[i].forms) <= 1:
+        literal = any((cast.entities[i].given or "").lower() == lw[0] for i in fits)  # "Sid" of "Sid Sawyer"
+        if len(ahead) == 1 and not literal and sum(count[f] for i in fits for f in cast.entities[i].forms) <= 1:
             fits = ahead
     if len(fits) != 1:
         return None
