@@ -203,3 +203,15 @@ def test_a_description_is_the_one_named_person_even_beside_a_voice_nobody_placed
     )
     assert speakers(text)[-1] == "Ada Quill"
 
+
+
+def test_a_given_name_that_is_also_a_word_opens_a_sentence_as_a_name() -> None:
+    # "bill" is a word of this text too; "Bill said" at a sentence's start is still Bill
+    text = (
+        "The bill lay on the table between Rose and Bill, and Ned read it.\n\n"
+        '"Who pays?" asked Ned.\n\n'
+        'Bill said, "Not I."\n\n'
+        'Bill said, "Rose, then."\n\n'
+        '"Not I," said Rose, and she looked at Bill.\n'
+    )
+    assert speakers(text) == ["Ned", "Bill", "Bill", "Rose"]
