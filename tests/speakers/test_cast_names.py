@@ -215,3 +215,12 @@ def test_a_given_name_that_is_also_a_word_opens_a_sentence_as_a_name() -> None:
         '"Not I," said Rose, and she looked at Bill.\n'
     )
     assert speakers(text) == ["Ned", "Bill", "Bill", "Rose"]
+
+
+def test_a_rank_with_a_name_of_its_own_in_front_is_someone_else() -> None:
+    text = (
+        "King Aldric sat on the throne. King Aldric frowned, and the King called for wine. "
+        "King Aldric waited.\n\n"
+        'Then the Goblin King came in at the door. "You sent for me," said the Goblin King.\n'
+    )
+    assert speakers(text) == ["the Goblin King"]
