@@ -174,9 +174,9 @@ class Descriptions:
             if ent.gender not in (gender, "U") or m.kind == "group":
                 continue
             if ent.kind != "named":
-                if m.entity in self.strangers or ent.gender == gender:
+                if m.entity in self.strangers or (ent.gender == gender and key not in ent.forms):
                     return None  # "a young woman" came in, or "the master" is here: "the man" may be them
-                continue  # "the voice", "the family", "the speaker": no one of that sex for sure
+                continue  # "the voice", "the speaker", or this same "the girl" when no one could name her
             if key in ent.forms:
                 return None
             if ent.gender == gender and not (unwed and ent.title in MARRIED):

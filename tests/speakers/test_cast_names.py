@@ -224,3 +224,14 @@ def test_a_rank_with_a_name_of_its_own_in_front_is_someone_else() -> None:
         'Then the Goblin King came in at the door. "You sent for me," said the Goblin King.\n'
     )
     assert speakers(text) == ["the Goblin King"]
+
+
+def test_a_description_no_one_could_name_before_is_the_one_person_it_can_be_now() -> None:
+    filler = "".join(f"The clock struck {k}, and the fire settled in the grate.\n\n" for k in range(5))
+    text = (
+        "Ada Quill and Nora Vance sat by the fire.\n\n"
+        '"Tea?" said the young lady.\n\n' + filler + "The young lady yawned.\n\n"
+        "Ada Quill poured the tea.\n\n"
+        '"Quiet now," said the young lady.\n'
+    )
+    assert speakers(text) == ["the young lady", "Ada Quill"]
