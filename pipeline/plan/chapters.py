@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline import formats
 from pipeline.audio import assemble
 from pipeline.audio.credits import credit_clips, credit_segments, default_credits
 from pipeline.audio.synth import PlannedClip, plan_work
 from pipeline.fsutil import digest, slugify
 from pipeline.layout import BuildLayout
-from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Chapter, Segment, Work
+from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Chapter, Meta, Segment, Work
 from pipeline.plan.options import BuildOptions, Profile
-from pipeline.publish import export
-from pipeline.publish.meta import Meta
-from pipeline.publish.state import StateKey, chapter_key, story_key
+from pipeline.plan.state import StateKey, chapter_key, story_key
 from pipeline.reading.corpus import Corpus
 from pipeline.reading.paragraphs import Paragraph, paragraphs
 from pipeline.reading.segment import split_segments
@@ -34,7 +33,7 @@ from pipeline.voices.casting import Casting
 CAPTIONS_VERSION = 4  # bump when caption files change shape (4: a final newline)
 #: Every clip levelled, files on ACX's RMS, peaks limited by the encoder.
 LOUDNESS = assemble.Loudness()
-MASTERING = export.Mastering(gain_db=LOUDNESS.gain_db, ceiling_dbfs=LOUDNESS.ceiling_dbfs)
+MASTERING = formats.Mastering(gain_db=LOUDNESS.gain_db, ceiling_dbfs=LOUDNESS.ceiling_dbfs)
 
 PlanKind = Literal["story", "credits"]
 
@@ -48,7 +47,7 @@ class FileSettings:
 
     def fingerprint(self) -> list[Any]:
         o = self.options
-        return [repr(o.codec), repr(export.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
+        return [repr(o.codec), repr(formats.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
                 assemble.TAIL_SILENCE, assemble.FADE_MS, repr(LOUDNESS), CAPTIONS_VERSION,
                 [self.meta.title, self.meta.author, self.meta.works, self.meta.narrator, self.meta.year,
                  self.meta.cover_hash, [h for _, _, h in self.meta.book_covers]]]

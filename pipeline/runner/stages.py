@@ -23,6 +23,7 @@ from pipeline.audio.synth import ClipCache
 from pipeline.model import Work
 from pipeline.plan.chapters import MASTERING, ChapterPlan, FileSettings, plan_chapters
 from pipeline.plan.options import BuildOptions, Format, Profile
+from pipeline.plan.state import BuildState
 from pipeline.publish.anthology import anthology_title, write_anthology
 from pipeline.publish.books import BookOutput, EarlyJoins, write_books
 from pipeline.publish.encode import EncodedChapter
@@ -30,7 +31,6 @@ from pipeline.publish.manifest import write_manifest
 from pipeline.publish.meta import metadata
 from pipeline.publish.outputs import manifest_of
 from pipeline.publish.readalong import write_read_along
-from pipeline.publish.state import BuildState
 from pipeline.reading.corpus import Corpus, load_corpus
 from pipeline.runner.executors import Executor, LocalExecutor, StageWork
 from pipeline.runner.lock import build_lock, remove_stale_temporaries
