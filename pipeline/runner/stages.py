@@ -1,7 +1,10 @@
 """The build, as a list of stages read top to bottom, each returning a typed value:
 
     load corpus -> analyse each work -> cast -> plan clips -> render missing clips
-    -> assemble + encode each chapter -> anthology -> manifest
+    -> assemble + encode each chapter -> books -> read-along -> anthology -> manifest
+
+Each stage's body lives in its room (reading, speakers, voices, plan, audio, publish); this
+module only calls them in order, under the build folder's lock.
 
 Rendering and encoding run on this machine's worker processes, or on a Dask cluster
 (``--scheduler``); ``executors.py`` chooses, and both run the same stage.
