@@ -23,6 +23,8 @@ from pipeline.speakers.attribution.rules import Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
 
 _ADDRESSED = FEATURES.index("addressed_here")
+_BY_TAG = FEATURES.index("by_tag")
+_NAMING = [FEATURES.index(f"rule_{r.value}") for r in (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE)]
 MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
 FORMAT = "audiobook-ranker/1"
 
@@ -85,6 +87,13 @@ class Model:
         return float(np.interp(p, xs, ys)) if len(xs) else p
 
 
+def addressed(x: np.ndarray) -> np.ndarray:
+    """Per row, whether its candidate is someone the line addresses, who is never its speaker (the
+    sieves' addressee veto), unless a tag names them as the speaker ("said Joe")."""
+    named_by_tag = (x[:, _BY_TAG] > 0) & (x[:, _NAMING].max(axis=1) > 0)
+    return (x[:, _ADDRESSED] > 0) & ~named_by_tag
+
+
 @cache
 def default_model() -> Model:
     return Model.load()
@@ -103,13 +112,13 @@ class Ranker:
         rows = [r for c in table for r in c.rows]
         if not rows:
             return decisions
-        probs = self.model.probabilities(np.asarray(rows, dtype=float))
+        x = np.asarray(rows, dtype=float)
+        # a person the line addresses is never its speaker, whatever the scores
+        probs = np.where(addressed(x), 0.0, self.model.probabilities(x))
         out, at = list(decisions), 0
         for c in table:
             p, at = probs[at : at + len(c.rows)], at + len(c.rows)
             d = decisions[c.qi]
-            # a person the line addresses by name is never its speaker, whatever the scores
-            p = np.where([row[_ADDRESSED] for row in c.rows], 0.0, p)
             if d.rule == Rule.PIN or not len(p) or not p.max() > 0.0:
                 continue
             best = int(np.argmax(p))
