@@ -110,23 +110,23 @@ class _Book:
         # joined[k]: quotation k + 1 opens the paragraph right after (or the one of) quotation k
         self.joined = [quotes[k + 1].paragraphs[0] <= quotes[k].paragraphs[-1] + 1 for k in range(len(quotes) - 1)]
         self.mentioned_at: dict[int, list[int]] = {}
+        # per paragraph, who its narration names (not pronouns) and who is a sentence's subject: one pass
+        self.named: dict[int, tuple[Counter[int], set[int]]] = {}
         for m in s.mentions:
-            if isinstance(m.entity, int):
-                self.mentioned_at.setdefault(m.entity, []).append(m.first)
-
-    def paragraph_mentions(self, para: int, hide: bool = False) -> tuple[Counter[int], set[int]]:
-        """Who the narration of paragraph ``para`` names (not pronouns), and who is a sentence's subject."""
-        if hide or para < 0 or para >= len(self.s.layout.paragraphs):
-            return Counter(), set()
-        pa, pb = self.s.layout.paragraphs[para]
-        names: Counter[int] = Counter()
-        subjects: set[int] = set()
-        for m in self.s.mentions_between(pa, pb):
-            if isinstance(m.entity, int) and m.kind != "pronoun" and not self.s.tokens[m.first].quote:
+            if not isinstance(m.entity, int):
+                continue
+            self.mentioned_at.setdefault(m.entity, []).append(m.first)
+            if m.kind != "pronoun" and not s.tokens[m.first].quote:
+                names, subjects = self.named.setdefault(m.para, (Counter(), set()))
                 names[m.entity] += 1
                 if m.subject:
                     subjects.add(m.entity)
-        return names, subjects
+
+    def paragraph_mentions(self, para: int, hide: bool = False) -> tuple[Counter[int], set[int]]:
+        """Who the narration of paragraph ``para`` names (not pronouns), and who is a sentence's subject."""
+        if hide:
+            return Counter(), set()
+        return self.named.get(para, (Counter(), set()))
 
     def neighbour(self, qi: int, step: int) -> int | str | None:
         """The speaker ``step`` lines away when those lines are one unbroken exchange, else None."""
