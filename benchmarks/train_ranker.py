@@ -269,6 +269,27 @@ def report(results: dict[str, dict[str, Any]], folds: int) -> dict[str, Any]:
     return summary
 
 
+CURVE = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95)
+
+
+def _sure(quotes: list[dict[str, Any]], at: float) -> str:
+    """"share of the found lines marked sure (confidence >= at) / accuracy of those" """
+    found = [q for q in quotes if q["found"]]
+    sure = [q for q in found if (q.get("confidence") or 0) >= at]
+    right = sum(bool(q["correct"]) for q in sure) / len(sure) if sure else 0.0
+    return f"{len(sure) / max(1, len(found)):6.1%} {right:5.3f}"
+
+
+def confidence_curve(results: dict[str, dict[str, Any]]) -> None:
+    """Lines marked sure at each confidence threshold, and how many of them are right: all books, then per book."""
+    print("\nconfidence curve (held out): share of found lines marked sure / accuracy of the sure lines")
+    print(f"{'sure when confidence >=':26s} " + " ".join(f"{t:>12.2f}" for t in CURVE))
+    everything = [q for r in results.values() for q in r["ranker"]]
+    print(f"{'all books':26s} " + " ".join(_sure(everything, t) for t in CURVE))
+    for name, r in results.items():
+        print(f"{name:26s} " + " ".join(_sure(r["ranker"], t) for t in CURVE))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--books", help="comma-separated books (default: all 28)")
@@ -313,6 +334,7 @@ def main() -> int:
         results[book.name] = {"ranker": bn.score_book(score, book.name, book.path, kept)["quotes"],
                               "sieves": bn.score_book(score, book.name, book.path, base)["quotes"]}
     summary = report(results, folds)
+    confidence_curve(results)
     rows = sum(len(b.x) for b in books)
     lines = sum(len(b.gold_groups) for b in books)
     print(f"\n{rows} candidate rows from {len(books)} books ({lines} annotated lines); "

@@ -28,6 +28,11 @@ MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
 FORMAT = "audiobook-ranker/1"
 
 
+def _shift(child: int, nodes: int, leaves: int) -> int:
+    """A tree's child pointer in the shared arrays: a node offset by ``nodes``, a leaf by ``leaves``."""
+    return child + nodes if child >= 0 else ~(~child + leaves)
+
+
 class _Forest:
     """All trees in one set of node arrays, walked together: every row goes down every tree one
     level per step (as many numpy steps as the deepest tree has levels, not one Python loop per
@@ -38,14 +43,11 @@ class _Forest:
         feature, threshold, left, right, value, roots = [], [], [], [], [], []
         nodes = leaves = 0
         for t in trees:
-            def shift(child: int, nodes: int = nodes, leaves: int = leaves) -> int:
-                return child + nodes if child >= 0 else ~(~child + leaves)
-
             roots.append(nodes if t["feature"] else ~leaves)
             feature += t["feature"]
             threshold += t["threshold"]
-            left += [shift(c) for c in t["left"]]
-            right += [shift(c) for c in t["right"]]
+            left += [_shift(c, nodes, leaves) for c in t["left"]]
+            right += [_shift(c, nodes, leaves) for c in t["right"]]
             value += t["value"]
             nodes, leaves = nodes + len(t["feature"]), leaves + len(t["value"])
         self.feature = np.asarray(feature, dtype=np.int64)
