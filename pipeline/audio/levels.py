@@ -7,6 +7,7 @@ same threshold. Defined once here, below both of them.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -58,12 +59,10 @@ def _k_weighted_db(x: np.ndarray, rate: int) -> float:
     total = float(np.mean(x ** 2)) if len(x) else 0.0
     if total <= 0:
         return 0.0
-    s = 1j * np.fft.rfftfreq(len(x), 1 / rate)
-    g, f_shelf, f_high = 10 ** (4.0 / 20), 1681.97, 38.135
-    shelf = (g * (s / f_shelf) ** 2 + g ** 0.5 * (s / f_shelf) / 0.7072 + 1) / (
-        (s / f_shelf) ** 2 + (s / f_shelf) / 0.7072 + 1)
-    high_pass = (s / f_high) ** 2 / ((s / f_high) ** 2 + (s / f_high) / 0.5003 + 1)
-    y2 = np.fft.irfft(np.fft.rfft(x) * shelf * high_pass, len(x)) ** 2
+    # Zero-padded to a length of small prime factors: numpy's FFT of a clip whose length has
+    # a large prime factor is 10-15x slower (measured: 0.55 s against 0.04 s for 40 s of speech).
+    size = fft_size(len(x))
+    y2 = np.fft.irfft(np.fft.rfft(x, size) * _k_filter(size, rate), size)[:len(x)] ** 2
     size, step = int(rate * 0.4), int(rate * 0.1)
     if len(y2) < size:
         blocks = np.array([y2.mean()])
@@ -76,6 +75,33 @@ def _k_weighted_db(x: np.ndarray, rate: int) -> float:
         return 0.0
     blocks = blocks[blocks >= blocks.mean() * 10 ** (-10 / 10)]
     return 10 * math.log10(float(blocks.mean()) / total)
+
+
+@functools.lru_cache(maxsize=2)  # a clip is measured several times over while it is levelled
+def _k_filter(size: int, rate: int) -> np.ndarray:
+    """BS.1770's K-weighting (its high shelf, then its high pass) at each frequency of an FFT of ``size``."""
+    import numpy as np
+
+    s = 1j * np.fft.rfftfreq(size, 1 / rate)
+    g, f_shelf, f_high = 10 ** (4.0 / 20), 1681.97, 38.135
+    shelf = (g * (s / f_shelf) ** 2 + g ** 0.5 * (s / f_shelf) / 0.7072 + 1) / (
+        (s / f_shelf) ** 2 + (s / f_shelf) / 0.7072 + 1)
+    high_pass = (s / f_high) ** 2 / ((s / f_high) ** 2 + (s / f_high) / 0.5003 + 1)
+    return shelf * high_pass
+
+
+def fft_size(n: int) -> int:
+    """The least length of at least ``n`` whose only prime factors are 2, 3 and 5."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            size = p35 << max(0, (-(-n // p35) - 1).bit_length())  # p35 times the power of 2 that reaches n
+            best = min(best, size)
+            p35 *= 3
+        p5 *= 5
+    return best
 
 
 #: Seconds: how far ahead of a peak ``level_by_loudness``'s limiter starts turning down, and how

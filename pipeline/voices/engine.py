@@ -66,6 +66,11 @@ def fingerprint() -> str:
     return " ".join(f"{name}:{engine(name).version()}" for name in ENGINES)
 
 
+def batch_chars(name: str) -> int:
+    """How much text of the engine ``name`` a render worker is given at once (see SpeechEngine)."""
+    return ENGINES[name].batch_chars if name in ENGINES else 1
+
+
 def clip_identity(voice: VoiceSettings) -> dict[str, object]:
     """What, besides its text, shapes a clip spoken by ``voice`` (the engine's build, the voice's
     model, every setting): the clip cache key is made of it."""

@@ -100,6 +100,7 @@ class EspeakEngine:
     name = "espeak"
     title = "eSpeak NG"  # how credits name it
     knobs: tuple[str, ...] = ("voice", "variant", "rate", "pitch", "volume")  # what voices.yaml may set for it
+    batch_chars = 20_000  # well over 1,000x real time: batches are bounded by their count of clips
 
     def __init__(self) -> None:
         self._tts: Any = None
