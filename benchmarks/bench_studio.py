@@ -80,7 +80,7 @@ def cpu_seconds(root: Path, slug: str) -> dict[str, float]:
 
     import pipeline.studio.app  # noqa: F401  (the server's code: its imports are the studio's start)
     from pipeline.reading.corpus import load_corpus
-    from pipeline.runner import analysed
+    from pipeline.speakers import analysed
     from pipeline.studio.project import chapter_view
 
     corpus = timed("read the corpus (chapters found)", lambda: load_corpus(root / "corpus"))
@@ -95,7 +95,7 @@ def cpu_seconds(root: Path, slug: str) -> dict[str, float]:
 
 
 def analysed_segments(work: Any, analysis: Any) -> Any:
-    from pipeline.runner.plan import work_segments
+    from pipeline.plan.chapters import work_segments
 
     return work_segments(work, analysis)
 

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 # The studio sits beside the CLI at the top: it calls the build and the stages, and nothing calls it
 # but the `audiobook studio` command.
 ORDER = {"model": 0, "errors": 0, "fsutil": 1, "yamlutil": 1, "layout": 1, "clock": 1, "reading": 2, "speakers": 3,
-         "voices": 4, "audio": 5, "publish": 6, "quality": 7, "runner": 8, "cli": 9, "studio": 9}
+         "voices": 4, "audio": 5, "publish": 6, "plan": 6, "quality": 7, "runner": 8, "cli": 9, "studio": 9}
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 MAX_CLASS_LINES = 200  # a class counted with the package classes it inherits from: one unit, however split

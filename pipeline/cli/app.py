@@ -29,8 +29,8 @@ from pipeline.clock import fmt_duration
 from pipeline.errors import INTERRUPTED, AudiobookError, OptionsError
 from pipeline.fsutil import describe
 from pipeline.layout import DEFAULT_BUILD_DIR, DEFAULT_CORPUS, DEFAULT_VOICES
+from pipeline.plan.options import Captions, Format, Profile, ReadAlong
 from pipeline.runner import stages as core
-from pipeline.runner.options import Captions, Format, Profile, ReadAlong
 
 if TYPE_CHECKING:
     from pipeline.model import Analysis
@@ -335,7 +335,7 @@ def voices(
     = None,
 ) -> None:
     """List the voices of an engine: eSpeak's (id, language, gender) and variants, or Piper's."""
-    from pipeline.runner.preview import list_voices
+    from pipeline.audio.preview import list_voices
     from pipeline.voices.engines import piper_voices
     from pipeline.voices.engines.catalog import ENGINES
 
@@ -390,7 +390,7 @@ def preview(
     lines: Annotated[int, typer.Option(min=1, help="How many lines to render.")] = 3,
 ) -> None:
     """Render a few of a character's lines (or a sample for a voice id) to a WAV and print its path."""
-    from pipeline.runner.preview import preview as render_preview
+    from pipeline.audio.preview import preview as render_preview
 
     result = render_preview(name, corpus, voices, build_dir, story, lines)
     err.print(f"{result.voice.label}, rate {result.voice.rate}, pitch {result.voice.pitch}: "
@@ -406,8 +406,8 @@ def cast(
         help="Switch the narrator first: piper, espeak, or a voice (en_US-joe-medium, gmw/en-us+m3).")] = None,
 ) -> None:
     """Cast every speaking character into voices.yaml (without building) and print the cast."""
-    from pipeline.runner.cast import switch_narrator
-    from pipeline.runner.preview import cast_corpus
+    from pipeline.audio.preview import cast_corpus
+    from pipeline.voices.cast import switch_narrator
 
     if narrator is not None:
         label = switch_narrator(voices, narrator)

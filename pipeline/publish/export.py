@@ -81,6 +81,8 @@ class Mastering:
                 ":attack=5:release=50:level=0:latency=1")
 
 
+#: ACX refuses a file longer than this: the encoder stops before writing one, `audiobook check` reports one.
+ACX_MAX_MINUTES = 120.0
 #: The environment variable naming an ffmpeg to run instead of the bundled one.
 FFMPEG_ENV = "AUDIOBOOK_FFMPEG"
 #: The oldest ffmpeg every command here was run against (Debian 12's); older ones are refused up front.

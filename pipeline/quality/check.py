@@ -31,7 +31,7 @@ from mutagen.oggopus import OggOpus
 
 from pipeline.audio.levels import AUDIBLE_DBFS, FULL_SCALE, WINDOW, db
 from pipeline.errors import OutputError
-from pipeline.publish.export import ffmpeg_exe
+from pipeline.publish.export import ACX_MAX_MINUTES, ffmpeg_exe
 from pipeline.publish.tags import Chapter
 
 #: File suffixes `audiobook check` picks up in a build folder.
@@ -52,7 +52,7 @@ class AcxRules:
     head_max: float = 1.0
     tail_min: float = 1.0
     tail_max: float = 5.0
-    max_minutes: float = 120.0
+    max_minutes: float = ACX_MAX_MINUTES
     mp3_rate: int = 44100
     mp3_min_kbps: int = 192
 

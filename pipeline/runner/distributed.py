@@ -35,11 +35,11 @@ from pipeline.audio.synth import ClipCache, PlannedClip, render_clips
 from pipeline.errors import AudiobookError, OptionsError
 from pipeline.layout import BuildLayout
 from pipeline.model import Analysis, ChapterAudio, TimedSegment
+from pipeline.plan.chapters import ChapterPlan, FileSettings
 from pipeline.publish import records
 from pipeline.publish.captions import Cue
-from pipeline.runner.encode import EncodedChapter, OutputPaths, encode_rendered, found_chapter
+from pipeline.publish.encode import EncodedChapter, OutputPaths, encode_rendered, found_chapter
 from pipeline.runner.executors import StageWork
-from pipeline.runner.plan import ChapterPlan, FileSettings
 from pipeline.voices import engine
 
 INSTALL = "pip install '.[dask]'"  # from the project's folder; `pip install 'dask[distributed]'` also does

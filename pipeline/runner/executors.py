@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pipeline.audio.synth import ClipCache, PlannedClip, Renderer
-from pipeline.runner.encode import EncodedChapter, encode_chapters
-from pipeline.runner.plan import ChapterPlan, FileSettings
-from pipeline.runner.state import BuildState
+from pipeline.plan.chapters import ChapterPlan, FileSettings
+from pipeline.publish.encode import EncodedChapter, encode_chapters
+from pipeline.publish.state import BuildState
 
 
 @dataclass(frozen=True)

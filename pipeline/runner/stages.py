@@ -20,33 +20,24 @@ from pathlib import Path
 
 from pipeline.audio.ostweaks import few_malloc_arenas
 from pipeline.audio.synth import ClipCache
-from pipeline.fsutil import digest
 from pipeline.model import Work
-from pipeline.publish import export
-from pipeline.publish.manifest import (
-    Announcement,
-    AnthologyEntry,
-    ChapterEntry,
-    Manifest,
-    WorkEntry,
-    write_manifest,
-)
-from pipeline.publish.meta import Meta, metadata
+from pipeline.plan.chapters import MASTERING, ChapterPlan, FileSettings, plan_chapters
+from pipeline.plan.options import BuildOptions, Format, Profile
+from pipeline.publish.anthology import anthology_title, write_anthology
+from pipeline.publish.books import BookOutput, EarlyJoins, write_books
+from pipeline.publish.encode import EncodedChapter
+from pipeline.publish.manifest import write_manifest
+from pipeline.publish.meta import metadata
+from pipeline.publish.outputs import manifest_of
+from pipeline.publish.readalong import write_read_along
+from pipeline.publish.state import BuildState
 from pipeline.reading.corpus import Corpus, load_corpus
-from pipeline.runner.analysed import Found, analysed, keep_found
-from pipeline.runner.books import BookOutput, EarlyJoins, chapter_times, write_books
-from pipeline.runner.cast import cast_works
-from pipeline.runner.encode import EncodedChapter, OutputPaths
 from pipeline.runner.executors import Executor, LocalExecutor, StageWork
 from pipeline.runner.lock import build_lock, remove_stale_temporaries
-from pipeline.runner.options import BuildOptions, Format, Profile
-from pipeline.runner.plan import MASTERING, ChapterPlan, FileSettings, plan_chapters
-from pipeline.runner.readalong import ReadAlongOutput, write_read_along
-from pipeline.runner.state import ANTHOLOGY, ANTHOLOGY_MP3, BuildState
+from pipeline.speakers.analysed import Found, analysed, keep_found
+from pipeline.voices.cast import cast_works
 
 __all__ = ["MASTERING", "BuildOptions", "BuildResult", "Format", "Profile", "Progress", "build", "build_lock"]
-
-ANTHOLOGY_VERSION = 2  # bump when the anthology's container changes shape
 
 
 class Progress:
@@ -87,7 +78,7 @@ class _ChapterCount:
             self.clips_done += len(e.plan.clips)
             self.audio_done += e.audio.duration
             left = self.audio_done * (self.clips_total - self.clips_done) / max(1, self.clips_done)
-            where = _anthology_title(e)
+            where = anthology_title(e)
             self.progress.advance()
             self.progress.chapter_done(where, self.audio_done, left)
         self.then(e)
@@ -102,12 +93,6 @@ class ChapterResult:
     duration: float
     rebuilt: bool  # False when the previous output was still up to date
     chapter: int = 1  # its number within the work
-
-
-@dataclass(frozen=True)
-class Anthology:
-    file: Path
-    duration: float
 
 
 @dataclass(frozen=True)
@@ -201,80 +186,3 @@ def spoken_plans(options: BuildOptions) -> tuple[Corpus, tuple[ChapterPlan, ...]
     analyses = [f.analysis for f in analyse_works(corpus.works, Progress())]
     casting = cast_works(options.voices, corpus.works, analyses, write=False).casting
     return corpus, plan_chapters(corpus, analyses, casting, options)
-
-
-def write_anthology(encoded: Sequence[EncodedChapter], settings: FileSettings, state: BuildState) -> Anthology:
-    """The M4B joined from the chapters' AAC parts (and, if asked, one MP3 joined from theirs)."""
-    options, meta = settings.options, settings.meta
-    target = options.build_dir / "anthology.m4b"
-    times = chapter_times(encoded, _anthology_title)
-    chapters = list(times)
-    start = times[-1].end if times else 0.0
-    tags = _anthology_tags(meta)
-    inputs = digest({"parts": [e.plan.inputs_hash(settings) for e in encoded],
-                     "chapters": [(c.title, c.start, c.end) for c in chapters],
-                     "tags": repr(tags), "cover": meta.cover_hash, "version": ANTHOLOGY_VERSION})
-    if not state.current(ANTHOLOGY, inputs) or not target.exists():
-        export.write_anthology(target, [e.paths.part for e in encoded], chapters, tags)
-        state.record(ANTHOLOGY, inputs)
-    mp3 = options.build_dir / "anthology.mp3"
-    if options.anthology_mp3 and (not state.current(ANTHOLOGY_MP3, inputs) or not mp3.exists()):
-        export.write_anthology_mp3(mp3, [e.paths.audio or e.paths.part for e in encoded], chapters, tags)
-        state.record(ANTHOLOGY_MP3, inputs)
-    return Anthology(target, start)
-
-
-def _anthology_title(e: EncodedChapter) -> str:
-    """A story's chapter in the anthology is its title; a book chapter's, "Book: Chapter"."""
-    work = e.plan.work
-    return f"{work.title}: {e.plan.chapter.title}" if work.is_book else e.plan.chapter.title
-
-
-def _anthology_tags(meta: Meta) -> export.Tags:
-    return export.Tags(title=meta.title, album=meta.title, artist=meta.author, track=1, total=1,
-                       narrator=meta.narrator, year=meta.year, cover=meta.cover)
-
-
-def manifest_of(encoded: Sequence[EncodedChapter], books: Sequence[BookOutput], anthology: Anthology | None,
-                settings: FileSettings, read_along: Sequence[ReadAlongOutput] = ()) -> Manifest:
-    options, meta = settings.options, settings.meta
-    root = options.build_dir
-    works = []
-    start = 0.0
-    for e in encoded:
-        paths: OutputPaths = e.paths
-        book = next((b for b in books if b.work is e.plan.work), None)
-        works.append(ChapterEntry(
-            number=e.plan.work.number, kind=e.plan.kind, title=e.plan.chapter.title,
-            source=str(e.plan.work.path), file=_rel(paths.audio or (book.audio if book else paths.part), root),
-            captions=paths.captions(lambda p: _rel(p, root)), duration=e.audio.duration,
-            anthology_start=start,
-            announcements=tuple(Announcement(c.text, c.start, c.end) for c in e.announcements),
-            characters=() if book else e.plan.analysis.characters, audio=e.audio,
-            work=e.plan.work.slug, chapter=e.plan.chapter.number, anthology_title=_anthology_title(e),
-        ))
-        start += e.audio.duration
-    return Manifest(
-        title=meta.title, author=meta.author, narrator=meta.narrator, year=meta.year, cover=str(meta.cover),
-        format=options.codec.name, profile=options.profile.value,
-        anthology=AnthologyEntry(anthology.file.name, "anthology.mp3" if options.anthology_mp3 else None,
-                                 anthology.duration) if anthology else None,
-        stories=tuple(works),
-        works=tuple(_work_entry(b, root) for b in books),
-        read_along=tuple((r.work.slug, _rel(r.epub, root) if r.epub else None, _rel(r.page, root) if r.page else None)
-                         for r in read_along),
-    )
-
-
-def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-
-def _work_entry(book: BookOutput, root: Path) -> WorkEntry:
-    work = book.work
-    return WorkEntry(
-        slug=work.slug, title=work.title, author=work.author, source=str(work.path),
-        file=_rel(book.audio, root), folder=_rel(book.folder, root), metadata=_rel(book.metadata, root),
-        duration=book.duration, chapters=tuple((c.title, c.start, c.end) for c in book.chapters),
-        skipped=tuple((c.title, c.start, c.end) for c in work.skipped),
-    )

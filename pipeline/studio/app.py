@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from pipeline.audio.preview import SAMPLE
 from pipeline.errors import AudiobookError, BuildLocked, CastingError
 from pipeline.model import VoiceSettings
-from pipeline.runner.preview import SAMPLE
 from pipeline.speakers.pins import pins_path, with_pin
 from pipeline.studio import edits
 from pipeline.studio.builds import Builds, lock_held

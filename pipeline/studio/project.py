@@ -22,12 +22,12 @@ from typing import Any
 from pipeline.cli.scriptview import LOW_CONFIDENCE, strip_marks
 from pipeline.errors import AudiobookError, PinError
 from pipeline.model import GROUP, Analysis, Chapter, Segment, Work
+from pipeline.plan.chapters import ChapterPlan, chapter_plan, work_segments
 from pipeline.reading.corpus import Corpus, load_corpus
 from pipeline.reading.paragraphs import paragraphs
-from pipeline.runner import analysed
-from pipeline.runner.cast import CastResult, cast_works
-from pipeline.runner.plan import ChapterPlan, chapter_plan, work_segments
+from pipeline.speakers import analysed
 from pipeline.speakers.pins import pins_path, pins_source
+from pipeline.voices.cast import CastResult, cast_works
 from pipeline.voices.casting import Casting
 
 ABSENT = "absent"  # the hash of a file that does not exist (a work with no pins yet)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.plan.chapters import voice_language
 from pipeline.publish.meta import DEFAULT_NARRATOR
 from pipeline.publish.tags import credit_names, credit_text
-from pipeline.runner.plan import voice_language
 
 
 @pytest.mark.parametrize(("credit", "names", "text"), [

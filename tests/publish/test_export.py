@@ -107,7 +107,7 @@ def test_acx_profile_makes_credit_files_and_chapters(tmp_path: Path) -> None:
 
 
 def test_acx_refuses_a_file_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.runner.encode.ACX_MAX_MINUTES", 0.1)
+    monkeypatch.setattr("pipeline.publish.export.ACX_MAX_MINUTES", 0.1)
     with pytest.raises(OutputError, match="Split it in two"):
         run(make_corpus(tmp_path), profile="acx")
 

@@ -30,7 +30,7 @@ from pipeline.quality.check import measure, read_chapters
 from pipeline.runner.stages import BuildResult, Progress, build
 from pipeline.voices import engine
 from tests.conftest import TINY_STORY, Project, audio_files, decoded, make_project
-from tests.runner.test_books import BOOK
+from tests.publish.test_books import BOOK
 
 dd = pytest.importorskip("distributed", reason="Dask is an optional extra: pip install '.[dask]'")
 

@@ -17,8 +17,8 @@ from mutagen.mp3 import MP3
 
 from pipeline.audio.synth import MAX_CLIP_CHARS, engine_pieces, plan_work
 from pipeline.reading.corpus import load_corpus
-from pipeline.runner.cast import cast_works
 from pipeline.speakers.analyse import analyse
+from pipeline.voices.cast import cast_works
 from tests.conftest import Project, decoded
 from tests.runner.workers import (
     AUDIOBOOK,

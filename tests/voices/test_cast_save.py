@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.model import Work
-from pipeline.runner.cast import cast_works
 from pipeline.speakers.analyse import analyse
+from pipeline.voices.cast import cast_works
 
 TEXT = '"We sail at dawn," said Bartholomew.\n\n"Then we sail," Winifred replied.\n'
 

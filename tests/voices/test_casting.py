@@ -13,10 +13,10 @@ from ruamel.yaml import YAML
 from pipeline.audio.synth import apply_lexicon, plan_work
 from pipeline.errors import CastingError
 from pipeline.model import Work
-from pipeline.runner.cast import cast_works
 from pipeline.runner.stages import BuildOptions, build
 from pipeline.speakers.analyse import analyse
 from pipeline.voices import engine, palette
+from pipeline.voices.cast import cast_works
 from pipeline.voices.castfile import UNUSED_MARK, NewEntry, update_text
 from pipeline.voices.casting import load_casting
 from tests.conftest import ROOT
@@ -115,7 +115,7 @@ def test_a_missing_file_is_created_complete_and_commented(tmp_path: Path) -> Non
 def test_casting_is_deterministic_whatever_the_hash_seed(tmp_path: Path) -> None:
     script = (
         "import sys; from pathlib import Path; from pipeline.speakers.analyse import analyse;"
-        "from pipeline.runner.cast import cast_works; from pipeline.model import Work;"
+        "from pipeline.voices.cast import cast_works; from pipeline.model import Work;"
         "texts = [Path(p).read_text() for p in sys.argv[2:]];"
         "ss = [Work(f'{i:02d}-s', 't', Path(p), t, i) for i, (p, t) in enumerate(zip(sys.argv[2:], texts), 1)];"
         "cast_works(Path(sys.argv[1]), ss, [analyse(t) for t in texts])"

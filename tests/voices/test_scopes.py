@@ -9,8 +9,8 @@ import pytest
 from pipeline.audio.synth import plan_work
 from pipeline.errors import CastingError
 from pipeline.model import Chapter, Work
-from pipeline.runner.cast import cast_works
 from pipeline.speakers.analyse import analyse
+from pipeline.voices.cast import cast_works
 from pipeline.voices.casting import load_casting
 
 STORY = """Jean-Pierre Dupuis came back to the café.

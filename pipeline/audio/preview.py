@@ -19,10 +19,10 @@ from pipeline.fsutil import atomic_path, slugify
 from pipeline.layout import BuildLayout
 from pipeline.model import DEFAULT_ENGINE, Analysis, Segment, VoiceSettings, Work
 from pipeline.reading.corpus import load_corpus
-from pipeline.runner.cast import CastResult, cast_works
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.pins import load_pins
 from pipeline.voices import engine
+from pipeline.voices.cast import CastResult, cast_works
 from pipeline.voices.casting import Casting, full_voice_id, variant_name
 from pipeline.voices.engines import piper_voices
 from pipeline.yamlutil import did_you_mean

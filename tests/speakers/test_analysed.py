@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.layout import BuildLayout
 from pipeline.reading.corpus import load_corpus
-from pipeline.runner import analysed
+from pipeline.speakers import analysed
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.pins import load_pins, pins_path
 from tests.conftest import FIXTURES

@@ -20,14 +20,14 @@ from pipeline.audio.synth import PlannedClip, plan_work
 from pipeline.fsutil import digest, slugify
 from pipeline.layout import BuildLayout
 from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Chapter, Segment, Work
+from pipeline.plan.options import BuildOptions, Profile
 from pipeline.publish import export
 from pipeline.publish.meta import Meta
+from pipeline.publish.state import StateKey, chapter_key, story_key
 from pipeline.reading.corpus import Corpus
 from pipeline.reading.paragraphs import Paragraph, paragraphs
 from pipeline.reading.segment import split_segments
 from pipeline.reading.works import split_long
-from pipeline.runner.options import BuildOptions, Profile
-from pipeline.runner.state import StateKey, chapter_key, story_key
 from pipeline.voices import engine
 from pipeline.voices.casting import Casting
 

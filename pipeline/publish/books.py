@@ -16,11 +16,11 @@ from typing import Any
 
 from pipeline.fsutil import digest, safe_name, write_if_changed
 from pipeline.model import Work
+from pipeline.plan.chapters import ChapterPlan, FileSettings, book_folder
 from pipeline.publish import export
+from pipeline.publish.encode import EncodedChapter
+from pipeline.publish.state import BuildState, book_key
 from pipeline.publish.tags import Chapter, audio_seconds, credit_names
-from pipeline.runner.encode import EncodedChapter
-from pipeline.runner.plan import ChapterPlan, FileSettings, book_folder
-from pipeline.runner.state import BuildState, book_key
 
 BOOK_VERSION = 1  # bump when a book's M4B changes shape
 

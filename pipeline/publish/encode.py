@@ -18,22 +18,20 @@ from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, WorkerCrashed
 from pipeline.errors import AudiobookError, EngineError, OutputError
 from pipeline.fsutil import NAME_BYTES, make_dirs, safe_name, slugify
 from pipeline.model import GROUP, GROUP_LABEL, ChapterAudio, Segment
+from pipeline.plan.chapters import LOUDNESS, MASTERING, ChapterPlan, FileSettings, book_folder
+from pipeline.plan.options import BuildOptions, Profile
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, cues_of, write_captions
 from pipeline.publish.meta import Meta
+from pipeline.publish.state import BuildState
 from pipeline.publish.tags import write_tags
 from pipeline.publish.timings import ClipPlace, Sentence, clip_sentences
-from pipeline.quality.check import AcxRules
 from pipeline.reading.paragraphs import line_number
-from pipeline.runner.options import BuildOptions, Profile
-from pipeline.runner.plan import LOUDNESS, MASTERING, ChapterPlan, FileSettings, book_folder
-from pipeline.runner.state import BuildState
 from pipeline.voices import engine
 
 #: Passes over a chapter's clips before its clips or folders vanishing again is an error (the
 #: cache deleted by hand while a build runs costs one or two: the first finds a clip missing).
 _ATTEMPTS = 5
-ACX_MAX_MINUTES = AcxRules().max_minutes  # ACX refuses longer files; the rule `audiobook check` applies
 _QUOTES = "\"“”«»„"
 
 
@@ -235,10 +233,11 @@ def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue], s
     """One pass: clips through pydub into the encoders, a cue per clip, the sentences of each."""
     options = job.options
     duration = assemble.planned_seconds(job.cache, plan.clips)
-    if options.profile is Profile.acx and duration > ACX_MAX_MINUTES * 60:
+    if options.profile is Profile.acx and duration > export.ACX_MAX_MINUTES * 60:
         raise OutputError(
             f"{plan.work.path}: '{plan.chapter.title}' would last {duration / 60:.0f} minutes; ACX takes "
-            f"at most {ACX_MAX_MINUTES:.0f} per file. Split it in two at a paragraph (two files, or a new heading)")
+            f"at most {export.ACX_MAX_MINUTES:.0f} per file. "
+            "Split it in two at a paragraph (two files, or a new heading)")
     tags = chapter_tags(plan, job.settings.meta, duration)
     codec = options.codec
     outputs = []

@@ -1,0 +1,1 @@
+"""What a build will make: its options, and every chapter's clips and files (the plan stage)."""
