@@ -26,6 +26,7 @@ from pipeline.errors import EngineError
 from pipeline.model import DEFAULT_ENGINE, VoiceSettings
 from pipeline.voices.engines.base import SAMPLE_WIDTH, SpeechEngine, VariantInfo, VoiceInfo
 from pipeline.voices.engines.catalog import ENGINES
+from pipeline.voices.engines.espeak import EspeakEngine
 
 __all__ = [
     "SAMPLE_RATE", "SAMPLE_WIDTH", "VariantInfo", "VoiceInfo", "clip_identity", "engine", "engine_version",
@@ -46,7 +47,7 @@ def engine(name: str = DEFAULT_ENGINE) -> SpeechEngine:
     if name not in _engines:
         if name not in ENGINES:
             raise EngineError(f"no speech engine {name!r}; engines: {', '.join(ENGINES)}")
-        _engines[name] = ENGINES[name]()
+        _engines[name] = EspeakEngine.shared() if ENGINES[name] is EspeakEngine else ENGINES[name]()
     return _engines[name]
 
 
