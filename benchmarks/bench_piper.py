@@ -124,6 +124,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--rounds", type=int, default=2, help="clean builds and floors, taken in turn")
     ap.add_argument("--speed-only", action="store_true", help="skip the rebuild and recast measures")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="one clean build's time and peak memory, no floor (for long books: memory against length)")
     args = ap.parse_args()
     source = SHARED / f"{args.book}.txt"
     if not source.is_file():
@@ -132,6 +134,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-piper-") as tmp:
         project = make_project(Path(tmp), source, args.chapters or 10**6)
         cast_free = (project / "voices.yaml").read_text(encoding="utf-8")
+        if args.memory_only:
+            run = measured_build(project, args.jobs, watch_memory=True)
+            print(f"{source.name}, {args.chapters or 'all'} chapters: {audio_hours(project) * 60:.1f} min of audio; "
+                  f"build {run.seconds:.1f} s ({run.cpu:.1f} s CPU; {load()}); peak memory of all processes "
+                  f"{run.pss_mb} MB PSS, {run.rss_mb} MB summed RSS (target < 1024 MB)")
+            return 0
         ratios, cpu_ratios, peaks = [], [], []
         for round_ in range(1, max(1, args.rounds) + 1):
             # Each round from scratch: no clips, no analysis kept, voices.yaml as the user left it.

@@ -122,13 +122,23 @@ def level_by_loudness(pcm: bytes, rate: int, loudness_db: float, peak_dbfs: floa
     import numpy as np
 
     x = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / FULL_SCALE
-    rms = float(np.sqrt(np.mean(x ** 2))) if len(x) else 0.0
-    if rms <= 0:
+    if not np.any(x):
         return pcm
+    _, y = loudness_gain(x, rate, loudness_db, peak_dbfs)
+    out = np.clip(np.round(y * FULL_SCALE), SAMPLE_MIN, SAMPLE_MAX)
+    return out.astype("<i2").tobytes()
+
+
+def loudness_gain(x: np.ndarray, rate: int, loudness_db: float, peak_dbfs: float) -> tuple[float, np.ndarray]:
+    """The gain (dB) that, with peaks limited to ``peak_dbfs``, brings ``x`` (not silent) to ``loudness_db``,
+    and ``x`` so gained and limited."""
+    import numpy as np
+
+    rms = float(np.sqrt(np.mean(x ** 2)))
     ceiling, gain = 10 ** (peak_dbfs / 20), loudness_db - db(rms) - _k_weighted_db(x, rate)
     slope, last = 1.0, None  # loudness gained per dB of gain: under 1 once the limiter acts
     for _ in range(8):
-        y = _limited(x * 10 ** (gain / 20), ceiling, rate)
+        applied, y = gain, _limited(x * 10 ** (gain / 20), ceiling, rate)
         y_rms = float(np.sqrt(np.mean(y ** 2)))
         miss = loudness_db - db(y_rms) - _k_weighted_db(y, rate) if y_rms > 0 else 0.0
         if abs(miss) < 0.05:
@@ -137,8 +147,7 @@ def level_by_loudness(pcm: bytes, rate: int, loudness_db: float, peak_dbfs: floa
             slope = min(1.0, max(0.1, (last[1] - miss) / (gain - last[0])))
         last = gain, miss
         gain += miss / slope
-    out = np.clip(np.round(y * FULL_SCALE), SAMPLE_MIN, SAMPLE_MAX)
-    return out.astype("<i2").tobytes()
+    return applied, y
 
 
 def _limited(x: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
