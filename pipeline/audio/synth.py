@@ -288,6 +288,23 @@ class _Batch:
 
 
 
+def batches(work: list[tuple[str, str, dict]], workers: int) -> list[list[tuple[str, str, dict]]]:
+    """Render jobs grouped into tasks small enough to balance the load and report progress,
+    large enough to keep the per-task overhead low: at most 16 clips, and at most about a
+    second of work by the engines' own measure (``batch_chars``), whichever is less."""
+    size = max(1, min(16, len(work) // (workers * 4) or 1))
+    out: list[list[tuple[str, str, dict]]] = []
+    load = 0.0  # the open batch's work, in seconds by the engines' measure
+    for job in work:
+        cost = len(job[1]) / engine.batch_chars(job[2]["engine"])
+        if not out or len(out[-1]) >= size or load + cost > 1.0:
+            out.append([])
+            load = 0.0
+        out[-1].append(job)
+        load += cost
+    return out
+
+
 class Renderer:
     """Renders clips into the cache in worker processes, one speech engine each.
 
@@ -343,13 +360,10 @@ class Renderer:
         work = [RenderJob.of(c) for c in clips]
         if not work:
             return {}
-        # Batches small enough to balance the load and report progress, large enough
-        # to keep the per-task overhead low.
-        size = max(1, min(16, len(work) // (self.jobs * 4) or 1))
         futures: dict[str, Future[int]] = {}
         with self._lock:
-            for i in range(0, len(work), size):
-                batch = _Batch(work[i:i + size], Future())
+            for jobs in batches(work, self.jobs):
+                batch = _Batch(jobs, Future())
                 if self.on_progress:
                     batch.done.add_done_callback(self._report)
                 self._batches.append(batch)

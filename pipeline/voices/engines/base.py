@@ -79,6 +79,10 @@ class SpeechEngine(Protocol):
     title: str
     #: The voices.yaml keys its voices take; any other is refused where the file is read.
     knobs: tuple[str, ...]
+    #: About how many characters of text it speaks in a second of one worker's time: a render
+    #: worker is given at most that much at once, so the workers share out the last of the
+    #: work evenly instead of one finishing a long batch while the others wait.
+    batch_chars: int
 
     def sample_rate(self, voice: VoiceSettings) -> int:
         """Samples per second of the PCM that ``render`` returns for ``voice``."""
