@@ -288,15 +288,15 @@ class _Batch:
 
 
 
-def batches(work: list[tuple[str, str, dict]], workers: int) -> list[list[tuple[str, str, dict]]]:
+def batches(work: list[RenderJob], workers: int) -> list[list[RenderJob]]:
     """Render jobs grouped into tasks small enough to balance the load and report progress,
     large enough to keep the per-task overhead low: at most 16 clips, and at most about a
     second of work by the engines' own measure (``batch_chars``), whichever is less."""
     size = max(1, min(16, len(work) // (workers * 4) or 1))
-    out: list[list[tuple[str, str, dict]]] = []
+    out: list[list[RenderJob]] = []
     load = 0.0  # the open batch's work, in seconds by the engines' measure
     for job in work:
-        cost = len(job[1]) / engine.batch_chars(job[2]["engine"])
+        cost = len(job.text) / engine.batch_chars(job.voice.engine)
         if not out or len(out[-1]) >= size or load + cost > 1.0:
             out.append([])
             load = 0.0
