@@ -235,3 +235,13 @@ def test_a_description_no_one_could_name_before_is_the_one_person_it_can_be_now(
         '"Quiet now," said the young lady.\n'
     )
     assert speakers(text) == ["the young lady", "Ada Quill"]
+
+
+def test_a_daughter_called_miss_does_not_make_her_father_s_mr_anyone_else() -> None:
+    text = (
+        "Edwin Harrow wound the clock. Edwin Harrow was proud of it.\n\n"
+        '"Bed," said Miss Harrow, his daughter. "Soon," said Mr. Harrow, and he smiled.\n'
+    )
+    cast = cast_of(text)
+    edwin = holders(cast, "edwin harrow")
+    assert len(edwin) == 1 and holders(cast, "mr. harrow") == edwin and holders(cast, "miss harrow") != edwin
