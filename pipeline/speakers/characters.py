@@ -41,11 +41,13 @@ __all__ = ["Cast", "Entity", "NameRun", "find_cast", "narrator_name", "noun_gend
 
 
 def _not_a_name_here(word: str, lower_vocab: set[str]) -> bool:
-    """A capitalised sentence opener that is an ordinary word: "Tell Abel", "Finally Marilla"."""
+    """A capitalised sentence opener that is an ordinary word: "Tell Abel", "Finally Marilla",
+    "Resisting Stapleton"."""
     low = word.lower()
     if low in lower_vocab:
         return True
-    return low.endswith("ly") and len(low) > 5 and name_gender(word) == "U"
+    # "Finally Marilla", "Resisting Stapleton's ...": an adverb or a participle opening the sentence
+    return (low.endswith("ly") or low.endswith("ing")) and len(low) > 5 and name_gender(word) == "U"
 
 
 def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:

@@ -245,3 +245,13 @@ def test_a_daughter_called_miss_does_not_make_her_father_s_mr_anyone_else() -> N
     cast = cast_of(text)
     edwin = holders(cast, "edwin harrow")
     assert len(edwin) == 1 and holders(cast, "mr. harrow") == edwin and holders(cast, "miss harrow") != edwin
+
+
+def test_a_participle_opening_a_sentence_is_no_given_name() -> None:
+    text = (
+        "Mr. Gorse hated the moor. Resisting Gorse's plan, Ada Quill stayed in.\n\n"
+        '"Come out," said Gorse. "No," said Ada Quill.\n'
+    )
+    cast = cast_of(text)
+    assert not holders(cast, "resisting gorse") and holders(cast, "gorse") == holders(cast, "mr. gorse")
+    assert all(e.given != "Resisting" for e in cast.entities)
