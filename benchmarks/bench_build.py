@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline import formats  # noqa: E402
 from pipeline.publish import export  # noqa: E402
 from pipeline.runner import stages as build  # noqa: E402
 from pipeline.voices import engine  # noqa: E402
@@ -182,7 +183,7 @@ def floor(project: Path) -> tuple[float, float, float, float]:
     synth = time.perf_counter() - t0
     times = []
     with tempfile.TemporaryDirectory() as tmp:
-        for codec in (export.MP3, export.AAC):
+        for codec in (formats.MP3, formats.AAC):
             cmd = export.encoder_command([(codec, build.MASTERING, Path(tmp) / f"floor{codec.suffix}")])
             t0 = time.perf_counter()
             subprocess.run(cmd, input=pcm, check=True)

@@ -232,10 +232,11 @@ def _row(label: str, quotes: list[dict[str, Any]], base: list[dict[str, Any]] | 
             f"{sure_acc:7.3f}")
 
 
-def report(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def report(results: dict[str, dict[str, Any]], folds: int) -> dict[str, Any]:
     """Per book, group, type and deciding rule: sieves alone vs. the held-out ranker, unsure share, sure accuracy."""
     head = f"{'':26s} {'quotes':>6s} {'sieves':>7s} {'ranker':>7s} {'unsure':>7s} {'sure ok':>7s}"
-    print("\nheld-out books (grouped folds by book), end to end (lenient names); unsure: confidence <", LOW_CONFIDENCE)
+    how = "leave one book out" if folds >= len(results) else f"{folds} grouped folds by book"
+    print(f"\nheld-out books ({how}), end to end (lenient names); unsure: confidence < {LOW_CONFIDENCE}")
     print(head)
     everything = [q for r in results.values() for q in r["ranker"]]
     base = [q for r in results.values() for q in r["sieves"]]
@@ -268,10 +269,32 @@ def report(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
+CURVE = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95)
+
+
+def _sure(quotes: list[dict[str, Any]], at: float) -> str:
+    """"share of the found lines marked sure (confidence >= at) / accuracy of those" """
+    found = [q for q in quotes if q["found"]]
+    sure = [q for q in found if (q.get("confidence") or 0) >= at]
+    right = sum(bool(q["correct"]) for q in sure) / len(sure) if sure else 0.0
+    return f"{len(sure) / max(1, len(found)):6.1%} {right:5.3f}"
+
+
+def confidence_curve(results: dict[str, dict[str, Any]]) -> None:
+    """Lines marked sure at each confidence threshold, and how many of them are right: all books, then per book."""
+    print("\nconfidence curve (held out): share of found lines marked sure / accuracy of the sure lines")
+    print(f"{'sure when confidence >=':26s} " + " ".join(f"{t:>12.2f}" for t in CURVE))
+    everything = [q for r in results.values() for q in r["ranker"]]
+    print(f"{'all books':26s} " + " ".join(_sure(everything, t) for t in CURVE))
+    for name, r in results.items():
+        print(f"{name:26s} " + " ".join(_sure(r["ranker"], t) for t in CURVE))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--books", help="comma-separated books (default: all 28)")
-    parser.add_argument("--folds", type=int, default=7, help="groups of whole books (28: leave one book out)")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="groups of whole books (default: one per book, leave one book out)")
     parser.add_argument("--no-silver", action="store_true", help="train on the annotated lines only")
     parser.add_argument("--no-write", action="store_true", help="measure only; leave the packaged model alone")
     parser.add_argument("--json-out", type=Path, help="write per-quote outcomes and the summary here")
@@ -298,18 +321,20 @@ def main() -> int:
             keep = ("sieve_segments", "x", "y", "weight", "gold_groups")
             cached.write_text(json.dumps({k: getattr(books[-1], k) for k in keep}), encoding="utf-8")
     gathered = time.perf_counter()
-    models, shares = fold_models(books, args.folds)
+    folds = args.folds or len(books)
+    models, shares = fold_models(books, folds)
     trained = time.perf_counter()
     results: dict[str, dict[str, Any]] = {}
     for book in books:
-        data = export(models[book.name], calibration_for(book, books, args.folds, shares))
+        data = export(models[book.name], calibration_for(book, books, folds, shares))
         check_export(models[book.name], data, book)
         segs = to_json(analyse(book.text, ranker=Ranker(Model(data))))["segments"]
         kept = bn.in_chapters(segs, book.meta, len(book.text))
         base = bn.in_chapters(book.sieve_segments, book.meta, len(book.text))
         results[book.name] = {"ranker": bn.score_book(score, book.name, book.path, kept)["quotes"],
                               "sieves": bn.score_book(score, book.name, book.path, base)["quotes"]}
-    summary = report(results)
+    summary = report(results, folds)
+    confidence_curve(results)
     rows = sum(len(b.x) for b in books)
     lines = sum(len(b.gold_groups) for b in books)
     print(f"\n{rows} candidate rows from {len(books)} books ({lines} annotated lines); "

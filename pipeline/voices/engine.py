@@ -98,7 +98,7 @@ def voice_catalog(name: str = DEFAULT_ENGINE) -> tuple[VoiceInfo, ...]:
         return tuple(sorted(engine(name).voices(), key=lambda v: v.id))
     path = _catalog_path()
     try:
-        return tuple(VoiceInfo(**v) for v in json.loads(path.read_text(encoding="utf-8")))
+        return tuple(VoiceInfo.from_json(v) for v in json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         pass
     result = subprocess.run(
@@ -114,7 +114,7 @@ def voice_catalog(name: str = DEFAULT_ENGINE) -> tuple[VoiceInfo, ...]:
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         tmp.write_text(json.dumps(voices), encoding="utf-8")
         os.replace(tmp, path)
-    return tuple(VoiceInfo(**v) for v in voices)
+    return tuple(VoiceInfo.from_json(v) for v in voices)
 
 
 def _catalog_path() -> Path:

@@ -56,6 +56,8 @@ _PER_LINE = (
     "n_cands",
     "has_narrator",
     "hidden",
+    "gap_paras",
+    "recent_speakers",
 )
 _PER_CANDIDATE = (
     "rule_choice",
@@ -82,10 +84,17 @@ _PER_CANDIDATE = (
     "since_spoke",
     "line_share",
     "gender_agrees",
+    "said_to_here",
+    "addressed_prev2",
+    "recent_share",
+    "gender_as_prev",
+    "mention_rank",
 )
 #: The ranker's features, in the order of a row.
 FEATURES: tuple[str, ...] = (*_PER_LINE, *_PER_CANDIDATE)
 _MAX_CANDIDATES = 10
+_RECENT = 10  # lines that make "recent" for a candidate's share of the turns
+_RANKED = 8  # distinct people ranked by how lately the text mentioned them
 
 
 @dataclass(frozen=True)
@@ -110,23 +119,23 @@ class _Book:
         # joined[k]: quotation k + 1 opens the paragraph right after (or the one of) quotation k
         self.joined = [quotes[k + 1].paragraphs[0] <= quotes[k].paragraphs[-1] + 1 for k in range(len(quotes) - 1)]
         self.mentioned_at: dict[int, list[int]] = {}
+        # per paragraph, who its narration names (not pronouns) and who is a sentence's subject: one pass
+        self.named: dict[int, tuple[Counter[int], set[int]]] = {}
         for m in s.mentions:
-            if isinstance(m.entity, int):
-                self.mentioned_at.setdefault(m.entity, []).append(m.first)
-
-    def paragraph_mentions(self, para: int, hide: bool = False) -> tuple[Counter[int], set[int]]:
-        """Who the narration of paragraph ``para`` names (not pronouns), and who is a sentence's subject."""
-        if hide or para < 0 or para >= len(self.s.layout.paragraphs):
-            return Counter(), set()
-        pa, pb = self.s.layout.paragraphs[para]
-        names: Counter[int] = Counter()
-        subjects: set[int] = set()
-        for m in self.s.mentions_between(pa, pb):
-            if isinstance(m.entity, int) and m.kind != "pronoun" and not self.s.tokens[m.first].quote:
+            if not isinstance(m.entity, int):
+                continue
+            self.mentioned_at.setdefault(m.entity, []).append(m.first)
+            if m.kind != "pronoun" and not s.tokens[m.first].quote:
+                names, subjects = self.named.setdefault(m.para, (Counter(), set()))
                 names[m.entity] += 1
                 if m.subject:
                     subjects.add(m.entity)
-        return names, subjects
+
+    def paragraph_mentions(self, para: int, hide: bool = False) -> tuple[Counter[int], set[int]]:
+        """Who the narration of paragraph ``para`` names (not pronouns), and who is a sentence's subject."""
+        if hide:
+            return Counter(), set()
+        return self.named.get(para, (Counter(), set()))
 
     def neighbour(self, qi: int, step: int) -> int | str | None:
         """The speaker ``step`` lines away when those lines are one unbroken exchange, else None."""
@@ -157,6 +166,18 @@ def _proposals(s: Scene, qi: int, hide: bool) -> dict[str, int | str | None]:
     return out
 
 
+def _latest_mentioned(s: Scene, start: int) -> list[int]:
+    """The last `_RANKED` distinct people mentioned before token ``start``, latest first."""
+    out: list[int] = []
+    k = bisect.bisect_left(s.mention_firsts, start) - 1
+    while k >= 0 and len(out) < _RANKED and start - s.mentions[k].first < 2000:
+        e = s.mentions[k].entity
+        if isinstance(e, int) and e not in out:
+            out.append(e)
+        k -= 1
+    return out
+
+
 def _named_in(c: int | str, names: Counter[int], subjects: set[int]) -> tuple[float, float]:
     if not isinstance(c, int):
         return 0.0, 0.0
@@ -172,6 +193,11 @@ class _Seen:
     addressed_prev: set[int]
     addressed_next: set[int]
     said_to_prev: int | None
+    said_to_here: int | None
+    addressed_prev2: set[int]
+    recent: Counter[int | str]  # who spoke the last `_RECENT` lines
+    prev_gender: str | None  # the gender of the last line's speaker, when it is a person
+    latest: list[int]  # the people mentioned last before the line, latest first
     own: Counter[int]
     own_subj: set[int]
     prev: Counter[int]
@@ -218,6 +244,11 @@ def _row(
         float(spoke),
         book.share.get(c, 0.0) if isinstance(c, int) else 0.0,
         float(agrees),
+        float(c == seen.said_to_here),
+        float(c in seen.addressed_prev2),
+        seen.recent[c] / _RECENT,
+        float(ent is not None and ent.gender != "U" and ent.gender == seen.prev_gender),
+        float(seen.latest.index(c) + 1 if c in seen.latest else _RANKED + 1),
     )
 
 
@@ -236,6 +267,13 @@ def candidates_of(
     addressed_prev = s.vocatives[qi - 1] if qi and around[0] is not None else set()
     addressed_next = s.vocatives[qi + 1] if around[3] is not None else set()
     said_to_prev = s.said_to[qi - 1] if qi and around[0] is not None else None
+    addressed_prev2 = s.vocatives[qi - 2] if qi > 1 and around[1] is not None else set()
+    recent: Counter[int | str] = Counter()
+    for j in range(max(0, qi - _RECENT), qi):
+        if (who := decisions[j].speaker) is not None:
+            recent[who] += 1
+    prev_speaker = decisions[qi - 1].speaker if qi else None
+    prev_gender = s.cast.entities[prev_speaker].gender if isinstance(prev_speaker, int) else None
     pool: list[int | str] = []
     for c in (d.speaker, *props.values(), *around, *sorted(addressed_prev), said_to_prev, s.cast.narrator, *own, *prev):
         if c is not None and c not in pool and (isinstance(c, int) or c == GROUP):
@@ -251,10 +289,26 @@ def candidates_of(
         float(len(pool)),
         float(s.cast.narrator is not None),
         float(hide),
+        math.log1p(q.paragraphs[0] - s.quotes[qi - 1].paragraphs[-1]) if qi else 12.0,
+        float(len(recent)),
     ]
     start = bisect.bisect_left(s.starts, q.parts[0][0])
     seen = _Seen(
-        props, tuple(around), addressed_prev, addressed_next, said_to_prev, own, own_subj, prev, prev_subj, nxt
+        props,
+        tuple(around),
+        addressed_prev,
+        addressed_next,
+        said_to_prev,
+        None if hide else s.said_to[qi],
+        addressed_prev2,
+        recent,
+        prev_gender,
+        _latest_mentioned(s, start),
+        own,
+        own_subj,
+        prev,
+        prev_subj,
+        nxt,
     )
     rows = [(*line, *_row(s, decisions, qi, d, book, c, tag, start, seen)) for c in pool]
     return Candidates(qi, tuple(pool), tuple(rows))

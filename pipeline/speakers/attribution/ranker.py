@@ -11,7 +11,6 @@ one the ranker gives to someone else is marked ``ranker``. Pins are never re-ran
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,32 +22,52 @@ from pipeline.speakers.attribution.rules import Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
 
 _ADDRESSED = FEATURES.index("addressed_here")
+_BY_TAG = FEATURES.index("by_tag")
+_NAMING = [FEATURES.index(f"rule_{r.value}") for r in (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE)]
 MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
 FORMAT = "audiobook-ranker/1"
 
 
-@dataclass(frozen=True)
-class _Tree:
-    """One tree: node arrays; a child below zero is the leaf ``~child``."""
+def _shift(child: int, nodes: int, leaves: int) -> int:
+    """A tree's child pointer in the shared arrays: a node offset by ``nodes``, a leaf by ``leaves``."""
+    return child + nodes if child >= 0 else ~(~child + leaves)
 
-    feature: np.ndarray
-    threshold: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    value: np.ndarray
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        if not len(self.feature):
-            return np.full(len(x), self.value[0])
-        node = np.zeros(len(x), dtype=np.int64)
-        rows = np.arange(len(x))
-        while True:
-            inner = node >= 0
-            if not inner.any():
-                return self.value[~node]
+class _Forest:
+    """All trees in one set of node arrays, walked together: every row goes down every tree one
+    level per step (as many numpy steps as the deepest tree has levels, not one Python loop per
+    tree). A child below zero is the leaf ``~child``; each tree's nodes and leaves are offset into
+    the shared arrays."""
+
+    def __init__(self, trees: list[dict[str, list[Any]]]) -> None:
+        feature, threshold, left, right, value, roots = [], [], [], [], [], []
+        nodes = leaves = 0
+        for t in trees:
+            roots.append(nodes if t["feature"] else ~leaves)
+            feature += t["feature"]
+            threshold += t["threshold"]
+            left += [_shift(c, nodes, leaves) for c in t["left"]]
+            right += [_shift(c, nodes, leaves) for c in t["right"]]
+            value += t["value"]
+            nodes, leaves = nodes + len(t["feature"]), leaves + len(t["value"])
+        self.feature = np.asarray(feature, dtype=np.int64)
+        self.threshold = np.asarray(threshold, dtype=float)
+        self.left = np.asarray(left, dtype=np.int64)
+        self.right = np.asarray(right, dtype=np.int64)
+        self.value = np.asarray(value, dtype=float)
+        self.roots = np.asarray(roots, dtype=np.int64)
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        """Per row, the sum of its leaves over all trees."""
+        node = np.tile(self.roots, (len(x), 1))
+        rows = np.repeat(np.arange(len(x)), len(self.roots)).reshape(node.shape)
+        inner = node >= 0
+        while inner.any():
             r, n = rows[inner], node[inner]
             go_left = x[r, self.feature[n]] <= self.threshold[n]
             node[inner] = np.where(go_left, self.left[n], self.right[n])
+            inner = node >= 0
+        return self.value[~node].sum(axis=1) if len(self.roots) else np.zeros(len(x))
 
 
 class Model:
@@ -60,11 +79,7 @@ class Model:
         if tuple(data["features"]) != FEATURES:
             raise ValueError("the ranker model was built for other features: rebuild it (benchmarks/train_ranker.py)")
         self.data = data
-        self.trees = [
-            _Tree(*(np.asarray(t[k], dtype=float if k in ("threshold", "value") else np.int64)
-                    for k in ("feature", "threshold", "left", "right", "value")))
-            for t in data["trees"]
-        ]
+        self.forest = _Forest(data["trees"])
         table = data["calibration"]
         self.calibration = (np.asarray(table["share"], dtype=float), np.asarray(table["right"], dtype=float))
 
@@ -74,15 +89,19 @@ class Model:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Per row, the probability that its candidate is the speaker."""
-        raw = np.zeros(len(x))
-        for tree in self.trees:
-            raw += tree.predict(x)
-        return 1.0 / (1.0 + np.exp(-raw))
+        return 1.0 / (1.0 + np.exp(-self.forest.raw(x)))
 
     def calibrated(self, p: float) -> float:
         """The accuracy measured on held-out books for lines whose best candidate scored ``p``."""
         xs, ys = self.calibration
         return float(np.interp(p, xs, ys)) if len(xs) else p
+
+
+def addressed(x: np.ndarray) -> np.ndarray:
+    """Per row, whether its candidate is someone the line addresses, who is never its speaker (the
+    sieves' addressee veto), unless a tag names them as the speaker ("said Joe")."""
+    named_by_tag = (x[:, _BY_TAG] > 0) & (x[:, _NAMING].max(axis=1) > 0)
+    return (x[:, _ADDRESSED] > 0) & ~named_by_tag
 
 
 @cache
@@ -103,13 +122,13 @@ class Ranker:
         rows = [r for c in table for r in c.rows]
         if not rows:
             return decisions
-        probs = self.model.probabilities(np.asarray(rows, dtype=float))
+        x = np.asarray(rows, dtype=float)
+        # a person the line addresses is never its speaker, whatever the scores
+        probs = np.where(addressed(x), 0.0, self.model.probabilities(x))
         out, at = list(decisions), 0
         for c in table:
             p, at = probs[at : at + len(c.rows)], at + len(c.rows)
             d = decisions[c.qi]
-            # a person the line addresses by name is never its speaker, whatever the scores
-            p = np.where([row[_ADDRESSED] for row in c.rows], 0.0, p)
             if d.rule == Rule.PIN or not len(p) or not p.max() > 0.0:
                 continue
             best = int(np.argmax(p))

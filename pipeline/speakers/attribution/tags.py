@@ -105,6 +105,8 @@ def _mention_ending_before(s: Scene, v: int, idx: list[int]) -> Mention | None:
     m = s.by_last.get(k)
     if m is not None and m.first >= lo:
         return m
+    if s.tokens[k].low in ("who", "and"):
+        return _clause_subject(s, k, lo)
     # "the man from Flat 9 said": a description whose phrase ends before the verb
     pos = bisect.bisect_right(s.mention_firsts, k) - 1
     if pos >= 0:
@@ -115,6 +117,21 @@ def _mention_ending_before(s: Scene, v: int, idx: list[int]) -> Mention | None:
     if s.tokens[k].low in GROUP_WORDS:
         return Mention(k, k, "group", None, True, s.tokens[k].para)
     return None
+
+
+def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
+    """The speaker of a verb after "who" or "and": "a stately old gentleman, who said", "Miss Jenkyns
+    shook her head ... and then sighed out", "Joe backed up against a wall, and said to me"."""
+    if s.tokens[k].low == "who":
+        m = s.by_last.get(k - 2) if k - 2 >= lo and s.tokens[k - 1].text == "," else s.by_last.get(k - 1)
+        return m if m is not None and m.first >= lo and m.kind != "group" else None
+    start = k
+    while start > lo and not s.tokens[start].sent_start:
+        start -= 1
+    subjects = [m for m in s.mentions_between(s.tokens[start].start, s.tokens[k].start) if m.subject]
+    if len(subjects) != 1 or subjects[0].kind == "group" or s.tokens[subjects[0].first].quote:
+        return None
+    return subjects[0]
 
 
 def _decide_tag(s: Scene, m: Mention, where: str) -> Decision | None:

@@ -23,6 +23,10 @@ def _in_run(s: Scene, qi: int) -> bool:
     return qi > 0 and s.quotes[qi - 1].paragraphs[-1] >= s.quotes[qi].paragraphs[0] - 1
 
 
+#: Tags that name their speaker ("said Joe", "Joe said:").
+_NAMING_TAGS = (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE)
+
+
 class PreviousParagraph:
     """A narration paragraph just before sets up the speaker ("Tom came in from the rain.")."""
 
@@ -38,14 +42,18 @@ class PreviousParagraph:
 
 
 class AddresseeVeto:
-    """A person addressed by name in a quotation is never its speaker (pins aside)."""
+    """A person addressed in a quotation is never its speaker (pins aside), unless a tag names them:
+    "said Joe" outweighs a "sir" or a name inside a story Joe tells, which the addressee reading
+    takes for Joe."""
 
     rules = (Rule.FALLBACK,)
 
     def __call__(self, s: Scene, qi: int, d: Decision | None) -> Decision | None:
-        if d is not None and d.rule != Rule.PIN and isinstance(d.speaker, int) and d.speaker in s.vocatives[qi]:
-            return Decision(None, Rule.FALLBACK, 0.2, basis="addressee")
-        return d
+        if d is None or d.rule == Rule.PIN or not isinstance(d.speaker, int) or d.speaker not in s.vocatives[qi]:
+            return d
+        if d.rule in _NAMING_TAGS and d.basis == "name":
+            return d
+        return Decision(None, Rule.FALLBACK, 0.2, basis="addressee")
 
 
 class Vocative:

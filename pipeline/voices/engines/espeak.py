@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import EngineError
-from pipeline.model import VoiceSettings
+from pipeline.model import Gender, VoiceSettings
 from pipeline.voices.engines.base import SAMPLE_WIDTH, Mark, Rendering, VariantInfo, VoiceInfo
 from pipeline.voices.espeak_state import State, enabled, read_layout
 
@@ -240,7 +240,7 @@ class EspeakEngine:
             lang = langs[0] if langs else ""
             if isinstance(lang, bytes):
                 lang = lang.decode("utf-8", "replace")
-            out.append(VoiceInfo(id=v.id, name=v.name, language=str(lang), gender=v.gender))
+            out.append(VoiceInfo(id=v.id, name=v.name, language=str(lang), gender=Gender.of(v.gender)))
         return out
 
     def variants(self) -> list[VariantInfo]:
@@ -306,13 +306,13 @@ def variant_catalog() -> tuple[VariantInfo, ...]:
     return ()
 
 
-def _variant_gender(path: Path) -> str | None:
+def _variant_gender(path: Path) -> Gender:
     with contextlib.suppress(OSError, UnicodeDecodeError):
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             parts = line.split()
             if len(parts) >= 2 and parts[0] == "gender":
-                return parts[1].lower()
-    return None
+                return Gender.of(parts[1])
+    return Gender.unknown
 
 
 @functools.cache
