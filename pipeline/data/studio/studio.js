@@ -281,6 +281,8 @@ const studio = (() => {
     try {
       data = await api(`/api/voice?work=${encodeURIComponent(state.work)}&name=${encodeURIComponent(name)}`);
     } catch (e) { $("voice-status").textContent = e.message; $("voice-panel").hidden = false; return; }
+    // Already shown as the file now holds it (a reload and a refused save both asked): keep what is typed.
+    if (!$("voice-panel").hidden && state.voiceEntry === name && state.voiceHash === data.hash) return;
     state.voiceEntry = name;
     state.voiceHash = data.hash;
     $("voice-name").textContent = data.entry;
