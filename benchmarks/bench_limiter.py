@@ -2,7 +2,7 @@
 
 In a chapter of more than one engine, each clip is brought to the loudness an eSpeak clip of
 the chapter's level has, with peaks limited under the encoder's ceiling (levels.loudness_gain:
-5 ms attack, LIMIT_RELEASE). This measures, per engine, on the clips of a built Piper-narrated
+LIMIT_ATTACK, LIMIT_RELEASE). This measures, per engine, on the clips of a built Piper-narrated
 project (the first chapters of a book of ../shared/novels, built here, or a project folder
 given with --project): the largest peak reduction, the share of samples turned down by more
 than 0.1/1/3/6 dB, the crest factor before and after, the difference between the limited and

@@ -77,7 +77,7 @@ class Loudness:
     target_rms_dbfs: float = -19.6  # whole-file RMS with pauses (ACX: -23..-18); the limiter takes ~0.3 dB
     # The same for a chapter whose clips are limited here (several engines, or Piper): Piper's peaks stand
     # ~20 dB over its RMS, so each dB nearer ACX's floor is a dB less limiting (at -19.6, 12 dB off the
-    # median clip's peaks and 23% of its samples turned down by over 3 dB; at -21.5, 7 dB and 8%).
+    # median clip's peaks and 23% of its samples turned down by over 3 dB; at -21.5, 7 dB and 6%).
     mixed_target_rms_dbfs: float = -21.5
     max_clip_rms_dbfs: float = -14.0  # never push a clip above this, however much of the file is pause
     headroom_db: float = 9.0  # clips reach the encoder this much quieter; its limiter adds it back
