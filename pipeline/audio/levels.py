@@ -110,6 +110,9 @@ def fft_size(n: int) -> int:
 #: gain step to click on. The release is shorter than the encoder's 50 ms: with that, Piper's
 #: sentences (peaks 23 dB above their loudness) could not reach eSpeak's loudness at all.
 LIMIT_ATTACK, LIMIT_RELEASE = 0.01, 0.01
+#: Bumped whenever ``level_by_loudness`` changes what it makes of a clip: part of every file's
+#: fingerprint, with the constants above, so that files levelled the old way are made again.
+LEVELS_VERSION = 2
 
 
 def level_by_loudness(pcm: bytes, rate: int, loudness_db: float, peak_dbfs: float) -> bytes:
