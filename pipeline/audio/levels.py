@@ -105,9 +105,14 @@ def fft_size(n: int) -> int:
 
 
 #: Seconds: how far ahead of a peak ``level_by_loudness``'s limiter starts turning down, and how
-#: long it takes to come back up. The release is shorter than the encoder's 50 ms: with that,
-#: Piper's sentences (peaks 23 dB above their loudness) could not reach eSpeak's loudness at all.
-LIMIT_ATTACK, LIMIT_RELEASE = 0.005, 0.01
+#: long it takes to come back up: each peak sits in a smooth dip (a triangle's corners rounded off:
+#: the least gain held over half of each, eased over the other half twice), with no corner for a
+#: gain step to click on. The release is shorter than the encoder's 50 ms: with that, Piper's
+#: sentences (peaks 23 dB above their loudness) could not reach eSpeak's loudness at all.
+LIMIT_ATTACK, LIMIT_RELEASE = 0.01, 0.01
+#: Bumped whenever ``level_by_loudness`` changes what it makes of a clip: part of every file's
+#: fingerprint, with the constants above, so that files levelled the old way are made again.
+LEVELS_VERSION = 2
 
 
 def level_by_loudness(pcm: bytes, rate: int, loudness_db: float, peak_dbfs: float) -> bytes:
@@ -152,20 +157,31 @@ def loudness_gain(x: np.ndarray, rate: int, loudness_db: float, peak_dbfs: float
 
 def _limited(x: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
     """``x`` under a lookahead limiter: each sample's gain at most what keeps it within ``ceiling``,
-    reached over LIMIT_ATTACK before a peak and released over LIMIT_RELEASE after it."""
+    turned down smoothly over LIMIT_ATTACK before a peak and back up over LIMIT_RELEASE after it."""
     import numpy as np
 
     need = np.minimum(1.0, ceiling / np.maximum(np.abs(x), 1e-12))
     if need.min() >= 1.0:
         return x
-    attack, release = max(1, int(rate * LIMIT_ATTACK)), max(1, int(rate * LIMIT_RELEASE))
-    # The least gain needed from `release` samples before to `attack` samples after each sample...
-    held = _running_min(np.concatenate((np.ones(release), need, np.ones(attack))), release + attack + 1)[:len(x)]
-    # ...averaged over the `attack` samples up to each: every one of them already holds its need.
-    padded = np.concatenate((np.full(attack, held[0]), held))
-    sums = np.concatenate(([0.0], np.cumsum(padded)))
-    gain = (sums[attack + 1:] - sums[:-attack - 1]) / (attack + 1)
+    ahead, behind = max(2, int(rate * LIMIT_ATTACK / 2)), max(2, int(rate * LIMIT_RELEASE / 2))
+    # The least gain needed from `behind` samples before to `ahead` samples after each sample...
+    held = _running_min(np.concatenate((np.ones(behind), need, np.ones(ahead))), behind + ahead + 1)[:len(x)]
+    # ...averaged, twice over, from `ahead` samples before to `behind` samples after each: every
+    # sample in reach of a sample's averages holds that sample's need (triangular weights, so the
+    # gain eases into and out of each dip), and the first average ends at `behind // 2`.
+    first = _moving_mean(held, ahead // 2, behind // 2)
+    gain = _moving_mean(first, ahead - ahead // 2, behind - behind // 2)
     return x * np.minimum(gain, need)
+
+
+def _moving_mean(v: np.ndarray, before: int, after: int) -> np.ndarray:
+    """The mean of ``v[i - before:i + after + 1]`` for each i, ``v``'s ends held beyond it."""
+    import numpy as np
+
+    padded = np.concatenate((np.full(before, v[0]), v, np.full(after, v[-1])))
+    sums = np.concatenate(([0.0], np.cumsum(padded)))
+    width = before + after + 1
+    return (sums[width:] - sums[:-width]) / width
 
 
 def _running_min(v: np.ndarray, width: int) -> np.ndarray:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline import formats
-from pipeline.audio import assemble
+from pipeline.audio import assemble, levels
 from pipeline.audio.synth import PlannedClip, plan_work
 from pipeline.fsutil import digest
 from pipeline.layout import BuildLayout
@@ -47,7 +47,8 @@ class FileSettings:
     def fingerprint(self) -> list[Any]:
         o = self.options
         return [repr(o.codec), repr(formats.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
-                assemble.TAIL_SILENCE, assemble.FADE_MS, repr(LOUDNESS), CAPTIONS_VERSION,
+                assemble.TAIL_SILENCE, assemble.FADE_MS, repr(LOUDNESS), CAPTIONS_VERSION, levels.LEVELS_VERSION,
+                levels.LIMIT_ATTACK, levels.LIMIT_RELEASE, levels.ESPEAK_K_WEIGHTED_DB,
                 [self.meta.title, self.meta.author, self.meta.works, self.meta.narrator, self.meta.year,
                  self.meta.cover_hash, [h for _, _, h in self.meta.book_covers]]]
 

@@ -58,3 +58,28 @@ def test_levels_match_audioop_bit_for_bit() -> None:
             assert _window_levels(pcm[:usable], size) == [
                 (audioop.rms(pcm[i:i + 2 * size], 2) ** 2, audioop.max(pcm[i:i + 2 * size], 2))
                 for i in range(0, usable, 2 * size)]
+
+
+def test_the_limiter_dips_smoothly_around_each_peak() -> None:
+    import numpy as np
+
+    from pipeline.audio import levels
+
+    rate = engine.SAMPLE_RATE
+    t = np.arange(rate) / rate
+    x = 0.1 * np.sin(2 * np.pi * 150 * t)
+    x[rate // 2] = 0.9  # one click, 19 dB over the tone
+    ceiling = 0.2
+    y = levels._limited(x, ceiling, rate)
+    assert np.max(np.abs(y)) <= ceiling + 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = np.where(np.abs(x) > 1e-3, y / x, np.nan)
+    down = np.flatnonzero(gain < 0.999)
+    # Turned down from LIMIT_ATTACK before the click to LIMIT_RELEASE after it, and nowhere else...
+    assert rate // 2 - down[0] <= rate * levels.LIMIT_ATTACK + 1
+    assert down[-1] - rate // 2 <= rate * levels.LIMIT_RELEASE + 1
+    assert rate // 2 - down[0] > rate * levels.LIMIT_ATTACK / 2  # ...starting well ahead of it
+    # ...in small steps (a 15 dB dip over 10 ms: no step in gain of more than a few percent).
+    steps = np.abs(np.diff(gain[down[0] - 2:down[-1] + 3]))
+    steps = steps[np.isfinite(steps)]
+    assert steps.max() < 0.05, steps.max()
