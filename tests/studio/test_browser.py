@@ -177,8 +177,7 @@ def test_recast_say_it_right_and_a_hand_edit(studio: Server, browser: Any) -> No
         pass
     wait_for(browser, "return document.getElementById('banner').textContent.includes('changed on disk') || "
                       "document.getElementById('voice-status').textContent.startsWith('Saved')")
-    now = file_hash(voices)  # the page has read the file as it is now, and shows its values
-    wait_for(browser, f"return studio.state.hashes.voices === '{now}' && studio.state.voiceHash === '{now}'")
+    _settled(browser, voices)  # the page has read the file as it is now, and shows its values
     after = voices.read_text(encoding="utf-8")
     # Refused (the page had not seen the hand edit: stale), or saved on top of it (it had reloaded first).
     assert after == hand or ("# edited by hand\npauses:" in after and "pitch: 30" in after), after
@@ -186,6 +185,19 @@ def test_recast_say_it_right_and_a_hand_edit(studio: Server, browser: Any) -> No
     _click(browser, "#voice-save")
     final = _wait_file(voices, "pitch: 31")
     assert "# edited by hand\npauses:" in final and "shawl: shawwl" in final
+
+
+def _settled(browser: Any, voices: Path) -> None:
+    """Until the page has no request unanswered (no answer still to come re-opens the voice panel)
+    and holds voices.yaml as it is on disk now (a save in flight may still change it)."""
+    end = time.monotonic() + 60
+    while True:
+        now = file_hash(voices)
+        if browser.execute_script(f"return studio.state.inflight === 0 && studio.state.hashes.voices === '{now}' "
+                                  f"&& studio.state.voiceHash === '{now}'"):
+            return
+        assert time.monotonic() < end, "the page never settled on voices.yaml as it is on disk"
+        time.sleep(0.05)  # polling the page's own state, as wait_for does
 
 
 def _build(browser: Any) -> tuple[int, int]:

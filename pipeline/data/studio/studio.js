@@ -6,7 +6,7 @@ const studio = (() => {
   const audio = $("player");
   const state = {
     works: [], knobs: [], voices: [], variants: [], work: null, n: 1, view: null,
-    hashes: {}, selected: -1, playing: -1, continuous: false, voiceEntry: null, voiceHash: null,
+    hashes: {}, selected: -1, playing: -1, continuous: false, voiceEntry: null, voiceHash: null, voiceAsked: 0, inflight: 0,
     buildNext: 0, buildTotal: 0, buildDone: 0, lastBuildOk: false, sayLine: -1,
   };
 
@@ -16,15 +16,20 @@ const studio = (() => {
     const init = body === undefined ? {} : {
       method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body),
     };
-    const res = await fetch(path, {credentials: "same-origin", ...init});
-    const type = res.headers.get("content-type") || "";
-    if (type.startsWith("application/json")) {
-      const data = await res.json();
-      if (!res.ok) throw Object.assign(new Error(data.error || res.statusText), {data, status: res.status});
-      return data;
+    state.inflight += 1; // requests not yet answered (the page is settled at 0)
+    try {
+      const res = await fetch(path, {credentials: "same-origin", ...init});
+      const type = res.headers.get("content-type") || "";
+      if (type.startsWith("application/json")) {
+        const data = await res.json();
+        if (!res.ok) throw Object.assign(new Error(data.error || res.statusText), {data, status: res.status});
+        return data;
+      }
+      if (!res.ok) throw Object.assign(new Error((await res.text()).trim() || res.statusText), {status: res.status});
+      return res;
+    } finally {
+      state.inflight -= 1;
     }
-    if (!res.ok) throw Object.assign(new Error((await res.text()).trim() || res.statusText), {status: res.status});
-    return res;
   }
 
   function banner(text, kind) {
@@ -277,10 +282,12 @@ const studio = (() => {
 
   async function openVoice(name) {
     $("voice-status").textContent = "";
+    const asked = ++state.voiceAsked;
     let data;
     try {
       data = await api(`/api/voice?work=${encodeURIComponent(state.work)}&name=${encodeURIComponent(name)}`);
     } catch (e) { $("voice-status").textContent = e.message; $("voice-panel").hidden = false; return; }
+    if (asked !== state.voiceAsked) return; // a later opening was asked for: an older answer must not win
     // Already shown as the file now holds it (a reload and a refused save both asked): keep what is typed.
     if (!$("voice-panel").hidden && state.voiceEntry === name && state.voiceHash === data.hash) return;
     state.voiceEntry = name;
