@@ -29,46 +29,64 @@ MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
 FORMAT = "audiobook-ranker/1"
 
 
-def _shift(child: int, nodes: int, leaves: int) -> int:
-    """A tree's child pointer in the shared arrays: a node offset by ``nodes``, a leaf by ``leaves``."""
-    return child + nodes if child >= 0 else ~(~child + leaves)
-
-
 class _Forest:
     """All trees in one set of node arrays, walked together: every row goes down every tree one
-    level per step (as many numpy steps as the deepest tree has levels, not one Python loop per
-    tree). A child below zero is the leaf ``~child``; each tree's nodes and leaves are offset into
-    the shared arrays."""
+    level per step, as many numpy steps as the deepest tree has levels (not one Python loop per tree
+    or per row). Leaves are nodes too, that lead back to themselves, so a row that reached its leaf
+    early simply stays there."""
 
     def __init__(self, trees: list[dict[str, list[Any]]]) -> None:
-        feature, threshold, left, right, value, roots = [], [], [], [], [], []
-        nodes = leaves = 0
+        inner = sum(len(t["feature"]) for t in trees)
+        feature, threshold, left, right = [], [], [], []
+        value: list[float] = [0.0] * inner
+        roots = []
+        nodes, leaves = 0, inner  # where the next tree's inner nodes and leaves begin
+        self.depth = 0
         for t in trees:
-            roots.append(nodes if t["feature"] else ~leaves)
+            roots.append(_at(0 if t["feature"] else ~0, nodes, leaves))
             feature += t["feature"]
             threshold += t["threshold"]
-            left += [_shift(c, nodes, leaves) for c in t["left"]]
-            right += [_shift(c, nodes, leaves) for c in t["right"]]
+            left += [_at(c, nodes, leaves) for c in t["left"]]
+            right += [_at(c, nodes, leaves) for c in t["right"]]
             value += t["value"]
             nodes, leaves = nodes + len(t["feature"]), leaves + len(t["value"])
-        self.feature = np.asarray(feature, dtype=np.int64)
-        self.threshold = np.asarray(threshold, dtype=float)
-        self.left = np.asarray(left, dtype=np.int64)
-        self.right = np.asarray(right, dtype=np.int64)
+            self.depth = max(self.depth, _depth(t))
+        own = list(range(inner, len(value)))  # each leaf goes on to itself, whatever the row holds
+        self.feature = np.asarray(feature + [0] * len(own), dtype=np.intp)
+        self.threshold = np.asarray(threshold + [np.inf] * len(own), dtype=float)
+        self.left = np.asarray(left + own, dtype=np.intp)
+        self.right = np.asarray(right + own, dtype=np.intp)
         self.value = np.asarray(value, dtype=float)
-        self.roots = np.asarray(roots, dtype=np.int64)
+        self.roots = np.asarray(roots, dtype=np.intp)
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         """Per row, the sum of its leaves over all trees."""
-        node = np.tile(self.roots, (len(x), 1))
-        rows = np.repeat(np.arange(len(x)), len(self.roots)).reshape(node.shape)
-        inner = node >= 0
-        while inner.any():
-            r, n = rows[inner], node[inner]
-            go_left = x[r, self.feature[n]] <= self.threshold[n]
-            node[inner] = np.where(go_left, self.left[n], self.right[n])
-            inner = node >= 0
-        return self.value[~node].sum(axis=1) if len(self.roots) else np.zeros(len(x))
+        if not len(self.roots) or not len(x):
+            return np.zeros(len(x))
+        flat = np.ascontiguousarray(x, dtype=float).ravel()
+        row_at = (np.arange(len(x), dtype=np.intp) * x.shape[1])[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        for _ in range(self.depth):
+            go_left = flat[row_at + self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return self.value[node].sum(axis=1)
+
+
+def _at(child: int, nodes: int, leaves: int) -> int:
+    """A tree's child in the shared arrays: its inner nodes begin at ``nodes``, its leaves at ``leaves``."""
+    return child + nodes if child >= 0 else ~child + leaves
+
+
+def _depth(tree: dict[str, list[Any]]) -> int:
+    """The most splits on any path from the root of ``tree`` to a leaf."""
+    if not tree["feature"]:
+        return 0
+    level, deepest, step = [0], 0, 0
+    while level:
+        step += 1
+        deepest = step
+        level = [c for n in level for c in (tree["left"][n], tree["right"][n]) if c >= 0]
+    return deepest
 
 
 class Model:
