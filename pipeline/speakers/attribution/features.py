@@ -198,6 +198,8 @@ class _Seen:
     """What is read around one line, shared by its candidates' rows."""
 
     start: int  # the token the line's mentions are counted back from
+    spoke: dict[int | str, int]  # how many lines back each of the last 20 lines' speakers last spoke
+    proposed: tuple[int | str | None, ...]  # props' values, in the order of `_PROPOSERS`
     props: dict[str, int | str | None]
     around: tuple[int | str | None, ...]
     addressed_prev: set[int]
@@ -230,14 +232,13 @@ def _row(
     mentioned = book.mentioned_at.get(c, []) if isinstance(c, int) else []
     k = bisect.bisect_left(mentioned, seen.start) - 1
     since_mention = math.log1p(seen.start - mentioned[k]) if k >= 0 else 12.0
-    spoke = next((j for j in range(1, 21) if qi - j >= 0 and decisions[qi - j].speaker == c), 21)
     agrees = (
         d.pronoun and isinstance(d.speaker, int) and ent is not None and ent.gender == s.cast.entities[d.speaker].gender
     )
     return (
         float(c == d.speaker),
         float(tag and c == d.speaker),
-        *(float(seen.props[name] == c) for name in _PROPOSERS),
+        *(float(p == c) for p in seen.proposed),
         *(float(a == c) for a in seen.around),
         float(c in s.vocatives[qi]),
         float(c in seen.addressed_prev),
@@ -250,7 +251,7 @@ def _row(
         *_named_in(c, seen.prev, seen.prev_subj),
         float(seen.nxt[c]) if isinstance(c, int) else 0.0,
         since_mention,
-        float(spoke),
+        float(seen.spoke.get(c, 21)),
         book.share.get(c, 0.0) if isinstance(c, int) else 0.0,
         float(agrees),
         float(c == seen.said_to_here),
@@ -268,16 +269,23 @@ def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide
     prev, prev_subj = book.paragraph_mentions(q.paragraphs[0] - 1)
     nxt, _ = book.paragraph_mentions(q.paragraphs[-1] + 1)
     around = tuple(book.neighbour(qi, k) for k in (-1, -2, -3, 1, 2))
-    recent: Counter[int | str] = Counter()
+    recent: Counter[int | str] = Counter()  # oldest first: ties in most_common() go to the earlier speaker
     for j in range(max(0, qi - _RECENT), qi):
         if (who := decisions[j].speaker) is not None:
             recent[who] += 1
+    spoke: dict[int | str, int] = {}
+    for j in range(1, min(qi, 20) + 1):
+        if (who := decisions[qi - j].speaker) is not None:
+            spoke.setdefault(who, j)
+    props = _proposals(s, qi, hide)
     prev_speaker = decisions[qi - 1].speaker if qi else None
     # a hidden paragraph's own narration (its tag before the line) must not show in what was mentioned last
     start = bisect.bisect_left(s.starts, s.layout.paragraphs[q.paragraphs[0]][0] if hide else q.parts[0][0])
     return _Seen(
         start=start,
-        props=_proposals(s, qi, hide),
+        spoke=spoke,
+        proposed=tuple(props[name] for name in _PROPOSERS),
+        props=props,
         around=around,
         addressed_prev=s.vocatives[qi - 1] if qi and around[0] is not None else set(),
         addressed_next=s.vocatives[qi + 1] if around[3] is not None else set(),

@@ -29,6 +29,9 @@ MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
 FORMAT = "audiobook-ranker/1"
 
 
+_SLICE = 256  # rows walked at once (the fastest of 128 to 4096 on 62,000 rows)
+
+
 class _Forest:
     """All trees in one set of node arrays, walked together: every row goes down every tree one
     level per step, as many numpy steps as the deepest tree has levels (not one Python loop per tree
@@ -63,6 +66,10 @@ class _Forest:
         """Per row, the sum of its leaves over all trees."""
         if not len(self.roots) or not len(x):
             return np.zeros(len(x))
+        # in slices of rows whose walk fits the CPU's cache: all 62,000 rows of a 1 MB text at once took 5x as long
+        return np.concatenate([self._walk(x[k : k + _SLICE]) for k in range(0, len(x), _SLICE)])
+
+    def _walk(self, x: np.ndarray) -> np.ndarray:
         flat = np.ascontiguousarray(x, dtype=float).ravel()
         row_at = (np.arange(len(x), dtype=np.intp) * x.shape[1])[:, None]
         node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
