@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_build import audio_hours, run_build  # noqa: E402
 
+from pipeline import formats  # noqa: E402
 from pipeline.publish import export  # noqa: E402
 from pipeline.reading.book import Book  # noqa: E402
 from pipeline.reading.works import read_book, read_text  # noqa: E402
@@ -118,7 +119,7 @@ def floor(project: Path) -> tuple[float, float, float]:
             t0 = time.perf_counter()
             pcm = eng.render(text, voice).pcm
             synth += time.perf_counter() - t0
-            cmd = export.encoder_command([(export.AAC, build.MASTERING, Path(tmp) / f"{n}.m4a")])
+            cmd = export.encoder_command([(formats.AAC, build.MASTERING, Path(tmp) / f"{n}.m4a")])
             t0 = time.perf_counter()
             subprocess.run(cmd, input=pcm, check=True)
             aac += time.perf_counter() - t0

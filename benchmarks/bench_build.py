@@ -22,17 +22,20 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline import formats  # noqa: E402
 from pipeline.publish import export  # noqa: E402
 from pipeline.runner import stages as build  # noqa: E402
 from pipeline.voices import engine  # noqa: E402
@@ -97,22 +100,41 @@ def _pss_kb(pid: int) -> int:
     return _rss_kb(pid) if pss is None else pss
 
 
+@dataclass(frozen=True)
+class BuildRun:
+    """One `audiobook build`, measured."""
+
+    seconds: float  # wall clock
+    cpu: float  # user + system seconds of the build and every process it started
+    pss_mb: int  # peak memory of the process tree, summed as PSS (shared pages counted once)
+    rss_mb: int  # the same peak summed as RSS (shared pages counted in every process: an upper bound)
+
+
 def run_build(project: Path, jobs: int, watch_memory: bool = False, reset: bool = True) -> tuple[float, int]:
     """Run `audiobook build` as a user would; returns (seconds, peak memory of the process tree in MB,
     summed as PSS: what the build really holds, shared pages counted once). ``reset=False``: without
     eSpeak's state reset before each clip (for measuring its cost only)."""
+    run = measured_build(project, jobs, watch_memory, reset)
+    return run.seconds, run.pss_mb
+
+
+def measured_build(project: Path, jobs: int, watch_memory: bool = False, reset: bool = True) -> BuildRun:
+    """``run_build``, with the CPU time of the build's processes and its peak RSS as well."""
     cmd = [str(AUDIOBOOK), "build", "--corpus", str(project / "corpus"), "--voices",
            str(project / "voices.yaml"), "--build-dir", str(project / "build"), "--jobs", str(jobs)]
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = {**os.environ, "AUDIOBOOK_ESPEAK_RESET": "1" if reset else "0"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    peak = 0
+    pss = rss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal pss, rss
         while not stop.is_set():
-            peak = max(peak, sum(_pss_kb(p) for p in _children(proc.pid)))
+            tree = _children(proc.pid)
+            pss = max(pss, sum(_pss_kb(p) for p in tree))
+            rss = max(rss, sum(_rss_kb(p) for p in tree))
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -120,12 +142,14 @@ def run_build(project: Path, jobs: int, watch_memory: bool = False, reset: bool 
         sampler.start()
     _, err = proc.communicate()
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     stop.set()
     if watch_memory:
         sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"build failed: {err.decode(errors='replace')}")
-    return seconds, peak // 1024
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return BuildRun(seconds, cpu, pss // 1024, rss // 1024)
 
 
 def audio_hours(project: Path) -> float:
@@ -159,7 +183,7 @@ def floor(project: Path) -> tuple[float, float, float, float]:
     synth = time.perf_counter() - t0
     times = []
     with tempfile.TemporaryDirectory() as tmp:
-        for codec in (export.MP3, export.AAC):
+        for codec in (formats.MP3, formats.AAC):
             cmd = export.encoder_command([(codec, build.MASTERING, Path(tmp) / f"floor{codec.suffix}")])
             t0 = time.perf_counter()
             subprocess.run(cmd, input=pcm, check=True)

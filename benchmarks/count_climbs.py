@@ -26,6 +26,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.importgraph import imports, modules  # noqa: E402  (the reader tests/test_architecture.py uses)
 
 
 def layer_order(repo: Path) -> dict[str, int]:
@@ -34,39 +37,6 @@ def layer_order(repo: Path) -> dict[str, int]:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "ORDER" for t in node.targets):
             return dict(ast.literal_eval(node.value))
     raise SystemExit(f"{repo}: no ORDER in tests/test_architecture.py")
-
-
-def modules(repo: Path) -> dict[str, Path]:
-    out = {}
-    for path in (repo / "pipeline").rglob("*.py"):
-        parts = path.relative_to(repo).with_suffix("").parts
-        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-    return out
-
-
-def imports(name: str, mods: dict[str, Path]) -> list[str]:
-    """The package modules ``name`` imports, in source order, each once."""
-    path = mods[name]
-    found: list[tuple[int, int, str]] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        targets: list[str] = []
-        if isinstance(node, ast.ImportFrom) and node.module:
-            base = node.module
-            if node.level:
-                package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-node.level]
-                base = ".".join([*package, node.module])
-            targets = [f"{base}.{a.name}" for a in node.names] + [base]
-        elif isinstance(node, ast.Import):
-            targets = [a.name for a in node.names]
-        for target in targets:
-            while target and target not in mods:
-                target = target.rpartition(".")[0]
-            if target and target != name and target.startswith("pipeline."):
-                found.append((node.lineno, node.col_offset, target))
-    seen: dict[str, None] = {}
-    for _, _, target in sorted(found):
-        seen.setdefault(target)
-    return list(seen)
 
 
 def reading_order(start: str, mods: dict[str, Path]) -> list[str]:

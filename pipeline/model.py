@@ -194,3 +194,21 @@ class ChapterAudio:
     work: Work
     duration: float  # seconds
     timeline: tuple[TimedSegment, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What every file says about the anthology besides its own title (publish/meta.py finds it)."""
+
+    title: str
+    author: str
+    works: int  # how many works the anthology holds (the tracks' total)
+    narrator: str
+    year: str | None
+    cover: Path
+    cover_hash: str
+    book_covers: tuple[tuple[str, Path, str], ...] = ()  # (slug, cover, its hash) for each book
+
+    def cover_for(self, work: Work) -> Path:
+        """A book's own cover in its folder; the anthology's for everything else."""
+        return next((path for slug, path, _ in self.book_covers if slug == work.slug), self.cover)

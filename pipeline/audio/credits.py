@@ -34,7 +34,10 @@ def default_credits(title: str, author: str, speakers: Sequence[str], voices: in
     """Credits that name the anthology, its author, the tool, the engines and the voices used
     (``engines``: as they are named, e.g. "eSpeak NG", "Piper's en_US-joe-medium")."""
     cast = [s for s in dict.fromkeys(speakers) if s and s != GROUP][:8]
-    read_by = f"Read by {voices} synthetic {_names(engines)} voice{'s' if voices != 1 else ''}: a narrator"
+    # Not how many voices: recasting one character onto a voice the cast already has would change
+    # these words, and re-render the credits with that character's lines.
+    read_by = f"Read by a synthetic {_names(engines)} voice: a narrator" if voices == 1 else \
+        f"Read by synthetic {_names(engines)} voices: a narrator"
     read_by += f", and the voices of {_names(cast)}." if cast else "."
     tool = TOOL.format(engines=_names(list(dict.fromkeys(e.split("'s ")[0] for e in engines))))
     opening = f"{title}. Written by {author}.\n\n{read_by}\n\nProduced with {tool}."

@@ -7,6 +7,7 @@ same threshold. Defined once here, below both of them.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -58,12 +59,10 @@ def _k_weighted_db(x: np.ndarray, rate: int) -> float:
     total = float(np.mean(x ** 2)) if len(x) else 0.0
     if total <= 0:
         return 0.0
-    s = 1j * np.fft.rfftfreq(len(x), 1 / rate)
-    g, f_shelf, f_high = 10 ** (4.0 / 20), 1681.97, 38.135
-    shelf = (g * (s / f_shelf) ** 2 + g ** 0.5 * (s / f_shelf) / 0.7072 + 1) / (
-        (s / f_shelf) ** 2 + (s / f_shelf) / 0.7072 + 1)
-    high_pass = (s / f_high) ** 2 / ((s / f_high) ** 2 + (s / f_high) / 0.5003 + 1)
-    y2 = np.fft.irfft(np.fft.rfft(x) * shelf * high_pass, len(x)) ** 2
+    # Zero-padded to a length of small prime factors: numpy's FFT of a clip whose length has
+    # a large prime factor is 10-15x slower (measured: 0.55 s against 0.04 s for 40 s of speech).
+    size = fft_size(len(x))
+    y2 = np.fft.irfft(np.fft.rfft(x, size) * _k_filter(size, rate), size)[:len(x)] ** 2
     size, step = int(rate * 0.4), int(rate * 0.1)
     if len(y2) < size:
         blocks = np.array([y2.mean()])
@@ -76,6 +75,33 @@ def _k_weighted_db(x: np.ndarray, rate: int) -> float:
         return 0.0
     blocks = blocks[blocks >= blocks.mean() * 10 ** (-10 / 10)]
     return 10 * math.log10(float(blocks.mean()) / total)
+
+
+@functools.lru_cache(maxsize=2)  # a clip is measured several times over while it is levelled
+def _k_filter(size: int, rate: int) -> np.ndarray:
+    """BS.1770's K-weighting (its high shelf, then its high pass) at each frequency of an FFT of ``size``."""
+    import numpy as np
+
+    s = 1j * np.fft.rfftfreq(size, 1 / rate)
+    g, f_shelf, f_high = 10 ** (4.0 / 20), 1681.97, 38.135
+    shelf = (g * (s / f_shelf) ** 2 + g ** 0.5 * (s / f_shelf) / 0.7072 + 1) / (
+        (s / f_shelf) ** 2 + (s / f_shelf) / 0.7072 + 1)
+    high_pass = (s / f_high) ** 2 / ((s / f_high) ** 2 + (s / f_high) / 0.5003 + 1)
+    return shelf * high_pass
+
+
+def fft_size(n: int) -> int:
+    """The least length of at least ``n`` whose only prime factors are 2, 3 and 5."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            size = p35 << max(0, (-(-n // p35) - 1).bit_length())  # p35 times the power of 2 that reaches n
+            best = min(best, size)
+            p35 *= 3
+        p5 *= 5
+    return best
 
 
 #: Seconds: how far ahead of a peak ``level_by_loudness``'s limiter starts turning down, and how
@@ -96,13 +122,23 @@ def level_by_loudness(pcm: bytes, rate: int, loudness_db: float, peak_dbfs: floa
     import numpy as np
 
     x = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / FULL_SCALE
-    rms = float(np.sqrt(np.mean(x ** 2))) if len(x) else 0.0
-    if rms <= 0:
+    if not np.any(x):
         return pcm
+    _, y = loudness_gain(x, rate, loudness_db, peak_dbfs)
+    out = np.clip(np.round(y * FULL_SCALE), SAMPLE_MIN, SAMPLE_MAX)
+    return out.astype("<i2").tobytes()
+
+
+def loudness_gain(x: np.ndarray, rate: int, loudness_db: float, peak_dbfs: float) -> tuple[float, np.ndarray]:
+    """The gain (dB) that, with peaks limited to ``peak_dbfs``, brings ``x`` (not silent) to ``loudness_db``,
+    and ``x`` so gained and limited."""
+    import numpy as np
+
+    rms = float(np.sqrt(np.mean(x ** 2)))
     ceiling, gain = 10 ** (peak_dbfs / 20), loudness_db - db(rms) - _k_weighted_db(x, rate)
     slope, last = 1.0, None  # loudness gained per dB of gain: under 1 once the limiter acts
     for _ in range(8):
-        y = _limited(x * 10 ** (gain / 20), ceiling, rate)
+        applied, y = gain, _limited(x * 10 ** (gain / 20), ceiling, rate)
         y_rms = float(np.sqrt(np.mean(y ** 2)))
         miss = loudness_db - db(y_rms) - _k_weighted_db(y, rate) if y_rms > 0 else 0.0
         if abs(miss) < 0.05:
@@ -111,8 +147,7 @@ def level_by_loudness(pcm: bytes, rate: int, loudness_db: float, peak_dbfs: floa
             slope = min(1.0, max(0.1, (last[1] - miss) / (gain - last[0])))
         last = gain, miss
         gain += miss / slope
-    out = np.clip(np.round(y * FULL_SCALE), SAMPLE_MIN, SAMPLE_MAX)
-    return out.astype("<i2").tobytes()
+    return applied, y
 
 
 def _limited(x: np.ndarray, ceiling: float, rate: int) -> np.ndarray:

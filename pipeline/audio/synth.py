@@ -22,7 +22,7 @@ import wave
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import CancelledError, Future, InvalidStateError, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -228,17 +228,29 @@ class WorkerCrashed(EngineError):
 
 
 
-def _render_batch(folder: str, jobs: list[tuple[str, str, dict]]) -> int:
+@dataclass(frozen=True)
+class RenderJob:
+    """One clip for a render worker: what it says, in which voice, and where it goes in the cache."""
+
+    key: str  # the clip's cache key
+    text: str  # what the engine is given (the lexicon applied)
+    voice: VoiceSettings
+
+    @classmethod
+    def of(cls, clip: PlannedClip) -> RenderJob:
+        return cls(clip.key, clip.utterance.text, clip.utterance.voice)
+
+
+def _render_batch(folder: str, jobs: list[RenderJob]) -> int:
     """Worker: render clips into the cache folder; returns how many were rendered."""
     cache = ClipCache(Path(folder))
-    for key, text, fields in jobs:
-        Worker.rendering(key)
-        voice = VoiceSettings(**fields)
-        eng = engine.engine(voice.engine)
-        rendering = eng.render(text, voice)
+    for job in jobs:
+        Worker.rendering(job.key)
+        eng = engine.engine(job.voice.engine)
+        rendering = eng.render(job.text, job.voice)
         for attempt in range(3):
             try:
-                _store(cache, key, rendering, eng.sample_rate(voice))
+                _store(cache, job.key, rendering, eng.sample_rate(job.voice))
                 break
             except FileNotFoundError:  # the cache folder was deleted meanwhile: make it again
                 if attempt == 2:
@@ -270,10 +282,27 @@ class _Batch:
     """Clips rendered by one task; ``done`` outlives the pool that runs them (a pool whose
     worker died is replaced, and the batch sent again)."""
 
-    jobs: list[tuple[str, str, dict]]
+    jobs: list[RenderJob]
     done: Future[int]
     task: Future[int] | None = None  # in the current pool
 
+
+
+def batches(work: list[RenderJob], workers: int) -> list[list[RenderJob]]:
+    """Render jobs grouped into tasks small enough to balance the load and report progress,
+    large enough to keep the per-task overhead low: at most 16 clips, and at most about a
+    second of work by the engines' own measure (``batch_chars``), whichever is less."""
+    size = max(1, min(16, len(work) // (workers * 4) or 1))
+    out: list[list[RenderJob]] = []
+    load = 0.0  # the open batch's work, in seconds by the engines' measure
+    for job in work:
+        cost = len(job.text) / engine.batch_chars(job.voice.engine)
+        if not out or len(out[-1]) >= size or load + cost > 1.0:
+            out.append([])
+            load = 0.0
+        out[-1].append(job)
+        load += cost
+    return out
 
 
 class Renderer:
@@ -328,21 +357,18 @@ class Renderer:
 
     def submit(self, clips: Sequence[PlannedClip]) -> dict[str, Future[int]]:
         """Queue clips for rendering, in order; maps each clip's key to its batch's future."""
-        work = [(c.key, c.utterance.text, asdict(c.utterance.voice)) for c in clips]
+        work = [RenderJob.of(c) for c in clips]
         if not work:
             return {}
-        # Batches small enough to balance the load and report progress, large enough
-        # to keep the per-task overhead low.
-        size = max(1, min(16, len(work) // (self.jobs * 4) or 1))
         futures: dict[str, Future[int]] = {}
         with self._lock:
-            for i in range(0, len(work), size):
-                batch = _Batch(work[i:i + size], Future())
+            for jobs in batches(work, self.jobs):
+                batch = _Batch(jobs, Future())
                 if self.on_progress:
                     batch.done.add_done_callback(self._report)
                 self._batches.append(batch)
                 self._send(batch)
-                futures.update((key, batch.done) for key, _, _ in batch.jobs)
+                futures.update((job.key, batch.done) for job in batch.jobs)
         return futures
 
     def _send(self, batch: _Batch) -> None:
@@ -413,7 +439,7 @@ class Renderer:
             culprits = {key for key in suspects if self._kills_a_worker(key, waiting)}
             self._broken.clear()
             for batch in waiting:
-                bad = next((key for key, _, _ in batch.jobs if key in culprits), None)
+                bad = next((job.key for job in batch.jobs if job.key in culprits), None)
                 if bad is not None:
                     batch.done.set_exception(WorkerCrashed(bad))
                 else:
@@ -421,7 +447,7 @@ class Renderer:
 
     def _kills_a_worker(self, key: str, batches: Sequence[_Batch]) -> bool:
         """Render one clip alone in a pool of its own: True if its worker dies again."""
-        job = next((j for b in batches for j in b.jobs if j[0] == key), None)
+        job = next((j for b in batches for j in b.jobs if j.key == key), None)
         if job is None:
             return False
         pool = Pool(1)
@@ -450,7 +476,7 @@ def render_clips(
         done = 0
         try:
             for c in clips:
-                done += _render_batch(str(cache.folder), [(c.key, c.utterance.text, asdict(c.utterance.voice))])
+                done += _render_batch(str(cache.folder), [RenderJob.of(c)])
                 if on_progress:
                     on_progress(1)
         except OSError as exc:

@@ -353,13 +353,13 @@ def voices(
     for column in ("id", "name", "language", "gender"):
         table.add_column(column)
     for v in found:
-        table.add_row(v.id, v.name, v.language, v.gender or "")
+        table.add_row(v.id, v.name, v.language, v.gender.word)
     out.print(table)
     table = Table(title="Variants (variant: in voices.yaml)", title_justify="left")
     table.add_column("variant")
     table.add_column("gender")
     for var in variants:
-        table.add_row(var.name, var.gender or "")
+        table.add_row(var.name, var.gender.word)
     out.print(table)
 
 

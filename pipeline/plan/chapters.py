@@ -1,4 +1,5 @@
-"""The plan stage: every clip each chapter will say, credits included, and what shapes each file.
+"""The plan stage: every clip each chapter of the works will say, and what shapes each file
+(credits.py adds the credits' clips).
 
 A plan is complete when it is made; what decides whether its files must be written again
 is ``ChapterPlan.inputs_hash(settings)``, a function of the plan and of the build-wide
@@ -14,27 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline import formats
 from pipeline.audio import assemble
-from pipeline.audio.credits import credit_clips, credit_segments, default_credits
 from pipeline.audio.synth import PlannedClip, plan_work
-from pipeline.fsutil import digest, slugify
+from pipeline.fsutil import digest
 from pipeline.layout import BuildLayout
-from pipeline.model import DEFAULT_ENGINE, GROUP, Analysis, Chapter, Segment, Work
+from pipeline.model import Analysis, Chapter, Meta, Segment, Work
 from pipeline.plan.options import BuildOptions, Profile
-from pipeline.publish import export
-from pipeline.publish.meta import Meta
-from pipeline.publish.state import StateKey, chapter_key, story_key
+from pipeline.plan.state import StateKey, chapter_key, story_key
 from pipeline.reading.corpus import Corpus
 from pipeline.reading.paragraphs import Paragraph, paragraphs
 from pipeline.reading.segment import split_segments
 from pipeline.reading.works import split_long
-from pipeline.voices import engine
 from pipeline.voices.casting import Casting
 
 CAPTIONS_VERSION = 4  # bump when caption files change shape (4: a final newline)
 #: Every clip levelled, files on ACX's RMS, peaks limited by the encoder.
 LOUDNESS = assemble.Loudness()
-MASTERING = export.Mastering(gain_db=LOUDNESS.gain_db, ceiling_dbfs=LOUDNESS.ceiling_dbfs)
+MASTERING = formats.Mastering(gain_db=LOUDNESS.gain_db, ceiling_dbfs=LOUDNESS.ceiling_dbfs)
 
 PlanKind = Literal["story", "credits"]
 
@@ -48,7 +46,7 @@ class FileSettings:
 
     def fingerprint(self) -> list[Any]:
         o = self.options
-        return [repr(o.codec), repr(export.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
+        return [repr(o.codec), repr(formats.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
                 assemble.TAIL_SILENCE, assemble.FADE_MS, repr(LOUDNESS), CAPTIONS_VERSION,
                 [self.meta.title, self.meta.author, self.meta.works, self.meta.narrator, self.meta.year,
                  self.meta.cover_hash, [h for _, _, h in self.meta.book_covers]]]
@@ -96,13 +94,10 @@ def plan_chapters(
     corpus: Corpus, analyses: Sequence[Analysis], casting: Casting, options: BuildOptions,
     warn: Callable[[str], None] | None = None,
 ) -> tuple[ChapterPlan, ...]:
-    """Every file the build makes, in order, with the clips each says."""
-    plans = [plan for work, analysis in zip(corpus.works, analyses, strict=True)
-             for plan in _work_plans(_for_profile(_with_language(work, casting), casting, options, warn), analysis,
-                                     casting)]
-    if options.credits:
-        plans = _with_credits(plans, corpus, casting, options)
-    return tuple(plans)
+    """A plan for each chapter of the works, in order, with the clips each says (credits not yet)."""
+    return tuple(plan for work, analysis in zip(corpus.works, analyses, strict=True)
+                 for plan in _work_plans(_for_profile(_with_language(work, casting), casting, options, warn),
+                                         analysis, casting))
 
 
 def _with_language(work: Work, casting: Casting) -> Work:
@@ -162,58 +157,3 @@ def chapter_plan(work: Work, chapter: Chapter, analysis: Analysis, segments: Seq
     clips = tuple(plan_work(work, own, casting, title=title, paras=paras))
     labels = ((clips[0].key, title),) if clips else ()
     return ChapterPlan(work, chapter, analysis, own, clips, labels=labels)
-
-
-def _with_credits(
-    plans: list[ChapterPlan], corpus: Corpus, casting: Casting, options: BuildOptions,
-) -> list[ChapterPlan]:
-    """Opening credits before the first story and closing credits after the last.
-
-    By default they open the first story's file and close the last one's, so the files and
-    the anthology's chapters stay one per story; ACX wants them as files of their own.
-    """
-    speakers = [s.speaker for p in plans for s in p.analysis.segments if s.kind == "dialogue" and s.speaker]
-    used = [c.utterance.voice for p in plans for c in p.clips]
-    voices = len({v.label for v in used})
-    engines = [engine.engine(v.engine).title if v.engine == DEFAULT_ENGINE else
-               f"{engine.engine(v.engine).title}'s {Path(v.voice).name.removesuffix('.onnx')}"
-               for v in dict.fromkeys(sorted(used, key=lambda v: v.engine != DEFAULT_ENGINE))]
-    default = default_credits(corpus.title, corpus.author, [s for s in speakers if s != GROUP], voices,
-                              list(dict.fromkeys(engines)))
-    opening = corpus.opening_credits or default.opening
-    closing = corpus.closing_credits or default.closing
-    if options.profile is Profile.acx:
-        first, last = plans[0].work.number - 1, plans[-1].work.number + 1
-        return [_credits_plan(opening, "Opening Credits", first, corpus, casting), *plans,
-                _credits_plan(closing, "Closing Credits", last, corpus, casting)]
-    pauses = casting.pauses
-    narrator = casting.narrator(None)
-    head = credit_clips(opening, narrator, casting.lexicon, pauses.paragraph)
-    tail = credit_clips(closing, narrator, casting.lexicon, pauses.paragraph, first_pause=pauses.chapter)
-    out = list(plans)
-    first_plan = out[0]
-    # The story's title follows the credits after a chapter pause.
-    title = dataclasses.replace(first_plan.clips[0], utterance=dataclasses.replace(
-        first_plan.clips[0].utterance, pause_before=pauses.chapter))
-    out[0] = dataclasses.replace(first_plan, clips=(*head, title, *first_plan.clips[1:]),
-                                 labels=_labels(head, opening) + first_plan.labels)
-    last_plan = out[-1]
-    out[-1] = dataclasses.replace(last_plan, clips=(*last_plan.clips, *tail),
-                                  labels=last_plan.labels + _labels(tail, closing))
-    return out
-
-
-def _labels(clips: Sequence[PlannedClip], text: str) -> tuple[tuple[str, str], ...]:
-    """Caption text for each credit clip: its paragraph as written, before the lexicon."""
-    _, segments = credit_segments(text)
-    return tuple((c.key, t) for c, t in zip(clips, [s.text for s in segments if s.text.strip()], strict=True))
-
-
-def _credits_plan(text: str, title: str, number: int, corpus: Corpus, casting: Casting) -> ChapterPlan:
-    """Credits as a file of their own: a tiny story with one narration segment per paragraph."""
-    joined, segments = credit_segments(text)
-    work = Work(slug=f"_{slugify(title)}", title=title, path=corpus.folder / "corpus.yaml", text=joined,
-                  number=number)
-    clips = credit_clips(text, casting.narrator(None), casting.lexicon, casting.pauses.paragraph, indexed=True)
-    return ChapterPlan(work, work.chapters[0], Analysis(segments=tuple(segments)), tuple(segments), tuple(clips),
-                       kind="credits")

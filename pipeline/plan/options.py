@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from pipeline import formats
 from pipeline.errors import OptionsError
 from pipeline.layout import DEFAULT_BUILD_DIR, DEFAULT_CORPUS, DEFAULT_VOICES, BuildLayout
-from pipeline.publish import export
 
 
 class Format(StrEnum):
-    """The per-story (per-chapter) file format; each names a codec in ``export.FORMATS``."""
+    """The per-story (per-chapter) file format; each names a codec in ``formats.FORMATS``."""
 
     mp3 = "mp3"
     m4b = "m4b"
@@ -23,8 +23,8 @@ class Format(StrEnum):
     wav = "wav"
 
     @property
-    def codec(self) -> export.Codec:
-        return export.FORMATS[self.value]
+    def codec(self) -> formats.Codec:
+        return formats.FORMATS[self.value]
 
 
 class Profile(StrEnum):
@@ -92,7 +92,7 @@ class BuildOptions:
                     raise OptionsError(f"--{flag} {value}: unknown {flag}; choose one of {choices}") from None
 
     @property
-    def codec(self) -> export.Codec:
+    def codec(self) -> formats.Codec:
         """The codec of story files (and of chapter files, when a book gets them)."""
         return (self.format or Format.mp3).codec
 

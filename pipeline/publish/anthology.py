@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.fsutil import digest
+from pipeline.model import Meta
 from pipeline.plan.chapters import FileSettings
+from pipeline.plan.state import ANTHOLOGY, ANTHOLOGY_MP3, BuildState
 from pipeline.publish import export
 from pipeline.publish.books import chapter_times
 from pipeline.publish.encode import EncodedChapter
-from pipeline.publish.meta import Meta
-from pipeline.publish.state import ANTHOLOGY, ANTHOLOGY_MP3, BuildState
 
 ANTHOLOGY_VERSION = 2  # bump when the anthology's container changes shape
 

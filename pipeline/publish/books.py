@@ -17,9 +17,9 @@ from typing import Any
 from pipeline.fsutil import digest, safe_name, write_if_changed
 from pipeline.model import Work
 from pipeline.plan.chapters import ChapterPlan, FileSettings, book_folder
+from pipeline.plan.state import BuildState, book_key
 from pipeline.publish import export
 from pipeline.publish.encode import EncodedChapter
-from pipeline.publish.state import BuildState, book_key
 from pipeline.publish.tags import Chapter, audio_seconds, credit_names
 
 BOOK_VERSION = 1  # bump when a book's M4B changes shape

@@ -13,17 +13,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import formats
 from pipeline.audio import assemble
 from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, WorkerCrashed
 from pipeline.errors import AudiobookError, EngineError, OutputError
 from pipeline.fsutil import NAME_BYTES, make_dirs, safe_name, slugify
-from pipeline.model import GROUP, GROUP_LABEL, ChapterAudio, Segment
+from pipeline.model import GROUP, GROUP_LABEL, ChapterAudio, Meta, Segment
 from pipeline.plan.chapters import LOUDNESS, MASTERING, ChapterPlan, FileSettings, book_folder
 from pipeline.plan.options import BuildOptions, Profile
+from pipeline.plan.state import BuildState
 from pipeline.publish import export, records
 from pipeline.publish.captions import NARRATOR, Cue, cues_of, write_captions
-from pipeline.publish.meta import Meta
-from pipeline.publish.state import BuildState
 from pipeline.publish.tags import write_tags
 from pipeline.publish.timings import ClipPlace, Sentence, clip_sentences
 from pipeline.reading.paragraphs import line_number
@@ -65,7 +65,7 @@ class OutputPaths:
             name = f"{work.number:02d}-{slugify(work.title)}"
             audio = build_dir / f"{name}{codec.suffix}"
             stem = cache_name(work.slug)
-            part = audio if codec is export.M4B else parts / f"{stem}.m4a"
+            part = audio if codec is formats.M4B else parts / f"{stem}.m4a"
             return cls(audio, part, parts / f"{stem}.json", build_dir / f"{name}.vtt",
                        build_dir / f"{name}.srt", build_dir / f"{name}.timeline.json",
                        build_dir / f"{name}.words.vtt" if options.word_captions else None)
@@ -74,7 +74,7 @@ class OutputPaths:
         name = f"{number:02d} - {safe_name(plan.chapter.title)}"
         stem = f"{cache_name(work.slug)}-{number:03d}"
         chapter_file = folder / f"{name}{codec.suffix}" if options.chapter_files else None
-        part = chapter_file if chapter_file is not None and codec is export.M4B else parts / f"{stem}.m4a"
+        part = chapter_file if chapter_file is not None and codec is formats.M4B else parts / f"{stem}.m4a"
         return cls(chapter_file, part, parts / f"{stem}.json", folder / f"{name}.vtt", folder / f"{name}.srt",
                    folder / f"{name}.timeline.json", folder / f"{name}.words.vtt" if options.word_captions else None)
 
@@ -233,10 +233,10 @@ def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue], s
     """One pass: clips through pydub into the encoders, a cue per clip, the sentences of each."""
     options = job.options
     duration = assemble.planned_seconds(job.cache, plan.clips)
-    if options.profile is Profile.acx and duration > export.ACX_MAX_MINUTES * 60:
+    if options.profile is Profile.acx and duration > formats.ACX_MAX_MINUTES * 60:
         raise OutputError(
             f"{plan.work.path}: '{plan.chapter.title}' would last {duration / 60:.0f} minutes; ACX takes "
-            f"at most {export.ACX_MAX_MINUTES:.0f} per file. "
+            f"at most {formats.ACX_MAX_MINUTES:.0f} per file. "
             "Split it in two at a paragraph (two files, or a new heading)")
     tags = chapter_tags(plan, job.settings.meta, duration)
     codec = options.codec
@@ -245,7 +245,7 @@ def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue], s
         outputs.append(export.Output(paths.audio, codec, MASTERING,
                                      finalize=functools.partial(write_tags, tags=tags, suffix=codec.suffix)))
     if paths.part != paths.audio:
-        outputs.append(export.Output(paths.part, export.AAC, MASTERING))
+        outputs.append(export.Output(paths.part, formats.AAC, MASTERING))
     on_clip = _cue_maker(plan, cues)
     on_place = _sentence_maker(plan, job.cache, sentences)
     with export.encoders(outputs, separate=job.separate) as encs:

@@ -4,37 +4,18 @@ the year, and the covers (the corpus's own, or drawn with the title), one per bo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import CorpusError
 from pipeline.fsutil import file_hash
 from pipeline.layout import BuildLayout
-from pipeline.model import Work
+from pipeline.model import Meta, Work
 from pipeline.publish.cover import book_cover, book_cover_file, drawn_cover, find_cover, validate_cover
 from pipeline.reading.corpus import Corpus
 
 #: The narrator credit when corpus.yaml gives none: one name, with nothing a reader of tags
 #: splits (",", "&", " and ") or drops as a nickname ("(...)").
 DEFAULT_NARRATOR = "eSpeak NG synthetic voices"
-
-
-@dataclass(frozen=True)
-class Meta:
-    """What every file says about the anthology besides its own title."""
-
-    title: str
-    author: str
-    works: int  # how many works the anthology holds (the tracks' total)
-    narrator: str
-    year: str | None
-    cover: Path
-    cover_hash: str
-    book_covers: tuple[tuple[str, Path, str], ...] = ()  # (slug, cover, its hash) for each book
-
-    def cover_for(self, work: Work) -> Path:
-        """A book's own cover in its folder; the anthology's for everything else."""
-        return next((path for slug, path, _ in self.book_covers if slug == work.slug), self.cover)
 
 
 def metadata(corpus: Corpus, build_dir: Path, warn: Callable[[str], None]) -> Meta:

@@ -16,11 +16,11 @@ from pipeline.fsutil import digest, safe_name, slugify
 from pipeline.layout import READ_ALONG, BuildLayout
 from pipeline.model import Work
 from pipeline.plan.chapters import FileSettings, book_folder
+from pipeline.plan.state import BuildState, read_along_key
 from pipeline.publish.encode import EncodedChapter
 from pipeline.publish.readalong_epub import write_epub
 from pipeline.publish.readalong_page import write_page
 from pipeline.publish.readalong_text import ReadAlongChapter, ReadAlongWork
-from pipeline.publish.state import BuildState, read_along_key
 
 READ_ALONG_VERSION = 1  # bump when the EPUB's or the page's shape changes
 

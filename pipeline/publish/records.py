@@ -1,4 +1,4 @@
-"""What a build remembers between runs: each story's timing, and which inputs made each output.
+"""What a build remembers between runs: each story's timing (plan/state.py: which inputs made each output).
 
 These records let a rebuild skip a story whose inputs did not change and still write a
 complete manifest, captions and chapters for it.
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.fsutil import atomic_open, output_error
-from pipeline.layout import MANIFEST, BuildLayout
+from pipeline.layout import MANIFEST
 from pipeline.model import ChapterAudio, Segment, TimedSegment, Work
 from pipeline.publish.captions import NARRATOR, Cue
 from pipeline.publish.timings import Sentence, sentences_from_json, sentences_json
@@ -94,24 +94,6 @@ def _timing(data: Any, work: Work, segments: Sequence[Segment]) -> tuple[Chapter
         return ChapterAudio(work=work, duration=float(data["duration"]), timeline=timeline), extras
     except (ValueError, KeyError, TypeError):
         return None
-
-
-def _state_path(build_dir: Path) -> Path:
-    return BuildLayout(build_dir).state
-
-
-def load_state(build_dir: Path) -> dict[str, Any]:
-    """Which inputs hash made each output (``story:<slug>``, ``anthology``, ...)."""
-    try:
-        data = json.loads(_state_path(build_dir).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def save_state(build_dir: Path, state: dict[str, Any]) -> None:
-    with atomic_open(_state_path(build_dir)) as fh:
-        json.dump(state, fh, indent=1, sort_keys=True)
 
 
 def listed_files(manifest: dict[str, Any]) -> set[str]:

@@ -31,7 +31,8 @@ from mutagen.oggopus import OggOpus
 
 from pipeline.audio.levels import AUDIBLE_DBFS, FULL_SCALE, WINDOW, db
 from pipeline.errors import OutputError
-from pipeline.publish.export import ACX_MAX_MINUTES, ffmpeg_exe
+from pipeline.formats import ACX_MAX_MINUTES
+from pipeline.publish.export import ffmpeg_exe
 from pipeline.publish.tags import Chapter
 
 #: File suffixes `audiobook check` picks up in a build folder.

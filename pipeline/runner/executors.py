@@ -14,8 +14,8 @@ from typing import Protocol
 
 from pipeline.audio.synth import ClipCache, PlannedClip, Renderer
 from pipeline.plan.chapters import ChapterPlan, FileSettings
+from pipeline.plan.state import BuildState
 from pipeline.publish.encode import EncodedChapter, encode_chapters
-from pipeline.publish.state import BuildState
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """The build, as a list of stages read top to bottom, each returning a typed value:
 
-    load corpus -> analyse each work -> cast -> plan clips -> render missing clips
-    -> assemble + encode each chapter -> anthology -> manifest
+    load corpus -> analyse each work -> cast -> plan clips (+ credits) -> render missing clips
+    -> assemble + encode each chapter -> books -> read-along -> anthology -> manifest
+
+Each stage's body lives in its room (reading, speakers, voices, plan, audio, publish); this
+module only calls them in order, under the build folder's lock.
 
 Rendering and encoding run on this machine's worker processes, or on a Dask cluster
 (``--scheduler``); ``executors.py`` chooses, and both run the same stage.
@@ -22,7 +25,9 @@ from pipeline.audio.ostweaks import few_malloc_arenas
 from pipeline.audio.synth import ClipCache
 from pipeline.model import Work
 from pipeline.plan.chapters import MASTERING, ChapterPlan, FileSettings, plan_chapters
+from pipeline.plan.credits import with_credits
 from pipeline.plan.options import BuildOptions, Format, Profile
+from pipeline.plan.state import BuildState
 from pipeline.publish.anthology import anthology_title, write_anthology
 from pipeline.publish.books import BookOutput, EarlyJoins, write_books
 from pipeline.publish.encode import EncodedChapter
@@ -30,7 +35,6 @@ from pipeline.publish.manifest import write_manifest
 from pipeline.publish.meta import metadata
 from pipeline.publish.outputs import manifest_of
 from pipeline.publish.readalong import write_read_along
-from pipeline.publish.state import BuildState
 from pipeline.reading.corpus import Corpus, load_corpus
 from pipeline.runner.executors import Executor, LocalExecutor, StageWork
 from pipeline.runner.lock import build_lock, remove_stale_temporaries
@@ -124,6 +128,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             progress.warn(warning)
         remove_stale_temporaries(options.build_dir)
         plans = plan_chapters(corpus, analyses, cast.casting, options, progress.warn)
+        if options.credits:
+            plans = with_credits(plans, corpus, cast.casting, options)
         settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))
         cache = ClipCache(options.layout.clips)
         executor = executor_for(options)
@@ -185,4 +191,5 @@ def spoken_plans(options: BuildOptions) -> tuple[Corpus, tuple[ChapterPlan, ...]
     corpus = load_corpus(options.corpus, options.allow_outside_corpus)
     analyses = [f.analysis for f in analyse_works(corpus.works, Progress())]
     casting = cast_works(options.voices, corpus.works, analyses, write=False).casting
-    return corpus, plan_chapters(corpus, analyses, casting, options)
+    plans = plan_chapters(corpus, analyses, casting, options)
+    return corpus, with_credits(plans, corpus, casting, options) if options.credits else plans

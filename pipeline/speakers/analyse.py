@@ -137,10 +137,18 @@ def _name_the_narrator(
     if not own:
         return
     name = narrator_name(tokens, runs, own)
-    if name:
-        cast.entities[cast.narrator].name = name
-        # lines given to the same name as a character of its own ("Pip", answering a vocative)
-        same = {e for e in cast.lookup(name) if e != cast.narrator}
+    if not name:
+        return
+    # lines given to the same name as a character of its own ("Pip", answering a vocative)
+    # ... and the short forms of it that are characters of their own ("Huck" of "Huck Finn")
+    words = set(name.lower().split())
+    same = {e for e in cast.lookup(name) if e != cast.narrator} | {
+        e
+        for e, ent in enumerate(cast.entities)
+        if ent.kind == "named" and e != cast.narrator and ent.forms and all(set(f.split()) <= words for f in ent.forms)
+    }
+    cast.entities[cast.narrator].name = name
+    if same:
         for i, d in enumerate(decisions):
             if d.speaker in same:
                 decisions[i] = replace(d, speaker=cast.narrator)

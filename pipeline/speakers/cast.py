@@ -53,6 +53,15 @@ class Cast:
             self.entities[index].forms.add(form)
             self.by_form[form].append(index)
 
+    def merge(self, keep: int, drop: int) -> None:
+        """``drop`` is ``keep`` under another name: its forms become ``keep``'s, and it answers to none."""
+        gone = self.entities[drop]
+        for form in gone.forms:
+            self.by_form[form] = [i for i in self.by_form[form] if i != drop]
+            self.alias(keep, form)
+        gone.forms = set()
+        gone.kind = "merged"
+
     def lookup(self, form: str) -> list[int]:
         return self.by_form.get(form.lower(), [])
 

@@ -14,6 +14,7 @@ attribution stage when they speak; see ``Cast.describe``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -95,10 +96,12 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
     lower_vocab = {t.text for t in tokens if t.text.islower()}
     headings = _headings(layout)
     runs = []
+    stripped: Counter[str] = Counter()  # runs whose ordinary first word was dropped ("West Egg" -> "Egg")
+    tagged: Counter[str] = Counter()
     for run in name_runs(tokens):
         if tokens[run.first].para in headings or all(len(w) == 1 for w in run.words):
             continue  # initials: "C.C.H.", "M.R.C.S."
-        if _listed_heading(layout.text, tokens[run.first].start):
+        if _listed_heading(layout.text, tokens[run.first].start) or _contents_entry(layout, tokens[run.first].para):
             continue  # "3.  How Dorothy Saved the Scarecrow" in a table of contents
         lead = run.words[0]
         ordinary = _not_a_name_here(lead, lower_vocab) or bool(re.search(r"-[a-z]", lead))
@@ -106,12 +109,24 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
             if len(run.words) == 1:
                 continue
             if name_gender(lead) == "U":
+                spoke = speech_subject(tokens, run) and not tokens[run.first].quote  # "said Black Dog"
                 run = NameRun(run.first + 1, run.last, None, run.words[1:], " ".join(run.words[1:]))
+                stripped[run.surface.lower()] += 1
+                tagged[run.surface.lower()] += spoke
         runs.append(run)
     seen = Counter(r.surface.lower() for r in runs)
+    # a word the text mostly writes after a capitalised common word is the tail of a place's name: the
+    # "Egg" of "West Egg" and "East Egg" (a once-met "Tell Abel" or the "Poor" of a "Poor Beth" now and
+    # then is not); it is nobody, unless it speaks or is a given name
+    tails = {
+        k for k, n in stripped.items()
+        if n >= 3 and 2 * n >= seen[k] and not tagged[k] and name_gender(k) == "U" and " " not in k
+    }
     out = []
     for run in runs:
         a, b = (*run.words, "", "")[:2]
+        if run.surface.lower() in tails:
+            continue
         if not run.title and len(run.words) == 2 and seen[run.surface.lower()] == 1 and _two_people(a, b):
             out += [NameRun(run.first, run.first, None, (a,), a), NameRun(run.last, run.last, None, (b,), b)]
         else:
@@ -131,6 +146,25 @@ def _listed_heading(text: str, pos: int) -> bool:
 
 
 _NUMBERED_PREFIX = re.compile(r"^\s*(?:\d+|[IVXLC]+)\.?\s+")
+_CHAPTER_PREFIX = re.compile(r"\s*(?:CHAPTER|Chapter|BOOK|Book|PART|Part)\s+(?:\d+|[IVXLC]+)\.?\s+(?=\S)")
+_LONG_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_cased(entry: str) -> bool:
+    """Most words of four letters or more capitalised: a list of a chapter's events, not a sentence."""
+    long = _LONG_WORD.findall(entry)
+    return len(long) >= 2 and sum(w[0].isupper() for w in long) >= 0.7 * len(long)
+
+
+def _contents_entry(layout: Layout, para: int) -> bool:
+    """Paragraph ``para`` is a contents entry: "CHAPTER VI. He Went for Judge Thatcher.--Huck Decided to
+    Leave.--Political Economy." (a chapter's number, then its events in Title Case)."""
+    a, b = layout.paragraphs[para]
+    if b - a > 400:
+        return False
+    m = _CHAPTER_PREFIX.match(layout.text, a, b)
+    return m is not None and _title_cased(layout.text[m.end() : b])
 
 
 def _two_people(a: str, b: str) -> bool:

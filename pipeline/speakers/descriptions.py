@@ -11,6 +11,7 @@ from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speec
 from pipeline.speakers.cast import Mention, Scene
 from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
+from pipeline.speakers.tokens import Token
 
 #: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
 #: already knows, when the scene holds only one of that sex. Callings ("the butler") are roles instead.
@@ -18,6 +19,8 @@ _PLAIN = frozenset({"man", "woman", "girl", "boy", "lady", "gentleman", "fellow"
 #: How far back (in paragraphs) "the scene" reaches for the people a plain description may mean.
 _SCENE_PARAGRAPHS = 6
 _UNWED = frozenset({"girl", "lass", "maiden"})
+#: How far back an unnamed person met before ("a young woman") is still "the woman" of a description.
+_LATELY_PARAGRAPHS = 30
 
 
 class Descriptions:
@@ -31,6 +34,7 @@ class Descriptions:
         self.run_at = resolver.run_at
         self.history = resolver.history
         self.relatives = Relatives(resolver)
+        self.strangers: set[int] = set()  # the unnamed people the narration brought in ("a young woman")
         self._learn_appositions()
 
     def description_at(self, i: int) -> Mention | None:
@@ -125,23 +129,36 @@ class Descriptions:
         if det in ("a", "an") and i and self._indefinite_object(i):
             return None  # "in want of a wife", "to put a girl there": not someone in the scene
         if det in (None, "the", "this", "that", "a", "an"):
-            if len(words) == 1 and det != "a" and det != "an":
-                # "the woman" after "a young woman": the same person
-                for m in reversed(self.history[-400:]):
-                    ent = cast.entities[m.entity] if m.entity is not None else None
-                    if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
-                        return m.entity
+            again = len(words) == 1 and det not in ("a", "an")
+            if again and (met := self._met_before(i, noun, _LATELY_PARAGRAPHS)) is not None:
+                return met  # "the woman" after "a young woman" lately: the same person
             if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
-                named = self.only_one_in_scene(i, gender, self._describe_key(words), noun in _UNWED)
+                named = self.only_one_in_scene(i, gender, _describe_key(words), noun in _UNWED)
                 if named is not None:
-                    return named
-            return cast.describe(self._describe_key(words), gender)
+                    return named  # the man in the chair is Mr. Craven, the only man there
+            if again and (met := self._met_before(i, noun, None)) is not None:
+                return met  # the man at the tavern, met chapters ago
+            ent = cast.describe(_describe_key(words), gender)
+            if det in ("a", "an"):
+                self.strangers.add(ent)
+            return ent
+        return None
+
+    def _met_before(self, i: int, noun: str, within: int | None) -> int | None:
+        """The latest unnamed person called a ``noun`` before token ``i`` (``within`` so many paragraphs)."""
+        para = self.tokens[i].para
+        for m in reversed(self.history[-400:]):
+            if within is not None and m.para < para - within:
+                break
+            ent = self.cast.entities[m.entity] if m.entity is not None else None
+            if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
+                return m.entity
         return None
 
     def only_one_in_scene(self, i: int, gender: str, key: str, unwed: bool) -> int | None:
         """The named person "the woman" / "the tall old gentleman" at token ``i`` must be: the only
         person of that sex the narration of the last few paragraphs mentions, when no one unnamed of
-        that sex (nor someone this text has called so before) is there too. A girl is no "Mrs."."""
+        that sex, nor a stranger the narration brought in ("a voice"), is there too. A girl is no "Mrs."."""
         para = self.tokens[i].para
         named: set[int] = set()
         for m in reversed(self.history[-60:]):
@@ -152,16 +169,15 @@ class Descriptions:
             ent = self.cast.entities[m.entity]
             if ent.gender not in (gender, "U") or m.kind == "group":
                 continue
-            if ent.kind != "named" or key in ent.forms:
-                return None  # "a young woman" came in: "the woman" is her
+            if ent.kind != "named":
+                if m.entity in self.strangers or ent.gender == gender:
+                    return None  # "a young woman" came in, or "the master" is here: "the man" may be them
+                continue  # "the voice", "the family", "the speaker": no one of that sex for sure
+            if key in ent.forms:
+                return None
             if ent.gender == gender and not (unwed and ent.title in MARRIED):
                 named.add(m.entity)
         return named.pop() if len(named) == 1 else None
-
-    @staticmethod
-    def _describe_key(words: list[str]) -> str:
-        core = [w for w in words if w not in ("this", "that")]
-        return "the " + " ".join(core)
 
     def _next_word(self, k: int) -> bool:
         """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
@@ -189,7 +205,7 @@ class Descriptions:
             k = run.last + 1
             # NAME , the ... NOUN ,
             if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
-                noun = self._noun_after(k + 2)
+                noun = _noun_after(self.tokens, k + 2)
                 if noun:
                     ent.roles.add(noun)
             # the ... NOUN , NAME ,
@@ -202,10 +218,18 @@ class Descriptions:
                     if tokens[back].low in ("the", "a", "an"):
                         ent.roles.add(tokens[j].low)
 
-    def _noun_after(self, k: int) -> str | None:
-        for t in self.tokens[k : k + 4]:
-            if t.low in PERSON_NOUNS and t.low not in GENERIC:
-                return t.low
-            if not t.text[0].isalpha():
-                return None
-        return None
+
+def _describe_key(words: list[str]) -> str:
+    """The name of the unnamed person a description makes ("this old man" -> "the old man")."""
+    core = [w for w in words if w not in ("this", "that")]
+    return "the " + " ".join(core)
+
+
+def _noun_after(tokens: list[Token], k: int) -> str | None:
+    """The calling an apposition gives someone ("Madame Dupont, the café's owner"): its noun."""
+    for t in tokens[k : k + 4]:
+        if t.low in PERSON_NOUNS and t.low not in GENERIC:
+            return t.low
+        if not t.text[0].isalpha():
+            return None
+    return None

@@ -12,60 +12,103 @@ character is called by the name a listener would know them by.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from pipeline.reading.lexicon import TITLE_ALONE, TITLES
 from pipeline.speakers.cast import Cast, Entity
+from pipeline.speakers.marriages import join_married_names
 from pipeline.speakers.nameruns import NameRun, pronoun_follows, speech_subject, split_name
 from pipeline.speakers.names import formal_names, name_gender
 from pipeline.speakers.tokens import Token
 
+#: Ranks that go with a given name ("Princess Flavia", "King Rudolf") and stand alone for the one who
+#: holds them ("the Princess"), like the nobility's ("the Count" is Count Dracula).
+_ROYAL = frozenset({"king", "queen", "prince", "princess"})
+_RANKS = _ROYAL | frozenset({"count", "countess", "baron", "baroness", "duke", "duchess", "earl", "marquis"})
 _GIVEN_NAME_TITLES = frozenset(
-    {"lady", "sir", "aunt", "uncle", "miss", "master", "cousin", "auntie", "lord", "dame", "mademoiselle", "mlle"}
-)
+    {"lady", "sir", "aunt", "uncle", "miss", "master", "cousin", "auntie", "lord", "dame", "mademoiselle", "mlle",
+     "madam"}  # "Madam Mina": an old-fashioned courtesy before a woman's given name
+) | _ROYAL
 _FAMILY_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "madame", "mme", "monsieur", "m", "master"})
 _ROLE_OF = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}
 
 
-def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
-    """Fold the forms of each person's name into one entity."""
-    forms: dict[str, tuple[str | None, tuple[str, ...]]] = {}
-    count: Counter[str] = Counter()
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in people:
-        key = r.surface.lower()
-        forms.setdefault(key, (r.title, r.words))
-        count[key] += 1
-        if not tokens[r.first].quote and not _joint(tokens, r):
-            g = pronoun_follows(tokens, r.last)
-            if g != "U":
-                votes[key][g] += 1
+@dataclass
+class _Forms:
+    """Every form of name the people of a text go by, and what the text shows about each."""
 
-    def gender_of(key: str) -> str:
-        title, words = forms[key]
+    forms: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)  # key: (title, words)
+    count: Counter[str] = field(default_factory=Counter)
+    votes: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))  # pronouns after it
+    the: Counter[str] = field(default_factory=Counter)  # uses after "the": "the Count" is a title used as a name
+    first_seen: dict[str, int] = field(default_factory=dict)  # first and last use in the narration (token)
+    last_seen: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, people: list[NameRun], tokens: list[Token]) -> _Forms:
+        f = cls()
+        for r in people:
+            key = r.surface.lower()
+            f.forms.setdefault(key, (r.title, r.words))
+            f.count[key] += 1
+            f.the[key] += r.first > 0 and tokens[r.first - 1].low == "the"
+            if not tokens[r.first].quote:
+                f.first_seen.setdefault(key, r.first)
+                f.last_seen[key] = r.first
+            if not tokens[r.first].quote and not _joint(tokens, r):
+                g = pronoun_follows(tokens, r.last)
+                if g != "U":
+                    f.votes[key][g] += 1
+        return f
+
+    def gender_of(self, key: str, firm: bool = False) -> str:
+        """A title's sex, a listed given name's, else the pronouns' after the name; ``firm``: only a
+        clear majority of at least two pronouns counts ("Rosedale" beside Lily's "she" now and then)."""
+        title, words = self.forms[key]
         if title and TITLES.get(title, "U") != "U":
             return TITLES[title]
         listed = name_gender(words[0]) if len(words) > 1 or not title else "U"
         if listed != "U":
             return listed
-        if votes[key]:
-            (g, n), *rest = votes[key].most_common()
-            if not rest or n > rest[0][1]:
+        if self.votes[key]:
+            (g, n), *rest = self.votes[key].most_common()
+            other = rest[0][1] if rest else 0
+            if n >= 2 * other + 2 if firm else n > other:
                 return g
         return "U"
 
+    def order(self) -> list[str]:
+        """Full names first, longest first: they anchor the short forms; and a bare title ("the Count")
+        last, once the titled names it may stand for are in (an "Earl" without "the" is a given name)."""
+        forms, count = self.forms, self.count
+
+        def rank(k: str) -> tuple[bool, int, int, str]:
+            return _bare_title(*forms[k]) and 2 * self.the[k] >= count[k], -len(forms[k][1]), -count[k], k
+
+        return sorted(forms, key=rank)
+
+
+def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
+    """Fold the forms of each person's name into one entity."""
+    found = _Forms.of(people, tokens)
+    forms, count = found.forms, found.count
     # family names a daughter or a son of the text goes by ("Miss Hale", "Master Craven")
     maiden = {w[-1].lower() for t, w in forms.values() if t in ("miss", "ms", "mademoiselle", "mlle", "master")}
     cast = Cast()
-    # full names first, longest first: they anchor the short forms
-    order = sorted(forms, key=lambda k: (-len(forms[k][1]), -count[k], k))
-    for key in order:
+    joined = False
+    for key in found.order():
         title, words = forms[key]
-        gender = gender_of(key)
-        target = _fold(cast, title, words, gender, count, maiden)
+        if len(words) == 1 and not joined:
+            # the full names are all in: a woman's maiden and married names become one before the
+            # short forms ("Mina") choose between them
+            join_married_names(cast, found.first_seen, found.last_seen)
+            joined = True
+        gender = found.gender_of(key)
+        target = _fold(cast, title, words, found.gender_of(key, firm=True), count, maiden)
         if target is None:
             given, surname = split_name(words) if len(words) > 1 else (
-                words[0] if title in (None, "lady", "sir", "aunt", "uncle") else None,
-                words[0] if title and title not in ("lady", "sir") else None,
+                words[0] if title in (None, "lady", "sir", "aunt", "uncle") or title in _ROYAL else None,
+                words[0] if title and title not in ("lady", "sir") and title not in _ROYAL else None,
             )
             ent = Entity(_display(key, people), {key}, gender=gender, title=title, given=given, surname=surname)
             cast.add(ent)
@@ -74,12 +117,17 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
             cast.alias(target, key)
             if ent.gender == "U":
                 ent.gender = gender
-            if title and ent.title is None:
-                ent.title = title
+            courtesy = title in _GIVEN_NAME_TITLES and len(words) == 1 and words[0].lower() == (ent.given or "").lower()
+            if title and ent.title is None and not courtesy:
+                ent.title = title  # not "Madam" of "Madam Mina": Mina Harker is still "Mrs. Harker"
     for ent in cast.entities:
         _add_short_forms(ent, count)
     _choose_names(cast, people, tokens)
     return cast
+
+
+def _bare_title(title: str | None, words: tuple[str, ...]) -> bool:
+    return title is None and len(words) == 1 and words[0].lower() in TITLES
 
 
 def _joint(tokens: list[Token], run: NameRun) -> bool:
@@ -107,6 +155,14 @@ def _fold(
     fits = [i for r, i in ranked if r == best]
     if title is None and len(lw) == 1 and best == 0:
         fits = _dominant(cast, fits, count)
+    if title is None and len(lw) == 1 and sum(lw[0] == (e.surname or "").lower() for e in cast.entities) < 2:
+        # a name the text uses far more wins over a closer fit met once: "Tom" is the Tom Sawyer of every
+        # page, not the "Thomas Franklin Benjamin Jefferson Elexander Phelps" of one joke (the name of a
+        # family of several stays the family's: "Morel" is not the son the text names most)
+        ahead = _dominant(cast, [i for _r, i in ranked], count)
+        literal = any((cast.entities[i].given or "").lower() == lw[0] for i in fits)  # "Sid" of "Sid Sawyer"
+        if len(ahead) == 1 and not literal and sum(count[f] for i in fits for f in cast.entities[i].forms) <= 1:
+            fits = ahead
     if len(fits) != 1:
         return None
     ent = cast.entities[fits[0]]
@@ -280,5 +336,10 @@ def _add_short_forms(ent: Entity, count: Counter[str]) -> None:
     for title in titles:
         if title and (title in TITLE_ALONE | {"doctor", "dr"} or TITLES.get(title) == "U"):
             ent.roles.add(_ROLE_OF.get(title, title))
+        # a rank the text gives them again and again: "the Count" is Count Dracula, but a "King Lear"
+        # named in passing makes no one "the king"
+        ranked = sum(count[f] for f in ent.forms if f.split()[0].rstrip(".") == title)
+        if title in _RANKS and ranked >= 3:
+            ent.roles.add(title)
     if ent.gender == "U" and ent.given:
         ent.gender = name_gender(ent.given)

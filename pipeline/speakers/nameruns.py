@@ -21,6 +21,12 @@ MONTHS = frozenset({"april", "may", "june", "august"})  # also first names
 _MONTH_SURNAMES = frozenset({"march", "april", "may", "june", "august"})
 
 
+#: Verbs after "said NAME" that make NAME the subject of what was said, not the one who says it.
+_REPORTED = frozenset(
+    {"was", "were", "is", "are", "had", "has", "would", "could", "will", "should", "might", "must", "did", "does"}
+)
+
+
 def split_name(words: tuple[str, ...]) -> tuple[str | None, str]:
     """(given name, family name) of a name of two words or more: "Jo March" (Jo, March), "van der Berg"
     (None, "van der Berg"), "Pieter van der Berg" (Pieter, "van der Berg"), "Mary Ann Hale" (Mary, Hale)."""
@@ -103,6 +109,9 @@ def _run_words(tokens: list[Token], j: int, titled: bool) -> list[str]:
         tok = tokens[k]
         if words and tok.low in TITLES and _title_at(tokens, k)[0] is not None:
             break  # "told Meg Mr. Brooke's news": a second name starts
+        if words and _initial_at(tokens, k):
+            k += 2  # "Julius P. Hersheimmer" is Julius Hersheimmer: the middle initial is no word of the name
+            continue
         month = tok.cap and tok.low in _MONTH_SURNAMES and (words or titled) and not tok.text.isupper()
         particle = tok.low in PARTICLES and (bool(words) or titled) and _particle_at(tokens, k)
         if not (name_word(tok) or month or particle):
@@ -114,6 +123,16 @@ def _run_words(tokens: list[Token], j: int, titled: bool) -> list[str]:
             break
         k += 1
     return words
+
+
+def _initial_at(tokens: list[Token], k: int) -> bool:
+    """Token ``k`` is a middle initial: one capital letter, its full stop, then the name goes on."""
+    if k + 2 >= len(tokens) or len(tokens[k].text) != 1 or not tokens[k].text.isupper():
+        return False
+    stop, after = tokens[k + 1], tokens[k + 2]
+    return stop.text == "." and stop.start == tokens[k].end and after.spaced and after.para == stop.para and (
+        name_word(after) and len(after.text) > 1
+    )
 
 
 def name_word(tok: Token) -> bool:
@@ -136,6 +155,7 @@ def speech_subject(tokens: list[Token], run: NameRun) -> bool:
         and before[-1].low in SPEECH_VERBS
         and before[-1].low not in WEAK_SPEECH_VERBS
         and not before[-1].quote
+        and not (after and after[0].low in _REPORTED)  # "said Chicago was calling": what was said
     )
 
 

@@ -3,8 +3,9 @@
 A capitalised run that passes as a person on evidence alone ("Bath Street" with a "she" after
 it) is dropped when the text shows what else it is: a name ending in a place word ("Meadow
 Lane"), a country, city or people ("London", "the Italian"), a name met after "in", "into",
-"near" more than a person ever is ("in Missouri", "through Soho"), a plural ("the Moffats",
-"Saturdays"), or a word the text mostly writes in lower case ("Death" beside "death"). Speaking
+"near" more than a person ever is ("in Missouri", "through Soho"; "from", "to", "at" too for a
+name that never tags a quotation twice nor is spoken to: "back to Chicago"), a plural ("the
+Moffats", "Saturdays"), or a word the text mostly writes in lower case ("Death" beside "death"). Speaking
 in tags twice ("said Vengeance") keeps a run a person whatever else is true; a saint's title
 makes it a place, a church or a saint, never a character.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 
 from pipeline.reading.lexicon import NATIONALITIES, NOT_NAMES, PLACE_NAMES, PLACE_WORDS
-from pipeline.speakers.nameruns import NameRun, speech_subject
+from pipeline.speakers.nameruns import NameRun, addressed, speech_subject, vocative
 from pipeline.speakers.names import FEMALE_NAMES, MALE_NAMES
 from pipeline.speakers.tokens import Token
 
@@ -23,6 +24,11 @@ _PLACE_PREPS = frozenset(
     {"in", "into", "near", "through", "across", "within", "outside", "throughout", "beyond", "towards", "toward"}
 )
 
+# titles that streets and squares are named with ("King Edward Street", "Duke of York Square")
+_STREET_TITLES = frozenset({"king", "queen", "prince", "princess", "duke", "duchess", "lord", "lady"})
+# ... and those that put a person after them too ("to Tom"), which count only for a name never addressed
+_MOTION_PREPS = frozenset({"from", "to", "at"})
+
 
 def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
     """The lower-case surfaces of the untitled runs that name something other than a person."""
@@ -30,26 +36,37 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
     placed: Counter[str] = Counter()
     after_the: Counter[str] = Counter()
     tagged: Counter[str] = Counter()
+    # "from Chicago", "to Chicago", "at Chicago": a place, when nothing shows a person (see _place)
+    went: Counter[str] = Counter()
+    addressed_: Counter[str] = Counter()
+    spoken = {t.para for t in tokens if t.quote}
     for run in runs:
         key = run.surface.lower()
         seen[key] += 1
         prev = tokens[run.first - 1].low if run.first else ""
         placed[key] += prev in _PLACE_PREPS
+        went[key] += prev in _PLACE_PREPS or prev in _MOTION_PREPS
+        addressed_[key] += tokens[run.first].quote and vocative(tokens, run) and addressed(tokens, run)
         after_the[key] += prev == "the"
-        tagged[key] += speech_subject(tokens, run) and not tokens[run.first].quote
+        # a tag tags a quotation: "the news that Chicago was calling him" in plain narration is none
+        tagged[key] += speech_subject(tokens, run) and not tokens[run.first].quote and tokens[run.first].para in spoken
     lower = Counter(t.text for t in tokens if t.text.islower())
     capital = Counter(t.low for t in tokens if t.cap and not t.sent_start)
     out = set()
     for run in runs:
         key = run.surface.lower()
+        words = key.split()[1:] if run.title else key.split()
+        if run.title in _STREET_TITLES and len(words) > 1 and words[-1] in PLACE_WORDS and tagged[key] < 2:
+            out.add(key)  # "King Edward Street", "Queen Anne Street" (but "Dr. Hall" is a doctor)
         if key in out or tagged[key] >= 2 or (run.title and run.title not in ("st", "saint")):
             continue
-        words = key.split()[1:] if run.title else key.split()
         if (
             run.title is not None  # "St. Petersburg", "Saint Antoine": a place, a church or a saint
             or (words[-1] in PLACE_WORDS and not _listed(words[0]))  # "Tellson's Bank"; "Agnes Moor" is hers
             or any(w in NATIONALITIES or w in PLACE_NAMES for w in words)
             or (placed[key] >= 2 and placed[key] * 3 >= seen[key] and not tagged[key])
+            or (went[key] >= 3 and went[key] * 3 >= seen[key] and tagged[key] <= 1 and not addressed_[key]
+                and not _listed(key))
             or _plural(words, seen, after_the[key] * 2 >= seen[key])
             or (len(words) == 1 and not _listed(key) and lower[key] > capital[key])
         ):

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pipeline.reading.lexicon import ABBREVIATIONS
 from pipeline.reading.segment import Layout
 
-_TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*|[^\w\s]")
+# words are letters and digits: the underscores of _italics_ ("Mina Murray_.") are marks, not letters
+_TOKEN = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*|[^\w\s]|_")
 _OPEN_MARKS = "“‘\"'„«"
 _CLOSE_MARKS = "”’\"'»"
 

@@ -138,8 +138,8 @@ def find_speakers(casting: Casting, works: Sequence[Work], analyses: Sequence[An
             speaker.seen.setdefault((work.slug, char.name))
             for alias in aliases:
                 speaker.aliases.setdefault(alias)
-            if speaker.gender == "U":
-                speaker.gender = char.gender
+            if speaker.gender is Gender.unknown:
+                speaker.gender = Gender(char.gender)
             speaker.lines[work.slug] = speaker.lines.get(work.slug, 0) + char.lines
             for key in speaker.known_as():
                 by_key.setdefault((scope, key), speaker)
@@ -247,7 +247,7 @@ def _entry_name(name: str, sp: Speaker, works: Sequence[Work], keys: set[str]) -
 
 
 def _comment(sp: Speaker) -> str:
-    who = {"F": "woman", "M": "man", "U": "gender unknown"}[sp.gender]
+    who = {Gender.female: "woman", Gender.male: "man", Gender.unknown: "gender unknown"}[sp.gender]
     lines = sum(sp.lines.values())
     where = ", ".join(sp.lines)
     return f"{who}, {lines} line{'s' if lines != 1 else ''}: {where}"

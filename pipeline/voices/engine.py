@@ -26,6 +26,7 @@ from pipeline.errors import EngineError
 from pipeline.model import DEFAULT_ENGINE, VoiceSettings
 from pipeline.voices.engines.base import SAMPLE_WIDTH, SpeechEngine, VariantInfo, VoiceInfo
 from pipeline.voices.engines.catalog import ENGINES
+from pipeline.voices.engines.espeak import EspeakEngine
 
 __all__ = [
     "SAMPLE_RATE", "SAMPLE_WIDTH", "VariantInfo", "VoiceInfo", "clip_identity", "engine", "engine_version",
@@ -46,7 +47,7 @@ def engine(name: str = DEFAULT_ENGINE) -> SpeechEngine:
     if name not in _engines:
         if name not in ENGINES:
             raise EngineError(f"no speech engine {name!r}; engines: {', '.join(ENGINES)}")
-        _engines[name] = ENGINES[name]()
+        _engines[name] = EspeakEngine.shared() if ENGINES[name] is EspeakEngine else ENGINES[name]()
     return _engines[name]
 
 
@@ -64,6 +65,11 @@ def engine_version(name: str = DEFAULT_ENGINE) -> str:
 def fingerprint() -> str:
     """Every engine's build and voice models: what a render worker must share with the build."""
     return " ".join(f"{name}:{engine(name).version()}" for name in ENGINES)
+
+
+def batch_chars(name: str) -> int:
+    """How much text of the engine ``name`` a render worker is given at once (see SpeechEngine)."""
+    return ENGINES[name].batch_chars if name in ENGINES else 1
 
 
 def clip_identity(voice: VoiceSettings) -> dict[str, object]:
@@ -92,7 +98,7 @@ def voice_catalog(name: str = DEFAULT_ENGINE) -> tuple[VoiceInfo, ...]:
         return tuple(sorted(engine(name).voices(), key=lambda v: v.id))
     path = _catalog_path()
     try:
-        return tuple(VoiceInfo(**v) for v in json.loads(path.read_text(encoding="utf-8")))
+        return tuple(VoiceInfo.from_json(v) for v in json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         pass
     result = subprocess.run(
@@ -108,7 +114,7 @@ def voice_catalog(name: str = DEFAULT_ENGINE) -> tuple[VoiceInfo, ...]:
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         tmp.write_text(json.dumps(voices), encoding="utf-8")
         os.replace(tmp, path)
-    return tuple(VoiceInfo(**v) for v in voices)
+    return tuple(VoiceInfo.from_json(v) for v in voices)
 
 
 def _catalog_path() -> Path:

@@ -69,9 +69,9 @@ def palette(gender: Gender) -> tuple[Choice, ...]:
     accents = [a for a in ACCENTS if a in voice_ids] or sorted(voice_ids)[:1]
     female = build_palette([v for v in FEMALE_VARIANTS if v in variant_names], accents)
     male = build_palette([v for v in MALE_VARIANTS if v in variant_names], accents)
-    if gender == "F":
+    if gender is Gender.female:
         return female
-    if gender == "M":
+    if gender is Gender.male:
         return male
     mixed: list[Choice] = []
     for pair in zip(female, male, strict=False):

@@ -61,18 +61,18 @@ def test_default_credits_name_the_book_and_its_cast() -> None:
     speakers = ["Anna", GROUP, "Tom", "Anna", "", *[f"Extra {i}" for i in range(10)]]
     credits = default_credits("Tiny Tales", "Ann Author", speakers, voices=5)
     assert credits.opening.startswith("Tiny Tales. Written by Ann Author.\n\n")
-    assert "Read by 5 synthetic eSpeak NG voices: a narrator, and the voices of Anna, Tom, Extra 0," in credits.opening
+    assert "Read by synthetic eSpeak NG voices: a narrator, and the voices of Anna, Tom, Extra 0," in credits.opening
     assert GROUP not in credits.opening and "Extra 4 and Extra 5." in credits.opening  # eight names at most
     assert credits.closing.startswith("This has been Tiny Tales, written by Ann Author.")
     assert credits.closing.endswith("The end.")
     alone = default_credits("T", "A", [], voices=1)
-    assert "Read by 1 synthetic eSpeak NG voice: a narrator." in alone.opening
+    assert "Read by a synthetic eSpeak NG voice: a narrator." in alone.opening
     pair = default_credits("T", "A", ["Anna", "Tom"], voices=3)
     assert "the voices of Anna and Tom." in pair.closing
 
 
 def test_credits_name_every_engine_and_piper_voice() -> None:
     credits = default_credits("Tales", "Ann Author", ["Bob"], 3, ["eSpeak NG", "Piper's en_US-joe-medium"])
-    assert "Read by 3 synthetic eSpeak NG and Piper's en_US-joe-medium voices: a narrator" in credits.opening
+    assert "Read by synthetic eSpeak NG and Piper's en_US-joe-medium voices: a narrator" in credits.opening
     assert "Produced with audiobook, with eSpeak NG and Piper voices." in credits.opening
     assert default_credits("Tales", "Ann Author", [], 1).opening.endswith("with eSpeak NG voices.")

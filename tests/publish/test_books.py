@@ -211,10 +211,10 @@ def test_two_books_with_one_author_and_title_are_refused_in_one_line(tmp_path: P
 def test_a_book_is_joined_as_soon_as_its_last_chapter_is_done(built_book: tuple[Project, BuildResult],
                                                                tmp_path: Path) -> None:
     from pipeline.plan.chapters import FileSettings
+    from pipeline.plan.state import BuildState
     from pipeline.publish.books import EarlyJoins
     from pipeline.publish.encode import found_chapter
     from pipeline.publish.meta import metadata
-    from pipeline.publish.state import BuildState
     from pipeline.runner.stages import spoken_plans
 
     built, _ = built_book

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from pipeline.cli.app import app
 from pipeline.errors import AudiobookError, CorpusError, OutputError
+from pipeline.formats import FORMATS
 from pipeline.fsutil import slugify
-from pipeline.publish.export import FORMATS, clean_text, ffmeta_escape
+from pipeline.publish.export import clean_text, ffmeta_escape
 from pipeline.quality.check import measure, read_chapters
 from pipeline.runner import stages as core
 from tests.exportkit import make_corpus, run
@@ -107,7 +108,7 @@ def test_acx_profile_makes_credit_files_and_chapters(tmp_path: Path) -> None:
 
 
 def test_acx_refuses_a_file_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.publish.export.ACX_MAX_MINUTES", 0.1)
+    monkeypatch.setattr("pipeline.formats.ACX_MAX_MINUTES", 0.1)
     with pytest.raises(OutputError, match="Split it in two"):
         run(make_corpus(tmp_path), profile="acx")
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from mutagen.mp4 import MP4
 from typer.testing import CliRunner
 
+from pipeline import formats
 from pipeline.cli.app import app
 from pipeline.errors import EngineError
 from pipeline.publish import export
@@ -116,7 +117,7 @@ def silent_part() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="audiobook-test-") as tmp:
         part = Path(tmp) / "part.m4a"
         subprocess.run([ffmpeg_exe(), "-v", "error", "-nostdin", "-f", "lavfi", "-i", "anullsrc=r=22050:cl=mono",
-                        "-t", "0.5", *export.AAC.args, str(part)], check=True)
+                        "-t", "0.5", *formats.AAC.args, str(part)], check=True)
         yield part
 
 

@@ -49,16 +49,6 @@ def test_timing_that_no_longer_fits_the_story_is_not_used(tmp_path: Path) -> Non
     assert records.load_timing(tmp_path / "missing.json", STORY, SEGMENTS) is None
 
 
-def test_state_round_trips_and_a_bad_state_is_an_empty_one(tmp_path: Path) -> None:
-    assert records.load_state(tmp_path) == {}
-    state = {"story:01-rain": "ab" * 16, "anthology": "cd" * 16, "anthology.mp3": None}
-    records.save_state(tmp_path, state)
-    assert records.load_state(tmp_path) == state
-    for broken in ("[1, 2]", "not json"):
-        (tmp_path / "cache" / "state.json").write_text(broken, encoding="utf-8")
-        assert records.load_state(tmp_path) == {}
-
-
 def manifest(*works: str, mp3: str | None = None) -> dict:
     return {"anthology": {"file": "anthology.m4b", "mp3": mp3},
             "stories": [{"file": f"{s}.mp3", "captions": {"vtt": f"{s}.vtt", "srt": f"{s}.srt"}} for s in works]}

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from mutagen.mp4 import MP4
 
+from pipeline.audio.synth import PlannedClip
 from pipeline.quality.check import check_files
-from pipeline.runner.stages import build
+from pipeline.runner.stages import build, spoken_plans
 from tests.conftest import Project
 
 NARRATOR = "narrator:\n  engine: piper\n  voice: en_US-joe-medium\n"
@@ -28,6 +29,11 @@ def piper_project(small_project: Project) -> Project:
     small_project.voices.write_text(text, encoding="utf-8")
     (small_project.corpus / "02-the-short-one.txt").write_text(SECOND, encoding="utf-8")
     return small_project
+
+
+def clips_of(project: Project) -> list[PlannedClip]:
+    """Every clip a build of the project says, in order."""
+    return [c for p in spoken_plans(project.options(jobs=2))[1] for c in p.clips]
 
 
 def loudness_by_voice(build_dir: Path, entry: dict) -> dict[str, float]:
@@ -85,6 +91,20 @@ def test_rebuilds_and_recasting_a_character_render_only_what_changed(piper_proje
     manifest = json.loads(first.manifest.read_text(encoding="utf-8"))
     toms = sum(1 for e in manifest["stories"] for s in e["segments"] if s["speaker"] == "Tom")
     assert build(piper_project.options(jobs=2)).clips_rendered == toms
+    # Tom moved from eSpeak onto the narrator's Piper voice: his lines only. The credits, which name
+    # the engines and the cast, say the same (they once counted the voices: 3, then 2).
+    assert any(c.utterance.text.startswith("Read by") and "eSpeak NG and Piper's en_US-joe-medium" in c.utterance.text
+               for c in clips_of(piper_project))
+    text = piper_project.voices.read_text(encoding="utf-8")
+    tom = re.search(r"\n  Tom:[^\n]*\n(?:    [^\n]*\n)+", text)
+    assert tom is not None
+    kept = "".join(line for line in tom.group(0).splitlines(keepends=True)
+                   if line.split(":")[0].strip() not in ("voice", "variant", "pitch", "rate"))
+    before = {c.key for c in clips_of(piper_project)}
+    piper_project.voices.write_text(text.replace(tom.group(0), kept + "    engine: piper\n    voice: en_US-joe-medium\n"
+                                                 "    rate: 150\n"), encoding="utf-8")
+    assert build(piper_project.options(jobs=2)).clips_rendered == toms
+    assert len({c.key for c in clips_of(piper_project)} - before) == toms
     # The narrator switched to another Piper rate: its clips only, the characters' are kept.
     text = piper_project.voices.read_text(encoding="utf-8")
     piper_project.voices.write_text(text.replace(NARRATOR, NARRATOR + "  rate: 150\n"), encoding="utf-8")

@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from pipeline.audio.synth import apply_lexicon, plan_work
 from pipeline.errors import CastingError
-from pipeline.model import Work
+from pipeline.model import Gender, Work
 from pipeline.runner.stages import BuildOptions, build
 from pipeline.speakers.analyse import analyse
 from pipeline.voices import engine, palette
@@ -60,14 +60,14 @@ def cast(tmp_path: Path, *texts: str, voices: Path | None = None):
 # --------------------------------------------------------------------------- palette
 
 
-@pytest.mark.parametrize(("gender", "sex"), [("F", "female"), ("M", "male")])
-def test_palette_has_a_dozen_distinct_voices_of_the_right_gender(gender: str, sex: str) -> None:
-    choices = palette.palette(gender)  # type: ignore[arg-type]
+@pytest.mark.parametrize("gender", [Gender.female, Gender.male])
+def test_palette_has_a_dozen_distinct_voices_of_the_right_gender(gender: Gender) -> None:
+    choices = palette.palette(gender)
     assert len(choices) >= 12
     assert len({(c.voice, c.variant, c.pitch, c.rate) for c in choices}) == len(choices)
     assert len({c.variant for c in choices}) >= 12  # a dozen different variants, not just pitch shifts
     genders = {v.name: v.gender for v in engine.variant_catalog()}
-    assert {genders[c.variant] for c in choices} == {sex}
+    assert {genders[c.variant] for c in choices} == {gender}
     voice_ids = {v.id for v in engine.voice_catalog()}
     assert all(c.voice in voice_ids for c in choices)
 

@@ -16,9 +16,9 @@ import pytest
 
 from pipeline.audio.synth import ClipCache, PlannedClip, clip_key, render_clips
 from pipeline.errors import EngineError
-from pipeline.model import Utterance, VoiceSettings
+from pipeline.model import Gender, Utterance, VoiceSettings
 from pipeline.voices import engine
-from pipeline.voices.engines.base import Mark, Rendering, SpeechEngine, marks_from_json, marks_to_json
+from pipeline.voices.engines.base import Mark, Rendering, SpeechEngine, VoiceInfo, marks_from_json, marks_to_json
 from pipeline.voices.engines.catalog import ENGINES
 from pipeline.voices.engines.espeak import EspeakEngine
 from tests.conftest import ROOT
@@ -141,3 +141,14 @@ def test_the_voice_list_is_kept_in_the_user_cache_folder(tmp_path: Path) -> None
     assert len(cached) == 1
     ids = [v["id"] for v in json.loads(cached[0].read_text(encoding="utf-8"))]
     assert ids == sorted(v.id for v in engine.engine().voices())
+
+
+def test_voices_and_variants_say_their_gender_as_the_enum() -> None:
+    voices = engine.voice_catalog()
+    assert {v.gender for v in voices} <= set(Gender) and any(v.gender is Gender.male for v in voices)
+    variants = {v.name: v.gender for v in engine.variant_catalog()}
+    assert variants["f3"] is Gender.female and variants["m3"] is Gender.male
+    # the voice list cached by an earlier version holds eSpeak's own spelling
+    cached = {"id": "gmw/en-us", "name": "English (America)", "language": "en-us", "gender": "Male"}
+    assert VoiceInfo.from_json(cached).gender is Gender.male
+    assert VoiceInfo.from_json({**cached, "gender": None}).gender is Gender.unknown

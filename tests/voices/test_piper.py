@@ -17,12 +17,13 @@ from pipeline.audio.synth import ClipCache, clip_key, render_clips
 from pipeline.cli.app import app
 from pipeline.errors import CastingError, EngineError
 from pipeline.model import VoiceSettings
+from pipeline.runner.stages import spoken_plans
 from pipeline.voices import engine
 from pipeline.voices.casting import load_casting
 from pipeline.voices.engines import piper, piper_voices
 from pipeline.voices.engines.base import SpeechEngine
 from pipeline.voices.engines.catalog import ENGINES
-from tests.conftest import ROOT, TINY_STORY, VOICES
+from tests.conftest import ROOT, TINY_STORY, VOICES, Project
 
 JOE = VoiceSettings("en_US-joe-medium", engine="piper")
 RATE = 22050
@@ -234,3 +235,35 @@ def test_a_piper_voice_of_another_language_is_a_warning(tmp_path: Path) -> None:
     (warning,) = language_warnings(casting, [], [french, english])
     assert warning == ("le-conte: the narrator's voice en_US-joe-medium speaks en_US, the work is in fr; "
                        "choose a voice of its language in voices.yaml")
+
+
+def test_the_lexicon_phonemes_reach_piper_in_its_own_ipa() -> None:
+    found = piper_voices.find(JOE.voice)
+    assert found is not None
+    joe = piper.load(found)
+    said = piper.with_ipa("[[ste'fan]] came home.", joe.config.espeak_voice)
+    assert said == "[[stefˈæn]] came home."  # eSpeak's reading of its own phonemes, in IPA
+    ids = joe.phonemes_to_ids(joe.phonemize(said)[0])
+    plain = joe.phonemes_to_ids(joe.phonemize("Stephane came home.")[0])
+    respelt = joe.phonemes_to_ids(joe.phonemize("Stay-fahn came home.")[0])
+    ipa = [i for p in "stefˈæn" for i in joe.config.phoneme_id_map[p]]
+    assert ids != plain and ids != respelt
+    assert any(ids[i:i + len(ipa) * 2:2] == ipa for i in range(len(ids)))  # ids are interleaved with pads
+    # The word's marks cover its brackets, as eSpeak's do; the clip says the three words.
+    rendering = engine.engine("piper").render("Then [[ste'fan]] came home.", JOE)
+    words = [(m.offset, m.length) for m in rendering.marks if m.kind == "word"]
+    assert words[1] == (5, len("[[ste'fan]]")) and len(words) == 4 and rendering.pcm
+
+
+def test_a_lexicon_entry_changes_the_keys_of_piper_clips_with_that_word_only(small_project: Project) -> None:
+    text = small_project.voices.read_text(encoding="utf-8").replace(
+        "narrator:\n  voice: gmw/en-gb-x-rp\n  variant: m3\n  rate: 165\n  pitch: 45\n",
+        "narrator:\n  engine: piper\n  voice: en_US-joe-medium\n")
+    small_project.voices.write_text(text, encoding="utf-8")
+    before = [c for p in spoken_plans(small_project.options())[1] for c in p.clips]
+    small_project.voices.write_text(text.replace("lexicon:\n", "lexicon:\n  Nora: \"[[n'o@r@]]\"\n"), encoding="utf-8")
+    after = [c for p in spoken_plans(small_project.options())[1] for c in p.clips]
+    changed = [b.utterance.text for b, a in zip(before, after, strict=True) if b.key != a.key]
+    assert changed and all("Nora" in t for t in changed)
+    assert all(b.key == a.key for b, a in zip(before, after, strict=True) if "Nora" not in b.utterance.text)
+    assert any(a.utterance.voice.engine == "piper" and "[[n'o@r@]]" in a.utterance.text for a in after)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.speakers.attribution.rules import CONFIDENCE, Decision
+from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
 
 #: rule/case -> (right, decided) on the tuning set; confidence is right / decided.
 MEASURED: dict[str, tuple[int, int]] = {
@@ -55,7 +55,7 @@ MEASURED: dict[str, tuple[int, int]] = {
 _FEWEST = 15
 
 
-def confidence_of(key: str, rule: str) -> float:
+def confidence_of(key: str, rule: Rule) -> float:
     """The measured accuracy of a rule's case, else of all the rule's cases, else its default."""
     right, total = MEASURED.get(key, (0, 0))
     if total >= _FEWEST:

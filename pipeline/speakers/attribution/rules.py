@@ -24,7 +24,7 @@ class Rule(StrEnum):
 
 
 #: A rule's confidence before calibration (confidence.py measures the real figures).
-CONFIDENCE: dict[str, float] = {
+CONFIDENCE: dict[Rule, float] = {
     Rule.PIN: 1.0,
     Rule.EXPLICIT_TAG_AFTER: 0.95,
     Rule.EXPLICIT_TAG_BEFORE: 0.9,

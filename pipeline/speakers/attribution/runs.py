@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.reading.segment import Quotation
-from pipeline.speakers.attribution.rules import Decision
+from pipeline.speakers.attribution.rules import Decision, Rule
 
 #: Decisions firm enough to anchor an exchange from after it.
-_ANCHORS = frozenset({"explicit-tag-after", "explicit-tag-before", "vocative"})
+_ANCHORS = frozenset({Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE, Rule.VOCATIVE})
 #: Decisions an anchor after them may overrule: alternation and guesses.
-_WEAK = frozenset({"turn-taking", "fallback"})
+_WEAK = frozenset({Rule.TURN_TAKING, Rule.FALLBACK})
 
 
 def reread_backwards(quotes: tuple[Quotation, ...], decisions: list[Decision]) -> list[Decision]:
@@ -47,9 +47,9 @@ def _reread(quotes: tuple[Quotation, ...], out: list[Decision], first: int, last
     if anchor >= len(out) or not _adjacent(quotes, anchor) or out[anchor].rule not in _ANCHORS:
         return
     speaker = out[anchor].speaker
-    if not isinstance(speaker, int) or (out[last].speaker != speaker and out[last].rule != "fallback"):
+    if not isinstance(speaker, int) or (out[last].speaker != speaker and out[last].rule is not Rule.FALLBACK):
         return  # the alternation agrees with the tag after it
-    alternating = [d for d in out[max(0, first - 1) : last + 1] if d.rule != "fallback"]
+    alternating = [d for d in out[max(0, first - 1) : last + 1] if d.rule is not Rule.FALLBACK]
     others = {d.speaker for d in alternating if isinstance(d.speaker, int)} - {speaker}
     if len(others) != 1:
         return  # not a two-person exchange: a third speaker may have come in

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from pipeline.model import VoiceSettings
+from pipeline.model import Gender, VoiceSettings
 
 #: Every engine hands over 16-bit samples (the clip cache, the levels and the encoders
 #: all assume it).
@@ -30,12 +30,17 @@ class VoiceInfo:
     id: str  # e.g. "gmw/en-us", "en_US-joe-medium"
     name: str  # e.g. "English (America)"
     language: str  # e.g. "en-us", "en_US"
-    gender: str | None  # "Male", "Female" or None
+    gender: Gender  # unknown when the engine does not say (read with ``Gender.of``: eSpeak says "Male")
     speakers: int = 1  # how many speakers the voice holds (a multi-speaker model's)
     quality: str = ""  # the engine's word for it ("medium"), when it has one
     sample_rate: int = 0  # of the voice's audio; 0: the engine's usual
     licence: str = ""  # the voice's own licence, when its model card names one
     source: str = ""  # where it was found: a package, a folder, a file
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> VoiceInfo:
+        """A voice as ``asdict`` wrote it (the voice list cached between runs)."""
+        return cls(**{**data, "gender": Gender.of(data.get("gender"))})
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class VariantInfo:
     """A variation an engine can apply to any voice (eSpeak's ``+f3``, ``+klatt``, ...)."""
 
     name: str
-    gender: str | None  # "male", "female" or None when the engine does not say
+    gender: Gender  # unknown when the engine does not say
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ class SpeechEngine(Protocol):
     title: str
     #: The voices.yaml keys its voices take; any other is refused where the file is read.
     knobs: tuple[str, ...]
+    #: About how many characters of text it speaks in a second of one worker's time: a render
+    #: worker is given at most that much at once, so the workers share out the last of the
+    #: work evenly instead of one finishing a long batch while the others wait.
+    batch_chars: int
 
     def sample_rate(self, voice: VoiceSettings) -> int:
         """Samples per second of the PCM that ``render`` returns for ``voice``."""

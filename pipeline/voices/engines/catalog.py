@@ -7,13 +7,11 @@ used, so naming them here costs nothing at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pipeline.voices.engines.base import SpeechEngine
 from pipeline.voices.engines.espeak import EspeakEngine
 from pipeline.voices.engines.piper import PiperEngine
 
-ENGINES: dict[str, Callable[[], SpeechEngine]] = {
+ENGINES: dict[str, type[SpeechEngine]] = {
     "espeak": EspeakEngine,  # eSpeak NG through pyttsx3: tiny, fast, robotic; the default
     "piper": PiperEngine,  # Piper: neural voices on ONNX Runtime, from pip packages or voice files
 }

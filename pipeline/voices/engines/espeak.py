@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import EngineError
-from pipeline.model import VoiceSettings
+from pipeline.model import Gender, VoiceSettings
 from pipeline.voices.engines.base import SAMPLE_WIDTH, Mark, Rendering, VariantInfo, VoiceInfo
 from pipeline.voices.espeak_state import State, enabled, read_layout
 
@@ -37,6 +37,9 @@ _BUFFER_MS = 1000  # what pyttsx3 initialises eSpeak with
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
 _EVENT_SENTENCE = 2
+
+#: espeak_SetPhonemeTrace's mode (speak_lib.h): the phonemes read, in IPA.
+_PHONEMES_IPA = 0x02
 
 _PHONEME_BLOCK = re.compile(r"\[\[.*?\]\]", re.DOTALL)
 
@@ -100,6 +103,17 @@ class EspeakEngine:
     name = "espeak"
     title = "eSpeak NG"  # how credits name it
     knobs: tuple[str, ...] = ("voice", "variant", "rate", "pitch", "volume")  # what voices.yaml may set for it
+    batch_chars = 20_000  # well over 1,000x real time: batches are bounded by their count of clips
+
+    _process: EspeakEngine | None = None  # see shared()
+
+    @classmethod
+    def shared(cls) -> EspeakEngine:
+        """This process's eSpeak engine. eSpeak NG is one library with one state per process: the
+        engine registry and Piper (which has eSpeak read the lexicon's phonemes) drive it through one."""
+        if cls._process is None:
+            cls._process = cls()
+        return cls._process
 
     def __init__(self) -> None:
         self._tts: Any = None
@@ -185,6 +199,39 @@ class EspeakEngine:
         events, self._chunks, self._events = self._events, [], []
         return Rendering(pcm, _marks(events, text, len(pcm) // SAMPLE_WIDTH))
 
+    def ipa(self, phonemes: str, voice_name: str) -> str:
+        """eSpeak phonemes in its own ASCII names (the lexicon's ``[[ste'fan]]``, brackets and all)
+        in IPA, as eSpeak reads them with the voice ``voice_name``: what Piper, whose own eSpeak
+        turns text into IPA, takes as raw phonemes. eSpeak says what it reads into a stream
+        (``espeak_SetPhonemeTrace``) while it synthesises, in a few milliseconds a word."""
+        es = self._start()
+        self._state.fresh_state()
+        if es.SetVoiceByName(voice_name.encode("utf-8")) != 0:
+            raise EngineError(f"eSpeak NG has no voice {voice_name!r} to read the lexicon's phonemes with")
+        libc = ctypes.CDLL(None)
+        libc.open_memstream.restype = ctypes.c_void_p
+        libc.open_memstream.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t)]
+        libc.fclose.argtypes = [ctypes.c_void_p]
+        libc.free.argtypes = [ctypes.c_void_p]
+        trace = es.dll.espeak_SetPhonemeTrace
+        trace.argtypes = [ctypes.c_int, ctypes.c_void_p]
+        buffer, size = ctypes.c_char_p(), ctypes.c_size_t()
+        stream = libc.open_memstream(ctypes.byref(buffer), ctypes.byref(size))
+        if not stream:
+            raise EngineError("cannot read eSpeak NG's phonemes (no memory stream)")
+        try:
+            trace(_PHONEMES_IPA, stream)
+            es.Synth(phonemes.encode("utf-8"), flags=es.CHARS_UTF8 | es.PHONEMES)
+            if not self._synchronous:
+                es.Synchronize()
+        finally:
+            trace(0, None)
+            libc.fclose(stream)
+            self._chunks, self._events = [], []
+        said = ctypes.string_at(buffer, size.value).decode("utf-8", "replace")
+        libc.free(ctypes.cast(buffer, ctypes.c_void_p))
+        return " ".join(said.split())
+
     def voices(self) -> list[VoiceInfo]:
         self._start()
         out = []
@@ -193,7 +240,7 @@ class EspeakEngine:
             lang = langs[0] if langs else ""
             if isinstance(lang, bytes):
                 lang = lang.decode("utf-8", "replace")
-            out.append(VoiceInfo(id=v.id, name=v.name, language=str(lang), gender=v.gender))
+            out.append(VoiceInfo(id=v.id, name=v.name, language=str(lang), gender=Gender.of(v.gender)))
         return out
 
     def variants(self) -> list[VariantInfo]:
@@ -259,13 +306,13 @@ def variant_catalog() -> tuple[VariantInfo, ...]:
     return ()
 
 
-def _variant_gender(path: Path) -> str | None:
+def _variant_gender(path: Path) -> Gender:
     with contextlib.suppress(OSError, UnicodeDecodeError):
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             parts = line.split()
             if len(parts) >= 2 and parts[0] == "gender":
-                return parts[1].lower()
-    return None
+                return Gender.of(parts[1])
+    return Gender.unknown
 
 
 @functools.cache

@@ -20,6 +20,8 @@ from pipeline.errors import EngineError
 from pipeline.model import VoiceSettings
 from pipeline.voices.engines import piper_voices
 from pipeline.voices.engines.base import Mark, Rendering, VariantInfo, VoiceInfo
+from pipeline.voices.engines.espeak import EspeakEngine
+from pipeline.voices.engines.espeak import engine_version as espeak_version
 
 #: Words per minute Piper's voices speak at their own length scale (en_US-joe-medium: 172 on
 #: a paragraph of Dickens); ``rate`` in voices.yaml scales the length from it.
@@ -30,6 +32,8 @@ _WORD = re.compile(r"[\w'’-]+")
 _CLAUSE = re.compile(r"[,;:—–]\s+|\s[-—–]+\s")
 #: The longest text Piper is given at once (see ``parts``).
 MAX_PART_CHARS = 160
+#: The lexicon's phonemes in a text: eSpeak's, ``[[ste'fan]]``.
+_PHONEME_BLOCK = re.compile(r"\[\[.*?\]\]", re.DOTALL)
 #: Where Piper (eSpeak's clause finder) ends a sentence: after . ! ? and their like, before a space.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
 
@@ -60,6 +64,10 @@ class PiperEngine:
     name = "piper"
     title = "Piper"  # how credits name it
     knobs: tuple[str, ...] = ("voice", "speaker", "rate", "volume")  # what voices.yaml may set for it
+    # 13x real time on one thread: 200 characters are about 13 s of speech and a second of work.
+    # A batch of 16 long clips was a minute of one worker's time, and at the end of a build the
+    # other worker waited for it (2 chapters took 0.67x Piper's own time on 2 cores, not ~0.5x).
+    batch_chars = 200
 
     def __init__(self) -> None:
         self._sessions: dict[Path, Any] = {}
@@ -104,8 +112,9 @@ class PiperEngine:
         marks: list[Mark] = []
         at = 0
         for a, b, starts_sentence in parts(text):
+            said = with_ipa(text[a:b], piper.config.espeak_voice) if "[[" in text else text[a:b]
             try:
-                chunks = list(piper.synthesize(text[a:b], config, include_alignments=True))
+                chunks = list(piper.synthesize(said, config, include_alignments=True))
             except Exception as exc:  # onnxruntime raises its own types for a model its config does not fit
                 raise EngineError(f"Piper voice {voice.voice} failed ({type(exc).__name__}: {str(exc)[:120]}); its "
                                   f".onnx and .onnx.json may not belong together: download the voice again") from exc
@@ -121,8 +130,17 @@ class PiperEngine:
             found = voice_file(voice)
             knobs = {k: v for k, v in asdict(voice).items() if k not in ("variant", "pitch")}
             self._keys[voice] = {"voice": knobs, "engine": piper_version(), "model": piper_voices.model_digest(found),
-                                 "rate": self.sample_rate(voice), "marks": 1, "parts": MAX_PART_CHARS}
+                                 "rate": self.sample_rate(voice), "marks": 1, "parts": MAX_PART_CHARS,
+                                 "phonemes": espeak_version()}  # eSpeak reads the lexicon's [[phonemes]]
         return dict(self._keys[voice])
+
+
+def with_ipa(text: str, espeak_voice: str) -> str:
+    """``text`` with the lexicon's eSpeak phonemes (``[[ste'fan]]``) in IPA (``[[stefˈæn]]``): Piper
+    takes raw phonemes in double brackets, but in the IPA its own eSpeak gives, not eSpeak's
+    ASCII names. eSpeak NG itself reads them, in the language the voice's eSpeak speaks."""
+    espeak = EspeakEngine.shared()
+    return _PHONEME_BLOCK.sub(lambda m: f"[[{espeak.ipa(m.group(0), espeak_voice)}]]", text)
 
 
 def load(found: piper_voices.VoiceFile) -> Any:
@@ -163,7 +181,10 @@ def parts(text: str) -> list[tuple[int, int, bool]]:
             window = text[start:start + MAX_PART_CHARS]
             cut = max((m.end() for m in _CLAUSE.finditer(window) if m.end() > MAX_PART_CHARS // 3), default=0) or \
                 max(window.rfind(" "), 0)
-            if cut <= 0:
+            inside = next((m for m in _PHONEME_BLOCK.finditer(text, a, b) if m.start() < start + cut < m.end()), None)
+            if inside is not None:  # never within a word's [[phonemes]]: before it, or after it
+                cut = inside.start() - start if inside.start() > start else inside.end() - start
+            if cut <= 0 or start + cut >= b:
                 break
             out.append((start, start + cut, start == a))
             start += cut
@@ -183,9 +204,10 @@ def chunk_marks(text: str, chunks: list[Any]) -> tuple[Mark, ...]:
         pieces = [(0, len(text))] if chunks else []
     marks: list[Mark] = []
     first = 0
+    blocks = [(m.start(), m.end()) for m in _PHONEME_BLOCK.finditer(text)] if "[[" in text else []
     for (a, b), chunk in zip(pieces, chunks, strict=False):
         starts = phoneme_starts(chunk)  # sample of each spoken phoneme's start, from the chunk's start
-        words = [(m.start(), m.end()) for m in _WORD.finditer(text, a, b)]
+        words = [_in_block(m.start(), m.end(), blocks) for m in _WORD.finditer(text, a, b)]
         if starts and words:
             marks.append(Mark("sentence", first + starts[0], words[0][0], len(text[words[0][0]:b].rstrip())))
             spaced = _word_starts(chunk)
@@ -197,6 +219,11 @@ def chunk_marks(text: str, chunks: list[Any]) -> tuple[Mark, ...]:
                 marks.append(Mark("word", first + at, wa, wb - wa))
         first += len(chunk.audio_float_array)
     return tuple(marks)
+
+
+def _in_block(start: int, end: int, blocks: list[tuple[int, int]]) -> tuple[int, int]:
+    """A word's span, or the whole ``[[phonemes]]`` it is in (as eSpeak marks them)."""
+    return next(((a, b) for a, b in blocks if a <= start and end <= b), (start, end))
 
 
 def sentence_pieces(text: str) -> list[tuple[int, int]]:

@@ -25,6 +25,7 @@ from typing import Any
 import platformdirs
 
 from pipeline.errors import EngineError
+from pipeline.model import Gender
 from pipeline.voices.engines.base import VoiceInfo
 
 _CARD_FIELD = re.compile(r"^\s*\*?\s*(Language|Speakers|Quality|Samplerate|License)\s*:\s*(.+?)\s*$",
@@ -128,7 +129,7 @@ def info(voice: VoiceFile) -> VoiceInfo:
     language = (config.get("language") or {}).get("code") or card.get("language", "").split(" ")[0] or \
         config["espeak"]["voice"]
     return VoiceInfo(
-        id=voice.id, name=config.get("dataset") or voice.id, language=str(language), gender=None,
+        id=voice.id, name=config.get("dataset") or voice.id, language=str(language), gender=Gender.unknown,
         speakers=int(config["num_speakers"]), quality=str(config["audio"].get("quality") or card.get("quality", "")),
         sample_rate=int(config["audio"]["sample_rate"]), licence=voice.licence or card.get("license", ""),
         source=voice.source,

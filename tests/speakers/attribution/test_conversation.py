@@ -62,9 +62,10 @@ def test_a_line_nothing_else_decides_goes_to_whoever_the_next_paragraph_opens_wi
 
 
 def test_confidence_ranks_the_rules_from_pins_to_guesses() -> None:
-    assert CONFIDENCE["pin"] == 1.0
-    assert confidence_of("explicit-tag-after/name", "explicit-tag-after") > confidence_of("turn-taking", "turn-taking")
-    assert confidence_of("turn-taking/chained", "turn-taking") > confidence_of("fallback/recent", "fallback") > 0
+    assert CONFIDENCE[Rule.PIN] == 1.0
+    tagged = confidence_of("explicit-tag-after/name", Rule.EXPLICIT_TAG_AFTER)
+    assert tagged > confidence_of("turn-taking", Rule.TURN_TAKING)
+    assert confidence_of("turn-taking/chained", Rule.TURN_TAKING) > confidence_of("fallback/recent", Rule.FALLBACK) > 0
 
 
 def test_the_confidence_tables_are_keyed_by_the_rules() -> None:
@@ -74,12 +75,12 @@ def test_the_confidence_tables_are_keyed_by_the_rules() -> None:
 
 def test_a_rule_s_confidence_is_its_measured_accuracy() -> None:
     right, total = MEASURED["explicit-tag-after/name"]
-    assert confidence_of("explicit-tag-after/name", "explicit-tag-after") == round(right / total, 2)
+    assert confidence_of("explicit-tag-after/name", Rule.EXPLICIT_TAG_AFTER) == round(right / total, 2)
     # a case measured too rarely takes the figure of all its rule's cases, never a number made up for it
     rows = [v for k, v in MEASURED.items() if k.startswith("explicit-tag-after")]
     pooled = round(sum(r for r, _n in rows) / sum(n for _r, n in rows), 2)
-    assert confidence_of("explicit-tag-after/never-seen", "explicit-tag-after") == pooled
-    assert confidence_of("a-rule-never-measured", "pin") == CONFIDENCE["pin"]
+    assert confidence_of("explicit-tag-after/never-seen", Rule.EXPLICIT_TAG_AFTER) == pooled
+    assert confidence_of("a-rule-never-measured", Rule.PIN) == CONFIDENCE[Rule.PIN]
 
 
 @pytest.mark.parametrize("work", sorted(p.name for p in CORPUS.glob("*.txt")))
@@ -88,8 +89,9 @@ def test_every_line_of_the_corpus_has_a_known_rule_and_its_measured_confidence(w
     for seg in analyse((CORPUS / work).read_text(encoding="utf-8"), ranker=sieves_only).segments:
         if seg.kind == "dialogue":
             assert seg.rule in CONFIDENCE and seg.confidence is not None
-            rows = [k for k in MEASURED if k == seg.rule or k.startswith(seg.rule + "/")]
-            allowed = {confidence_of(k, seg.rule) for k in [*rows, seg.rule + "/rare"]} | {CONFIDENCE[seg.rule], 0.0}
+            rule = Rule(seg.rule)
+            rows = [k for k in MEASURED if k == rule or k.startswith(rule + "/")]
+            allowed = {confidence_of(k, rule) for k in [*rows, rule + "/rare"]} | {CONFIDENCE[rule], 0.0}
             assert seg.confidence in allowed, seg
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NewType
+from typing import Any, NewType
 
-from pipeline.publish import records
+from pipeline.fsutil import atomic_open
+from pipeline.layout import BuildLayout
 
 #: The name of an output in the build state (state.json's keys): made by the functions below only.
 StateKey = NewType("StateKey", str)
@@ -50,7 +52,7 @@ class BuildState:
 
     @classmethod
     def load(cls, build_dir: Path) -> BuildState:
-        saved = records.load_state(build_dir)
+        saved = load_state(build_dir)
         return cls(build_dir, {str(k): str(v) for k, v in saved.items() if isinstance(v, str)})
 
     def current(self, key: StateKey, inputs_hash: str) -> bool:
@@ -62,8 +64,26 @@ class BuildState:
         """Remember that ``key`` is now made from these inputs, and save."""
         with self._lock:
             self.hashes[key] = inputs_hash
-            records.save_state(self.build_dir, dict(self.hashes))
+            save_state(self.build_dir, dict(self.hashes))
 
     def save(self) -> None:
         with self._lock:
-            records.save_state(self.build_dir, dict(self.hashes))
+            save_state(self.build_dir, dict(self.hashes))
+
+
+def _state_path(build_dir: Path) -> Path:
+    return BuildLayout(build_dir).state
+
+
+def load_state(build_dir: Path) -> dict[str, Any]:
+    """Which inputs hash made each output (``story:<slug>``, ``anthology``, ...)."""
+    try:
+        data = json.loads(_state_path(build_dir).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_state(build_dir: Path, state: dict[str, Any]) -> None:
+    with atomic_open(_state_path(build_dir)) as fh:
+        json.dump(state, fh, indent=1, sort_keys=True)
