@@ -41,7 +41,7 @@ from pipeline.cli.scriptview import LOW_CONFIDENCE, to_json
 from pipeline.model import GROUP
 from pipeline.speakers.analyse import analyse, examine, sieves_only
 from pipeline.speakers.attribution.features import FEATURES, candidate_table, hidden_table
-from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker
+from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, addressed, choose
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -59,7 +59,6 @@ PARAMS: dict[str, Any] = {
     "verbose": -1,
 }
 ROUNDS = 100
-_ADDRESSED = FEATURES.index("addressed_here")
 SILVER_WEIGHT = 0.5
 GROUPS: dict[str, str] = {b: g for g, books in json.loads((bn.DEV / "groups.json").read_text()).items() for b in books}
 
@@ -192,12 +191,13 @@ def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]
     """(top candidate's score, top is right) for each gold line of ``book``."""
     if not book.gold_groups:
         return []
-    p = booster.predict(np.asarray(book.x, dtype=float))
+    x = np.asarray(book.x, dtype=float)
+    p = np.where(addressed(x), 0.0, booster.predict(x))  # as the ranker sees them (ranker.py)
     out = []
     for first, n, _any in book.gold_groups:
         if n:
-            q = np.where([row[_ADDRESSED] for row in book.x[first : first + n]], 0.0, p[first : first + n])
-            best = int(np.argmax(q))
+            q = p[first : first + n]
+            best = choose(q, x[first : first + n])
             out.append((float(q[best]), bool(book.y[first + best])))
     return out
 

@@ -123,11 +123,23 @@ class Model:
         return float(np.interp(p, xs, ys)) if len(xs) else p
 
 
+def named_by_tag(x: np.ndarray) -> np.ndarray:
+    """Per row, whether its candidate is the one an explicit tag names ("said Joe", "the boy called")."""
+    return (x[:, _BY_TAG] > 0) & (x[:, _NAMING].max(axis=1) > 0)
+
+
 def addressed(x: np.ndarray) -> np.ndarray:
     """Per row, whether its candidate is someone the line addresses, who is never its speaker (the
     sieves' addressee veto), unless a tag names them as the speaker ("said Joe")."""
-    named_by_tag = (x[:, _BY_TAG] > 0) & (x[:, _NAMING].max(axis=1) > 0)
-    return (x[:, _ADDRESSED] > 0) & ~named_by_tag
+    return (x[:, _ADDRESSED] > 0) & ~named_by_tag(x)
+
+
+def choose(p: np.ndarray, x: np.ndarray) -> int:
+    """The row one line goes to: the person its explicit tag names, else the best scored. (Held out,
+    the ranker re-deciding tagged lines won 22 and lost 12 of the novels' 9,101 lines, and lost
+    tagged lines of the short-story dev set: a tag is what a listener checks first.)"""
+    tagged = np.flatnonzero(named_by_tag(x))
+    return int(tagged[0]) if len(tagged) else int(np.argmax(p))
 
 
 @cache
@@ -153,11 +165,11 @@ class Ranker:
         probs = np.where(addressed(x), 0.0, self.model.probabilities(x))
         out, at = list(decisions), 0
         for c in table:
-            p, at = probs[at : at + len(c.rows)], at + len(c.rows)
+            p, lines, at = probs[at : at + len(c.rows)], x[at : at + len(c.rows)], at + len(c.rows)
             d = decisions[c.qi]
             if d.rule == Rule.PIN or not len(p) or not p.max() > 0.0:
                 continue
-            best = int(np.argmax(p))
+            best = choose(p, lines)
             confidence = round(self.model.calibrated(float(p[best])), 2)
             who = c.speakers[best]
             if who == d.speaker:
