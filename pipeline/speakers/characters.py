@@ -41,11 +41,13 @@ __all__ = ["Cast", "Entity", "NameRun", "find_cast", "narrator_name", "noun_gend
 
 
 def _not_a_name_here(word: str, lower_vocab: set[str]) -> bool:
-    """A capitalised sentence opener that is an ordinary word: "Tell Abel", "Finally Marilla"."""
+    """A capitalised sentence opener that is an ordinary word: "Tell Abel", "Finally Marilla",
+    "Resisting Stapleton"."""
     low = word.lower()
     if low in lower_vocab:
         return True
-    return low.endswith("ly") and len(low) > 5 and name_gender(word) == "U"
+    # "Finally Marilla", "Resisting Stapleton's ...": an adverb or a participle opening the sentence
+    return (low.endswith("ly") or low.endswith("ing")) and len(low) > 5 and name_gender(word) == "U"
 
 
 def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]:
@@ -94,6 +96,8 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
     "Poor Clara", "Dearest Margaret": a capitalised word the text also writes in lower case), and
     two first names of either sex seen together once split in two ("Tell Beth Frank asked")."""
     lower_vocab = {t.text for t in tokens if t.text.islower()}
+    # given names that are also words ("bill", "rose", "will"), capitalised inside a sentence
+    named_mid = Counter(t.low for t in tokens if t.cap and not t.sent_start and t.low in lower_vocab)
     headings = _headings(layout)
     runs = []
     stripped: Counter[str] = Counter()  # runs whose ordinary first word was dropped ("West Egg" -> "Egg")
@@ -106,8 +110,8 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
         lead = run.words[0]
         ordinary = _not_a_name_here(lead, lower_vocab) or bool(re.search(r"-[a-z]", lead))
         if not run.title and ordinary and (len(run.words) > 1 or tokens[run.first].sent_start):
-            if len(run.words) == 1:
-                continue
+            if len(run.words) == 1 and not (name_gender(lead) != "U" and named_mid[lead.lower()] >= 2):
+                continue  # "Tell", "Finally"; but "Bill said" when the text writes "to Bill" too
             if name_gender(lead) == "U":
                 spoke = speech_subject(tokens, run) and not tokens[run.first].quote  # "said Black Dog"
                 run = NameRun(run.first + 1, run.last, None, run.words[1:], " ".join(run.words[1:]))

@@ -76,7 +76,9 @@ class Descriptions:
             owner = self.entity_for_description("the", [owner_noun.low], tokens[i].start, i)
             ent = self.relatives.kin(i, noun, noun_gender(noun), owner)
             return Mention(i, last, "description", ent, False, para) if ent is not None else None
-        ent = self.entity_for_description(det, words, tokens[i].start, i)
+        # "the Monkey King" is a king of his own, not the one the cast knows as "the King"
+        named_kind = any(t.cap and not t.sent_start for t in tokens[j:head])
+        ent = self.entity_for_description(det, words, tokens[i].start, i, by_role=not named_kind)
         if ent is None:
             return None
         return Mention(i, last, "description", ent, False, para)
@@ -107,11 +109,13 @@ class Descriptions:
             k += 1
         return k - 1
 
-    def entity_for_description(self, det: str | None, words: list[str], pos: int, i: int) -> int | None:
+    def entity_for_description(
+        self, det: str | None, words: list[str], pos: int, i: int, by_role: bool = True
+    ) -> int | None:
         cast = self.cast
         noun = words[-1]
         gender = noun_gender(noun)
-        roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+        roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles] if by_role else []
         if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
         if det in POSSESSIVES:
@@ -170,9 +174,9 @@ class Descriptions:
             if ent.gender not in (gender, "U") or m.kind == "group":
                 continue
             if ent.kind != "named":
-                if m.entity in self.strangers or ent.gender == gender:
+                if m.entity in self.strangers or (ent.gender == gender and key not in ent.forms):
                     return None  # "a young woman" came in, or "the master" is here: "the man" may be them
-                continue  # "the voice", "the family", "the speaker": no one of that sex for sure
+                continue  # "the voice", "the speaker", or this same "the girl" when no one could name her
             if key in ent.forms:
                 return None
             if ent.gender == gender and not (unwed and ent.title in MARRIED):

@@ -93,7 +93,10 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
     found = _Forms.of(people, tokens)
     forms, count = found.forms, found.count
     # family names a daughter or a son of the text goes by ("Miss Hale", "Master Craven")
-    maiden = {w[-1].lower() for t, w in forms.values() if t in ("miss", "ms", "mademoiselle", "mlle", "master")}
+    maiden: dict[str, set[str]] = defaultdict(set)
+    for t, w in forms.values():
+        if t in ("miss", "ms", "mademoiselle", "mlle", "master"):
+            maiden[w[-1].lower()].add(t)
     cast = Cast()
     joined = False
     for key in found.order():
@@ -138,7 +141,7 @@ def _joint(tokens: list[Token], run: NameRun) -> bool:
 
 
 def _fold(
-    cast: Cast, title: str | None, words: tuple[str, ...], gender: str, count: Counter[str], maiden: set[str]
+    cast: Cast, title: str | None, words: tuple[str, ...], gender: str, count: Counter[str], maiden: dict[str, set[str]]
 ) -> int | None:
     """The entity this name is a shorter form of: the one that fits best, when one fits best."""
     lw = [w.lower() for w in words]
@@ -182,16 +185,16 @@ def _kin(cast: Cast, ent: Entity) -> list[Entity]:
             if e.kind == "named" and e.given and e.surname and e.surname.lower() == surname]
 
 
-def _husband(cast: Cast, ent: Entity, title: str, maiden: set[str]) -> bool:
+def _husband(cast: Cast, ent: Entity, title: str, maiden: dict[str, set[str]]) -> bool:
     """ "Mr. Darling" is George Darling when he is the only man of the name the text names in full,
     and no "Master Darling" (a son the text may call so too) is about."""
     if title not in ("mr", "mister", "monsieur") or ent.gender == "F" or not ent.surname:
         return False
     men = [e for e in _kin(cast, ent) if e.gender != "F"]
-    return men == [ent] and ent.surname.lower() not in maiden
+    return men == [ent] and "master" not in maiden.get(ent.surname.lower(), set())  # a daughter is no "Mr."
 
 
-def _wife(cast: Cast, ent: Entity, title: str, maiden: set[str], count: Counter[str]) -> bool:
+def _wife(cast: Cast, ent: Entity, title: str, maiden: dict[str, set[str]], count: Counter[str]) -> bool:
     """ "Mrs. Wilson" is Myrtle Wilson when she and one man (her husband George Wilson) are the
     only people of the name, no one of the name is a "Miss" (a daughter: Margaret Hale is "Miss
     Hale" and her mother "Mrs. Hale"), and the text names her so more than once (not the "Wendy Moira

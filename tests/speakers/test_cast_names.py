@@ -203,3 +203,55 @@ def test_a_description_is_the_one_named_person_even_beside_a_voice_nobody_placed
     )
     assert speakers(text)[-1] == "Ada Quill"
 
+
+
+def test_a_given_name_that_is_also_a_word_opens_a_sentence_as_a_name() -> None:
+    # "bill" is a word of this text too; "Bill said" at a sentence's start is still Bill
+    text = (
+        "The bill lay on the table between Rose and Bill, and Ned read it.\n\n"
+        '"Who pays?" asked Ned.\n\n'
+        'Bill said, "Not I."\n\n'
+        'Bill said, "Rose, then."\n\n'
+        '"Not I," said Rose, and she looked at Bill.\n'
+    )
+    assert speakers(text) == ["Ned", "Bill", "Bill", "Rose"]
+
+
+def test_a_rank_with_a_name_of_its_own_in_front_is_someone_else() -> None:
+    text = (
+        "King Aldric sat on the throne. King Aldric frowned, and the King called for wine. "
+        "King Aldric waited.\n\n"
+        'Then the Goblin King came in at the door. "You sent for me," said the Goblin King.\n'
+    )
+    assert speakers(text) == ["the Goblin King"]
+
+
+def test_a_description_no_one_could_name_before_is_the_one_person_it_can_be_now() -> None:
+    filler = "".join(f"The clock struck {k}, and the fire settled in the grate.\n\n" for k in range(5))
+    text = (
+        "Ada Quill and Nora Vance sat by the fire.\n\n"
+        '"Tea?" said the young lady.\n\n' + filler + "The young lady yawned.\n\n"
+        "Ada Quill poured the tea.\n\n"
+        '"Quiet now," said the young lady.\n'
+    )
+    assert speakers(text) == ["the young lady", "Ada Quill"]
+
+
+def test_a_daughter_called_miss_does_not_make_her_father_s_mr_anyone_else() -> None:
+    text = (
+        "Edwin Harrow wound the clock. Edwin Harrow was proud of it.\n\n"
+        '"Bed," said Miss Harrow, his daughter. "Soon," said Mr. Harrow, and he smiled.\n'
+    )
+    cast = cast_of(text)
+    edwin = holders(cast, "edwin harrow")
+    assert len(edwin) == 1 and holders(cast, "mr. harrow") == edwin and holders(cast, "miss harrow") != edwin
+
+
+def test_a_participle_opening_a_sentence_is_no_given_name() -> None:
+    text = (
+        "Mr. Gorse hated the moor. Resisting Gorse's plan, Ada Quill stayed in.\n\n"
+        '"Come out," said Gorse. "No," said Ada Quill.\n'
+    )
+    cast = cast_of(text)
+    assert not holders(cast, "resisting gorse") and holders(cast, "gorse") == holders(cast, "mr. gorse")
+    assert all(e.given != "Resisting" for e in cast.entities)
