@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import math
 import os
 import sys
 import time
@@ -40,7 +41,7 @@ from pipeline.cli.scriptview import LOW_CONFIDENCE, to_json
 from pipeline.model import GROUP
 from pipeline.speakers.analyse import analyse, examine, sieves_only
 from pipeline.speakers.attribution.features import FEATURES, candidate_table, hidden_table
-from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker
+from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, addressed, choose
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -58,7 +59,6 @@ PARAMS: dict[str, Any] = {
     "verbose": -1,
 }
 ROUNDS = 100
-_ADDRESSED = FEATURES.index("addressed_here")
 SILVER_WEIGHT = 0.5
 GROUPS: dict[str, str] = {b: g for g, books in json.loads((bn.DEV / "groups.json").read_text()).items() for b in books}
 
@@ -158,30 +158,46 @@ def export(booster: lgb.Booster, calibration: tuple[list[float], list[float]]) -
         trees.append(out)
     return {"format": FORMAT, "features": list(FEATURES), "trees": trees,
             "calibration": {"share": calibration[0], "right": calibration[1]},
-            "trained": {"params": PARAMS, "rounds": ROUNDS, "silver_weight": SILVER_WEIGHT}}
+            "trained": {"params": PARAMS, "rounds": ROUNDS, "silver_weight": SILVER_WEIGHT, "caution": CAUTION}}
+
+
+#: How many standard errors below the measured accuracy a confidence is set: what held-out books
+#: vouch for, not what they happened to score (a block of 20 lines all right is not "1.0").
+CAUTION = 1.0
+
+
+def _lower_bound(right: float, n: float, z: float = CAUTION) -> float:
+    """The Wilson score interval's lower end for ``right`` of ``n``."""
+    p = right / n
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - margin) / (1 + z * z / n)
 
 
 def isotonic(points: list[tuple[float, bool]]) -> tuple[list[float], list[float]]:
-    """Pool-adjacent-violators: accuracy as a non-decreasing function of the top candidate's score."""
+    """Pool-adjacent-violators: accuracy as a non-decreasing function of the top candidate's score,
+    each block's accuracy taken at the lower end of its interval (`CAUTION`)."""
     blocks: list[list[float]] = []  # [sum of right, count, sum of share]
     for share, right in sorted(points):
         blocks.append([float(right), 1.0, share])
         while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
             r, n, s = blocks.pop()
             blocks[-1] = [blocks[-1][0] + r, blocks[-1][1] + n, blocks[-1][2] + s]
-    return [round(b[2] / b[1], 4) for b in blocks], [round(b[0] / b[1], 4) for b in blocks]
+    vouched = np.maximum.accumulate([_lower_bound(b[0], b[1]) for b in blocks]) if blocks else []
+    return [round(b[2] / b[1], 4) for b in blocks], [round(float(v), 4) for v in vouched]
 
 
 def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]]:
     """(top candidate's score, top is right) for each gold line of ``book``."""
     if not book.gold_groups:
         return []
-    p = booster.predict(np.asarray(book.x, dtype=float))
+    x = np.asarray(book.x, dtype=float)
+    p = np.where(addressed(x), 0.0, booster.predict(x))  # as the ranker sees them (ranker.py)
     out = []
     for first, n, _any in book.gold_groups:
         if n:
-            q = np.where([row[_ADDRESSED] for row in book.x[first : first + n]], 0.0, p[first : first + n])
-            best = int(np.argmax(q))
+            q = p[first : first + n]
+            best = choose(q, x[first : first + n])
             out.append((float(q[best]), bool(book.y[first + best])))
     return out
 

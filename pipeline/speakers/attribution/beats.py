@@ -48,7 +48,11 @@ class Beat:
     rules = (Rule.ACTION_BEAT,)
 
     def __call__(self, s: Scene, qi: int, d: Decision | None) -> Decision | None:
-        return d if d is not None else _beat(s, s.quotes[qi], s.vocatives[qi])
+        if d is not None:
+            return d
+        if qi not in s.beats:  # the ranker asks again for every line: the paragraph has not changed
+            s.beats[qi] = _beat(s, s.quotes[qi], s.vocatives[qi])
+        return s.beats[qi]
 
 
 def _voice_of(s: Scene, start: int, vocatives: set[int]) -> Decision | None:

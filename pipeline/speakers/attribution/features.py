@@ -92,7 +92,7 @@ _PER_CANDIDATE = (
 )
 #: The ranker's features, in the order of a row.
 FEATURES: tuple[str, ...] = (*_PER_LINE, *_PER_CANDIDATE)
-_MAX_CANDIDATES = 10
+_MAX_CANDIDATES = 14
 _RECENT = 10  # lines that make "recent" for a candidate's share of the turns
 _RANKED = 8  # distinct people ranked by how lately the text mentioned them
 
@@ -166,6 +166,15 @@ def _proposals(s: Scene, qi: int, hide: bool) -> dict[str, int | str | None]:
     return out
 
 
+def _pool(*proposed: int | str | None) -> list[int | str]:
+    """The first `_MAX_CANDIDATES` people (or GROUP) of ``proposed``, each once, in order."""
+    pool: list[int | str] = []
+    for c in proposed:
+        if c is not None and c not in pool and (isinstance(c, int) or c == GROUP):
+            pool.append(c)
+    return pool[:_MAX_CANDIDATES]
+
+
 def _latest_mentioned(s: Scene, start: int) -> list[int]:
     """The last `_RANKED` distinct people mentioned before token ``start``, latest first."""
     out: list[int] = []
@@ -188,6 +197,9 @@ def _named_in(c: int | str, names: Counter[int], subjects: set[int]) -> tuple[fl
 class _Seen:
     """What is read around one line, shared by its candidates' rows."""
 
+    start: int  # the token the line's mentions are counted back from
+    spoke: dict[int | str, int]  # how many lines back each of the last 20 lines' speakers last spoke
+    proposed: tuple[int | str | None, ...]  # props' values, in the order of `_PROPOSERS`
     props: dict[str, int | str | None]
     around: tuple[int | str | None, ...]
     addressed_prev: set[int]
@@ -213,22 +225,20 @@ def _row(
     book: _Book,
     c: int | str,
     tag: bool,
-    start: int,
     seen: _Seen,
 ) -> tuple[float, ...]:
     """The per-candidate part of a row (`_PER_CANDIDATE`)."""
     ent = s.cast.entities[c] if isinstance(c, int) else None
     mentioned = book.mentioned_at.get(c, []) if isinstance(c, int) else []
-    k = bisect.bisect_left(mentioned, start) - 1
-    since_mention = math.log1p(start - mentioned[k]) if k >= 0 else 12.0
-    spoke = next((j for j in range(1, 21) if qi - j >= 0 and decisions[qi - j].speaker == c), 21)
+    k = bisect.bisect_left(mentioned, seen.start) - 1
+    since_mention = math.log1p(seen.start - mentioned[k]) if k >= 0 else 12.0
     agrees = (
         d.pronoun and isinstance(d.speaker, int) and ent is not None and ent.gender == s.cast.entities[d.speaker].gender
     )
     return (
         float(c == d.speaker),
         float(tag and c == d.speaker),
-        *(float(seen.props[name] == c) for name in _PROPOSERS),
+        *(float(p == c) for p in seen.proposed),
         *(float(a == c) for a in seen.around),
         float(c in s.vocatives[qi]),
         float(c in seen.addressed_prev),
@@ -241,7 +251,7 @@ def _row(
         *_named_in(c, seen.prev, seen.prev_subj),
         float(seen.nxt[c]) if isinstance(c, int) else 0.0,
         since_mention,
-        float(spoke),
+        float(seen.spoke.get(c, 21)),
         book.share.get(c, 0.0) if isinstance(c, int) else 0.0,
         float(agrees),
         float(c == seen.said_to_here),
@@ -252,6 +262,47 @@ def _row(
     )
 
 
+def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool) -> _Seen:
+    """What the rows of quotation ``qi`` read around it (its own paragraph left out when ``hide``)."""
+    q = s.quotes[qi]
+    own, own_subj = book.paragraph_mentions(q.paragraphs[0], hide)
+    prev, prev_subj = book.paragraph_mentions(q.paragraphs[0] - 1)
+    nxt, _ = book.paragraph_mentions(q.paragraphs[-1] + 1)
+    around = tuple(book.neighbour(qi, k) for k in (-1, -2, -3, 1, 2))
+    recent: Counter[int | str] = Counter()  # oldest first: ties in most_common() go to the earlier speaker
+    for j in range(max(0, qi - _RECENT), qi):
+        if (who := decisions[j].speaker) is not None:
+            recent[who] += 1
+    spoke: dict[int | str, int] = {}
+    for j in range(1, min(qi, 20) + 1):
+        if (who := decisions[qi - j].speaker) is not None:
+            spoke.setdefault(who, j)
+    props = _proposals(s, qi, hide)
+    prev_speaker = decisions[qi - 1].speaker if qi else None
+    # a hidden paragraph's own narration (its tag before the line) must not show in what was mentioned last
+    start = bisect.bisect_left(s.starts, s.layout.paragraphs[q.paragraphs[0]][0] if hide else q.parts[0][0])
+    return _Seen(
+        start=start,
+        spoke=spoke,
+        proposed=tuple(props[name] for name in _PROPOSERS),
+        props=props,
+        around=around,
+        addressed_prev=s.vocatives[qi - 1] if qi and around[0] is not None else set(),
+        addressed_next=s.vocatives[qi + 1] if around[3] is not None else set(),
+        said_to_prev=s.said_to[qi - 1] if qi and around[0] is not None else None,
+        said_to_here=None if hide else s.said_to[qi],
+        addressed_prev2=s.vocatives[qi - 2] if qi > 1 and around[1] is not None else set(),
+        recent=recent,
+        prev_gender=s.cast.entities[prev_speaker].gender if isinstance(prev_speaker, int) else None,
+        latest=_latest_mentioned(s, start),
+        own=own,
+        own_subj=own_subj,
+        prev=prev,
+        prev_subj=prev_subj,
+        nxt=nxt,
+    )
+
+
 def candidates_of(
     s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool = False, alternative: Decision | None = None
 ) -> Candidates:
@@ -259,58 +310,34 @@ def candidates_of(
     is the decision the sieves take without it."""
     d = alternative if hide and alternative is not None else decisions[qi]
     q = s.quotes[qi]
-    props = _proposals(s, qi, hide)
-    own, own_subj = book.paragraph_mentions(q.paragraphs[0], hide)
-    prev, prev_subj = book.paragraph_mentions(q.paragraphs[0] - 1)
-    nxt, _ = book.paragraph_mentions(q.paragraphs[-1] + 1)
-    around = [book.neighbour(qi, k) for k in (-1, -2, -3, 1, 2)]
-    addressed_prev = s.vocatives[qi - 1] if qi and around[0] is not None else set()
-    addressed_next = s.vocatives[qi + 1] if around[3] is not None else set()
-    said_to_prev = s.said_to[qi - 1] if qi and around[0] is not None else None
-    addressed_prev2 = s.vocatives[qi - 2] if qi > 1 and around[1] is not None else set()
-    recent: Counter[int | str] = Counter()
-    for j in range(max(0, qi - _RECENT), qi):
-        if (who := decisions[j].speaker) is not None:
-            recent[who] += 1
-    prev_speaker = decisions[qi - 1].speaker if qi else None
-    prev_gender = s.cast.entities[prev_speaker].gender if isinstance(prev_speaker, int) else None
-    pool: list[int | str] = []
-    for c in (d.speaker, *props.values(), *around, *sorted(addressed_prev), said_to_prev, s.cast.narrator, *own, *prev):
-        if c is not None and c not in pool and (isinstance(c, int) or c == GROUP):
-            pool.append(c)
-    pool = pool[:_MAX_CANDIDATES]
+    seen = _read_around(s, decisions, qi, book, hide)
+    pool = _pool(
+        d.speaker,
+        *seen.props.values(),
+        *seen.around,
+        *sorted(seen.addressed_prev),
+        seen.said_to_prev,
+        s.cast.narrator,
+        *seen.own,
+        *seen.prev,
+        *(who for who, _n in seen.recent.most_common()),
+        *seen.latest,
+        *seen.nxt,
+    )
     tag = d.rule in _TAG_RULES and not hide
     line = [float(d.rule == r) for r in _RULES]
     line += [
         d.confidence,
         float(tag and d.pronoun),
-        float(around[0] is not None),
+        float(seen.around[0] is not None),
         float(book.run_length(qi)),
         float(len(pool)),
         float(s.cast.narrator is not None),
         float(hide),
         math.log1p(q.paragraphs[0] - s.quotes[qi - 1].paragraphs[-1]) if qi else 12.0,
-        float(len(recent)),
+        float(len(seen.recent)),
     ]
-    start = bisect.bisect_left(s.starts, q.parts[0][0])
-    seen = _Seen(
-        props,
-        tuple(around),
-        addressed_prev,
-        addressed_next,
-        said_to_prev,
-        None if hide else s.said_to[qi],
-        addressed_prev2,
-        recent,
-        prev_gender,
-        _latest_mentioned(s, start),
-        own,
-        own_subj,
-        prev,
-        prev_subj,
-        nxt,
-    )
-    rows = [(*line, *_row(s, decisions, qi, d, book, c, tag, start, seen)) for c in pool]
+    rows = [(*line, *_row(s, decisions, qi, d, book, c, tag, seen)) for c in pool]
     return Candidates(qi, tuple(pool), tuple(rows))
 
 

@@ -3,7 +3,8 @@
 The model is a small set of gradient-boosted trees (trained by benchmarks/train_ranker.py with
 LightGBM, leave-one-book-out over the annotated novels) stored as plain JSON in data/ranker.json:
 the feature names it was built for, each tree as arrays, and the calibration that turns the best
-candidate's score into the accuracy measured on held-out books. Loading it runs no
+candidate's score into the accuracy held-out books vouch for (the lower end, one standard error
+down, of what lines scored alike got right on books the model never saw). Loading it runs no
 code from the file. A line whose best candidate is the sieves' own choice keeps the sieves' rule;
 one the ranker gives to someone else is marked ``ranker``. Pins are never re-ranked.
 """
@@ -28,46 +29,71 @@ MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
 FORMAT = "audiobook-ranker/1"
 
 
-def _shift(child: int, nodes: int, leaves: int) -> int:
-    """A tree's child pointer in the shared arrays: a node offset by ``nodes``, a leaf by ``leaves``."""
-    return child + nodes if child >= 0 else ~(~child + leaves)
+_SLICE = 256  # rows walked at once (the fastest of 128 to 4096 on 62,000 rows)
 
 
 class _Forest:
     """All trees in one set of node arrays, walked together: every row goes down every tree one
-    level per step (as many numpy steps as the deepest tree has levels, not one Python loop per
-    tree). A child below zero is the leaf ``~child``; each tree's nodes and leaves are offset into
-    the shared arrays."""
+    level per step, as many numpy steps as the deepest tree has levels (not one Python loop per tree
+    or per row). Leaves are nodes too, that lead back to themselves, so a row that reached its leaf
+    early simply stays there."""
 
     def __init__(self, trees: list[dict[str, list[Any]]]) -> None:
-        feature, threshold, left, right, value, roots = [], [], [], [], [], []
-        nodes = leaves = 0
+        inner = sum(len(t["feature"]) for t in trees)
+        feature, threshold, left, right = [], [], [], []
+        value: list[float] = [0.0] * inner
+        roots = []
+        nodes, leaves = 0, inner  # where the next tree's inner nodes and leaves begin
+        self.depth = 0
         for t in trees:
-            roots.append(nodes if t["feature"] else ~leaves)
+            roots.append(_at(0 if t["feature"] else ~0, nodes, leaves))
             feature += t["feature"]
             threshold += t["threshold"]
-            left += [_shift(c, nodes, leaves) for c in t["left"]]
-            right += [_shift(c, nodes, leaves) for c in t["right"]]
+            left += [_at(c, nodes, leaves) for c in t["left"]]
+            right += [_at(c, nodes, leaves) for c in t["right"]]
             value += t["value"]
             nodes, leaves = nodes + len(t["feature"]), leaves + len(t["value"])
-        self.feature = np.asarray(feature, dtype=np.int64)
-        self.threshold = np.asarray(threshold, dtype=float)
-        self.left = np.asarray(left, dtype=np.int64)
-        self.right = np.asarray(right, dtype=np.int64)
+            self.depth = max(self.depth, _depth(t))
+        own = list(range(inner, len(value)))  # each leaf goes on to itself, whatever the row holds
+        self.feature = np.asarray(feature + [0] * len(own), dtype=np.intp)
+        self.threshold = np.asarray(threshold + [np.inf] * len(own), dtype=float)
+        self.left = np.asarray(left + own, dtype=np.intp)
+        self.right = np.asarray(right + own, dtype=np.intp)
         self.value = np.asarray(value, dtype=float)
-        self.roots = np.asarray(roots, dtype=np.int64)
+        self.roots = np.asarray(roots, dtype=np.intp)
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         """Per row, the sum of its leaves over all trees."""
-        node = np.tile(self.roots, (len(x), 1))
-        rows = np.repeat(np.arange(len(x)), len(self.roots)).reshape(node.shape)
-        inner = node >= 0
-        while inner.any():
-            r, n = rows[inner], node[inner]
-            go_left = x[r, self.feature[n]] <= self.threshold[n]
-            node[inner] = np.where(go_left, self.left[n], self.right[n])
-            inner = node >= 0
-        return self.value[~node].sum(axis=1) if len(self.roots) else np.zeros(len(x))
+        if not len(self.roots) or not len(x):
+            return np.zeros(len(x))
+        # in slices of rows whose walk fits the CPU's cache: all 62,000 rows of a 1 MB text at once took 5x as long
+        return np.concatenate([self._walk(x[k : k + _SLICE]) for k in range(0, len(x), _SLICE)])
+
+    def _walk(self, x: np.ndarray) -> np.ndarray:
+        flat = np.ascontiguousarray(x, dtype=float).ravel()
+        row_at = (np.arange(len(x), dtype=np.intp) * x.shape[1])[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        for _ in range(self.depth):
+            go_left = flat[row_at + self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return self.value[node].sum(axis=1)
+
+
+def _at(child: int, nodes: int, leaves: int) -> int:
+    """A tree's child in the shared arrays: its inner nodes begin at ``nodes``, its leaves at ``leaves``."""
+    return child + nodes if child >= 0 else ~child + leaves
+
+
+def _depth(tree: dict[str, list[Any]]) -> int:
+    """The most splits on any path from the root of ``tree`` to a leaf."""
+    if not tree["feature"]:
+        return 0
+    level, deepest, step = [0], 0, 0
+    while level:
+        step += 1
+        deepest = step
+        level = [c for n in level for c in (tree["left"][n], tree["right"][n]) if c >= 0]
+    return deepest
 
 
 class Model:
@@ -97,11 +123,23 @@ class Model:
         return float(np.interp(p, xs, ys)) if len(xs) else p
 
 
+def named_by_tag(x: np.ndarray) -> np.ndarray:
+    """Per row, whether its candidate is the one an explicit tag names ("said Joe", "the boy called")."""
+    return (x[:, _BY_TAG] > 0) & (x[:, _NAMING].max(axis=1) > 0)
+
+
 def addressed(x: np.ndarray) -> np.ndarray:
     """Per row, whether its candidate is someone the line addresses, who is never its speaker (the
     sieves' addressee veto), unless a tag names them as the speaker ("said Joe")."""
-    named_by_tag = (x[:, _BY_TAG] > 0) & (x[:, _NAMING].max(axis=1) > 0)
-    return (x[:, _ADDRESSED] > 0) & ~named_by_tag
+    return (x[:, _ADDRESSED] > 0) & ~named_by_tag(x)
+
+
+def choose(p: np.ndarray, x: np.ndarray) -> int:
+    """The row one line goes to: the person its explicit tag names, else the best scored. (Held out,
+    the ranker re-deciding tagged lines won 22 and lost 12 of the novels' 9,101 lines, and lost
+    tagged lines of the short-story dev set: a tag is what a listener checks first.)"""
+    tagged = np.flatnonzero(named_by_tag(x))
+    return int(tagged[0]) if len(tagged) else int(np.argmax(p))
 
 
 @cache
@@ -127,11 +165,11 @@ class Ranker:
         probs = np.where(addressed(x), 0.0, self.model.probabilities(x))
         out, at = list(decisions), 0
         for c in table:
-            p, at = probs[at : at + len(c.rows)], at + len(c.rows)
+            p, lines, at = probs[at : at + len(c.rows)], x[at : at + len(c.rows)], at + len(c.rows)
             d = decisions[c.qi]
             if d.rule == Rule.PIN or not len(p) or not p.max() > 0.0:
                 continue
-            best = int(np.argmax(p))
+            best = choose(p, lines)
             confidence = round(self.model.calibrated(float(p[best])), 2)
             who = c.speakers[best]
             if who == d.speaker:

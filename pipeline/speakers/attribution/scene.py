@@ -51,6 +51,8 @@ class Scene:
         self.by_last = {m.last: m for m in mentions}
         self.mention_firsts = [m.first for m in mentions]
         self.quoted_paras = {p for q in layout.quotations for p in q.paragraphs}
+        self._openings: dict[tuple[int, int], set[int]] = {}
+        self.beats: dict[int, Decision | None] = {}  # per quotation, the action beat of its paragraph (beats.py)
         self.renamed: set[int] = set()  # unnamed entities already called the way a tag calls them
         self.quotes = layout.quotations
         self.vocatives = [self.vocatives_of(q) for q in self.quotes]  # per quotation, who it addresses by name
@@ -232,6 +234,11 @@ class Scene:
     def opening_vocative(self, q: Quotation) -> set[int]:
         """Who a quotation addresses by name in its first sentence ("No, Kit." / "Mr. Ashby, you ...")."""
         a, b = q.parts[0]
+        if (a, b) not in self._openings:  # asked again for every line after it, by the sieves and the ranker
+            self._openings[a, b] = self._opening_vocative(a, b)
+        return self._openings[a, b]
+
+    def _opening_vocative(self, a: int, b: int) -> set[int]:
         lo, hi = bisect.bisect_left(self.starts, a), bisect.bisect_left(self.starts, b)
         end = lo
         while end < hi and (self.tokens[end].text not in ".!?" or self.tokens[end - 1].low in TITLES):

@@ -96,9 +96,11 @@ def test_every_line_of_the_corpus_has_a_known_rule_and_its_measured_confidence(w
 
 
 def test_every_line_carries_a_rule_of_the_sieve_that_decided_it() -> None:
+    from pipeline.speakers.attribution.ranker import Ranker
     from pipeline.speakers.attribution.sieves import CONTEXT, SIEVES, Pin
 
-    rules = {r for sieve in (*SIEVES, *CONTEXT, Pin({})) for r in sieve.rules}
+    # the ranker is the stage after the sieves: a line it gives to someone else carries its rule
+    rules = {r for stage in (*SIEVES, *CONTEXT, Pin({}), Ranker) for r in stage.rules}
     work = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt")))
     got = {s.rule for s in analyse(work).segments if s.kind == "dialogue"}
     assert got and got <= rules
