@@ -10,13 +10,13 @@ from tests.importgraph import graph, modules
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 # Lower layers first: a module may import its own layer and the layers before it, never a later one.
-# The studio sits beside the CLI at the top: it calls the build and the stages, and nothing calls it
-# but the `audiobook studio` command.
+# The studio sits under the CLI at the top: it calls the build and the stages, and nothing calls it
+# but the `audiobook studio` command (it takes nothing from the CLI: the arrow goes one way).
 # The plan (options, each chapter's clips and files, the build state) sits below publish, which writes
 # what is planned; the output formats both read are plain data at the floor (formats.py).
 ORDER = {"model": 0, "errors": 0, "fsutil": 1, "yamlutil": 1, "layout": 1, "clock": 1, "formats": 1,
          "reading": 2, "speakers": 3, "voices": 4, "audio": 5, "plan": 6, "publish": 7, "quality": 8, "runner": 9,
-         "cli": 10, "studio": 10}
+         "studio": 10, "cli": 11}
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 MAX_CLASS_LINES = 200  # a class counted with the package classes it inherits from: one unit, however split

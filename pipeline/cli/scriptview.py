@@ -13,11 +13,7 @@ from rich.table import Table
 
 from pipeline.model import GROUP, Analysis, Segment
 from pipeline.reading.paragraphs import paragraphs, pieces
-
-#: Lines decided with less confidence than this are highlighted, with their id for pinning. Confidence
-#: is measured accuracy (text/attribution/confidence.py); on the tuning novels the lines at or above
-#: 0.9 are 94% right and the lines below it hold 94% of the errors (re-measured with the table).
-LOW_CONFIDENCE = 0.9
+from pipeline.speakers.analyse import LOW_CONFIDENCE, strip_marks
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
@@ -91,11 +87,6 @@ def _dialogue_markup(seg: Segment, colour: dict[str, str]) -> str:
             f"[dim yellow]({seg.quote_id}, {seg.rule}, {seg.confidence:.2f})[/]"
         )
     return f"[bold {colour.get(who, 'white')}]{escape(shown)}:[/] {text}"
-
-
-def strip_marks(text: str) -> str:
-    """Narration around dialogue starts or ends with the quotation marks; they are not read."""
-    return text.strip().strip("“”‘’\"'«»„").strip()
 
 
 def _cast_table(analysis: Analysis) -> Table:

@@ -20,6 +20,17 @@ from pipeline.speakers.narrators import section_writers
 from pipeline.speakers.pins import Pins, check_pins
 from pipeline.speakers.tokens import Token, tokenize
 
+#: Lines decided with less confidence than this are unsure: the script view and the studio mark them,
+#: with their id for pinning. Confidence is the accuracy such lines had on books the ranker never saw
+#: (speakers/attribution/ranker.py; `benchmarks/train_ranker.py` prints the curve).
+LOW_CONFIDENCE = 0.9
+
+
+def strip_marks(text: str) -> str:
+    """Narration around dialogue starts or ends with the quotation marks; they are not read."""
+    return text.strip().strip("“”‘’\"'«»„").strip()
+
+
 #: A stage after the sieves that may re-decide their lines: the learned ranker, or `sieves_only`.
 Reranker = Callable[[Scene, list[Decision]], list[Decision]]
 

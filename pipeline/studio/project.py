@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli.scriptview import LOW_CONFIDENCE, strip_marks
 from pipeline.errors import AudiobookError, PinError
 from pipeline.model import GROUP, Analysis, Chapter, Segment, Work
 from pipeline.plan.chapters import ChapterPlan, chapter_plan, work_segments
 from pipeline.reading.corpus import Corpus, load_corpus
 from pipeline.reading.paragraphs import paragraphs
 from pipeline.speakers import analysed
+from pipeline.speakers.analyse import LOW_CONFIDENCE, strip_marks
 from pipeline.speakers.pins import pins_path, pins_source
 from pipeline.voices.cast import CastResult, cast_works
 from pipeline.voices.casting import Casting
