@@ -13,7 +13,7 @@ from rich.table import Table
 
 from pipeline.model import GROUP, Analysis, Segment
 from pipeline.reading.paragraphs import paragraphs, pieces
-from pipeline.speakers.analyse import LOW_CONFIDENCE, strip_marks
+from pipeline.speakers.analyse import LOW_CONFIDENCE, is_unsure, strip_marks
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
@@ -97,11 +97,7 @@ def _cast_table(analysis: Analysis) -> Table:
     for c in analysis.characters:
         if c.lines:
             table.add_row(escape("(several at once)" if c.name == GROUP else c.name), c.gender, str(c.lines))
-    unsure = sum(
-        1
-        for s in analysis.segments
-        if s.kind == "dialogue" and s.confidence is not None and s.confidence < LOW_CONFIDENCE
-    )
+    unsure = sum(1 for s in analysis.segments if is_unsure(s))
     table.caption = (
         f"{unsure} unsure line(s) in yellow: pin them in <story>.speakers.yaml as 'q-xxxxxxxx: Name'"
         if unsure

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from pipeline.model import GROUP, Analysis, Character, Gender
+from pipeline.model import GROUP, Analysis, Character, Gender, Segment
 from pipeline.reading.lexicon import TITLES
 from pipeline.reading.segment import Layout, segments_of, split
 from pipeline.speakers.attribution.ranker import Ranker
@@ -24,6 +24,11 @@ from pipeline.speakers.tokens import Token, tokenize
 #: with their id for pinning. Confidence is the accuracy such lines had on books the ranker never saw
 #: (speakers/attribution/ranker.py; `benchmarks/train_ranker.py` prints the curve).
 LOW_CONFIDENCE = 0.9
+
+
+def is_unsure(seg: Segment) -> bool:
+    """A line of dialogue decided with less confidence than ``LOW_CONFIDENCE``."""
+    return seg.kind == "dialogue" and seg.confidence is not None and seg.confidence < LOW_CONFIDENCE
 
 
 def strip_marks(text: str) -> str:

@@ -25,7 +25,7 @@ from pipeline.plan.chapters import ChapterPlan, chapter_plan, work_segments
 from pipeline.reading.corpus import Corpus, load_corpus
 from pipeline.reading.paragraphs import paragraphs
 from pipeline.speakers import analysed
-from pipeline.speakers.analyse import LOW_CONFIDENCE, strip_marks
+from pipeline.speakers.analyse import is_unsure, strip_marks
 from pipeline.speakers.pins import pins_path, pins_source
 from pipeline.voices.cast import CastResult, cast_works
 from pipeline.voices.casting import Casting
@@ -215,10 +215,6 @@ def _chapter(work: Work, number: int) -> Chapter:
     return work.chapters[number - 1]
 
 
-def unsure(seg: Segment) -> bool:
-    return seg.kind == "dialogue" and seg.confidence is not None and seg.confidence < LOW_CONFIDENCE
-
-
 def speakers_of(analysis: Analysis) -> list[str]:
     """The work's speakers, most lines first: the page colours them in this order."""
     chars = sorted((c for c in analysis.characters if c.lines and c.name != GROUP), key=lambda c: (-c.lines, c.name))
@@ -235,7 +231,7 @@ def chapter_view(work: Work, chapter: Chapter, segments: tuple[Segment, ...], an
         lines.append({
             "i": i, "kind": seg.kind, "text": seg.text.strip() if seg.kind == "dialogue" else strip_marks(seg.text),
             "speaker": seg.speaker, "colour": speakers.index(seg.speaker) if seg.speaker in speakers else -1,
-            "confidence": seg.confidence, "rule": seg.rule, "qid": seg.quote_id, "unsure": unsure(seg),
+            "confidence": seg.confidence, "rule": seg.rule, "qid": seg.quote_id, "unsure": is_unsure(seg),
         })
     return {"work": work.slug, "chapter": chapter.number, "title": chapter.title, "lines": lines,
             "unsure": sum(1 for line in lines if line["unsure"]), "cast": cast_view(analysis)}
