@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,12 +42,18 @@ def chromium(width: int = 900, height: int = 1000) -> Iterator[Any]:
             driver.quit()
 
 
-def wait_for(driver: Any, script: str, timeout: float = 20.0) -> Any:
-    """Poll a script until it returns something true (the page's own state: an event, not a delay)."""
+def until(check: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
+    """Poll ``check`` until it returns something true (a state it reads: an event, not a delay);
+    ``what`` names it in the failure."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        value = driver.execute_script(script)
+        value = check()
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for: {script}")
+    raise AssertionError(f"timed out waiting for: {what}")
+
+
+def wait_for(driver: Any, script: str, timeout: float = 20.0) -> Any:
+    """Poll a script until it returns something true (the page's own state: an event, not a delay)."""
+    return until(lambda: driver.execute_script(script), script, timeout)

@@ -11,7 +11,6 @@ and phone widths.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from pipeline.runner.lock import build_lock
 from pipeline.speakers.analyse import analyse
 from pipeline.speakers.pins import load_pins
 from pipeline.studio.project import file_hash
-from tests.browser import chromium
+from tests.browser import chromium, until
 from tests.browser import wait_for as _wait_for
 from tests.studio.conftest import Server
 
@@ -64,13 +63,11 @@ def _type(browser: Any, css: str, text: str) -> None:
 
 
 def _wait_file(path: Path, wanted: str, timeout: float = 60.0) -> str:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
+    def holding() -> str:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
-        if wanted in text:
-            return text
-        time.sleep(0.05)
-    raise AssertionError(f"{path} never held {wanted!r}")
+        return text if wanted in text else ""
+
+    return until(holding, f"{path} to hold {wanted!r}", timeout)
 
 
 def test_open_play_and_pin(studio: Server, browser: Any, tmp_path: Path) -> None:
@@ -190,14 +187,12 @@ def test_recast_say_it_right_and_a_hand_edit(studio: Server, browser: Any) -> No
 def _settled(browser: Any, voices: Path) -> None:
     """Until the page has no request unanswered (no answer still to come re-opens the voice panel)
     and holds voices.yaml as it is on disk now (a save in flight may still change it)."""
-    end = time.monotonic() + 60
-    while True:
+    def settled() -> bool:
         now = file_hash(voices)
-        if browser.execute_script(f"return studio.state.inflight === 0 && studio.state.hashes.voices === '{now}' "
-                                  f"&& studio.state.voiceHash === '{now}'"):
-            return
-        assert time.monotonic() < end, "the page never settled on voices.yaml as it is on disk"
-        time.sleep(0.05)  # polling the page's own state, as wait_for does
+        return browser.execute_script(f"return studio.state.inflight === 0 && studio.state.hashes.voices === '{now}' "
+                                      f"&& studio.state.voiceHash === '{now}'")
+
+    until(settled, "the page to settle on voices.yaml as it is on disk", 60.0)
 
 
 def _build(browser: Any) -> tuple[int, int]:
