@@ -3,8 +3,9 @@
 The model is a small set of gradient-boosted trees (trained by benchmarks/train_ranker.py with
 LightGBM, leave-one-book-out over the annotated novels) stored as plain JSON in data/ranker.json:
 the feature names it was built for, each tree as arrays, and the calibration that turns the best
-candidate's score into the accuracy held-out books vouch for (the lower end, one standard error
-down, of what lines scored alike got right on books the model never saw). Loading it runs no
+candidate's score into the accuracy held-out books vouch for (an isotonic fit of what lines scored
+alike got right on books the model never saw), with the confidence from which a line counts as
+sure (the lowest at which the lines at or above it were 95% right there). Loading it runs no
 code from the file. A line whose best candidate is the sieves' own choice keeps the sieves' rule;
 one the ranker gives to someone else is marked ``ranker``. Pins are never re-ranked.
 """
@@ -26,7 +27,7 @@ _ADDRESSED = FEATURES.index("addressed_here")
 _BY_TAG = FEATURES.index("by_tag")
 _NAMING = [FEATURES.index(f"rule_{r.value}") for r in (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE)]
 MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
-FORMAT = "audiobook-ranker/1"
+FORMAT = "audiobook-ranker/2"
 
 
 _SLICE = 256  # rows walked at once (the fastest of 128 to 4096 on 62,000 rows)
@@ -108,6 +109,9 @@ class Model:
         self.forest = _Forest(data["trees"])
         table = data["calibration"]
         self.calibration = (np.asarray(table["share"], dtype=float), np.asarray(table["right"], dtype=float))
+        #: lines decided with less confidence are unsure: the lowest confidence whose lines at or above it were
+        #: 95% right on books the model never saw (chosen by benchmarks/train_ranker.py on the held-out curve)
+        self.sure_from = float(table["sure_from"])
 
     @classmethod
     def load(cls, path: Path = MODEL) -> Model:
@@ -143,8 +147,19 @@ def choose(p: np.ndarray, x: np.ndarray) -> int:
 
 
 @cache
+def _packaged() -> dict[str, Any]:
+    return dict(json.loads(MODEL.read_text(encoding="utf-8")))
+
+
+@cache
 def default_model() -> Model:
-    return Model.load()
+    return Model(_packaged())
+
+
+def packaged_sure_from() -> float:
+    """The packaged model's threshold for sure lines (read without building the model, which a training
+    run with new features must be able to import around)."""
+    return float(_packaged()["calibration"]["sure_from"])
 
 
 class Ranker:
