@@ -33,6 +33,7 @@ from pipeline.speakers.attribution.turns import (
     TurnTaking,
     Vocative,
 )
+from pipeline.speakers.cast import Entity
 
 _TAG_RULES = (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE, Rule.PRONOUN_TAG, Rule.GROUP_TAG)
 _RULES = tuple(r for r in Rule if r not in (Rule.PIN, Rule.RANKER))
@@ -58,6 +59,9 @@ _PER_LINE = (
     "hidden",
     "gap_paras",
     "recent_speakers",
+    "prev_tag",
+    "narration_between",
+    "scene_break",
 )
 _PER_CANDIDATE = (
     "rule_choice",
@@ -89,12 +93,19 @@ _PER_CANDIDATE = (
     "recent_share",
     "gender_as_prev",
     "mention_rank",
+    "pronoun_gender",
+    "book_rank",
 )
 #: The ranker's features, in the order of a row.
 FEATURES: tuple[str, ...] = (*_PER_LINE, *_PER_CANDIDATE)
-_MAX_CANDIDATES = 14
+_MAX_CANDIDATES = 16
 _RECENT = 10  # lines that make "recent" for a candidate's share of the turns
 _RANKED = 8  # distinct people ranked by how lately the text mentioned them
+_LEADS = 3  # the book's most frequent speakers, always candidates
+_PRONOUN_GENDER = {
+    **dict.fromkeys(("he", "him", "his", "himself"), "M"),
+    **dict.fromkeys(("she", "her", "hers", "herself"), "F"),
+}
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,13 @@ class _Book:
         counts = Counter(d.speaker for d in decisions if isinstance(d.speaker, int))
         total = max(1, sum(counts.values()))
         self.share = {e: n / total for e, n in counts.items()}
+        self.leads = [e for e, _n in counts.most_common(_LEADS)]  # the book's most frequent speakers
+        self.rank = {e: k + 1 for k, (e, _n) in enumerate(counts.most_common())}  # 1: the most lines
+        # breaks[p]: section breaks ("* * *", a heading with no lower-case letter) among paragraphs before p
+        self.breaks = [0]
+        for a, b in s.layout.paragraphs:
+            chunk = s.layout.text[a:b]
+            self.breaks.append(self.breaks[-1] + (not any(ch.islower() for ch in chunk)))
         quotes = s.quotes
         # joined[k]: quotation k + 1 opens the paragraph right after (or the one of) quotation k
         self.joined = [quotes[k + 1].paragraphs[0] <= quotes[k].paragraphs[-1] + 1 for k in range(len(quotes) - 1)]
@@ -187,12 +205,6 @@ def _latest_mentioned(s: Scene, start: int) -> list[int]:
     return out
 
 
-def _named_in(c: int | str, names: Counter[int], subjects: set[int]) -> tuple[float, float]:
-    if not isinstance(c, int):
-        return 0.0, 0.0
-    return float(names[c]), float(c in subjects)
-
-
 @dataclass(frozen=True)
 class _Seen:
     """What is read around one line, shared by its candidates' rows."""
@@ -210,6 +222,9 @@ class _Seen:
     recent: Counter[int | str]  # who spoke the last `_RECENT` lines
     prev_gender: str | None  # the gender of the last line's speaker, when it is a person
     latest: list[int]  # the people mentioned last before the line, latest first
+    pronoun_gender: str | None  # the gender of the pronoun that decided the line ("she said"), if one did
+    speaker_gender: str | None  # the gender of the person the sieves gave the line to
+    addressed_here: set[int]  # who the line addresses by name
     own: Counter[int]
     own_subj: set[int]
     prev: Counter[int]
@@ -217,52 +232,54 @@ class _Seen:
     nxt: Counter[int]
 
 
-def _row(
-    s: Scene,
-    decisions: list[Decision],
-    qi: int,
-    d: Decision,
-    book: _Book,
-    c: int | str,
-    tag: bool,
-    seen: _Seen,
-) -> tuple[float, ...]:
+def _row(s: Scene, d: Decision, book: _Book, c: int | str, tag: bool, seen: _Seen) -> list[float]:
     """The per-candidate part of a row (`_PER_CANDIDATE`)."""
-    ent = s.cast.entities[c] if isinstance(c, int) else None
-    mentioned = book.mentioned_at.get(c, []) if isinstance(c, int) else []
+    e = c if isinstance(c, int) else -1  # GROUP: no entity, found in none of the tables by entity
+    ent = s.cast.entities[e] if e >= 0 else None
+    mentioned = book.mentioned_at.get(e, ())
     k = bisect.bisect_left(mentioned, seen.start) - 1
     since_mention = math.log1p(seen.start - mentioned[k]) if k >= 0 else 12.0
-    agrees = (
-        d.pronoun and isinstance(d.speaker, int) and ent is not None and ent.gender == s.cast.entities[d.speaker].gender
-    )
-    return (
-        float(c == d.speaker),
-        float(tag and c == d.speaker),
-        *(float(p == c) for p in seen.proposed),
-        *(float(a == c) for a in seen.around),
-        float(c in s.vocatives[qi]),
+    agrees = d.pronoun and ent is not None and ent.gender == seen.speaker_gender
+    said = c == d.speaker
+    row = [float(said), float(tag and said)]
+    row += [float(p == c) for p in seen.proposed]
+    row += [float(a == c) for a in seen.around]
+    row += (
+        float(c in seen.addressed_here),
         float(c in seen.addressed_prev),
         float(c in seen.addressed_next),
         float(c == seen.said_to_prev),
         float(c == s.cast.narrator),
         float(c == GROUP),
         float(ent is not None and ent.kind == "unnamed"),
-        *_named_in(c, seen.own, seen.own_subj),
-        *_named_in(c, seen.prev, seen.prev_subj),
-        float(seen.nxt[c]) if isinstance(c, int) else 0.0,
+        float(seen.own[e]),
+        float(e in seen.own_subj),
+        float(seen.prev[e]),
+        float(e in seen.prev_subj),
+        float(seen.nxt[e]),
         since_mention,
         float(seen.spoke.get(c, 21)),
-        book.share.get(c, 0.0) if isinstance(c, int) else 0.0,
+        book.share.get(e, 0.0),
         float(agrees),
         float(c == seen.said_to_here),
         float(c in seen.addressed_prev2),
         seen.recent[c] / _RECENT,
         float(ent is not None and ent.gender != "U" and ent.gender == seen.prev_gender),
-        float(seen.latest.index(c) + 1 if c in seen.latest else _RANKED + 1),
+        float(seen.latest.index(e) + 1 if e in seen.latest else _RANKED + 1),
+        _gender_match(ent, seen.pronoun_gender),
+        float(book.rank.get(e, 99)),
     )
+    return row
 
 
-def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool) -> _Seen:
+def _gender_match(ent: Entity | None, gender: str | None) -> float:
+    """1 when the candidate is of the pronoun's gender, -1 when of the other, 0 when either is unknown."""
+    if ent is None or gender is None or ent.gender not in ("M", "F"):
+        return 0.0
+    return 1.0 if ent.gender == gender else -1.0
+
+
+def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool, d: Decision) -> _Seen:
     """What the rows of quotation ``qi`` read around it (its own paragraph left out when ``hide``)."""
     q = s.quotes[qi]
     own, own_subj = book.paragraph_mentions(q.paragraphs[0], hide)
@@ -295,12 +312,29 @@ def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide
         recent=recent,
         prev_gender=s.cast.entities[prev_speaker].gender if isinstance(prev_speaker, int) else None,
         latest=_latest_mentioned(s, start),
+        pronoun_gender=_PRONOUN_GENDER.get(s.tokens[d.at].low) if d.pronoun and d.at >= 0 else None,
+        speaker_gender=s.cast.entities[d.speaker].gender if isinstance(d.speaker, int) else None,
+        addressed_here=s.vocatives[qi],
         own=own,
         own_subj=own_subj,
         prev=prev,
         prev_subj=prev_subj,
         nxt=nxt,
     )
+
+
+def _since_last_line(s: Scene, decisions: list[Decision], qi: int, book: _Book) -> tuple[float, float, float]:
+    """How the line before was tagged (2 a name, 1 a pronoun, 0 no tag), how much narration stands between
+    it and this line (log of words), and whether a section break does."""
+    if not qi:
+        return 0.0, 12.0, 1.0
+    prev, q = s.quotes[qi - 1], s.quotes[qi]
+    rule = decisions[qi - 1].rule
+    tag = 2.0 if rule in (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE) else float(rule == Rule.PRONOUN_TAG)
+    a, b = bisect.bisect_left(s.starts, prev.parts[-1][1]), bisect.bisect_left(s.starts, q.parts[0][0])
+    words = sum(1 for t in s.tokens[a:b] if t.text[0].isalnum()) if b - a < 400 else b - a
+    broken = book.breaks[q.paragraphs[0]] - book.breaks[prev.paragraphs[-1] + 1] > 0
+    return tag, math.log1p(words), float(broken)
 
 
 def candidates_of(
@@ -310,7 +344,7 @@ def candidates_of(
     is the decision the sieves take without it."""
     d = alternative if hide and alternative is not None else decisions[qi]
     q = s.quotes[qi]
-    seen = _read_around(s, decisions, qi, book, hide)
+    seen = _read_around(s, decisions, qi, book, hide, d)
     pool = _pool(
         d.speaker,
         *seen.props.values(),
@@ -323,6 +357,7 @@ def candidates_of(
         *(who for who, _n in seen.recent.most_common()),
         *seen.latest,
         *seen.nxt,
+        *book.leads,
     )
     tag = d.rule in _TAG_RULES and not hide
     line = [float(d.rule == r) for r in _RULES]
@@ -336,8 +371,9 @@ def candidates_of(
         float(hide),
         math.log1p(q.paragraphs[0] - s.quotes[qi - 1].paragraphs[-1]) if qi else 12.0,
         float(len(seen.recent)),
+        *_since_last_line(s, decisions, qi, book),
     ]
-    rows = [(*line, *_row(s, decisions, qi, d, book, c, tag, seen)) for c in pool]
+    rows = [(*line, *_row(s, d, book, c, tag, seen)) for c in pool]
     return Candidates(qi, tuple(pool), tuple(rows))
 
 
