@@ -48,6 +48,7 @@ PARAMS: dict[str, Any] = {
     "learning_rate": 0.12,
     "max_bin": 63,
     "num_leaves": 15,
+    "max_depth": 8,  # walked level by level at run time (ranker.py): the deepest tree sets the steps
     "min_data_in_leaf": 40,
     "lambda_l2": 1.0,
     "feature_fraction": 0.9,

@@ -232,44 +232,70 @@ class _Seen:
     nxt: Counter[int]
 
 
-def _row(s: Scene, d: Decision, book: _Book, c: int | str, tag: bool, seen: _Seen) -> list[float]:
-    """The per-candidate part of a row (`_PER_CANDIDATE`)."""
-    e = c if isinstance(c, int) else -1  # GROUP: no entity, found in none of the tables by entity
-    ent = s.cast.entities[e] if e >= 0 else None
-    mentioned = book.mentioned_at.get(e, ())
-    k = bisect.bisect_left(mentioned, seen.start) - 1
-    since_mention = math.log1p(seen.start - mentioned[k]) if k >= 0 else 12.0
-    agrees = d.pronoun and ent is not None and ent.gender == seen.speaker_gender
-    said = c == d.speaker
-    row = [float(said), float(tag and said)]
-    row += [float(p == c) for p in seen.proposed]
-    row += [float(a == c) for a in seen.around]
-    row += (
-        float(c in seen.addressed_here),
-        float(c in seen.addressed_prev),
-        float(c in seen.addressed_next),
-        float(c == seen.said_to_prev),
-        float(c == s.cast.narrator),
-        float(c == GROUP),
-        float(ent is not None and ent.kind == "unnamed"),
-        float(seen.own[e]),
-        float(e in seen.own_subj),
-        float(seen.prev[e]),
-        float(e in seen.prev_subj),
-        float(seen.nxt[e]),
-        since_mention,
-        float(seen.spoke.get(c, 21)),
-        book.share.get(e, 0.0),
-        float(agrees),
-        float(c == seen.said_to_here),
-        float(c in seen.addressed_prev2),
-        seen.recent[c] / _RECENT,
-        float(ent is not None and ent.gender != "U" and ent.gender == seen.prev_gender),
-        float(seen.latest.index(e) + 1 if e in seen.latest else _RANKED + 1),
-        _gender_match(ent, seen.pronoun_gender),
-        float(book.rank.get(e, 99)),
-    )
-    return row
+#: Columns of `_PER_CANDIDATE` that are 1 for the candidate a single value of the line names.
+_ONE_OF = {name: _PER_CANDIDATE.index(name) for name in ("rule_choice", "by_tag", "said_to_prev", "is_narrator",
+                                                          "is_group", "said_to_here")}
+_AT = {name: _PER_CANDIDATE.index(name) for name in _PER_CANDIDATE}
+_PROPOSED = _PER_CANDIDATE.index(next(iter(_PROPOSERS)))  # the first of the proposers' columns
+_AROUND = _PER_CANDIDATE.index("prev1")  # the first of prev1, prev2, prev3, next1, next2
+
+
+def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, seen: _Seen) -> list[tuple[float, ...]]:
+    """The per-candidate part of the rows (`_PER_CANDIDATE`) of a line's candidates ``pool``, filled column by
+    column: what names one person (a proposer, a neighbour, an addressee) marks that person's row alone."""
+    n = len(pool)
+    at = {c: i for i, c in enumerate(pool)}
+    cols = [[0.0] * n for _ in _PER_CANDIDATE]
+
+    def mark(col: int, who: object, value: float = 1.0) -> None:
+        i = at.get(who)  # type: ignore[call-overload]
+        if i is not None:
+            cols[col][i] = value
+
+    mark(_ONE_OF["rule_choice"], d.speaker)
+    if tag:
+        mark(_ONE_OF["by_tag"], d.speaker)
+    for j, who in enumerate(seen.proposed):
+        mark(_PROPOSED + j, who)
+    for j, who in enumerate(seen.around):
+        mark(_AROUND + j, who)
+    for name, people in (("addressed_here", seen.addressed_here), ("addressed_prev", seen.addressed_prev),
+                         ("addressed_next", seen.addressed_next), ("own_subject", seen.own_subj),
+                         ("prev_subject", seen.prev_subj), ("addressed_prev2", seen.addressed_prev2)):
+        for who in people:
+            mark(_AT[name], who)
+    mark(_ONE_OF["said_to_prev"], seen.said_to_prev)
+    mark(_ONE_OF["is_narrator"], s.cast.narrator)
+    mark(_ONE_OF["is_group"], GROUP)
+    mark(_ONE_OF["said_to_here"], seen.said_to_here)
+    for name, counts in (("own_para", seen.own), ("prev_para", seen.prev), ("next_para", seen.nxt)):
+        for who, k in counts.items():
+            mark(_AT[name], who, float(k))
+    for who, k in seen.recent.items():
+        mark(_AT["recent_share"], who, k / _RECENT)
+    cols[_AT["mention_rank"]] = [float(_RANKED + 1)] * n
+    for k, who in enumerate(seen.latest):
+        mark(_AT["mention_rank"], who, float(k + 1))
+    since_mention, spoke, share, rank = (cols[_AT[name]] for name in ("since_mention", "since_spoke", "line_share",
+                                                                      "book_rank"))
+    unnamed, agrees, as_prev, pronoun = (cols[_AT[name]] for name in ("is_unnamed", "gender_agrees", "gender_as_prev",
+                                                                      "pronoun_gender"))
+    for i, c in enumerate(pool):
+        spoke[i] = float(seen.spoke.get(c, 21))
+        if not isinstance(c, int):
+            since_mention[i], rank[i] = 12.0, 99.0
+            continue
+        ent = s.cast.entities[c]
+        mentioned = book.mentioned_at.get(c, ())
+        k = bisect.bisect_left(mentioned, seen.start) - 1
+        since_mention[i] = math.log1p(seen.start - mentioned[k]) if k >= 0 else 12.0
+        share[i] = book.share.get(c, 0.0)
+        rank[i] = float(book.rank.get(c, 99))
+        unnamed[i] = float(ent.kind == "unnamed")
+        agrees[i] = float(d.pronoun and ent.gender == seen.speaker_gender)
+        as_prev[i] = float(ent.gender != "U" and ent.gender == seen.prev_gender)
+        pronoun[i] = _gender_match(ent, seen.pronoun_gender)
+    return list(zip(*cols, strict=True))
 
 
 def _gender_match(ent: Entity | None, gender: str | None) -> float:
@@ -373,7 +399,7 @@ def candidates_of(
         float(len(seen.recent)),
         *_since_last_line(s, decisions, qi, book),
     ]
-    rows = [(*line, *_row(s, d, book, c, tag, seen)) for c in pool]
+    rows = [(*line, *r) for r in _rows(s, d, book, pool, tag, seen)]
     return Candidates(qi, tuple(pool), tuple(rows))
 
 
