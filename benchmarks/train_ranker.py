@@ -41,7 +41,7 @@ from pipeline.cli.scriptview import LOW_CONFIDENCE, to_json
 from pipeline.model import GROUP
 from pipeline.speakers.analyse import analyse, examine, sieves_only
 from pipeline.speakers.attribution.features import FEATURES, candidate_table, hidden_table
-from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, addressed, choose
+from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, addressed, choose, line_shares
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -77,6 +77,7 @@ class Book:
     y: list[float] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
     gold_groups: list[tuple[int, int, bool]] = field(default_factory=list)  # (first row, rows, any right) per gold line
+    groups: list[int] = field(default_factory=list)  # rows per line, gold and silver, in the order of x
 
 
 def _quote_index(ex: Any) -> tuple[list[int], list[tuple[int, int, int]]]:
@@ -114,6 +115,7 @@ def gather(score: Any, name: str, path: Path, meta: dict[str, Any], silver: bool
         cands = table[qi]
         right = [nov.speaker_ok(q["speaker"], GROUP if s == GROUP else names[s]) for s in cands.speakers]  # type: ignore[index]
         book.gold_groups.append((len(book.x), len(cands.rows), any(right)))
+        book.groups.append(len(cands.rows))
         book.x += cands.rows
         book.y += [float(r) for r in right]
         book.weight += [1.0] * len(right)
@@ -121,16 +123,27 @@ def gather(score: Any, name: str, path: Path, meta: dict[str, Any], silver: bool
         quotes = ex.layout.quotations
         in_chapters = {qi for qi, q in enumerate(quotes) if any(a <= q.parts[0][0] < b for a, b in ranges)}
         for cands, label in hidden_table(ex.scene, ex.sieved, exclude=in_chapters | gold_lines):
+            book.groups.append(len(cands.rows))
             book.x += cands.rows
             book.y += [float(s == label) for s in cands.speakers]
             book.weight += [SILVER_WEIGHT] * len(cands.speakers)
     return book
 
 
-def train(books: list[Book]) -> lgb.Booster:
+#: How the trees learn: "rank" (LightGBM's lambdarank over each line's candidates, scored at run time by a
+#: softmax over the line) or "binary" (each candidate row on its own, scored by its probability).
+SCORES = "binary"
+RANKING: dict[str, Any] = {"objective": "lambdarank", "lambdarank_truncation_level": 4, "eval_at": [1]}
+
+
+def train(books: list[Book], scores: str = SCORES) -> lgb.Booster:
     x = np.asarray([r for b in books for r in b.x], dtype=float)
     y = np.asarray([v for b in books for v in b.y], dtype=float)
     w = np.asarray([v for b in books for v in b.weight], dtype=float)
+    if scores == "rank":
+        data = lgb.Dataset(x, y.astype(int), weight=w, group=[g for b in books for g in b.groups],
+                           feature_name=list(FEATURES), free_raw_data=True)
+        return lgb.train({**PARAMS, **RANKING}, data, num_boost_round=ROUNDS)
     data = lgb.Dataset(x, y, weight=w, feature_name=list(FEATURES), free_raw_data=True)
     return lgb.train(PARAMS, data, num_boost_round=ROUNDS)
 
@@ -190,9 +203,16 @@ def export(booster: lgb.Booster, calibration: Calibration) -> dict[str, Any]:
         out: dict[str, list[Any]] = {"feature": [], "threshold": [], "left": [], "right": [], "value": []}
         _tree(info["tree_structure"], out)
         trees.append(out)
-    return {"format": FORMAT, "features": list(FEATURES), "trees": trees,
+    rank = _ranks(booster)
+    return {"format": FORMAT, "features": list(FEATURES), "trees": trees, "scores": "rank" if rank else "binary",
             "calibration": {"share": calibration.share, "right": calibration.right, "sure_from": calibration.sure_from},
-            "trained": {"params": PARAMS, "rounds": ROUNDS, "silver_weight": SILVER_WEIGHT, "sure_target": SURE_TARGET}}
+            "trained": {"params": {**PARAMS, **RANKING} if rank else PARAMS, "rounds": ROUNDS,
+                        "silver_weight": SILVER_WEIGHT, "sure_target": SURE_TARGET}}
+
+
+def _ranks(booster: lgb.Booster) -> bool:
+    """The booster was trained to rank a line's candidates (lambdarank), not each row on its own."""
+    return str(booster.params.get("objective")) == "lambdarank"
 
 
 def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]]:
@@ -200,11 +220,11 @@ def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]
     if not book.gold_groups:
         return []
     x = np.asarray(book.x, dtype=float)
-    p = np.where(addressed(x), 0.0, booster.predict(x))  # as the ranker sees them (ranker.py)
+    raw, vetoed = booster.predict(x, raw_score=True), addressed(x)  # as the ranker sees them (ranker.py)
     out = []
     for first, n, _any in book.gold_groups:
         if n:
-            q = p[first : first + n]
+            q = line_shares(raw[first : first + n], vetoed[first : first + n], _ranks(booster))
             best = choose(q, x[first : first + n])
             out.append((float(q[best]), bool(book.y[first + best])))
     return out
@@ -213,8 +233,8 @@ def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]
 def check_export(booster: lgb.Booster, data: dict[str, Any], book: Book) -> None:
     """The exported trees must score as LightGBM does."""
     x = np.asarray(book.x[:2000], dtype=float)
-    theirs = booster.predict(x)
-    ours = Model(data).probabilities(x)
+    theirs = booster.predict(x, raw_score=True)
+    ours = Model(data).forest.raw(x)
     if len(x) and float(np.max(np.abs(theirs - ours))) > 1e-4:
         sys.exit("error: the exported trees disagree with LightGBM")
 
@@ -225,11 +245,14 @@ def folds_of(books: list[Book], n: int) -> list[list[Book]]:
     return [ordered[k::n] for k in range(min(n, len(books)))]
 
 
-def fold_models(books: list[Book], n: int) -> tuple[dict[str, lgb.Booster], dict[str, list[tuple[float, bool]]]]:
+Shares = dict[str, list[tuple[float, bool]]]  # per book, (best candidate's share, it is right) per gold line
+
+
+def fold_models(books: list[Book], n: int, scores: str) -> tuple[dict[str, lgb.Booster], Shares]:
     """Per book, the model trained on the books of the other folds, and its (share, right) on the book's gold lines."""
     models, shares = {}, {}
     for fold in folds_of(books, n):
-        booster = train([b for b in books if b not in fold])
+        booster = train([b for b in books if b not in fold], scores)
         for book in fold:
             models[book.name], shares[book.name] = booster, held_out_shares(booster, book)
         print(f"  fold {', '.join(b.name for b in fold)}: trained on {len(books) - len(fold)} books",
@@ -347,6 +370,8 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="measure only; leave the packaged model alone")
     parser.add_argument("--json-out", type=Path, help="write per-quote outcomes and the summary here")
     parser.add_argument("--cache", type=Path, help="reuse candidate rows kept here (empty it when features change)")
+    parser.add_argument("--scores", choices=("rank", "binary"), default=SCORES,
+                        help=f"train to rank each line's candidates, or each row on its own (default {SCORES})")
     args = parser.parse_args()
     names = [b.strip() for b in args.books.split(",")] if args.books else list(bn.SPLITS["all"])
     located = {b: bn.novel_path(b) for b in names}
@@ -366,11 +391,11 @@ def main() -> int:
         books.append(gather(score, name, *found, silver=not args.no_silver))
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            keep = ("sieve_segments", "x", "y", "weight", "gold_groups")
+            keep = ("sieve_segments", "x", "y", "weight", "gold_groups", "groups")
             cached.write_text(json.dumps({k: getattr(books[-1], k) for k in keep}), encoding="utf-8")
     gathered = time.perf_counter()
     folds = args.folds or len(books)
-    models, shares = fold_models(books, folds)
+    models, shares = fold_models(books, folds, args.scores)
     trained = time.perf_counter()
     results: dict[str, dict[str, Any]] = {}
     for book in books:
@@ -393,7 +418,7 @@ def main() -> int:
           f"gather {gathered - start:.0f} s, {len(books)} fold models {trained - gathered:.0f} s, "
           f"evaluate {time.perf_counter() - trained:.0f} s on {os.cpu_count()} cores")
     if not args.no_write and len(books) == len(bn.SPLITS["all"]):
-        data = export(train(books), calibrate([s for pts in shares.values() for s in pts]))
+        data = export(train(books, args.scores), calibrate([s for pts in shares.values() for s in pts]))
         MODEL.parent.mkdir(parents=True, exist_ok=True)
         tmp = MODEL.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -112,19 +112,36 @@ class Model:
         #: lines decided with less confidence are unsure: the lowest confidence whose lines at or above it were
         #: 95% right on books the model never saw (chosen by benchmarks/train_ranker.py on the held-out curve)
         self.sure_from = float(table["sure_from"])
+        self.ranking = data.get("scores") == "rank"  # trained to rank a line's candidates (else one row at a time)
 
     @classmethod
     def load(cls, path: Path = MODEL) -> Model:
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """Per row, the probability that its candidate is the speaker."""
+        """Per row, the probability that its candidate is the speaker (a model trained one row at a time)."""
         return 1.0 / (1.0 + np.exp(-self.forest.raw(x)))
+
+    def shares(self, raw: np.ndarray, vetoed: np.ndarray) -> np.ndarray:
+        """Per candidate of one line, its share of the line: the probability of a model trained one row at
+        a time, or the softmax over the line's candidates of one trained to rank them (``ranking``);
+        0 for a ``vetoed`` candidate."""
+        return line_shares(raw, vetoed, self.ranking)
 
     def calibrated(self, p: float) -> float:
         """The accuracy measured on held-out books for lines whose best candidate scored ``p``."""
         xs, ys = self.calibration
         return float(np.interp(p, xs, ys)) if len(xs) else p
+
+
+def line_shares(raw: np.ndarray, vetoed: np.ndarray, ranking: bool) -> np.ndarray:
+    """See `Model.shares`."""
+    if not ranking:
+        return np.where(vetoed, 0.0, 1.0 / (1.0 + np.exp(-raw)))
+    if vetoed.all():
+        return np.zeros(len(raw))
+    e = np.where(vetoed, 0.0, np.exp(raw - raw[~vetoed].max()))
+    return e / e.sum()
 
 
 def named_by_tag(x: np.ndarray) -> np.ndarray:
@@ -176,13 +193,16 @@ class Ranker:
         if not rows:
             return decisions
         x = np.asarray(rows, dtype=float)
-        # a person the line addresses is never its speaker, whatever the scores
-        probs = np.where(addressed(x), 0.0, self.model.probabilities(x))
+        raw = self.model.forest.raw(x)
+        vetoed = addressed(x)  # a person the line addresses is never its speaker, whatever the scores
         out, at = list(decisions), 0
         for c in table:
-            p, lines, at = probs[at : at + len(c.rows)], x[at : at + len(c.rows)], at + len(c.rows)
+            k, at = slice(at, at + len(c.rows)), at + len(c.rows)
             d = decisions[c.qi]
-            if d.rule == Rule.PIN or not len(p) or not p.max() > 0.0:
+            if d.rule == Rule.PIN or not len(c.rows):
+                continue
+            p, lines = self.model.shares(raw[k], vetoed[k]), x[k]
+            if not p.max() > 0.0:
                 continue
             best = choose(p, lines)
             confidence = round(self.model.calibrated(float(p[best])), 2)
