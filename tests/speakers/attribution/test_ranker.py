@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from pipeline.speakers.analyse import LOW_CONFIDENCE, analyse, examine, sieves_only
 from pipeline.speakers.attribution.features import FEATURES, candidate_table
-from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker
+from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, line_shares
 from tests.conftest import CORPUS
 
 STORY = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt")))
@@ -89,3 +90,25 @@ def test_the_ranker_keeps_pins_and_gives_confidences_between_0_and_1() -> None:
     for s in analyse(STORY).segments:
         if s.kind == "dialogue":
             assert s.confidence is not None and 0.0 <= s.confidence <= 1.0
+
+
+def test_a_line_ranked_as_a_whole_shares_one_among_its_candidates_and_never_with_a_vetoed_one() -> None:
+    raw = np.array([2.0, 0.5, 3.0, -1.0])
+    vetoed = np.array([False, False, True, False])
+    shares = line_shares(raw, vetoed, ranking=True)
+    assert shares[2] == 0.0 and abs(shares.sum() - 1.0) < 1e-12 and int(np.argmax(shares)) == 0
+    assert not line_shares(raw, np.ones(4, dtype=bool), ranking=True).any()
+    one_by_one = line_shares(raw, vetoed, ranking=False)  # each row's own probability
+    assert one_by_one[2] == 0.0 and np.allclose(one_by_one[[0, 1, 3]], 1 / (1 + np.exp(-raw[[0, 1, 3]])))
+
+
+def test_the_analysis_leaves_the_cycle_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    analyse(STORY[:3000], ranker=sieves_only)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        analyse(STORY[:3000], ranker=sieves_only)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
