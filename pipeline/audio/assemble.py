@@ -256,11 +256,13 @@ def assemble_chapter(
     loudness: Loudness | None = Loudness(),
     on_clip: ClipHook | None = None,
     on_place: PlaceHook | None = None,
+    by_loudness: bool | None = None,
 ) -> ChapterAudio:
-    """Stream the story's audio into ``sink`` and return its timeline (seconds)."""
+    """Stream the story's audio into ``sink`` and return its timeline (seconds). ``by_loudness``: level
+    every clip by its loudness, peak-limited here, at the mixed target (None: when the chapter has a
+    voice of another engine than eSpeak; a build that has one anywhere says True for all its chapters)."""
     written = 0  # bytes so far: timings are exact sample counts, not estimates
-    mixed = len({c.utterance.voice.engine for c in clips}) > 1 or any(
-        c.utterance.voice.engine != DEFAULT_ENGINE for c in clips)
+    mixed = by_loudness if by_loudness is not None else any(c.utterance.voice.engine != DEFAULT_ENGINE for c in clips)
     level: float | None = None
     peak = loudness.ceiling_dbfs - loudness.limit_margin_db - loudness.headroom_db if loudness and mixed else None
     tone = RoomTone(None)
