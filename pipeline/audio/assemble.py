@@ -76,7 +76,7 @@ class Loudness:
     """How loud a story file is: one level for every clip, whole-file RMS on target."""
 
     target_rms_dbfs: float = -19.6  # whole-file RMS with pauses (ACX: -23..-18); the limiter takes ~0.3 dB
-    # The same for a chapter whose clips are limited here (several engines, or Piper): Piper's peaks stand
+    # The same for a chapter whose clips are limited here (a build with a Piper voice): Piper's peaks stand
     # ~20 dB over its RMS, so each dB nearer ACX's floor is a dB less limiting (at -19.6, 12 dB off the
     # median clip's peaks and 23% of its samples turned down by over 3 dB; at -21.5, 7 dB and 6%).
     mixed_target_rms_dbfs: float = -21.5
