@@ -2,8 +2,11 @@
 
 An epistolary novel changes its first-person narrator at every heading that names a writer
 ("JONATHAN HARKER'S JOURNAL", "_Dr. Seward's Diary._", "_Letter, Lucy Westenra to Mina
-Murray._", "_Memorandum left by Lucy Westenra._"): the "I" of the narration after such a heading
-is that writer, up to the next one. A heading whose writer is no one in the cast (a firm of
+Murray._", "_Memorandum left by Lucy Westenra._"), and a novel told in several narratives at every line under
+a narrative's heading that says whose it is ("_Contributed by Miss Clack._", "_The Events related by
+Gabriel Betteredge, house-steward..._", "_Extracted from the Journal of Ezra Jennings._", "_In a
+Letter from Mr. Candy._", "THE STATEMENT OF THE CAPTAIN."): the "I" of the narration after such a
+heading is that writer, up to the next one. A heading whose writer is no one in the cast (a firm of
 solicitors) hands "I" back to the story's one narrator.
 """
 
@@ -19,8 +22,22 @@ from pipeline.speakers.names import name_gender
 _LONGEST_HEADING = 140
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|du))*"
 _JOURNAL = re.compile(
-    rf"^(?P<who>{_NAME})['’][sS]\s+(?i:phonograph\s+|private\s+)?(?i:journal|diary|memorandum|note-?book|log)"
+    rf"^(?P<who>{_NAME})['’][sS]\s+(?i:phonograph\s+|private\s+)?"
+    r"(?i:journal|diary|memorandum|note-?book|log|narrative|statement|confession|testimony)"
     rf"(?:[\s._,—-]*(?i:continued|cont)?[\s._,—-]*$|.*\b(?i:spoken\s+by)\s+(?P<by>{_NAME}))",
+)
+_END = r"(?=\s*(?:[,;:(]|\.\s|[._]*$)|\s+to\s+)"
+#: "Contributed by X", "The Events related by X", "The Story resumed by X, ..."
+_BY = re.compile(
+    r"^(?:(?i:the\s+)?(?i:events?|story|narrative|statement|account|record|history|sequel)\s+)?"
+    r"(?i:related|contributed|written|told|narrated|resumed|continued|set\s+down|recorded)\s+(?i:by)\s+"
+    rf"(?P<who>(?:[Tt]he\s+|THE\s+)?{_NAME}){_END}"
+)
+#: "Extracted from the Journal of X", "In a Letter from X", "The Statement of X", "Narrative of X"
+_OF = re.compile(
+    r"^(?i:(?:in\s+)?(?:an?\s+)?(?:extracts?\s+|extracted\s+)?(?:from\s+)?(?:the\s+)?)"
+    r"(?i:journal|diary|letters?|papers|note-?book|memoirs?|statement|narrative|confession|testimony|evidence)"
+    rf"\s+(?i:of|from|by)\s+(?P<who>(?:[Tt]he\s+|THE\s+)?{_NAME}){_END}"
 )
 _LETTER = re.compile(
     r"^(?i:letter|telegram|note|memorandum|cablegram)\b(?:\s*\([^)]*\))?\s*(?:,\s*|\s+(?i:from|left\s+by|by)\s+)"
@@ -33,11 +50,13 @@ def heading_writer(text: str) -> str | None:
     text = text.strip().strip("_*").strip()
     if len(text) > _LONGEST_HEADING or not text:
         return None
-    m = _JOURNAL.match(text) or _LETTER.match(text)
+    m = _JOURNAL.match(text) or _LETTER.match(text) or _BY.match(text) or _OF.match(text)
     if m is None:
         return None
     who = (m.groupdict().get("by") or m.group("who")).strip(" .,_")
-    return who.title() if who.isupper() else who
+    if who.isupper():  # "SERGEANT CUFF’S MAN": "Sergeant Cuff’s Man", not "Cuff’S"
+        who = " ".join(w[:1] + w[1:].lower() for w in who.split())
+    return who
 
 
 def section_writers(layout: Layout, cast: Cast) -> list[tuple[int, int | None]]:
@@ -57,6 +76,8 @@ def _writer_entity(cast: Cast, who: str) -> int | None:
     """The character a writer's name points to: the whole name, without its title, then the
     given name or the surname when they name one person only; or a new character."""
     words = [w for w in who.replace(".", ". ").split() if w]
+    if words[0].lower() == "the":
+        return _described_writer(cast, " ".join(words))
     bare = [w for w in words if w.rstrip(".").lower() not in TITLES and w.rstrip(".").lower() not in ("hon",)]
     if not bare:
         return None
@@ -65,7 +86,8 @@ def _writer_entity(cast: Cast, who: str) -> int | None:
         if len(found) == 1:
             ent = cast.entities[found[0]]
             full = [w for w in bare if not re.fullmatch(r"[A-Z]\.", w)]  # "Quincey P. Morris"
-            if len(full) > 1 and " " not in ent.name:
+            named = [w for w in ent.name.split() if w.rstrip(".").lower() not in TITLES]
+            if len(full) > max(1, len(named)):  # "Mr. Franklin" signs "Contributed by Franklin Blake"
                 ent.name = " ".join(full)  # "Hugh" signs "Hugh Vane's Journal"
                 cast.alias(found[0], ent.name)
             return found[0]
@@ -76,3 +98,23 @@ def _writer_entity(cast: Cast, who: str) -> int | None:
     gender = TITLES.get(title, "U") if title else name_gender(bare[0])
     return cast.add(Entity(name, {name.lower(), " ".join(bare).lower()}, gender=gender, title=title,
                            given=bare[0] if len(bare) > 1 else None, surname=bare[-1]))
+
+
+#: Titles written out and abbreviated: "the Doctor" is the one "Dr." of the cast.
+_TITLE_FORMS = {"doctor": {"doctor", "dr"}, "dr": {"doctor", "dr"}, "captain": {"captain", "capt"}}
+
+
+def _described_writer(cast: Cast, phrase: str) -> int:
+    """The writer "the Doctor" / "the Captain": the one named person of the cast with that title
+    or that role, else a character of that name."""
+    noun = phrase.split()[-1].rstrip(".").lower()
+    forms = _TITLE_FORMS.get(noun, {noun})
+    found = [e for e, ent in enumerate(cast.entities)
+             if ent.kind == "named" and ((ent.title or "").rstrip(".").lower() in forms or forms & ent.roles)]
+    if len(found) == 1:
+        return found[0]
+    name = "The " + " ".join(phrase.split()[1:])
+    known = [e for e in cast.lookup(name) if cast.entities[e].kind == "named"]
+    if known:
+        return known[0]
+    return cast.add(Entity(name, {name.lower()}, gender=TITLES.get(noun, "U"), roles={noun}))

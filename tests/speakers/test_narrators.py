@@ -36,9 +36,21 @@ def test_headings_name_their_writers() -> None:
     assert heading_writer("Dr. Rook's Phonograph Diary, spoken by Hugh Vane.") == "Hugh Vane"
 
 
+def test_narratives_name_their_writers() -> None:
+    assert heading_writer("_Contributed by Miss Ada Pole; niece of the late Sir Giles Pole_") == "Miss Ada Pole"
+    assert heading_writer("_The Events related by Amos Reed, butler in the service\nof Lady Pole._") == "Amos Reed"
+    assert heading_writer("_Extracted from the Journal of Ned Crane._") == "Ned Crane"
+    assert heading_writer("_The Story resumed by Hugh Vane._") == "Hugh Vane"
+    assert heading_writer("_In a Letter from Mr. Birch._") == "Mr. Birch"
+    assert heading_writer("THE STATEMENT OF INSPECTOR GRIMM’S CLERK. (1850.)") == "Inspector Grimm’s Clerk"
+    assert heading_writer("Narrative Continued by the Doctor: How the Boat Was Lost") == "the Doctor"
+
+
 def test_sentences_are_not_headings() -> None:
     assert heading_writer("Tom's diary was lost in the flood.") is None
     assert heading_writer("A letter from home came for Tom.") is None
+    assert heading_writer("The story told by Tom was false.") is None
+    assert heading_writer("_The Events related in several Narratives._") is None
     assert heading_writer("_Letter, Billington & Son, Solicitors, to Messrs. Carter._") is None
 
 
@@ -52,3 +64,32 @@ def test_each_section_has_its_own_first_person_speaker() -> None:
 def test_i_is_never_the_antecedent_of_he() -> None:
     lines = [(s.text, s.speaker) for s in analyse(BOOK).segments if s.kind == "dialogue"]
     assert lines[0] == ("You are late,", "Colonel Marsh")
+
+
+NARRATIVES = """_The Events related by Amos Reed, butler to Lady Pole._
+
+I was polishing the silver when Miss Ada came in.
+
+"Where is my aunt?" she asked.
+
+"In the garden, miss," I said.
+
+_Contributed by Miss Ada Pole._
+
+I found my aunt among the roses, and Dr. Crane beside her.
+
+"You look pale," said he.
+
+"I slept badly," I said.
+
+_Narrative Continued by the Doctor: The Garden_
+
+"She is ill," I said to Amos Reed, who only bowed.
+"""
+
+
+def test_each_narrative_has_its_own_first_person_speaker() -> None:
+    lines = [(s.text, s.speaker) for s in analyse(NARRATIVES).segments if s.kind == "dialogue"]
+    assert lines[1] == ("In the garden, miss,", "Amos Reed")
+    assert lines[3] == ("I slept badly,", "Miss Ada Pole")
+    assert lines[4] == ("She is ill,", "Dr. Crane")
