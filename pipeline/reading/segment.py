@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.model import Segment
-from pipeline.reading.lexicon import ABBREVIATIONS, ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.reading.lexicon import ABBREVIATIONS, ELISIONS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.reading.paragraphs import line_number
 from pipeline.reading.paragraphs import paragraphs as find_paragraphs
 
@@ -313,7 +313,8 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
     """Group parts into quotations: continued paragraphs, and parts of one paragraph
     unless a second speech tag between them shows that someone else speaks."""
     groups: list[list[_Part]] = []
-    for part in parts:
+    chorus = _choruses(text, parts)
+    for k, part in enumerate(parts):
         if groups:
             last = groups[-1][-1]
             if part.continued and last.continues:
@@ -323,6 +324,7 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
             if (
                 part.para == last.para
                 and not last.continues
+                and (k in chorus or not _answered(text, last, gap))
                 and not _two_tags(gap)
                 and not _new_tag(gap)
                 and not _tagged_again(text, groups[-1], gap, part)
@@ -341,6 +343,29 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
             Quotation(f"q-{digest}", tuple((p.start, p.end) for p in group), tuple(p.para for p in group))
         )
     return tuple(out)
+
+
+def _choruses(text: str, parts: list[_Part]) -> set[int]:
+    """The parts that end a run of three or more quotations with nothing between them: a crowd
+    all talking at once ('"You bet!" "Sure." "That's the idea," they all agreed.'), one voice."""
+    out: set[int] = set()
+    run = [0]
+    for k in range(1, len(parts) + 1):
+        if k < len(parts) and parts[k].para == parts[k - 1].para and _answered(
+            text, parts[k - 1], text[parts[k - 1].end : parts[k].start]
+        ):
+            run.append(k)
+            continue
+        if len(run) >= 3:
+            out.update(run[1:])
+        run = [k]
+    return out
+
+
+def _answered(text: str, last: _Part, gap: str) -> bool:
+    """Two quotations with nothing but space between, the first ended: "'Stop, stop!' 'I've heard
+    that song before,' said Toad." One speaker prints one quotation; two are an exchange."""
+    return not gap.strip(" \t\r\n“”‘’\"'") and text[last.start : last.end].rstrip()[-1:] in ".!?…—-"
 
 
 def _two_tags(gap: str) -> bool:
@@ -366,16 +391,59 @@ def _new_tag(gap: str) -> bool:
 
 def _tagged_again(text: str, group: list[_Part], gap: str, part: _Part) -> bool:
     """A quotation already tagged, a narration sentence, then a part with a tag of its own:
-    '"Well," said I, "I can make nothing of it." The Professor stood up. "I must go," he said.'"""
+    '"Well," said I, "I can make nothing of it." The Professor stood up. "I must go," he said.'
+    or '"That will do," he said. "Already?" I remonstrated.'"""
     if not gap.strip(" \t\r\n“”‘’\"'").endswith((".", "!", "?")):
         return False
     inner = [text[a.end : b.start].lower() for a, b in itertools.pairwise(group)]
-    if not any(_has_tag(re.findall(r"[a-z]+", g)) for g in inner):
-        return False
     after = text[part.end : part.end + 40].lstrip("”’\"' \t,")
-    if not after[:1].islower():
+    if not after[:1].islower() and not after.startswith("I "):
         return False  # '... to-night," he said': the tag follows the part
-    return _has_tag(re.findall(r"[a-z]+", after.lower())[:3])
+    if not _has_tag(re.findall(r"[a-z]+", after.lower())[:3]):
+        return False
+    if any(_has_tag(re.findall(r"[a-z]+", g)) for g in inner):
+        return True
+    # tagged by the narration that follows it, by someone else: '"Who is it?" I asked. Rosanna gave
+    # me back my own question. "Oh! who is it?" she said.' (not '"Yes," said Ann. "No," she added.')
+    first, second = _tag_subject(gap), _tag_subject(after)
+    return first is not None and second is not None and _other_person(first, second)
+
+
+_PRONOUNS = frozenset({"he", "she", "they", "we"})
+
+
+def _tag_subject(tag: str) -> str | None:
+    """Who a tag at the start of ``tag`` names: "i", "he", "she", or a name's last word ("said
+    Mr. Holmes", "Holmes replied"); None when the first words hold no tag."""
+    words = re.findall(r"[A-Za-z]+", tag.lstrip("”’\"' \t\r\n,;"))[:6]
+    low = [w.lower() for w in words]
+    tags = [i for i in range(min(3, len(low))) if low[i] not in WEAK_SPEECH_VERBS and speech_verb_at(low, i)]
+    verb = tags[0] if tags else None
+    if verb is None:
+        return None
+    if verb > 0:  # "he said", "Holmes replied", "the doctor said"
+        return low[verb - 1]
+    rest = words[verb + speech_verb_at(low, verb) :]
+    while rest and (rest[0].lower() == "the" or rest[0].lower() in TITLES):
+        rest = rest[1:]
+    if not rest:
+        return None
+    name = [rest[0]]
+    for w in rest[1:]:
+        if not w[:1].isupper():
+            break
+        name.append(w)
+    return name[-1].lower()
+
+
+def _other_person(first: str, second: str) -> bool:
+    """Two tags that cannot name one person: "I" and anyone else, "he" and "she", two names.
+    A name and a pronoun may be the same person."""
+    if first == second:
+        return False
+    if "i" in (first, second):
+        return True
+    return (first in _PRONOUNS) == (second in _PRONOUNS)
 
 
 def _has_tag(words: list[str]) -> bool:

@@ -164,3 +164,37 @@ def test_a_tagged_quotation_a_narration_sentence_and_a_part_with_its_own_tag_are
     lines = [(s.text, s.speaker) for s in analyse(text).segments if s.kind == "dialogue"]
     assert lines[0][1] != lines[-1][1]
     assert lines[-1][1] == "Dr. Brandt"
+
+
+def quote_ids(text: str) -> list[str | None]:
+    segs, _ = segment(text)
+    return [s.quote_id for s in segs if s.kind == "dialogue"]
+
+
+def test_two_quotations_with_nothing_between_are_two_speakers() -> None:
+    ids = quote_ids("‘Halt, halt!’ ‘I know that tune,’ said the Otter, and rowed on.")
+    assert len(ids) == 2 and ids[0] != ids[1]
+    ids = quote_ids('She bumped into him. "Sorry." "Sorry." They both laughed.')
+    assert len(ids) == 2 and ids[0] != ids[1]
+    # a speech broken only by a comma's pause stays one
+    ids = quote_ids('"Wait," "wait for me," he called.')
+    assert len(ids) == 2 and ids[0] == ids[1]
+
+
+def test_a_part_tagged_by_someone_else_after_a_tagged_part_is_another_quotation() -> None:
+    ids = quote_ids('"Who is there?" I asked. Mabel echoed my question. "Oh! who is there?" she said softly.')
+    assert len(ids) == 2 and ids[0] != ids[1]
+    ids = quote_ids('"That will do," he said. "Already?" I protested.')
+    assert len(ids) == 2 and ids[0] != ids[1]
+
+
+def test_a_part_tagged_again_by_the_same_person_stays_one_quotation() -> None:
+    ids = quote_ids('"Not yet," said Ann. "Give me an hour," she added.')
+    assert len(ids) == 2 and ids[0] == ids[1]
+    ids = quote_ids('"Come!" he said. "We have no time," he went on.')
+    assert len(ids) == 2 and ids[0] == ids[1]
+
+
+def test_a_crowd_talking_at_once_is_one_quotation() -> None:
+    ids = quote_ids('"You bet!" "Sure." "That\'s the idea," they all agreed.')
+    assert len(ids) == 3 and len(set(ids)) == 1
