@@ -399,7 +399,8 @@ def _tagged_again(text: str, group: list[_Part], gap: str, part: _Part) -> bool:
     after = text[part.end : part.end + 40].lstrip("”’\"' \t,")
     if not after[:1].islower() and not after.startswith("I "):
         return False  # '... to-night," he said': the tag follows the part
-    if not _has_tag(re.findall(r"[a-z]+", after.lower())[:3]):
+    words = re.findall(r"[a-z]+", after.lower())
+    if not _has_tag(words[:3]) or _reported(words):
         return False
     if any(_has_tag(re.findall(r"[a-z]+", g)) for g in inner):
         return True
@@ -410,6 +411,18 @@ def _tagged_again(text: str, group: list[_Part], gap: str, part: _Part) -> bool:
 
 
 _PRONOUNS = frozenset({"he", "she", "they", "we"})
+#: Words after a speech verb that make it reported speech, not a tag: "I suggested that ...".
+_REPORTED = frozenset({"that", "whether", "if", "how", "what", "why", "to"})
+
+
+def _reported(words: list[str]) -> bool:
+    """The speech verb of the first words is followed by a clause of its own ("I suggested that he
+    would bring them"): narration reporting speech, not the tag of the quotation before it."""
+    for i, w in enumerate(words[:3]):
+        n = speech_verb_at(words, i) if w not in WEAK_SPEECH_VERBS else 0
+        if n:
+            return i + n < len(words) and words[i + n] in _REPORTED
+    return False
 
 
 def _tag_subject(tag: str) -> str | None:

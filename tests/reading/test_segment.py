@@ -198,3 +198,10 @@ def test_a_part_tagged_again_by_the_same_person_stays_one_quotation() -> None:
 def test_a_crowd_talking_at_once_is_one_quotation() -> None:
     ids = quote_ids('"You bet!" "Sure." "That\'s the idea," they all agreed.')
     assert len(ids) == 3 and len(set(ids)) == 1
+
+
+def test_reported_speech_after_a_part_is_not_its_tag() -> None:
+    text = ('"Oh! how shall I manage?" asked she. "Must I buy him slippers?" I suggested that he would '
+            'bring his own. "And after dinner?" she went on.')
+    ids = quote_ids(text)
+    assert len(ids) == 3 and ids[0] == ids[1]
