@@ -152,7 +152,8 @@ def _name_the_narrator(
     }
     if not own:
         return
-    name = narrator_name(tokens, runs, own)
+    # in a book of several writers, their names are everywhere: only the narrator's answerers count
+    name = narrator_name(tokens, runs, own, nearby=bool(cast.writers))
     if not name:
         return
     # lines given to the same name as a character of its own ("Pip", answering a vocative)

@@ -81,8 +81,8 @@ def _writer_entity(cast: Cast, who: str) -> int | None:
     bare = [w for w in words if w.rstrip(".").lower() not in TITLES and w.rstrip(".").lower() not in ("hon",)]
     if not bare:
         return None
-    for form in (who, " ".join(bare), bare[0], bare[-1]):
-        found = [e for e in cast.lookup(form) if cast.entities[e].kind == "named"]
+    for form in (who, " ".join(bare), bare[0], bare[-1], None):
+        found = [e for e in cast.lookup(form) if cast.entities[e].kind == "named"] if form else _by_surname(cast, bare)
         if len(found) == 1:
             ent = cast.entities[found[0]]
             full = [w for w in bare if not re.fullmatch(r"[A-Z]\.", w)]  # "Quincey P. Morris"
@@ -98,6 +98,16 @@ def _writer_entity(cast: Cast, who: str) -> int | None:
     gender = TITLES.get(title, "U") if title else name_gender(bare[0])
     return cast.add(Entity(name, {name.lower(), " ".join(bare).lower()}, gender=gender, title=title,
                            given=bare[0] if len(bare) > 1 else None, surname=bare[-1]))
+
+
+def _by_surname(cast: Cast, bare: list[str]) -> list[int]:
+    """The named people of that family name and no other given name: "Mathew Bruff" is the cast's
+    "Mr. Bruff" when he is the only Bruff."""
+    family, given = bare[-1].lower(), bare[0].lower() if len(bare) > 1 else None
+    gender = name_gender(bare[0]) if given else "U"
+    return [e for e, ent in enumerate(cast.entities) if ent.kind == "named" and (ent.surname or "").lower() == family
+            and (given is None or ent.given is None or ent.given.lower() == given)
+            and ("U" in (gender, ent.gender) or gender == ent.gender)]
 
 
 #: Titles written out and abbreviated: "the Doctor" is the one "Dr." of the cast.

@@ -93,3 +93,55 @@ def test_each_narrative_has_its_own_first_person_speaker() -> None:
     assert lines[1] == ("In the garden, miss,", "Amos Reed")
     assert lines[3] == ("I slept badly,", "Miss Ada Pole")
     assert lines[4] == ("She is ill,", "Dr. Crane")
+
+
+SURNAME = """_Contributed by Ada Pole._
+
+Mr. Lane called at noon. "Good day," said Mr. Lane.
+
+"Good day to you," I said.
+
+_Contributed by Hector Lane, Solicitor._
+
+I called at noon. "Good day," I said.
+
+"Good day to you," said Ada Pole.
+"""
+
+
+def test_a_writer_named_in_full_is_the_one_person_of_that_surname() -> None:
+    analysis = analyse(SURNAME)
+    names = [c.name for c in analysis.characters]
+    assert "Hector Lane" in names and "Mr. Lane" not in names
+    lines = [(s.text, s.speaker) for s in analysis.segments if s.kind == "dialogue"]
+    assert lines[0] == ("Good day,", "Hector Lane")
+    assert lines[2] == ("Good day,", "Hector Lane")
+
+
+PROLOGUE = """I found the paper in a drawer of my uncle's desk.
+
+"What is it?" asked my brother.
+
+"An old letter," I said.
+
+_Contributed by Ada Pole._
+
+"Ada, come here," said Mr. Lane.
+
+"Coming," I said.
+
+"Thank you, Ada," he said.
+
+"Ada, the tea," said Mrs. Crane.
+
+_Contributed by Hector Lane._
+
+"Good day," I said.
+"""
+
+
+def test_the_i_before_the_first_writer_is_not_named_after_a_writer() -> None:
+    lines = [(s.text, s.speaker) for s in analyse(PROLOGUE).segments if s.kind == "dialogue"]
+    assert lines[1][0] == "An old letter,"
+    assert lines[1][1] not in ("Ada", "Ada Pole")
+    assert lines[3] == ("Coming,", "Ada Pole")
