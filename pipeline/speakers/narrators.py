@@ -12,6 +12,7 @@ solicitors) hands "I" back to the story's one narrator.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from pipeline.reading.lexicon import TITLES
@@ -43,6 +44,15 @@ _LETTER = re.compile(
     r"^(?i:letter|telegram|note|memorandum|cablegram)\b(?:\s*\([^)]*\))?\s*(?:,\s*|\s+(?i:from|left\s+by|by)\s+)"
     rf"(?P<who>{_NAME})(?=,|\s+to\s+|[._]*$)"
 )
+
+
+def first_person_at(cast: Cast, para: int) -> int | None:
+    """Who "I" is in paragraph ``para``: the writer of its section, else the story's narrator (None
+    when it has none). Unlike ``Cast.narrator_at`` it adds no narrator: a question, not a mention."""
+    k = bisect.bisect_right(cast.writers, (para, len(cast.entities))) - 1
+    if k >= 0 and cast.writers[k][1] is not None:
+        return cast.writers[k][1]
+    return cast.narrator
 
 
 def heading_writer(text: str) -> str | None:

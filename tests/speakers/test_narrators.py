@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.speakers.analyse import analyse
+from pipeline.speakers.analyse import analyse, examine, sieves_only
 from pipeline.speakers.narrators import heading_writer
 
 BOOK = """HUGH VANE'S JOURNAL
@@ -145,3 +145,23 @@ def test_the_i_before_the_first_writer_is_not_named_after_a_writer() -> None:
     assert lines[1][0] == "An old letter,"
     assert lines[1][1] not in ("Ada", "Ada Pole")
     assert lines[3] == ("Coming,", "Ada Pole")
+
+
+DIARY = """_Hugh Vane's Journal._
+
+Mr. Hale opened the door himself.
+
+I asked, "Mr. Hale?" He bowed in a courtly way as he replied:--
+
+"I am Hale; and I bid you welcome, Mr. Vane, to my house."
+
+_Letter, Mr. Hale to Hugh Vane._
+
+My dear Vane, I write in haste. "Come," I said to my servant, "fetch my bag."
+"""
+
+
+def test_he_in_a_diary_is_never_its_writer_but_may_be_another_writer() -> None:
+    ex = examine(DIARY, ranker=sieves_only)
+    said = [ex.cast.entities[d.speaker].name for d in ex.sieved if isinstance(d.speaker, int)]
+    assert said == ["Hugh Vane", "Mr. Hale", "Mr. Hale"]
