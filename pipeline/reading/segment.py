@@ -328,6 +328,7 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
                 and not _two_tags(gap)
                 and not _new_tag(gap)
                 and not _tagged_again(text, groups[-1], gap, part)
+                and not _led_in_again(text, groups[-1], gap)
             ):
                 groups[-1].append(part)
                 continue
@@ -389,6 +390,40 @@ def _new_tag(gap: str) -> bool:
     return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
 
 
+def _led_in_again(text: str, group: list[_Part], gap: str) -> bool:
+    """A quotation led in by its tag, then a sentence of narration that leads in the next part with a
+    tag of someone else: 'He hailed Wheeler, "Behave yourself?" The editor bellowed, "B' gosh!"'.
+    (A tag after a quotation that had none before it is that quotation's: '"Stop it!" I cried, "you
+    will hurt him."')"""
+    first, last = group[0], group[-1]
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body[:1].isupper() or not body.endswith((",", ":", "-", "—")):
+        return False
+    if text[last.start : last.end].rstrip()[-1:] not in ".!?":
+        return False  # '"Yes," Meg began, "I ...': the sentence goes on
+    lead = text[max(text.rfind("\n\n", 0, first.mark), first.mark - 200, 0) : first.mark].rstrip()
+    if not lead.endswith((",", ":", "-", "—")):
+        return False
+    before = _lead_subject(re.findall(r"[A-Za-z]+", lead)[-8:])
+    after = _lead_subject(re.findall(r"[A-Za-z]+", body)[-8:])
+    return before is not None and after is not None and before != after
+
+
+def _lead_subject(words: list[str]) -> str | None:
+    """The subject of a tag that leads into a quotation ("The editor bellowed", "said Mrs. Bell",
+    "Madame sternly retorted"): the word before its speech verb, or the name after it."""
+    low = [w.lower() for w in words]
+    verbs = [i for i, w in enumerate(low) if w not in WEAK_SPEECH_VERBS and speech_verb_at(low, i)]
+    if not verbs:
+        return None
+    v = verbs[-1]
+    before = [w for w in low[:v] if not w.endswith("ly") and w not in ("and", "then", "but")]
+    if before:
+        return before[-1]
+    rest = [w for w in low[v + 1 :] if w != "the" and w not in TITLES]
+    return rest[0] if rest else None
+
+
 def _tagged_again(text: str, group: list[_Part], gap: str, part: _Part) -> bool:
     """A quotation already tagged, a narration sentence, then a part with a tag of its own:
     '"Well," said I, "I can make nothing of it." The Professor stood up. "I must go," he said.'
@@ -396,7 +431,7 @@ def _tagged_again(text: str, group: list[_Part], gap: str, part: _Part) -> bool:
     if not gap.strip(" \t\r\n“”‘’\"'").endswith((".", "!", "?")):
         return False
     inner = [text[a.end : b.start].lower() for a, b in itertools.pairwise(group)]
-    after = text[part.end : part.end + 40].lstrip("”’\"' \t,")
+    after = re.split(r"\n[ \t]*\n", text[part.end : part.end + 40])[0].lstrip("”’\"' \t\r\n,")
     if not after[:1].islower() and not after.startswith("I "):
         return False  # '... to-night," he said': the tag follows the part
     words = re.findall(r"[a-z]+", after.lower())

@@ -205,3 +205,23 @@ def test_reported_speech_after_a_part_is_not_its_tag() -> None:
             'bring his own. "And after dinner?" she went on.')
     ids = quote_ids(text)
     assert len(ids) == 3 and ids[0] == ids[1]
+
+
+def test_a_quotation_led_in_by_its_tag_then_another_led_in_by_someone_else() -> None:
+    text = ('He asked the editor, "Behave yourself while I was away?" The editor bellowed, "You stayed so '
+            'long that all your patients got well!"')
+    ids = quote_ids(text)
+    assert len(ids) == 2 and ids[0] != ids[1]
+    # with no tag before it, the tag after a quotation is its own: one speech
+    ids = quote_ids('"Stop it!" Tom cried, "you will hurt him."')
+    assert len(ids) == 2 and ids[0] == ids[1]
+    # the same person leading in both parts: one speech
+    ids = quote_ids('She said, "Not yet." Then she added, "Give me an hour."')
+    assert len(ids) == 2 and ids[0] == ids[1]
+
+
+def test_a_tag_on_the_next_line_of_the_paragraph_counts_but_not_the_next_paragraph() -> None:
+    ids = quote_ids('"That will do," he said. "Already?"\nI protested. "You took more from Art."')
+    assert len(ids) == 3 and ids[0] != ids[1]
+    ids = quote_ids('"Not to anyone," he answered. "It goes no further."\n\nI asked him about the girl.')
+    assert len(ids) == 2 and ids[0] == ids[1]
