@@ -40,6 +40,7 @@ _OF = re.compile(
     r"(?i:journal|diary|letters?|papers|note-?book|memoirs?|statement|narrative|confession|testimony|evidence)"
     rf"\s+(?i:of|from|by)\s+(?P<who>(?:[Tt]he\s+|THE\s+)?{_NAME}){_END}"
 )
+_FIRM = re.compile(r"[\s,]*(?:&|(?:and\s+)?Co\b|Sons?\b|Brothers\b)")
 _LETTER = re.compile(
     r"^(?i:letter|telegram|note|memorandum|cablegram)\b(?:\s*\([^)]*\))?\s*(?:,\s*|\s+(?i:from|left\s+by|by)\s+)"
     rf"(?P<who>{_NAME})(?=,|\s+to\s+|[._]*$)"
@@ -63,14 +64,30 @@ def heading_writer(text: str) -> str | None:
     m = _JOURNAL.match(text) or _LETTER.match(text) or _BY.match(text) or _OF.match(text)
     if m is None:
         return None
-    who = (m.groupdict().get("by") or m.group("who")).strip(" .,_")
+    group = "by" if m.groupdict().get("by") else "who"
+    who = m.group(group).strip(" .,_")
+    if _is_firm(text, who, m.end(group)):
+        return None
     if who.isupper():  # "SERGEANT CUFF’S MAN": "Sergeant Cuff’s Man", not "Cuff’S"
         who = " ".join(w[:1] + w[1:].lower() for w in who.split())
     return who
 
 
+def _is_firm(text: str, who: str, end: int) -> bool:
+    """ "Messrs. Carter, Paterson & Co.", "Mitchell, Sons and Candy", "Billington & Son": a firm."""
+    return who.lower().startswith("messrs") or _FIRM.match(text, end) is not None
+
+
+def _firm_letter(text: str) -> bool:
+    """A letter headed as a firm's: its "I" (or "we") is no one of the cast."""
+    text = text.strip().strip("_*").strip()
+    m = _LETTER.match(text) if len(text) <= _LONGEST_HEADING else None
+    return m is not None and _is_firm(text, m.group("who"), m.end("who"))
+
+
 def section_writers(layout: Layout, cast: Cast) -> list[tuple[int, int | None]]:
-    """(first paragraph, writer's entity or None) for every heading that names a writer, in order."""
+    """(first paragraph, writer's entity or None) for every heading that names a writer, in order;
+    a firm's letter hands "I" back to the story's narrator (None)."""
     out: list[tuple[int, int | None]] = []
     for p, (a, b) in enumerate(layout.paragraphs):
         if b - a > _LONGEST_HEADING + 10:
@@ -78,6 +95,8 @@ def section_writers(layout: Layout, cast: Cast) -> list[tuple[int, int | None]]:
         who = heading_writer(layout.text[a:b])
         if who is not None:
             out.append((p, _writer_entity(cast, who)))
+        elif _firm_letter(layout.text[a:b]):
+            out.append((p, None))
     # one heading alone is a title, not a book of several writers
     return out if len({e for _p, e in out if e is not None}) >= 2 else []
 

@@ -52,6 +52,8 @@ def test_sentences_are_not_headings() -> None:
     assert heading_writer("The story told by Tom was false.") is None
     assert heading_writer("_The Events related in several Narratives._") is None
     assert heading_writer("_Letter, Billington & Son, Solicitors, to Messrs. Carter._") is None
+    assert heading_writer("_Letter, Messrs. Carter, Paterson & Co., London, to Hugh Vane._") is None
+    assert heading_writer("_Letter, Mitchell, Sons and Candy to Lord Godalming._") is None
 
 
 def test_each_section_has_its_own_first_person_speaker() -> None:
@@ -165,3 +167,11 @@ def test_he_in_a_diary_is_never_its_writer_but_may_be_another_writer() -> None:
     ex = examine(DIARY, ranker=sieves_only)
     said = [ex.cast.entities[d.speaker].name for d in ex.sieved if isinstance(d.speaker, int)]
     assert said == ["Hugh Vane", "Mr. Hale", "Mr. Hale"]
+
+
+def test_a_firms_letter_is_no_writers_i() -> None:
+    book = ('HUGH VANE\'S JOURNAL\n\n"Well," I said.\n\n_Letter, Clara Dunn to Hugh Vane._\n\n"Yes," I said.\n\n'
+            '_Letter, Messrs. Pike, Dole & Co., to Hugh Vane._\n\n"We regret it," I said to the clerk.\n')
+    lines = [(s.text, s.speaker) for s in analyse(book).segments if s.kind == "dialogue"]
+    assert lines[1] == ("Yes,", "Clara Dunn")
+    assert lines[2][1] not in ("Clara Dunn", "Hugh Vane")
