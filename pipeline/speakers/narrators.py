@@ -88,22 +88,26 @@ def _firm_letter(text: str) -> bool:
 def section_writers(layout: Layout, cast: Cast) -> list[tuple[int, int | None]]:
     """(first paragraph, writer's entity or None) for every heading that names a writer, in order;
     a firm's letter hands "I" back to the story's narrator (None)."""
-    out: list[tuple[int, int | None]] = []
+    heads: list[tuple[int, str | None]] = []
     for p, (a, b) in enumerate(layout.paragraphs):
         if b - a > _LONGEST_HEADING + 10:
             continue
         who = heading_writer(layout.text[a:b])
-        if who is not None:
-            out.append((p, _writer_entity(cast, who)))
-        elif _firm_letter(layout.text[a:b]):
-            out.append((p, None))
+        if who is not None or _firm_letter(layout.text[a:b]):
+            heads.append((p, who))
+    out: list[tuple[int, int | None]] = []
+    for k, (p, who) in enumerate(heads):
+        end = layout.paragraphs[heads[k + 1][0]][0] if k + 1 < len(heads) else len(layout.text)
+        out.append((p, None if who is None else _writer_entity(cast, who, layout.text[layout.paragraphs[p][1] : end])))
     # one heading alone is a title, not a book of several writers
     return out if len({e for _p, e in out if e is not None}) >= 2 else []
 
 
-def _writer_entity(cast: Cast, who: str) -> int | None:
+def _writer_entity(cast: Cast, who: str, section: str = "") -> int | None:
     """The character a writer's name points to: the whole name, without its title, then the
-    given name or the surname when they name one person only; or a new character."""
+    given name or the surname when they name one person only, then the one of that family name
+    the ``section`` they write calls by name most ("Mr. Bruff" in Mathew Bruff's narrative, not his
+    wife); or a new character."""
     words = [w for w in who.replace(".", ". ").split() if w]
     if words[0].lower() == "the":
         return _described_writer(cast, " ".join(words))
@@ -112,6 +116,8 @@ def _writer_entity(cast: Cast, who: str) -> int | None:
         return None
     for form in (who, " ".join(bare), bare[0], bare[-1], None):
         found = [e for e in cast.lookup(form) if cast.entities[e].kind == "named"] if form else _by_surname(cast, bare)
+        if form is None and len(found) > 1:
+            found = _most_named(cast, found, section)
         if len(found) == 1:
             ent = cast.entities[found[0]]
             full = [w for w in bare if not re.fullmatch(r"[A-Z]\.", w)]  # "Quincey P. Morris"
@@ -137,6 +143,18 @@ def _by_surname(cast: Cast, bare: list[str]) -> list[int]:
     return [e for e, ent in enumerate(cast.entities) if ent.kind == "named" and (ent.surname or "").lower() == family
             and (given is None or ent.given is None or ent.given.lower() == given)
             and ("U" in (gender, ent.gender) or gender == ent.gender)]
+
+
+def _most_named(cast: Cast, found: list[int], section: str) -> list[int]:
+    """Of ``found``, the one whose names ``section`` uses most (a writer is addressed by name in
+    their own narrative), when one is used more than the others."""
+    low = section.lower()
+
+    def uses(e: int) -> int:
+        return sum(len(re.findall(rf"(?<!\w){re.escape(f)}(?!\w)", low)) for f in cast.entities[e].forms)
+
+    counts = sorted(((uses(e), e) for e in found), reverse=True)
+    return [counts[0][1]] if counts[0][0] > counts[1][0] else found
 
 
 #: Titles written out and abbreviated: "the Doctor" is the one "Dr." of the cast.

@@ -175,3 +175,26 @@ def test_a_firms_letter_is_no_writers_i() -> None:
     lines = [(s.text, s.speaker) for s in analyse(book).segments if s.kind == "dialogue"]
     assert lines[1] == ("Yes,", "Clara Dunn")
     assert lines[2][1] not in ("Clara Dunn", "Hugh Vane")
+
+
+SPOUSES = """_Contributed by Ada Pole._
+
+Mr. Lane and Mrs. Lane called at noon. "Good day," said Mr. Lane.
+
+"Good day to you both," I said, and Mrs. Lane smiled.
+
+_Contributed by Hesketh Lane, Solicitor._
+
+"You are late, Mr. Lane," said Ada Pole.
+
+"The roads," I said. "Forgive me, Miss Pole."
+"""
+
+
+def test_a_writer_is_the_one_of_the_family_their_own_narrative_calls_by_name() -> None:
+    analysis = analyse(SPOUSES)
+    names = [c.name for c in analysis.characters]
+    assert "Hesketh Lane" in names and "Mr. Lane" not in names
+    lines = [(s.text, s.speaker) for s in analysis.segments if s.kind == "dialogue"]
+    assert lines[0] == ("Good day,", "Hesketh Lane")
+    assert lines[3] == ("The roads,", "Hesketh Lane")
