@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.model import Segment
-from pipeline.reading.lexicon import ELISIONS
+from pipeline.reading.lexicon import ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.reading.paragraphs import line_number
 from pipeline.reading.paragraphs import paragraphs as find_paragraphs
 from pipeline.reading.speeches import Part, speeches
@@ -217,7 +217,31 @@ def _closer_strength(text: str, i: int, a: int, b: int, family: str) -> int:
         return 0
     if nxt.isalnum():
         return 0  # don't, o'clock
-    return 2 if (prev in _END_PUNCT or prev in '”"') else 1
+    if prev in _END_PUNCT or prev in '”"':
+        return 2
+    return 0 if _dialect_elision(text, i, b) else 1
+
+
+#: Words dialect cuts short at the end ("I'd ha' thought yo' a knave", "wi' a hammer i' th' road").
+_CUT_SHORT = frozenset(["ha", "yo", "wi", "o", "i", "th", "t", "gi", "an", "hev", "fro", "mysel", "nobbut"])
+
+
+def _dialect_elision(text: str, i: int, b: int) -> bool:
+    """An apostrophe that ends a word cut short inside a sentence that goes on: "ha' much",
+    "goin' home" (a closing mark after a bare word is followed by its tag, "'Stop' he said")."""
+    word = re.search(r"[A-Za-z]+$", text[max(0, i - 12) : i])
+    if word is None:
+        return False
+    w = word.group(0).lower()
+    if w not in _CUT_SHORT and not (len(w) >= 5 and w.endswith("in")):
+        return False
+    rest = text[i + 1 : min(b, i + 4)]
+    return bool(re.match(r"[ \t]*\n?[ \t]*[a-z]", rest)) and not _tag_follows(text[i + 1 : min(b, i + 30)])
+
+
+def _tag_follows(rest: str) -> bool:
+    words = re.findall(r"[a-z]+", rest.lower())[:3]
+    return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, k) for k, w in enumerate(words))
 
 
 def _scan(text: str, a: int, b: int, family: str) -> tuple[list[Part], Part | None]:

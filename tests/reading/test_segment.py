@@ -213,3 +213,14 @@ def test_a_quotation_led_in_by_its_tag_then_another_led_in_by_someone_else() -> 
 def test_a_tag_on_the_next_line_of_the_paragraph_counts_but_not_the_next_paragraph() -> None:
     assert grouping('"That will do," he said. "Already?"\nI protested. "You took more from Art."')[:2] == [0, 1]
     assert grouping('"Not to anyone," he answered. "It goes no further."\n\nI asked him about the girl.') == [0, 0]
+
+
+def test_dialect_words_cut_short_do_not_close_a_single_quoted_speech() -> None:
+    text = ("'I reckon yo'd not ha' much belief in all this 'varsal earth if yo' lived here, wi' a "
+            "hammer i' th' road, an' goin' home.' said he.\n\n'Stop' he said, 'an' listen.'\n")
+    assert dialogue(text) == [
+        "I reckon yo'd not ha' much belief in all this 'varsal earth if yo' lived here, wi' a "
+        "hammer i' th' road, an' goin' home.",
+        "Stop",
+        "an' listen.",
+    ]
