@@ -198,3 +198,35 @@ def test_a_writer_is_the_one_of_the_family_their_own_narrative_calls_by_name() -
     lines = [(s.text, s.speaker) for s in analysis.segments if s.kind == "dialogue"]
     assert lines[0] == ("Good day,", "Hesketh Lane")
     assert lines[3] == ("The roads,", "Hesketh Lane")
+
+
+THIRD_PERSON = """Dr. Sloper was a clever man, as I have said, and his sister knew it.
+
+"Austin," said his sister, "you are hard on her."
+
+"I am just," he answered, and looked at the fire.
+
+"Austin, be kind," she said, and left the room.
+"""
+
+FIRST_PERSON = """I went down to the shore, and my sister came after me. I did not turn.
+
+"Pip," said my sister, "you are late."
+
+"I am," I said, and I looked at the sea.
+"""
+
+
+def test_a_book_told_in_the_third_person_has_no_narrator_who_speaks() -> None:
+    from pipeline.reading.segment import split
+    from pipeline.speakers.narrators import told_in_first_person
+    from pipeline.speakers.tokens import tokenize
+
+    assert not told_in_first_person(tokenize(split(THIRD_PERSON)))
+    assert told_in_first_person(tokenize(split(FIRST_PERSON)))
+    third = examine(THIRD_PERSON)
+    assert third.cast.narrator is None  # an author's aside is no one the story knows
+    assert "Austin" not in [c.name for c in analyse(THIRD_PERSON).characters]
+    first = examine(FIRST_PERSON)
+    assert first.cast.narrator is not None
+    assert first.decisions[-1].speaker == first.cast.narrator  # "I am," I said
