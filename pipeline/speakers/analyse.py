@@ -16,7 +16,7 @@ from pipeline.speakers.attribution.scene import Scene
 from pipeline.speakers.attribution.sieves import decide
 from pipeline.speakers.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.speakers.mentions import Resolver
-from pipeline.speakers.narrators import section_writers
+from pipeline.speakers.narrators import retire_narrator, section_writers
 from pipeline.speakers.pins import Pins, check_pins
 from pipeline.speakers.tokens import Token, tokenize
 
@@ -68,6 +68,7 @@ def examine(text: str, pins: dict[str, str] | None = None, ranker: Reranker | No
     cast.writers = section_writers(layout, cast)
     resolver = Resolver(cast, tokens, runs, text)
     mentions = resolver.resolve_all()
+    retire_narrator(cast, tokens)
     scene = Scene(layout, tokens, cast, resolver, mentions)
     # A pin is an anchor like a tag: the untagged lines around it are derived from it.
     pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
@@ -152,7 +153,8 @@ def _name_the_narrator(
     }
     if not own:
         return
-    name = narrator_name(tokens, runs, own)
+    # in a book of several writers, their names are everywhere: only the narrator's answerers count
+    name = narrator_name(tokens, runs, own, nearby=bool(cast.writers))
     if not name:
         return
     # lines given to the same name as a character of its own ("Pip", answering a vocative)

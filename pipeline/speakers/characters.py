@@ -177,10 +177,13 @@ def _two_people(a: str, b: str) -> bool:
     return sexes == {"M", "F"}
 
 
-def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: set[int]) -> str | None:
+def narrator_name(
+    tokens: list[Token], runs: list[NameRun], spoken_by_narrator: set[int], nearby: bool = False
+) -> str | None:
     """The first-person narrator's name: a name others call them by in dialogue that the
     narration never uses (it says "I"). ``spoken_by_narrator`` holds the paragraphs of their lines;
-    only lines next to one of them count (the narrator is the one being answered)."""
+    lines next to one of them count double (the narrator is the one being answered), and with
+    ``nearby`` only they count (a book of several writers: the others' names are everywhere)."""
     # a name the narration tags as a speaker belongs to someone else; a name the narration merely
     # mentions ("I called myself Pip") may still be the narrator's if others call them by it more often
     tagged = {
@@ -201,6 +204,8 @@ def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: 
         if not first.quote or first.para in spoken_by_narrator:
             continue
         adjacent = first.para - 1 in spoken_by_narrator or first.para + 1 in spoken_by_narrator
+        if nearby and not adjacent:
+            continue
         if any(w.lower() in tagged for w in r.words):
             continue
         if not vocative(tokens, r) or not addressed(tokens, r):

@@ -33,6 +33,7 @@ from pipeline.speakers.attribution.turns import (
     TurnTaking,
     Vocative,
 )
+from pipeline.speakers.narrators import first_person_at
 
 _TAG_RULES = (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE, Rule.PRONOUN_TAG, Rule.GROUP_TAG)
 _RULES = tuple(r for r in Rule if r not in (Rule.PIN, Rule.RANKER))
@@ -244,7 +245,7 @@ def _row(
         float(c in seen.addressed_prev),
         float(c in seen.addressed_next),
         float(c == seen.said_to_prev),
-        float(c == s.cast.narrator),
+        float(c == first_person_at(s.cast, s.quotes[qi].paragraphs[0])),
         float(c == GROUP),
         float(ent is not None and ent.kind == "unnamed"),
         *_named_in(c, seen.own, seen.own_subj),
@@ -317,7 +318,7 @@ def candidates_of(
         *seen.around,
         *sorted(seen.addressed_prev),
         seen.said_to_prev,
-        s.cast.narrator,
+        first_person_at(s.cast, q.paragraphs[0]),  # the "I" of this line's section
         *seen.own,
         *seen.prev,
         *(who for who, _n in seen.recent.most_common()),
@@ -332,7 +333,7 @@ def candidates_of(
         float(seen.around[0] is not None),
         float(book.run_length(qi)),
         float(len(pool)),
-        float(s.cast.narrator is not None),
+        float(first_person_at(s.cast, q.paragraphs[0]) is not None),
         float(hide),
         math.log1p(q.paragraphs[0] - s.quotes[qi - 1].paragraphs[-1]) if qi else 12.0,
         float(len(seen.recent)),
