@@ -232,4 +232,5 @@ def _headings(layout: Layout) -> set[int]:
 
 
 def noun_gender(word: str) -> str:
-    return NOUN_GENDER.get(word.lower(), "U")
+    """The sex a person noun says: "woman", and the "barge-woman" of a compound."""
+    return NOUN_GENDER.get(word.lower().rsplit("-", 1)[-1], "U")

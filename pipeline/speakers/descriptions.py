@@ -8,7 +8,7 @@ an unnamed character of its own.
 from __future__ import annotations
 
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
-from pipeline.speakers.cast import Mention, Scene
+from pipeline.speakers.cast import Cast, Mention, Scene
 from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
 from pipeline.speakers.tokens import Token
@@ -47,7 +47,7 @@ class Descriptions:
         k = j
         while k < n and k < j + 5 and not tokens[k].quote and tokens[k].text[0].isalpha():
             low = tokens[k].low
-            if low in PERSON_NOUNS or (tokens[k].cap and low in PERSON_NOUNS):
+            if _person_noun(low):
                 head = k
                 if k + 1 < n and tokens[k + 1].low in PERSON_NOUNS and not tokens[k].poss:
                     k += 1
@@ -115,7 +115,7 @@ class Descriptions:
         cast = self.cast
         noun = words[-1]
         gender = noun_gender(noun)
-        roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles] if by_role else []
+        roles = _called(cast, noun) if by_role else []
         if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
         if det in POSSESSIVES:
@@ -221,6 +221,19 @@ class Descriptions:
                         back -= 1
                     if tokens[back].low in ("the", "a", "an"):
                         ent.roles.add(tokens[j].low)
+
+
+def _called(cast: Cast, noun: str) -> list[int]:
+    """Who "the <noun>" may be: the one the text calls by the bare title ("the Professor" folded into
+    Professor Bhaer's names), before anyone the title was given to once ("Professor Sands" of one
+    passing mention), else everyone with that role."""
+    holders = [e for e in cast.lookup(noun) if cast.entities[e].kind == "named" and len(cast.entities[e].forms) > 1]
+    return holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+
+
+def _person_noun(low: str) -> bool:
+    """A noun for a person, or a compound ending in one: "the barge-woman", "the station-master"."""
+    return low in PERSON_NOUNS or ("-" in low and low.rsplit("-", 1)[1] in PERSON_NOUNS)
 
 
 def _describe_key(words: list[str]) -> str:

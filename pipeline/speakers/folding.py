@@ -232,13 +232,23 @@ def _fit(ent: Entity, title: str | None, lw: list[str]) -> int | None:
         return 0  # "Lizzy" is Elizabeth Bennet
     if word in TITLES and ent.title == word:
         return 0  # "the Colonel" is Colonel Ridley
-    if word == surname:
+    if word == surname or _pet_form(word, ent.forms):
         return 1
     if given and len(word) >= 3 and given.startswith(word):
         return 1  # "Huck" for Huckleberry
     if word in full:
         return 2
     return None
+
+
+def _pet_form(word: str, forms: set[str]) -> bool:
+    """``word`` is a pet form, made with -y or -ie, of a name the person already goes by: "Hucky" of
+    Huck, "Ratty" of Rat, "Johnnie" of John (not "Mary" of anyone called "Mar...": the stem must be a name)."""
+    for suffix in ("ie", "y"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            return stem in forms or (stem[-1] == stem[-2] and stem[:-1] in forms)
+    return False
 
 
 def _same_name(word: str, full: list[str]) -> bool:

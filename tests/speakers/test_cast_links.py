@@ -1,0 +1,63 @@
+"""The cast links the names and descriptions a reader takes for one person (issue 21), and drops
+names that are places. Every text is written for the test."""
+
+from __future__ import annotations
+
+from pipeline.reading.segment import split
+from pipeline.speakers.analyse import analyse
+from pipeline.speakers.characters import Cast, find_cast
+from pipeline.speakers.tokens import tokenize
+
+
+def cast_of(text: str) -> Cast:
+    layout = split(text)
+    cast, _ = find_cast(layout, tokenize(layout))
+    return cast
+
+
+def speakers(text: str) -> list[str | None]:
+    return [s.speaker for s in analyse(text).segments if s.kind == "dialogue"]
+
+
+def test_a_pet_form_with_y_is_the_name_it_is_made_from() -> None:
+    text = ("Fitch Mallory ran down to the pond. Fitch threw a stone, and Fitch laughed.\n\n"
+            '"Come here, Fitchy!" called Dora.\n\n"Coming," said Fitchy.\n\n"Wait," said Fitch.\n')
+    cast = cast_of(text)
+    fitch = [e for e in cast.entities if "fitch" in e.forms]
+    assert len(fitch) == 1 and "fitchy" in fitch[0].forms
+    assert len(set(speakers(text)[1:])) == 1
+
+
+def test_a_word_that_only_looks_like_a_pet_form_stays_apart() -> None:
+    # "Marty" is no pet form of a "Mar..." the text never uses alone
+    text = ("Margaret Lowe sat down. Margaret sighed, and she looked up.\n\n"
+            '"Tea?" said Marty Pike.\n\n"Yes," said Margaret.\n\n"Sugar?" said Marty.\n')
+    cast = cast_of(text)
+    assert not any({"marty", "margaret"} <= e.forms for e in cast.entities)
+
+
+def test_a_street_named_after_a_woman_is_a_place() -> None:
+    text = ("We lodged at nine Clara Street. The cab went into Clara Street at dusk, and it stopped.\n\n"
+            '"Here," said Clara Lane\'s driver, Tom Reed.\n\n"Thank you," said Tom.\n')
+    assert "clara street" not in {f for e in cast_of(text).entities for f in e.forms}
+
+
+def test_a_woman_whose_surname_is_a_place_word_is_still_a_woman() -> None:
+    text = ('Agnes Moor came in, and she sat down. "Cold," said Agnes Moor.\n\n"Very," said Agnes Moor.\n')
+    assert "agnes moor" in {f for e in cast_of(text).entities for f in e.forms}
+
+
+def test_a_compound_calling_is_a_description_in_a_tag() -> None:
+    text = ("Pell walked along the towpath. A boat came by, and a stout woman steered it.\n\n"
+            '"Good day," said Pell.\n\n"Where are you bound?" asked the boat-woman.\n\n'
+            '"The mill," replied Pell.\n')
+    assert speakers(text) == ["Pell", "the boat-woman", "Pell"]
+
+
+def test_the_bare_title_goes_to_the_one_the_text_calls_by_it() -> None:
+    # "Professor Hale" is named once in passing; Mr. Vogt is "the Professor" all through
+    text = ("Mr. Vogt taught at the college, and Mr. Vogt was poor. Professor Vogt, they wrote.\n\n"
+            "Once Professor Hale had lectured there.\n\n"
+            + 'Mr. Vogt sat down, and the Professor knew he was tired.\n\n"So," said the Professor.\n\n' * 4
+            + '"Good morning," said the Professor.\n\n"Morning," said Nell.\n')
+    assert speakers(text)[0] == "Mr. Vogt"
