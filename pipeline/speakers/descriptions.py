@@ -11,6 +11,7 @@ from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speec
 from pipeline.speakers.cast import Cast, Mention, Scene
 from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
+from pipeline.speakers.nameruns import NameRun
 from pipeline.speakers.tokens import Token
 
 #: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
@@ -18,9 +19,14 @@ from pipeline.speakers.tokens import Token
 _PLAIN = frozenset({"man", "woman", "girl", "boy", "lady", "gentleman", "fellow", "lad", "lass", "maiden", "youth"})
 #: How far back (in paragraphs) "the scene" reaches for the people a plain description may mean.
 _SCENE_PARAGRAPHS = 6
-_UNWED = frozenset({"girl", "lass", "maiden"})
+#: Titles no girl or boy goes by: "the little girl" is not Aunt Em, "the boy" not Uncle Henry.
+_NOT_YOUNG = MARRIED | frozenset({"aunt", "uncle", "auntie", "mr", "mister", "sir", "grandmother", "grandfather",
+                                  "granny", "grandma", "grandpa", "mother", "father", "dr", "doctor", "professor"})
+_YOUNG = frozenset({"girl", "boy", "lad", "lass", "maiden", "youth", "child"})
+_GROWN = frozenset({"man", "woman", "lady", "gentleman"})
 #: How far back an unnamed person met before ("a young woman") is still "the woman" of a description.
 _LATELY_PARAGRAPHS = 30
+_KIND_OF = frozenset({"his", "her", "their", "your", "my", "our", "its", "that", "this", "such"})
 
 
 class Descriptions:
@@ -35,7 +41,9 @@ class Descriptions:
         self.history = resolver.history
         self.relatives = Relatives(resolver)
         self.strangers: set[int] = set()  # the unnamed people the narration brought in ("a young woman")
-        self._learn_appositions()
+        # young or grown, as the plain descriptions that named a person said ("the little girl" is Dorothy)
+        self.ages: dict[int, str | None] = {}
+        _learn_appositions(self.cast, self.tokens, self.run_at)
 
     def description_at(self, i: int) -> Mention | None:
         """A determiner + adjectives + person noun (+ a short prepositional phrase)."""
@@ -62,6 +70,8 @@ class Descriptions:
             return None
         if tokens[head].poss:
             return None  # "the café's owner": the owner is the head; handled when we reach it
+        if det in ("a", "an") and _a_kind(tokens, head):
+            return None  # "a girl of her type", "a man of that sort": a kind of person, not someone there
         last = self._qualifier_end(head)
         para = tokens[i].para
         noun = tokens[head].low
@@ -137,8 +147,9 @@ class Descriptions:
             if again and (met := self._met_before(i, noun, _LATELY_PARAGRAPHS)) is not None:
                 return met  # "the woman" after "a young woman" lately: the same person
             if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
-                named = self.only_one_in_scene(i, gender, _describe_key(words), noun in _UNWED)
+                named = self.only_one_in_scene(i, gender, _describe_key(words), noun in _YOUNG)
                 if named is not None:
+                    self.ages[named] = _age(noun) or self.ages.get(named)
                     return named  # the man in the chair is Mr. Craven, the only man there
             if again and (met := self._met_before(i, noun, None)) is not None:
                 return met  # the man at the tavern, met chapters ago
@@ -159,10 +170,11 @@ class Descriptions:
                 return m.entity
         return None
 
-    def only_one_in_scene(self, i: int, gender: str, key: str, unwed: bool) -> int | None:
+    def only_one_in_scene(self, i: int, gender: str, key: str, young: bool) -> int | None:
         """The named person "the woman" / "the tall old gentleman" at token ``i`` must be: the only
         person of that sex the narration of the last few paragraphs mentions, when no one unnamed of
-        that sex, nor a stranger the narration brought in ("a voice"), is there too. A girl is no "Mrs."."""
+        that sex, nor a stranger the narration brought in ("a voice"), is there too (a woman may not be "the girl").
+        A girl is no "Mrs." and no "Aunt"."""
         para = self.tokens[i].para
         named: set[int] = set()
         for m in reversed(self.history[-60:]):
@@ -174,12 +186,14 @@ class Descriptions:
             if ent.gender not in (gender, "U") or m.kind == "group":
                 continue
             if ent.kind != "named":
-                if m.entity in self.strangers or (ent.gender == gender and key not in ent.forms):
+                other = m.entity in self.strangers or (ent.gender == gender and key not in ent.forms)
+                if other and _same_age(key, ent.name):
                     return None  # "a young woman" came in, or "the master" is here: "the man" may be them
                 continue  # "the voice", "the speaker", or this same "the girl" when no one could name her
             if key in ent.forms:
                 return None
-            if ent.gender == gender and not (unwed and ent.title in MARRIED):
+            age = self.ages.get(m.entity)
+            if ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key)):
                 named.add(m.entity)
         return named.pop() if len(named) == 1 else None
 
@@ -197,31 +211,6 @@ class Descriptions:
             return True
         return i >= 2 and self.tokens[i - 2].low == "to" and prev.low.isalpha() and not self.tokens[i - 2].quote
 
-    def _learn_appositions(self) -> None:
-        """ "Madame Dupont, the café's owner," and "The café's owner, Madame Dupont," give roles."""
-        tokens = self.tokens
-        n = len(tokens)
-        for first, run in self.run_at.items():
-            ents = self.cast.lookup(run.surface)
-            if len(ents) != 1:
-                continue
-            ent = self.cast.entities[ents[0]]
-            k = run.last + 1
-            # NAME , the ... NOUN ,
-            if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
-                noun = _noun_after(self.tokens, k + 2)
-                if noun:
-                    ent.roles.add(noun)
-            # the ... NOUN , NAME ,
-            if first >= 2 and tokens[first - 1].text == ",":
-                j = first - 2
-                if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
-                    back = j
-                    while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
-                        back -= 1
-                    if tokens[back].low in ("the", "a", "an"):
-                        ent.roles.add(tokens[j].low)
-
 
 def _called(cast: Cast, noun: str) -> list[int]:
     """Who "the <noun>" may be: the one the text calls by the bare title ("the Professor" folded into
@@ -229,6 +218,25 @@ def _called(cast: Cast, noun: str) -> list[int]:
     passing mention), else everyone with that role."""
     holders = [e for e in cast.lookup(noun) if cast.entities[e].kind == "named" and len(cast.entities[e].forms) > 1]
     return holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+
+
+def _age(noun: str) -> str | None:
+    """ "young" for "girl", "grown" for "woman", None for a noun that does not say."""
+    last = noun.split()[-1]
+    return "young" if last in _YOUNG else "grown" if last in _GROWN else None
+
+
+def _same_age(key: str, other: str) -> bool:
+    """Whether an unnamed person called ``other`` might be the one ``key`` describes: "the little
+    woman" is no "girl", "the old man" no "boy"; a calling ("the master") may be anyone."""
+    return None in (_age(key), _age(other)) or _age(key) == _age(other)
+
+
+def _a_kind(tokens: list[Token], head: int) -> bool:
+    """ "a girl of her type", "a man of that stamp", "a woman of such spirit": the noun is followed by
+    "of" and a possessive or a demonstrative."""
+    after = tokens[head + 1 : head + 3]
+    return len(after) == 2 and after[0].low == "of" and after[1].low in _KIND_OF
 
 
 def _person_noun(low: str) -> bool:
@@ -250,3 +258,28 @@ def _noun_after(tokens: list[Token], k: int) -> str | None:
         if not t.text[0].isalpha():
             return None
     return None
+
+
+def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> None:
+    """ "Madame Dupont, the café's owner," and "The café's owner, Madame Dupont," give roles."""
+    n = len(tokens)
+    for first, run in run_at.items():
+        ents = cast.lookup(run.surface)
+        if len(ents) != 1:
+            continue
+        ent = cast.entities[ents[0]]
+        k = run.last + 1
+        # NAME , the ... NOUN ,
+        if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
+            noun = _noun_after(tokens, k + 2)
+            if noun:
+                ent.roles.add(noun)
+        # the ... NOUN , NAME ,
+        if first >= 2 and tokens[first - 1].text == ",":
+            j = first - 2
+            if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
+                back = j
+                while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
+                    back -= 1
+                if tokens[back].low in ("the", "a", "an"):
+                    ent.roles.add(tokens[j].low)

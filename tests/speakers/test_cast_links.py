@@ -61,3 +61,32 @@ def test_the_bare_title_goes_to_the_one_the_text_calls_by_it() -> None:
             + 'Mr. Vogt sat down, and the Professor knew he was tired.\n\n"So," said the Professor.\n\n' * 4
             + '"Good morning," said the Professor.\n\n"Morning," said Nell.\n')
     assert speakers(text)[0] == "Mr. Vogt"
+
+
+def test_a_kind_of_person_is_nobody_in_the_scene() -> None:
+    # "a girl of her type" names no one; "she" stays Lena's
+    text = ("Lena Marsh sat by the window. Perhaps a girl of her type had no talk but of herself; "
+            "she smiled.\n\n" + '"Well?" she asked.\n')
+    assert speakers(text) == ["Lena Marsh"]
+
+
+def test_the_little_girl_is_not_her_aunt() -> None:
+    text = ('Aunt Hepsie and Clara sat in the kitchen, and Aunt Hepsie knitted.\n\n'
+            '"Can I go out?" asked the little girl.\n')
+    assert speakers(text) == ["Clara"]
+
+
+def test_a_woman_of_the_scene_does_not_stop_the_girl_being_the_only_girl() -> None:
+    text = ("Clara Brook walked up the lane. A little old woman came out of the cottage.\n\n"
+            '"Good day," said the little old woman.\n\n'
+            '"Good day," said the girl.\n')
+    assert speakers(text) == ["the little old woman", "Clara Brook"]
+
+
+def test_a_girl_named_by_a_description_is_not_the_woman_beside_her() -> None:
+    # the little girl was Clara; so "the little woman" is someone else, though no other woman is named
+    text = ("Clara Brook walked up the lane, and the little girl sang.\n\n"
+            "Someone stood at the gate.\n\n"
+            '"Who are you?" said Clara.\n\n'
+            '"A friend," said the little woman.\n')
+    assert speakers(text)[1] != "Clara Brook"
