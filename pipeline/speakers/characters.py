@@ -33,6 +33,7 @@ from pipeline.speakers.nameruns import (
     vocative,
 )
 from pipeline.speakers.names import FEMALE_NAMES, MALE_NAMES, name_gender
+from pipeline.speakers.nicknames import join_nicknames
 from pipeline.speakers.nonpersons import non_persons
 from pipeline.speakers.tokens import Token
 
@@ -88,6 +89,7 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
         and r.surface.lower() not in nobody
     ]
     cast = cluster(people, tokens)
+    join_nicknames(cast, runs, tokens)
     return cast, runs
 
 

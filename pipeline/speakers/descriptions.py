@@ -261,7 +261,8 @@ def _noun_after(tokens: list[Token], k: int) -> str | None:
 
 
 def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> None:
-    """ "Madame Dupont, the café's owner," and "The café's owner, Madame Dupont," give roles."""
+    """ "Madame Dupont, the café's owner,", "The café's owner, Madame Dupont," and "a carpenter named
+    Master Antonio" give roles."""
     n = len(tokens)
     for first, run in run_at.items():
         ents = cast.lookup(run.surface)
@@ -274,6 +275,10 @@ def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRu
             noun = _noun_after(tokens, k + 2)
             if noun:
                 ent.roles.add(noun)
+        # a ... NOUN named NAME ("an old carpenter named Master Antonio")
+        named = first >= 2 and tokens[first - 1].low in ("named", "called") and not tokens[first].quote
+        if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC:
+            ent.roles.add(tokens[first - 2].low)
         # the ... NOUN , NAME ,
         if first >= 2 and tokens[first - 1].text == ",":
             j = first - 2

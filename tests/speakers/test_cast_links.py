@@ -90,3 +90,24 @@ def test_a_girl_named_by_a_description_is_not_the_woman_beside_her() -> None:
             '"Who are you?" said Clara.\n\n'
             '"A friend," said the little woman.\n')
     assert speakers(text)[1] != "Clara Brook"
+
+
+def test_a_nickname_the_narration_brings_in_is_the_same_person() -> None:
+    text = ("In the village lived a tailor named Master Osric. Everybody, however, called him Master Plum, "
+            "for his nose was red.\n\n"
+            '"Good day," said Master Plum.\n\n"Good day to you," said Master Osric.\n\n'
+            '"Rain soon," said the tailor.\n')
+    cast = cast_of(text)
+    osric = [e for e in cast.entities if "master osric" in e.forms]
+    assert len(osric) == 1 and "master plum" in osric[0].forms
+    assert speakers(text) == ["Master Osric"] * 3  # "the tailor": the role "a tailor named ..." gave him
+
+
+def test_a_name_someone_else_is_called_by_is_no_nickname() -> None:
+    # Tom is known already, and Nell does the calling; a dog "called Bess" names no one before it
+    text = ("Tom Ash came in. Nell Ash looked up.\n\n"
+            "Then Walter Ash came in, and Nell called him Tom by mistake. They had a dog, called Bess.\n\n"
+            '"Tom?" said Walter.\n\n"Woof," said Bess.\n')
+    cast = cast_of(text)
+    walter = next(e for e in cast.entities if "walter ash" in e.forms)
+    assert "tom" not in walter.forms and "bess" not in walter.forms
