@@ -44,6 +44,7 @@ class Descriptions:
         # young or grown, as the plain descriptions that named a person said ("the little girl" is Dorothy)
         self.ages: dict[int, str | None] = {}
         _learn_appositions(self.cast, self.tokens, self.run_at)
+        self.spoken_of = _named_in_quotes(self.cast, self.tokens, self.run_at)
 
     def description_at(self, i: int) -> Mention | None:
         """A determiner + adjectives + person noun (+ a short prepositional phrase)."""
@@ -192,10 +193,17 @@ class Descriptions:
                 continue  # "the voice", "the speaker", or this same "the girl" when no one could name her
             if key in ent.forms:
                 return None
-            age = self.ages.get(m.entity)
-            if ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key)):
+            if self._fits(m.entity, gender, key, young):
                 named.add(m.entity)
+        if not named:  # no one of that sex in the narration: the one the talk of the scene names ("Miss Hunter")
+            named = {e for p in range(para - _SCENE_PARAGRAPHS, para + 1) for e in self.spoken_of.get(p, ())}
+            named = {e for e in named if self._fits(e, gender, key, young)}
         return named.pop() if len(named) == 1 else None
+
+    def _fits(self, e: int, gender: str, key: str, young: bool) -> bool:
+        ent = self.cast.entities[e]
+        age = self.ages.get(e)
+        return ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key))
 
     def _next_word(self, k: int) -> bool:
         """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
@@ -258,6 +266,16 @@ def _noun_after(tokens: list[Token], k: int) -> str | None:
         if not t.text[0].isalpha():
             return None
     return None
+
+
+def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> dict[int, list[int]]:
+    """Paragraph -> the named people its dialogue names (one each)."""
+    out: dict[int, list[int]] = {}
+    for first, run in run_at.items():
+        ents = cast.lookup(run.surface)
+        if tokens[first].quote and len(ents) == 1 and cast.entities[ents[0]].kind == "named":
+            out.setdefault(tokens[first].para, []).append(ents[0])
+    return out
 
 
 def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> None:

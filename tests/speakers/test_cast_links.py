@@ -111,3 +111,10 @@ def test_a_name_someone_else_is_called_by_is_no_nickname() -> None:
     cast = cast_of(text)
     walter = next(e for e in cast.entities if "walter ash" in e.forms)
     assert "tom" not in walter.forms and "bess" not in walter.forms
+
+
+def test_the_young_lady_is_the_one_woman_the_talk_of_the_scene_names() -> None:
+    text = ('"We shall soon hear all that Miss Orme has to tell," said Holt.\n\n'
+            "The inn stood by the river, and there we found the young lady waiting.\n\n"
+            '"You came," said the young lady.\n')
+    assert speakers(text)[1] == "Miss Orme"
