@@ -152,6 +152,10 @@ class Descriptions:
                 if named is not None:
                     self.ages[named] = _age(noun) or self.ages.get(named)
                     return named  # the man in the chair is Mr. Craven, the only man there
+            if det in ("this", "that") and noun in _PLAIN and gender in ("M", "F"):
+                ref = self._latest_named(i, gender)
+                if ref is not None:
+                    return ref  # "this good man": the man just spoken of, as "he" would be
             if again and (met := self._met_before(i, noun, None)) is not None:
                 return met  # the man at the tavern, met chapters ago
             ent = cast.describe(_describe_key(words), gender)
@@ -159,6 +163,13 @@ class Descriptions:
                 self.strangers.add(ent)
             return ent
         return None
+
+    def _latest_named(self, i: int, gender: str) -> int | None:
+        """The named person "he" or "she" at token ``i`` would be, passing over unnamed ones."""
+        skip: set[int] = set()
+        while (ref := self.resolver.pronoun(i, gender, skip)) is not None and self.cast.entities[ref].kind != "named":
+            skip.add(ref)
+        return ref
 
     def _met_before(self, i: int, noun: str, within: int | None) -> int | None:
         """The latest unnamed person called a ``noun`` before token ``i`` (``within`` so many paragraphs)."""

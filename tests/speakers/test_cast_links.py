@@ -118,3 +118,11 @@ def test_the_young_lady_is_the_one_woman_the_talk_of_the_scene_names() -> None:
             "The inn stood by the river, and there we found the young lady waiting.\n\n"
             '"You came," said the young lady.\n')
     assert speakers(text)[1] == "Miss Orme"
+
+
+def test_this_good_man_is_the_man_just_spoken_of() -> None:
+    # a figure of speech ("the corrupt man within him") leaves an unnamed man in the scene
+    text = ("Walter Penn came in. He sat at his desk, and the corrupt man within him smiled.\n\n"
+            "I knew that this good man would never forgive me.\n\n"
+            '"Sit down," said this good man.\n')
+    assert speakers(text) == ["Walter Penn"]
