@@ -126,3 +126,9 @@ def test_this_good_man_is_the_man_just_spoken_of() -> None:
             "I knew that this good man would never forgive me.\n\n"
             '"Sit down," said this good man.\n')
     assert speakers(text) == ["Walter Penn"]
+
+
+def test_a_son_called_young_after_his_father_is_his_own_person() -> None:
+    text = ("Walter Dunn mended boots, and Young Walter swept the floor; then Young Walter ran out.\n\n"
+            '"Sweep faster," said Walter Dunn.\n\n"I am," said Young Walter.\n\n"Good," said Walter.\n')
+    assert speakers(text) == ["Walter Dunn", "Young Walter", "Walter Dunn"]
