@@ -113,6 +113,7 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
             continue  # "3.  How Dorothy Saved the Scarecrow" in a table of contents
         lead = run.words[0]
         ordinary = _not_a_name_here(lead, lower_vocab) or bool(re.search(r"-[a-z]", lead))
+        ordinary = ordinary and run.words[1:2] != ("of",)  # the "Witch" of "the Witch of the North" is the name
         if run.first in juniors:  # "Young Jerry": the son, not his father Jerry
             word = tokens[run.first - 1].text
             run = NameRun(run.first - 1, run.last, None, (word, *run.words), f"{word} {run.surface}")

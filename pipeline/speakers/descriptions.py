@@ -52,6 +52,8 @@ class Descriptions:
         n = len(tokens)
         det = tokens[i].low if tokens[i].low in DETERMINERS else None
         j = i + 1 if det else i
+        if det and (run := self.run_at.get(j)) is not None and "of" in run.words:
+            return None  # "the Witch of the North": a name, read as one after the article
         head = None
         k = j
         while k < n and k < j + 5 and not tokens[k].quote and tokens[k].text[0].isalpha():
@@ -112,7 +114,7 @@ class Descriptions:
             k < stop
             and not tokens[k].quote
             and tokens[k].text[0].isalnum()
-            and self._next_word(k)
+            and _next_word(self.text, tokens, k)
             and not speech_verb_at([tokens[k].low], 0)
             and not tokens[k].low.endswith("ly")
             and tokens[k].low not in DETERMINERS
@@ -216,11 +218,6 @@ class Descriptions:
         age = self.ages.get(e)
         return ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key))
 
-    def _next_word(self, k: int) -> bool:
-        """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
-        gap = self.text[self.tokens[k - 1].end : self.tokens[k].start]
-        return len(gap) <= 1 or gap == "\r\n"
-
     def _indefinite_object(self, i: int) -> bool:
         """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""
         prev = self.tokens[i - 1]
@@ -243,6 +240,12 @@ def _age(noun: str) -> str | None:
     """ "young" for "girl", "grown" for "woman", None for a noun that does not say."""
     last = noun.split()[-1]
     return "young" if last in _YOUNG else "grown" if last in _GROWN else None
+
+
+def _next_word(text: str, tokens: list[Token], k: int) -> bool:
+    """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
+    gap = text[tokens[k - 1].end : tokens[k].start]
+    return len(gap) <= 1 or gap == "\r\n"
 
 
 def _same_age(key: str, other: str) -> bool:

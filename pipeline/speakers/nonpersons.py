@@ -61,6 +61,8 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
     for run in runs:
         key = run.surface.lower()
         words = key.split()[1:] if run.title else key.split()
+        # "the Witch of the Hills", "the Prince of Wales": the person is the noun before "of"
+        words = words[: words.index("of")] if "of" in words[1:] else words
         if run.title in _STREET_TITLES and len(words) > 1 and words[-1] in PLACE_WORDS and tagged[key] < 2:
             out.add(key)  # "King Edward Street", "Queen Anne Street" (but "Dr. Hall" is a doctor)
         if key in out or tagged[key] >= 2 or (run.title and run.title not in ("st", "saint")):

@@ -132,3 +132,15 @@ def test_a_son_called_young_after_his_father_is_his_own_person() -> None:
     text = ("Walter Dunn mended boots, and Young Walter swept the floor; then Young Walter ran out.\n\n"
             '"Sweep faster," said Walter Dunn.\n\n"I am," said Young Walter.\n\n"Good," said Walter.\n')
     assert speakers(text) == ["Walter Dunn", "Young Walter", "Walter Dunn"]
+
+
+def test_a_name_built_with_of_is_one_person_and_the_bare_noun_the_latest_of_them() -> None:
+    text = ("The Witch of the Marsh came first; she was tall. Then came the Witch of the Hills; she was old.\n\n"
+            "The Witch of the Marsh smiled; she bowed.\n\n"
+            '"Welcome," said the Witch of the Marsh.\n\n"Thank you," said Nell.\n\n'
+            "The Witch of the Hills sat down by the fire, and she sighed.\n\n"
+            '"It is cold," said the Witch.\n')
+    cast = cast_of(text)
+    marsh = next(e for e in cast.entities if "witch of the marsh" in e.forms)
+    assert marsh.name == "the Witch of the Marsh" and "marsh" not in marsh.forms
+    assert speakers(text) == ["the Witch of the Marsh", "Nell", "the Witch of the Hills"]
