@@ -144,3 +144,10 @@ def test_a_name_built_with_of_is_one_person_and_the_bare_noun_the_latest_of_them
     marsh = next(e for e in cast.entities if "witch of the marsh" in e.forms)
     assert marsh.name == "the Witch of the Marsh" and "marsh" not in marsh.forms
     assert speakers(text) == ["the Witch of the Marsh", "Nell", "the Witch of the Hills"]
+
+
+def test_an_unnamed_speaker_who_says_i_am_the_x_of_y_is_that_person() -> None:
+    text = ("The Queen of the Fields walked by the river; she was tall. The Queen of the Fields sang, and she "
+            "smiled.\n\nLater a small woman came to the mill.\n\n"
+            '"Who are you?" said Nell.\n\n"I am the Queen of the Fields," said the small woman.\n')
+    assert speakers(text)[1] == "the Queen of the Fields"
