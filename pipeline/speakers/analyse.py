@@ -111,7 +111,9 @@ def analyse(text: str, pins: dict[str, str] | None = None, ranker: Reranker | No
 
 _INTRODUCTION = re.compile(
     r"\b(?:I am|I’m|I'm|[Mm]y name is|[Mm]y name’s|[Mm]y name's)\s+"
-    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+    r"(?:the\s+(?=[A-Z][a-z]+\s+of\s))?"  # "I am the Witch of the North"
+    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+"
+    r"(?:\s+of(?:\s+the)?\s+[A-Z][a-z]+|(?:\s+[A-Z][a-z]+){0,2}))"
     r"(?=[\s,.;!?—]|$)"
 )
 
