@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from pipeline.model import GROUP, Analysis, Character, Gender, Segment
 from pipeline.reading.lexicon import TITLES
 from pipeline.reading.segment import Layout, segments_of, split
-from pipeline.speakers.attribution.ranker import Ranker
+from pipeline.speakers.attribution.ranker import Ranker, packaged_sure_from
 from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
 from pipeline.speakers.attribution.sieves import decide
@@ -21,9 +23,11 @@ from pipeline.speakers.pins import Pins, check_pins
 from pipeline.speakers.tokens import Token, tokenize
 
 #: Lines decided with less confidence than this are unsure: the script view and the studio mark them,
-#: with their id for pinning. Confidence is the accuracy such lines had on books the ranker never saw
-#: (speakers/attribution/ranker.py; `benchmarks/train_ranker.py` prints the curve).
-LOW_CONFIDENCE = 0.9
+#: with their id for pinning. Confidence is the accuracy such lines had on books the ranker never saw;
+#: the threshold is the lowest at which the lines at or above it were 95% right there, chosen on those
+#: held-out lines when the model is trained (speakers/attribution/ranker.py; `benchmarks/train_ranker.py`
+#: prints the curve).
+LOW_CONFIDENCE: float = packaged_sure_from()
 
 
 def is_unsure(seg: Segment) -> bool:
@@ -59,9 +63,28 @@ class Examined:
     pinned: dict[str, str]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a text is analysed: the analysis makes millions of small
+    objects (tokens, mentions, rows) and few cycles, and each full collection walks all of them again
+    (a fifth of the analysis time of a novel, measured on moonstone.txt)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def examine(text: str, pins: dict[str, str] | None = None, ranker: Reranker | None = None) -> Examined:
     """Segment ``text``, find its cast and decide every quotation: the sieves, then ``ranker`` (the
     packaged model when None)."""
+    with _collector_paused():
+        return _examine(text, pins, ranker)
+
+
+def _examine(text: str, pins: dict[str, str] | None, ranker: Reranker | None) -> Examined:
     layout = split(text)
     tokens = tokenize(layout)
     cast, runs = find_cast(layout, tokens)
@@ -86,6 +109,11 @@ def examine(text: str, pins: dict[str, str] | None = None, ranker: Reranker | No
 
 def analyse(text: str, pins: dict[str, str] | None = None, ranker: Reranker | None = None) -> Analysis:
     """Segment ``text``, find its cast and attribute every quotation (``ranker``: see `examine`)."""
+    with _collector_paused():
+        return _analyse(text, pins, ranker)
+
+
+def _analyse(text: str, pins: dict[str, str] | None, ranker: Reranker | None) -> Analysis:
     ex = examine(text, pins, ranker)
     layout, cast, decisions, pinned = ex.layout, ex.cast, ex.decisions, ex.pinned
     warnings = list(layout.warnings)
@@ -106,6 +134,9 @@ def analyse(text: str, pins: dict[str, str] | None = None, ranker: Reranker | No
             d = rules[seg.quote_id]
             seg = replace(seg, speaker=names[seg.quote_id], rule=d.rule, confidence=round(d.confidence, 2))
         segments.append(seg)
+    # The resolver and its descriptions point at each other, and through them at every token of the text:
+    # undone here, the whole analysis goes by reference counting instead of a cycle the collector must walk.
+    ex.scene.resolver.descriptions = None  # type: ignore[assignment]
     return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
 
 
