@@ -231,24 +231,20 @@ class _Seen:
     prev: Counter[int]
     prev_subj: set[int]
     nxt: Counter[int]
+    narrator: int | None  # the "I" of the line's own section
 
 
 #: Columns of `_PER_CANDIDATE` that are 1 for the candidate a single value of the line names.
-_ONE_OF = {
-    name: _PER_CANDIDATE.index(name)
-    for name in ("rule_choice", "by_tag", "said_to_prev", "is_narrator", "is_group", "said_to_here")
-}
+_ONE_OF = {name: _PER_CANDIDATE.index(name) for name in ("rule_choice", "by_tag", "said_to_prev", "is_narrator",
+                                                          "is_group", "said_to_here")}
 _AT = {name: _PER_CANDIDATE.index(name) for name in _PER_CANDIDATE}
 _PROPOSED = _PER_CANDIDATE.index(next(iter(_PROPOSERS)))  # the first of the proposers' columns
 _AROUND = _PER_CANDIDATE.index("prev1")  # the first of prev1, prev2, prev3, next1, next2
 
 
-def _rows(
-    s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, seen: _Seen, narrator: int | None
-) -> list[tuple[float, ...]]:
+def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, seen: _Seen) -> list[tuple[float, ...]]:
     """The per-candidate part of the rows (`_PER_CANDIDATE`) of a line's candidates ``pool``, filled column by
-    column: what names one person (a proposer, a neighbour, an addressee) marks that person's row alone;
-    ``narrator`` is the "I" of the line's own section."""
+    column: what names one person (a proposer, a neighbour, an addressee) marks that person's row alone."""
     n = len(pool)
     at = {c: i for i, c in enumerate(pool)}
     cols = [[0.0] * n for _ in _PER_CANDIDATE]
@@ -265,18 +261,13 @@ def _rows(
         mark(_PROPOSED + j, who)
     for j, who in enumerate(seen.around):
         mark(_AROUND + j, who)
-    for name, people in (
-        ("addressed_here", seen.addressed_here),
-        ("addressed_prev", seen.addressed_prev),
-        ("addressed_next", seen.addressed_next),
-        ("own_subject", seen.own_subj),
-        ("prev_subject", seen.prev_subj),
-        ("addressed_prev2", seen.addressed_prev2),
-    ):
+    for name, people in (("addressed_here", seen.addressed_here), ("addressed_prev", seen.addressed_prev),
+                         ("addressed_next", seen.addressed_next), ("own_subject", seen.own_subj),
+                         ("prev_subject", seen.prev_subj), ("addressed_prev2", seen.addressed_prev2)):
         for who in people:
             mark(_AT[name], who)
     mark(_ONE_OF["said_to_prev"], seen.said_to_prev)
-    mark(_ONE_OF["is_narrator"], narrator)
+    mark(_ONE_OF["is_narrator"], seen.narrator)
     mark(_ONE_OF["is_group"], GROUP)
     mark(_ONE_OF["said_to_here"], seen.said_to_here)
     for name, counts in (("own_para", seen.own), ("prev_para", seen.prev), ("next_para", seen.nxt)):
@@ -287,12 +278,10 @@ def _rows(
     cols[_AT["mention_rank"]] = [float(_RANKED + 1)] * n
     for k, who in enumerate(seen.latest):
         mark(_AT["mention_rank"], who, float(k + 1))
-    since_mention, spoke, share, rank = (
-        cols[_AT[name]] for name in ("since_mention", "since_spoke", "line_share", "book_rank")
-    )
-    unnamed, agrees, as_prev, pronoun = (
-        cols[_AT[name]] for name in ("is_unnamed", "gender_agrees", "gender_as_prev", "pronoun_gender")
-    )
+    since_mention, spoke, share, rank = (cols[_AT[name]] for name in ("since_mention", "since_spoke", "line_share",
+                                                                      "book_rank"))
+    unnamed, agrees, as_prev, pronoun = (cols[_AT[name]] for name in ("is_unnamed", "gender_agrees", "gender_as_prev",
+                                                                      "pronoun_gender"))
     for i, c in enumerate(pool):
         spoke[i] = float(seen.spoke.get(c, 21))
         if not isinstance(c, int):
@@ -338,6 +327,7 @@ def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide
     # a hidden paragraph's own narration (its tag before the line) must not show in what was mentioned last
     start = bisect.bisect_left(s.starts, s.layout.paragraphs[q.paragraphs[0]][0] if hide else q.parts[0][0])
     return _Seen(
+        narrator=first_person_at(s.cast, q.paragraphs[0]),
         start=start,
         spoke=spoke,
         proposed=tuple(props[name] for name in _PROPOSERS),
@@ -384,14 +374,13 @@ def candidates_of(
     d = alternative if hide and alternative is not None else decisions[qi]
     q = s.quotes[qi]
     seen = _read_around(s, decisions, qi, book, hide, d)
-    narrator = first_person_at(s.cast, q.paragraphs[0])  # the "I" of this line's section
     pool = _pool(
         d.speaker,
         *seen.props.values(),
         *seen.around,
         *sorted(seen.addressed_prev),
         seen.said_to_prev,
-        narrator,
+        seen.narrator,  # the "I" of this line's section
         *seen.own,
         *seen.prev,
         *(who for who, _n in seen.recent.most_common()),
@@ -407,13 +396,13 @@ def candidates_of(
         float(seen.around[0] is not None),
         float(book.run_length(qi)),
         float(len(pool)),
-        float(narrator is not None),
+        float(seen.narrator is not None),
         float(hide),
         math.log1p(q.paragraphs[0] - s.quotes[qi - 1].paragraphs[-1]) if qi else 12.0,
         float(len(seen.recent)),
         *_since_last_line(s, decisions, qi, book),
     ]
-    rows = [(*line, *r) for r in _rows(s, d, book, pool, tag, seen, narrator)]
+    rows = [(*line, *r) for r in _rows(s, d, book, pool, tag, seen)]
     return Candidates(qi, tuple(pool), tuple(rows))
 
 
