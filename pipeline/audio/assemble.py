@@ -15,6 +15,7 @@ eSpeak peaks about 20 dB above its RMS, more than 16-bit PCM leaves room for).
 from __future__ import annotations
 
 import array
+import functools
 import math
 import random
 import sys
@@ -75,7 +76,7 @@ class Loudness:
     """How loud a story file is: one level for every clip, whole-file RMS on target."""
 
     target_rms_dbfs: float = -19.6  # whole-file RMS with pauses (ACX: -23..-18); the limiter takes ~0.3 dB
-    # The same for a chapter whose clips are limited here (several engines, or Piper): Piper's peaks stand
+    # The same for a chapter whose clips are limited here (a build with a Piper voice): Piper's peaks stand
     # ~20 dB over its RMS, so each dB nearer ACX's floor is a dB less limiting (at -19.6, 12 dB off the
     # median clip's peaks and 23% of its samples turned down by over 3 dB; at -21.5, 7 dB and 6%).
     mixed_target_rms_dbfs: float = -21.5
@@ -114,6 +115,16 @@ def clip_level(loudness: Loudness, speech_frames: int, total_frames: int, mixed:
     return min(level, loudness.max_clip_rms_dbfs)
 
 
+@functools.lru_cache(maxsize=2)
+def _noise(dbfs: float) -> bytes:
+    """A second of the room tone's noise (the same every time: builds are reproducible; made once a
+    process, not once a chapter)."""
+    rng = random.Random(20240611)
+    sigma = amplitude(dbfs)
+    samples = [max(SAMPLE_MIN, min(SAMPLE_MAX, round(rng.gauss(0.0, sigma)))) for _ in range(engine.SAMPLE_RATE)]
+    return b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
+
+
 class RoomTone:
     """A faint, steady noise bed (deterministic, so builds are reproducible)."""
 
@@ -122,10 +133,7 @@ class RoomTone:
         if dbfs is None:
             self._buf = b""
             return
-        rng = random.Random(20240611)
-        sigma = amplitude(dbfs)
-        samples = [max(SAMPLE_MIN, min(SAMPLE_MAX, round(rng.gauss(0.0, sigma)))) for _ in range(engine.SAMPLE_RATE)]
-        self._buf = b"".join(s.to_bytes(2, "little", signed=True) for s in samples)
+        self._buf = _noise(dbfs)
 
     def take(self, nbytes: int) -> bytes:
         """The next ``nbytes`` of the bed (all zeros when there is none)."""
@@ -246,6 +254,19 @@ def planned_seconds(cache: ClipCache, clips: Sequence[PlannedClip]) -> float:
     return planned_frames(cache, clips)[1] / engine.SAMPLE_RATE
 
 
+def _levels(loudness: Loudness | None, cache: ClipCache, clips: Sequence[PlannedClip], by_loudness: bool | None,
+            ) -> tuple[float | None, float | None, RoomTone]:
+    """For ``assemble_chapter``: the level each clip is brought to (None: as rendered), the peak each is
+    limited to (None: left to the encoder) and the room tone under them."""
+    if loudness is None:
+        return None, None, RoomTone(None)
+    mixed = by_loudness if by_loudness is not None else any(c.utterance.voice.engine != DEFAULT_ENGINE for c in clips)
+    peak = loudness.ceiling_dbfs - loudness.limit_margin_db - loudness.headroom_db if mixed else None
+    level = clip_level(loudness, *planned_frames(cache, clips), mixed=mixed) - loudness.headroom_db
+    tone = RoomTone(None if loudness.room_tone_dbfs is None else loudness.room_tone_dbfs - loudness.headroom_db)
+    return level, peak, tone
+
+
 def assemble_chapter(
     work: Work,
     segments: Sequence[Segment],
@@ -256,17 +277,13 @@ def assemble_chapter(
     loudness: Loudness | None = Loudness(),
     on_clip: ClipHook | None = None,
     on_place: PlaceHook | None = None,
+    by_loudness: bool | None = None,
 ) -> ChapterAudio:
-    """Stream the story's audio into ``sink`` and return its timeline (seconds)."""
+    """Stream the story's audio into ``sink`` and return its timeline (seconds). ``by_loudness``: level
+    every clip by its loudness, peak-limited here, at the mixed target (None: when the chapter has a
+    voice of another engine than eSpeak; a build that has one anywhere says True for all its chapters)."""
     written = 0  # bytes so far: timings are exact sample counts, not estimates
-    mixed = len({c.utterance.voice.engine for c in clips}) > 1 or any(
-        c.utterance.voice.engine != DEFAULT_ENGINE for c in clips)
-    level: float | None = None
-    peak = loudness.ceiling_dbfs - loudness.limit_margin_db - loudness.headroom_db if loudness and mixed else None
-    tone = RoomTone(None)
-    if loudness is not None:
-        level = clip_level(loudness, *planned_frames(cache, clips), mixed=mixed) - loudness.headroom_db
-        tone = RoomTone(None if loudness.room_tone_dbfs is None else loudness.room_tone_dbfs - loudness.headroom_db)
+    level, peak, tone = _levels(loudness, cache, clips, by_loudness)
 
     def emit(data: bytes) -> None:
         nonlocal written

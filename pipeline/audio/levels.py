@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -59,10 +60,24 @@ def _k_weighted_db(x: np.ndarray, rate: int) -> float:
     total = float(np.mean(x ** 2)) if len(x) else 0.0
     if total <= 0:
         return 0.0
+    gated = _gated_mean(_k_filtered(x, rate) ** 2, rate)
+    return 10 * math.log10(gated / total) if gated > 0 else 0.0
+
+
+def _k_filtered(x: np.ndarray, rate: int) -> np.ndarray:
+    """``x`` through BS.1770's K-weighting filter."""
+    import numpy as np
+
     # Zero-padded to a length of small prime factors: numpy's FFT of a clip whose length has
     # a large prime factor is 10-15x slower (measured: 0.55 s against 0.04 s for 40 s of speech).
     size = fft_size(len(x))
-    y2 = np.fft.irfft(np.fft.rfft(x, size) * _k_filter(size, rate), size)[:len(x)] ** 2
+    return np.fft.irfft(np.fft.rfft(x, size) * _k_filter(size, rate), size)[:len(x)]
+
+
+def _gated_mean(y2: np.ndarray, rate: int) -> float:
+    """The mean of K-weighted squares over BS.1770's gated 400 ms blocks (0.0 when every block is gated)."""
+    import numpy as np
+
     size, step = int(rate * 0.4), int(rate * 0.1)
     if len(y2) < size:
         blocks = np.array([y2.mean()])
@@ -73,8 +88,7 @@ def _k_weighted_db(x: np.ndarray, rate: int) -> float:
     blocks = blocks[blocks > 10 ** ((-70 + 0.691) / 10)]
     if not len(blocks):
         return 0.0
-    blocks = blocks[blocks >= blocks.mean() * 10 ** (-10 / 10)]
-    return 10 * math.log10(float(blocks.mean()) / total)
+    return float(blocks[blocks >= blocks.mean() * 10 ** (-10 / 10)].mean())
 
 
 @functools.lru_cache(maxsize=2)  # a clip is measured several times over while it is levelled
@@ -82,11 +96,13 @@ def _k_filter(size: int, rate: int) -> np.ndarray:
     """BS.1770's K-weighting (its high shelf, then its high pass) at each frequency of an FFT of ``size``."""
     import numpy as np
 
-    s = 1j * np.fft.rfftfreq(size, 1 / rate)
+    # Each stage is a ratio of polynomials in s = jw: with u = w / f, (s / f)^2 = -u^2, written out
+    # in real and imaginary parts (complex powers of the whole array took a third of levelling's time).
+    w = np.fft.rfftfreq(size, 1 / rate)
     g, f_shelf, f_high = 10 ** (4.0 / 20), 1681.97, 38.135
-    shelf = (g * (s / f_shelf) ** 2 + g ** 0.5 * (s / f_shelf) / 0.7072 + 1) / (
-        (s / f_shelf) ** 2 + (s / f_shelf) / 0.7072 + 1)
-    high_pass = (s / f_high) ** 2 / ((s / f_high) ** 2 + (s / f_high) / 0.5003 + 1)
+    u, v = w / f_shelf, w / f_high
+    shelf = (1 - g * u * u + 1j * (g ** 0.5 / 0.7072) * u) / (1 - u * u + 1j / 0.7072 * u)
+    high_pass = -(v * v) / (1 - v * v + 1j / 0.5003 * v)
     return shelf * high_pass
 
 
@@ -112,7 +128,11 @@ def fft_size(n: int) -> int:
 LIMIT_ATTACK, LIMIT_RELEASE = 0.01, 0.01
 #: Bumped whenever ``level_by_loudness`` changes what it makes of a clip: part of every file's
 #: fingerprint, with the constants above, so that files levelled the old way are made again.
-LEVELS_VERSION = 2
+LEVELS_VERSION = 3  # 3: levelled by the estimate, then measured (``loudness_gain``)
+#: One clip levelled at a time in a process: a long clip's arrays come to some 60 MB, and a build
+#: assembles several chapters at once (two at a time held 150 MB, one 90), while the CPU it takes is
+#: a tenth of what the render workers beside it take.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def level_by_loudness(pcm: bytes, rate: int, loudness_db: float, peak_dbfs: float) -> bytes:
@@ -126,52 +146,113 @@ def level_by_loudness(pcm: bytes, rate: int, loudness_db: float, peak_dbfs: floa
     """
     import numpy as np
 
-    x = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / FULL_SCALE
-    if not np.any(x):
-        return pcm
-    _, y = loudness_gain(x, rate, loudness_db, peak_dbfs)
-    out = np.clip(np.round(y * FULL_SCALE), SAMPLE_MIN, SAMPLE_MAX)
-    return out.astype("<i2").tobytes()
+    with _ONE_AT_A_TIME:
+        x = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / FULL_SCALE
+        if not np.any(x):
+            return pcm
+        _, y = loudness_gain(x, rate, loudness_db, peak_dbfs)
+        return np.clip(np.round(y * FULL_SCALE), SAMPLE_MIN, SAMPLE_MAX).astype("<i2").tobytes()
 
 
 def loudness_gain(x: np.ndarray, rate: int, loudness_db: float, peak_dbfs: float) -> tuple[float, np.ndarray]:
     """The gain (dB) that, with peaks limited to ``peak_dbfs``, brings ``x`` (not silent) to ``loudness_db``,
-    and ``x`` so gained and limited."""
-    import numpy as np
+    and ``x`` so gained and limited.
 
-    rms = float(np.sqrt(np.mean(x ** 2)))
-    ceiling, gain = 10 ** (peak_dbfs / 20), loudness_db - db(rms) - _k_weighted_db(x, rate)
+    K-weighting is linear and the limiter's gain moves slowly (over 10 ms) next to the filter's
+    frequencies, so the K-weighted clip is filtered once and each trial gain is measured on it times
+    that gain (no FFT); the result is then measured for real, and the aim corrected by what the
+    estimate missed (filtering each trial took four FFTs a clip; now two, one for a clip the limiter
+    leaves alone). With the limiter worked out near peaks only, levelling 7.4 minutes of Piper's
+    clips took 1.6-1.8 s of CPU instead of 2.8-2.9, to the same loudness (within 0.05 dB).
+    """
+    ceiling, k2 = 10 ** (peak_dbfs / 20), _k_filtered(x, rate) ** 2
+    aim, gain = loudness_db, loudness_db - _db_power(_gated_mean(k2, rate))
+    for _ in range(4):
+        gain, envelope = _gain_for(x, k2, rate, aim, gain, ceiling)
+        y = x * envelope
+        if envelope.min() == envelope.max():  # not limited: the estimate is exact
+            break
+        miss = loudness_db - _db_power(_gated_mean(_k_filtered(y, rate) ** 2, rate))
+        if abs(miss) < 0.05:
+            break
+        aim += miss
+    return gain, y
+
+
+def _gain_for(x: np.ndarray, k2: np.ndarray, rate: int, aim: float, gain: float, ceiling: float,
+              ) -> tuple[float, np.ndarray]:
+    """The gain (dB) that brings ``x``, limited, to ``aim`` as estimated from its K-weighted squares ``k2``
+    (the limited clip's being ``k2`` times the square of each sample's gain), and that gain per sample:
+    the secant method, from ``gain``."""
     slope, last = 1.0, None  # loudness gained per dB of gain: under 1 once the limiter acts
     for _ in range(8):
-        applied, y = gain, _limited(x * 10 ** (gain / 20), ceiling, rate)
-        y_rms = float(np.sqrt(np.mean(y ** 2)))
-        miss = loudness_db - db(y_rms) - _k_weighted_db(y, rate) if y_rms > 0 else 0.0
+        applied = gain
+        envelope = 10 ** (gain / 20) * _limiter_gain(x * 10 ** (gain / 20), ceiling, rate)
+        miss = aim - _db_power(_gated_mean(k2 * envelope ** 2, rate))
         if abs(miss) < 0.05:
             break
         if last is not None and last[1] != miss:
             slope = min(1.0, max(0.1, (last[1] - miss) / (gain - last[0])))
         last = gain, miss
         gain += miss / slope
-    return applied, y
+    return applied, envelope
+
+
+def _db_power(power: float) -> float:
+    """A mean square as dB (-inf for none)."""
+    return 10 * math.log10(power) if power > 0 else -math.inf
 
 
 def _limited(x: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
     """``x`` under a lookahead limiter: each sample's gain at most what keeps it within ``ceiling``,
     turned down smoothly over LIMIT_ATTACK before a peak and back up over LIMIT_RELEASE after it."""
+    return x * _limiter_gain(x, ceiling, rate)
+
+
+def _limiter_gain(x: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
+    """The gain ``_limited`` gives each sample of ``x`` (all ones when no sample is over ``ceiling``)."""
     import numpy as np
 
     need = np.minimum(1.0, ceiling / np.maximum(np.abs(x), 1e-12))
-    if need.min() >= 1.0:
-        return x
+    over = need < 1.0
+    if not over.any():
+        return need
     ahead, behind = max(2, int(rate * LIMIT_ATTACK / 2)), max(2, int(rate * LIMIT_RELEASE / 2))
+    # A sample's gain dips only within `reach` of a sample over the ceiling: the dips are worked out on
+    # the stretches within twice that of one (each then starts and ends with `reach` samples that need
+    # nothing, so that stretches put end to end do not reach each other), and the gain is 1 elsewhere.
+    # Peaks are few (6% of Piper's samples are turned down by over 3 dB): over whole clips, the limiter
+    # was over two fifths of levelling's time.
+    reach = 2 * (ahead + behind)
+    near = np.flatnonzero(_near(over, reach)[:len(x)])
+    gain = np.ones(len(x))
+    gain[near] = _dips(need[near], ahead, behind)
+    return np.minimum(gain, need)
+
+
+def _dips(need: np.ndarray, ahead: int, behind: int) -> np.ndarray:
+    """Each sample's gain under the limiter, from what each sample needs (1: nothing)."""
+    import numpy as np
+
     # The least gain needed from `behind` samples before to `ahead` samples after each sample...
-    held = _running_min(np.concatenate((np.ones(behind), need, np.ones(ahead))), behind + ahead + 1)[:len(x)]
+    held = _running_min(np.concatenate((np.ones(behind), need, np.ones(ahead))), behind + ahead + 1)[:len(need)]
     # ...averaged, twice over, from `ahead` samples before to `behind` samples after each: every
     # sample in reach of a sample's averages holds that sample's need (triangular weights, so the
     # gain eases into and out of each dip), and the first average ends at `behind // 2`.
     first = _moving_mean(held, ahead // 2, behind // 2)
-    gain = _moving_mean(first, ahead - ahead // 2, behind - behind // 2)
-    return x * np.minimum(gain, need)
+    return _moving_mean(first, ahead - ahead // 2, behind - behind // 2)
+
+
+def _near(mask: np.ndarray, reach: int) -> np.ndarray:
+    """True for every sample of the ``reach``-long blocks within two blocks of one with a True in ``mask``
+    (so for every sample within ``2 * reach`` of a True; a few more at the end)."""
+    import numpy as np
+
+    blocks = -(-len(mask) // reach)
+    hit = np.concatenate((np.zeros(2, bool), np.pad(mask, (0, blocks * reach - len(mask))).reshape(
+        blocks, reach).any(axis=1), np.zeros(2, bool)))
+    near = hit[:-4] | hit[1:-3] | hit[2:-2] | hit[3:-1] | hit[4:]
+    return np.repeat(near, reach)
 
 
 def _moving_mean(v: np.ndarray, before: int, after: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from pipeline.audio import assemble, levels
 from pipeline.audio.synth import PlannedClip, plan_work
 from pipeline.fsutil import digest
 from pipeline.layout import BuildLayout
-from pipeline.model import Analysis, Chapter, Meta, Segment, Work
+from pipeline.model import DEFAULT_ENGINE, Analysis, Chapter, Meta, Segment, Work
 from pipeline.plan.options import BuildOptions, Profile
 from pipeline.plan.state import StateKey, chapter_key, story_key
 from pipeline.reading.corpus import Corpus
@@ -43,10 +43,28 @@ class FileSettings:
 
     options: BuildOptions
     meta: Meta
+    #: Every engine the build's clips are spoken by, sorted. A build that speaks with any other than
+    #: eSpeak levels every chapter by loudness, those of eSpeak alone too: its chapters and its
+    #: anthology then aim at one loudness (levelled each its own way, eSpeak-only chapters came out
+    #: about 2 dB louder than those with a Piper voice).
+    engines: tuple[str, ...] = (DEFAULT_ENGINE,)
+
+    @classmethod
+    def of(cls, options: BuildOptions, meta: Meta, plans: Sequence[ChapterPlan]) -> FileSettings:
+        """The settings of a build of ``plans``."""
+        return cls(options, meta, tuple(sorted({c.utterance.voice.engine for p in plans for c in p.clips}
+                                               or {DEFAULT_ENGINE})))
+
+    @property
+    def by_loudness(self) -> bool:
+        """Every chapter is levelled by its clips' loudness (``assemble.assemble_chapter``)."""
+        return self.engines != (DEFAULT_ENGINE,)
 
     def fingerprint(self) -> list[Any]:
         o = self.options
-        return [repr(o.codec), repr(formats.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
+        # The engines only when they change how chapters are levelled: an eSpeak build's files stay as they were.
+        levelling = [list(self.engines)] if self.by_loudness else []
+        return [*levelling, repr(o.codec), repr(formats.AAC), repr(MASTERING), o.profile.value, assemble.HEAD_SILENCE,
                 assemble.TAIL_SILENCE, assemble.FADE_MS, repr(LOUDNESS), CAPTIONS_VERSION, levels.LEVELS_VERSION,
                 levels.LIMIT_ATTACK, levels.LIMIT_RELEASE, levels.ESPEAK_K_WEIGHTED_DB,
                 [self.meta.title, self.meta.author, self.meta.works, self.meta.narrator, self.meta.year,

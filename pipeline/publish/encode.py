@@ -259,7 +259,7 @@ def _stream(plan: ChapterPlan, paths: OutputPaths, job: _Job, cues: list[Cue], s
         return assemble.assemble_chapter(
             plan.work, plan.segments, plan.clips, job.cache, sink,
             voice_names=lambda c: c.utterance.voice.label, loudness=LOUDNESS, on_clip=on_clip,
-            on_place=on_place,
+            on_place=on_place, by_loudness=job.settings.by_loudness,
         )
 
 

@@ -144,7 +144,8 @@ def _absolute(settings: FileSettings) -> FileSettings:
     options = dataclasses.replace(o, corpus=o.corpus.absolute(), voices=o.voices.absolute(),
                                   build_dir=o.build_dir.absolute())
     covers = tuple((slug, path.absolute(), h) for slug, path, h in meta.book_covers)
-    return FileSettings(options, dataclasses.replace(meta, cover=meta.cover.absolute(), book_covers=covers))
+    return dataclasses.replace(settings, options=options,
+                               meta=dataclasses.replace(meta, cover=meta.cover.absolute(), book_covers=covers))
 
 
 # --------------------------------------------------------------------------- the client's side

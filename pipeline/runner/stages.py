@@ -130,7 +130,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         plans = plan_chapters(corpus, analyses, cast.casting, options, progress.warn)
         if options.credits:
             plans = with_credits(plans, corpus, cast.casting, options)
-        settings = FileSettings(options, metadata(corpus, options.build_dir, progress.warn))
+        settings = FileSettings.of(options, metadata(corpus, options.build_dir, progress.warn), plans)
         cache = ClipCache(options.layout.clips)
         executor = executor_for(options)
         missing = executor.missing(plans, cache)

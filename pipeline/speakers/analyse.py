@@ -18,7 +18,7 @@ from pipeline.speakers.attribution.scene import Scene
 from pipeline.speakers.attribution.sieves import decide
 from pipeline.speakers.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.speakers.mentions import Resolver
-from pipeline.speakers.narrators import section_writers
+from pipeline.speakers.narrators import retire_narrator, section_writers
 from pipeline.speakers.pins import Pins, check_pins
 from pipeline.speakers.tokens import Token, tokenize
 
@@ -91,6 +91,7 @@ def _examine(text: str, pins: dict[str, str] | None, ranker: Reranker | None) ->
     cast.writers = section_writers(layout, cast)
     resolver = Resolver(cast, tokens, runs, text)
     mentions = resolver.resolve_all()
+    retire_narrator(cast, tokens)
     scene = Scene(layout, tokens, cast, resolver, mentions)
     # A pin is an anchor like a tag: the untagged lines around it are derived from it.
     pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
@@ -141,7 +142,9 @@ def _analyse(text: str, pins: dict[str, str] | None, ranker: Reranker | None) ->
 
 _INTRODUCTION = re.compile(
     r"\b(?:I am|I’m|I'm|[Mm]y name is|[Mm]y name’s|[Mm]y name's)\s+"
-    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+    r"(?:the\s+(?=[A-Z][a-z]+\s+of\s))?"  # "I am the Witch of the North"
+    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+"
+    r"(?:\s+of(?:\s+the)?\s+[A-Z][a-z]+|(?:\s+[A-Z][a-z]+){0,2}))"
     r"(?=[\s,.;!?—]|$)"
 )
 
@@ -183,7 +186,8 @@ def _name_the_narrator(
     }
     if not own:
         return
-    name = narrator_name(tokens, runs, own)
+    # in a book of several writers, their names are everywhere: only the narrator's answerers count
+    name = narrator_name(tokens, runs, own, nearby=bool(cast.writers))
     if not name:
         return
     # lines given to the same name as a character of its own ("Pip", answering a vocative)

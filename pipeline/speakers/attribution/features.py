@@ -34,6 +34,7 @@ from pipeline.speakers.attribution.turns import (
     Vocative,
 )
 from pipeline.speakers.cast import Entity
+from pipeline.speakers.narrators import first_person_at
 
 _TAG_RULES = (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE, Rule.PRONOUN_TAG, Rule.GROUP_TAG)
 _RULES = tuple(r for r in Rule if r not in (Rule.PIN, Rule.RANKER))
@@ -230,6 +231,7 @@ class _Seen:
     prev: Counter[int]
     prev_subj: set[int]
     nxt: Counter[int]
+    narrator: int | None  # the "I" of the line's own section
 
 
 #: Columns of `_PER_CANDIDATE` that are 1 for the candidate a single value of the line names.
@@ -265,7 +267,7 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
         for who in people:
             mark(_AT[name], who)
     mark(_ONE_OF["said_to_prev"], seen.said_to_prev)
-    mark(_ONE_OF["is_narrator"], s.cast.narrator)
+    mark(_ONE_OF["is_narrator"], seen.narrator)
     mark(_ONE_OF["is_group"], GROUP)
     mark(_ONE_OF["said_to_here"], seen.said_to_here)
     for name, counts in (("own_para", seen.own), ("prev_para", seen.prev), ("next_para", seen.nxt)):
@@ -325,6 +327,7 @@ def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide
     # a hidden paragraph's own narration (its tag before the line) must not show in what was mentioned last
     start = bisect.bisect_left(s.starts, s.layout.paragraphs[q.paragraphs[0]][0] if hide else q.parts[0][0])
     return _Seen(
+        narrator=first_person_at(s.cast, q.paragraphs[0]),
         start=start,
         spoke=spoke,
         proposed=tuple(props[name] for name in _PROPOSERS),
@@ -377,7 +380,7 @@ def candidates_of(
         *seen.around,
         *sorted(seen.addressed_prev),
         seen.said_to_prev,
-        s.cast.narrator,
+        seen.narrator,  # the "I" of this line's section
         *seen.own,
         *seen.prev,
         *(who for who, _n in seen.recent.most_common()),
@@ -393,7 +396,7 @@ def candidates_of(
         float(seen.around[0] is not None),
         float(book.run_length(qi)),
         float(len(pool)),
-        float(s.cast.narrator is not None),
+        float(seen.narrator is not None),
         float(hide),
         math.log1p(q.paragraphs[0] - s.quotes[qi - 1].paragraphs[-1]) if qi else 12.0,
         float(len(seen.recent)),
