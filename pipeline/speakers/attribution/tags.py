@@ -64,7 +64,7 @@ def _tagged(s: Scene, q: Quotation) -> Decision | None:
     if found:
         return _decide_tag(s, found, "before")
     para = q.paragraphs[0]
-    if para and para - 1 in s.quoted_paras and s.leads_on(para - 1):
+    if para and s.leads_on(para - 1):  # "... and he said:--" closing the paragraph before
         found = _tag_in(s, s.before(s.layout.paragraphs[para - 1][1]), first=False)
         if found:
             return _decide_tag(s, found, "before")
