@@ -10,14 +10,18 @@ For every book of benchmarks/novel_dev/ (whole texts from ../shared/novels), the
 Then, for each book, a model trained on the OTHER 27 books' rows (gold and silver) ranks that book's
 candidates inside `analyse(text, ranker=...)`, and the result is scored end to end exactly as
 bench_novels.py scores `audiobook script --json`: per book, per style group, per quotation type and per
-deciding rule, next to the sieves alone. The confidence of a held-out book is calibrated on the other
-books' held-out predictions only. Last, the model trained on all 28 books, with the calibration of all
-held-out predictions, is written to pipeline/speakers/attribution/data/ranker.json (unless --no-write).
+deciding rule, next to the sieves alone. The model learns to rank each line's candidates (LightGBM's
+lambdarank; `--scores binary` scores each row on its own instead). The confidence of a held-out book is
+calibrated on the other books' held-out predictions only (isotonic regression, scikit-learn), and so is
+its threshold for sure lines: the lowest confidence whose lines at or above it were 95% right there.
+Last, the model trained on all 28 books, with the calibration and threshold of all held-out predictions,
+is written to pipeline/speakers/attribution/data/ranker.json (unless --no-write).
 
 Deterministic (LightGBM with deterministic=True, fixed seeds, row-wise histograms, 2 threads) and a
 few minutes on 2 cores. Skips cleanly without ../shared/novels.
 
-    .venv/bin/python benchmarks/train_ranker.py [--books a,b] [--no-silver] [--no-write] [--json-out F]
+    .venv/bin/python benchmarks/train_ranker.py [--books a,b] [--folds N] [--scores rank|binary] [--cache DIR]
+                                                [--no-silver] [--no-write] [--json-out F]
 """
 
 from __future__ import annotations
@@ -132,7 +136,7 @@ def gather(score: Any, name: str, path: Path, meta: dict[str, Any], silver: bool
 
 #: How the trees learn: "rank" (LightGBM's lambdarank over each line's candidates, scored at run time by a
 #: softmax over the line) or "binary" (each candidate row on its own, scored by its probability).
-SCORES = "binary"
+SCORES = "rank"
 RANKING: dict[str, Any] = {"objective": "lambdarank", "lambdarank_truncation_level": 4, "eval_at": [1]}
 
 
