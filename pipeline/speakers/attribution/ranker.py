@@ -128,20 +128,33 @@ class Model:
         0 for a ``vetoed`` candidate."""
         return line_shares(raw, vetoed, self.ranking)
 
-    def calibrated(self, p: float) -> float:
+    def calibrated(self, p: np.ndarray) -> np.ndarray:
         """The accuracy measured on held-out books for lines whose best candidate scored ``p``."""
         xs, ys = self.calibration
-        return float(np.interp(p, xs, ys)) if len(xs) else p
+        return np.interp(p, xs, ys) if len(xs) else p
 
 
 def line_shares(raw: np.ndarray, vetoed: np.ndarray, ranking: bool) -> np.ndarray:
     """See `Model.shares`."""
+    return shares_by_line(raw, vetoed, [len(raw)], ranking)
+
+
+def shares_by_line(raw: np.ndarray, vetoed: np.ndarray, sizes: list[int], ranking: bool) -> np.ndarray:
+    """`Model.shares` of every line at once: the rows of the lines one after another, ``sizes`` rows each
+    (a line of no rows is allowed). One pass of numpy over all the rows, not a few numpy calls a line."""
     if not ranking:
         return np.where(vetoed, 0.0, 1.0 / (1.0 + np.exp(-raw)))
-    if vetoed.all():
-        return np.zeros(len(raw))
-    e = np.where(vetoed, 0.0, np.exp(raw - raw[~vetoed].max()))
-    return e / e.sum()
+    sizes_ = np.asarray(sizes, dtype=np.intp)
+    kept = sizes_ > 0
+    if not len(raw):
+        return np.zeros(0)
+    starts = (np.cumsum(sizes_) - sizes_)[kept]
+    counts = sizes_[kept]
+    top = np.maximum.reduceat(np.where(vetoed, -np.inf, raw), starts)
+    top = np.where(np.isfinite(top), top, 0.0)  # a line whose candidates are all vetoed
+    e = np.where(vetoed, 0.0, np.exp(raw - np.repeat(top, counts)))
+    total = np.repeat(np.add.reduceat(e, starts), counts)
+    return np.divide(e, total, out=np.zeros_like(e), where=total > 0)
 
 
 def named_by_tag(x: np.ndarray) -> np.ndarray:
@@ -193,22 +206,27 @@ class Ranker:
         if not rows:
             return decisions
         x = np.asarray(rows, dtype=float)
-        raw = self.model.forest.raw(x)
-        vetoed = addressed(x)  # a person the line addresses is never its speaker, whatever the scores
-        out, at = list(decisions), 0
-        for c in table:
-            k, at = slice(at, at + len(c.rows)), at + len(c.rows)
+        sizes = [len(c.rows) for c in table]
+        # a person the line addresses is never its speaker, whatever the scores
+        p = shares_by_line(self.model.forest.raw(x), addressed(x), sizes, self.model.ranking)
+        tagged, shares = named_by_tag(x).tolist(), p.tolist()
+        picks: list[tuple[int, int]] = []  # (line, row) of each line the ranker decides
+        at = 0
+        for line, (c, n) in enumerate(zip(table, sizes, strict=True)):
+            k, at = range(at, at + n), at + n
+            if decisions[c.qi].rule == Rule.PIN or not n or not max(shares[i] for i in k) > 0.0:
+                continue
+            # the person the line's explicit tag names, else the best scored (see `choose`)
+            picks.append((line, next((i for i in k if tagged[i]), max(k, key=shares.__getitem__))))
+        confidence = [round(v, 2) for v in self.model.calibrated(p[[i for _, i in picks]]).tolist()] if picks else []
+        out = list(decisions)
+        starts = np.cumsum([0, *sizes]).tolist()
+        for (line, i), sure in zip(picks, confidence, strict=True):
+            c = table[line]
             d = decisions[c.qi]
-            if d.rule == Rule.PIN or not len(c.rows):
-                continue
-            p, lines = self.model.shares(raw[k], vetoed[k]), x[k]
-            if not p.max() > 0.0:
-                continue
-            best = choose(p, lines)
-            confidence = round(self.model.calibrated(float(p[best])), 2)
-            who = c.speakers[best]
+            who = c.speakers[i - starts[line]]
             if who == d.speaker:
-                out[c.qi] = Decision(who, d.rule, confidence, d.pronoun, d.at, d.basis)
+                out[c.qi] = Decision(who, d.rule, sure, d.pronoun, d.at, d.basis)
             else:
-                out[c.qi] = Decision(who, Rule.RANKER, confidence, basis=f"over-{d.rule}")
+                out[c.qi] = Decision(who, Rule.RANKER, sure, basis=f"over-{d.rule}")
         return out

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.speakers.analyse import LOW_CONFIDENCE, analyse, examine, sieves_only
 from pipeline.speakers.attribution.features import FEATURES, candidate_table
-from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, line_shares
+from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, line_shares, shares_by_line
 from tests.conftest import CORPUS
 
 STORY = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt")))
@@ -112,3 +112,19 @@ def test_the_analysis_leaves_the_cycle_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_all_lines_shared_at_once_as_each_line_alone() -> None:
+    rng = np.random.default_rng(1)
+    sizes = [3, 0, 1, 5, 2, 4]
+    raw = rng.normal(0, 2, sum(sizes))
+    vetoed = rng.random(sum(sizes)) < 0.3
+    vetoed[3] = True  # the one-row line: all its candidates vetoed
+    together = shares_by_line(raw, vetoed, sizes, ranking=True)
+    at = 0
+    for n in sizes:
+        r, v = raw[at : at + n], vetoed[at : at + n]
+        e = np.where(v, 0.0, np.exp(r - (r[~v].max() if (~v).any() else 0.0)))
+        expected = e / e.sum() if e.sum() > 0 else np.zeros(n)
+        assert np.allclose(together[at : at + n], expected)
+        at += n
