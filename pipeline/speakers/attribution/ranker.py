@@ -58,8 +58,9 @@ class _Forest:
         own = list(range(inner, len(value)))  # each leaf goes on to itself, whatever the row holds
         self.feature = np.asarray(feature + [0] * len(own), dtype=np.intp)
         self.threshold = np.asarray(threshold + [np.inf] * len(own), dtype=float)
-        self.left = np.asarray(left + own, dtype=np.intp)
-        self.right = np.asarray(right + own, dtype=np.intp)
+        # node n's children side by side: child[2n] when the row goes right, child[2n + 1] when it goes left
+        self.child = np.empty(2 * len(feature + own), dtype=np.intp)
+        self.child[0::2], self.child[1::2] = right + own, left + own
         self.value = np.asarray(value, dtype=float)
         self.roots = np.asarray(roots, dtype=np.intp)
 
@@ -76,7 +77,7 @@ class _Forest:
         node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
         for _ in range(self.depth):
             go_left = flat[row_at + self.feature[node]] <= self.threshold[node]
-            node = np.where(go_left, self.left[node], self.right[node])
+            node = self.child[2 * node + go_left]
         return self.value[node].sum(axis=1)
 
 
