@@ -402,7 +402,8 @@ def candidates_of(
         float(len(seen.recent)),
         *_since_last_line(s, decisions, qi, book),
     ]
-    rows = [(*line, *r) for r in _rows(s, d, book, pool, tag, seen)]
+    head = tuple(line)
+    rows = [head + r for r in _rows(s, d, book, pool, tag, seen)]
     return Candidates(qi, tuple(pool), tuple(rows))
 
 
