@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
-import math
 import os
 import sys
 import time
@@ -36,18 +35,20 @@ from typing import Any
 import bench_novels as bn
 import lightgbm as lgb
 import numpy as np
+from sklearn.isotonic import IsotonicRegression
 
 from pipeline.cli.scriptview import LOW_CONFIDENCE, to_json
 from pipeline.model import GROUP
 from pipeline.speakers.analyse import analyse, examine, sieves_only
 from pipeline.speakers.attribution.features import FEATURES, candidate_table, hidden_table
-from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, addressed, choose
+from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, addressed, choose, line_shares
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
     "learning_rate": 0.12,
     "max_bin": 63,
     "num_leaves": 15,
+    "max_depth": 8,  # walked level by level at run time (ranker.py): the deepest tree sets the steps
     "min_data_in_leaf": 40,
     "lambda_l2": 1.0,
     "feature_fraction": 0.9,
@@ -76,6 +77,7 @@ class Book:
     y: list[float] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
     gold_groups: list[tuple[int, int, bool]] = field(default_factory=list)  # (first row, rows, any right) per gold line
+    groups: list[int] = field(default_factory=list)  # rows per line, gold and silver, in the order of x
 
 
 def _quote_index(ex: Any) -> tuple[list[int], list[tuple[int, int, int]]]:
@@ -113,6 +115,7 @@ def gather(score: Any, name: str, path: Path, meta: dict[str, Any], silver: bool
         cands = table[qi]
         right = [nov.speaker_ok(q["speaker"], GROUP if s == GROUP else names[s]) for s in cands.speakers]  # type: ignore[index]
         book.gold_groups.append((len(book.x), len(cands.rows), any(right)))
+        book.groups.append(len(cands.rows))
         book.x += cands.rows
         book.y += [float(r) for r in right]
         book.weight += [1.0] * len(right)
@@ -120,16 +123,27 @@ def gather(score: Any, name: str, path: Path, meta: dict[str, Any], silver: bool
         quotes = ex.layout.quotations
         in_chapters = {qi for qi, q in enumerate(quotes) if any(a <= q.parts[0][0] < b for a, b in ranges)}
         for cands, label in hidden_table(ex.scene, ex.sieved, exclude=in_chapters | gold_lines):
+            book.groups.append(len(cands.rows))
             book.x += cands.rows
             book.y += [float(s == label) for s in cands.speakers]
             book.weight += [SILVER_WEIGHT] * len(cands.speakers)
     return book
 
 
-def train(books: list[Book]) -> lgb.Booster:
+#: How the trees learn: "rank" (LightGBM's lambdarank over each line's candidates, scored at run time by a
+#: softmax over the line) or "binary" (each candidate row on its own, scored by its probability).
+SCORES = "binary"
+RANKING: dict[str, Any] = {"objective": "lambdarank", "lambdarank_truncation_level": 4, "eval_at": [1]}
+
+
+def train(books: list[Book], scores: str = SCORES) -> lgb.Booster:
     x = np.asarray([r for b in books for r in b.x], dtype=float)
     y = np.asarray([v for b in books for v in b.y], dtype=float)
     w = np.asarray([v for b in books for v in b.weight], dtype=float)
+    if scores == "rank":
+        data = lgb.Dataset(x, y.astype(int), weight=w, group=[g for b in books for g in b.groups],
+                           feature_name=list(FEATURES), free_raw_data=True)
+        return lgb.train({**PARAMS, **RANKING}, data, num_boost_round=ROUNDS)
     data = lgb.Dataset(x, y, weight=w, feature_name=list(FEATURES), free_raw_data=True)
     return lgb.train(PARAMS, data, num_boost_round=ROUNDS)
 
@@ -150,41 +164,55 @@ def _tree(node: dict[str, Any], out: dict[str, list[Any]]) -> int:
     return i
 
 
-def export(booster: lgb.Booster, calibration: tuple[list[float], list[float]]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Calibration:
+    """What held-out books vouch for: accuracy as a function of the best candidate's score, and the
+    confidence from which a line is marked sure."""
+
+    share: list[float]  # scores of the best candidate ...
+    right: list[float]  # ... and the accuracy of lines scored so, on books the model never saw (interpolated)
+    sure_from: float  # the least confidence at which the lines at or above it were at least SURE_TARGET right
+
+
+#: The lines marked sure must be this accurate on held-out books (issue 21: "at least 95% right").
+SURE_TARGET = 0.95
+
+
+def calibrate(points: list[tuple[float, bool]]) -> Calibration:
+    """Isotonic regression (scikit-learn) of "the best candidate is right" on its score, over held-out
+    lines, and the threshold chosen on the same held-out curve: the lowest confidence whose lines at or
+    above it were at least `SURE_TARGET` right."""
+    if not points:
+        return Calibration([], [], 1.0)
+    x = np.asarray([p for p, _ in points], dtype=float)
+    y = np.asarray([float(r) for _, r in points], dtype=float)
+    fit = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y)
+    conf = np.round(fit.predict(x), 2)
+    order = np.argsort(-conf, kind="stable")
+    ranked, hits = conf[order], np.cumsum(y[order]) / np.arange(1, len(y) + 1)
+    # where a confidence level ends (ties end together): the lines at or above it
+    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+    good = [float(ranked[k]) for k in ends if hits[k] >= SURE_TARGET]
+    return Calibration([round(float(v), 4) for v in fit.X_thresholds_], [round(float(v), 4) for v in fit.y_thresholds_],
+                       min(good) if good else 1.0)
+
+
+def export(booster: lgb.Booster, calibration: Calibration) -> dict[str, Any]:
     trees = []
     for info in booster.dump_model()["tree_info"]:
         out: dict[str, list[Any]] = {"feature": [], "threshold": [], "left": [], "right": [], "value": []}
         _tree(info["tree_structure"], out)
         trees.append(out)
-    return {"format": FORMAT, "features": list(FEATURES), "trees": trees,
-            "calibration": {"share": calibration[0], "right": calibration[1]},
-            "trained": {"params": PARAMS, "rounds": ROUNDS, "silver_weight": SILVER_WEIGHT, "caution": CAUTION}}
+    rank = _ranks(booster)
+    return {"format": FORMAT, "features": list(FEATURES), "trees": trees, "scores": "rank" if rank else "binary",
+            "calibration": {"share": calibration.share, "right": calibration.right, "sure_from": calibration.sure_from},
+            "trained": {"params": {**PARAMS, **RANKING} if rank else PARAMS, "rounds": ROUNDS,
+                        "silver_weight": SILVER_WEIGHT, "sure_target": SURE_TARGET}}
 
 
-#: How many standard errors below the measured accuracy a confidence is set: what held-out books
-#: vouch for, not what they happened to score (a block of 20 lines all right is not "1.0").
-CAUTION = 1.0
-
-
-def _lower_bound(right: float, n: float, z: float = CAUTION) -> float:
-    """The Wilson score interval's lower end for ``right`` of ``n``."""
-    p = right / n
-    centre = p + z * z / (2 * n)
-    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre - margin) / (1 + z * z / n)
-
-
-def isotonic(points: list[tuple[float, bool]]) -> tuple[list[float], list[float]]:
-    """Pool-adjacent-violators: accuracy as a non-decreasing function of the top candidate's score,
-    each block's accuracy taken at the lower end of its interval (`CAUTION`)."""
-    blocks: list[list[float]] = []  # [sum of right, count, sum of share]
-    for share, right in sorted(points):
-        blocks.append([float(right), 1.0, share])
-        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
-            r, n, s = blocks.pop()
-            blocks[-1] = [blocks[-1][0] + r, blocks[-1][1] + n, blocks[-1][2] + s]
-    vouched = np.maximum.accumulate([_lower_bound(b[0], b[1]) for b in blocks]) if blocks else []
-    return [round(b[2] / b[1], 4) for b in blocks], [round(float(v), 4) for v in vouched]
+def _ranks(booster: lgb.Booster) -> bool:
+    """The booster was trained to rank a line's candidates (lambdarank), not each row on its own."""
+    return str(booster.params.get("objective")) == "lambdarank"
 
 
 def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]]:
@@ -192,11 +220,11 @@ def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]
     if not book.gold_groups:
         return []
     x = np.asarray(book.x, dtype=float)
-    p = np.where(addressed(x), 0.0, booster.predict(x))  # as the ranker sees them (ranker.py)
+    raw, vetoed = booster.predict(x, raw_score=True), addressed(x)  # as the ranker sees them (ranker.py)
     out = []
     for first, n, _any in book.gold_groups:
         if n:
-            q = p[first : first + n]
+            q = line_shares(raw[first : first + n], vetoed[first : first + n], _ranks(booster))
             best = choose(q, x[first : first + n])
             out.append((float(q[best]), bool(book.y[first + best])))
     return out
@@ -205,8 +233,8 @@ def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]
 def check_export(booster: lgb.Booster, data: dict[str, Any], book: Book) -> None:
     """The exported trees must score as LightGBM does."""
     x = np.asarray(book.x[:2000], dtype=float)
-    theirs = booster.predict(x)
-    ours = Model(data).probabilities(x)
+    theirs = booster.predict(x, raw_score=True)
+    ours = Model(data).forest.raw(x)
     if len(x) and float(np.max(np.abs(theirs - ours))) > 1e-4:
         sys.exit("error: the exported trees disagree with LightGBM")
 
@@ -217,11 +245,14 @@ def folds_of(books: list[Book], n: int) -> list[list[Book]]:
     return [ordered[k::n] for k in range(min(n, len(books)))]
 
 
-def fold_models(books: list[Book], n: int) -> tuple[dict[str, lgb.Booster], dict[str, list[tuple[float, bool]]]]:
+Shares = dict[str, list[tuple[float, bool]]]  # per book, (best candidate's share, it is right) per gold line
+
+
+def fold_models(books: list[Book], n: int, scores: str) -> tuple[dict[str, lgb.Booster], Shares]:
     """Per book, the model trained on the books of the other folds, and its (share, right) on the book's gold lines."""
     models, shares = {}, {}
     for fold in folds_of(books, n):
-        booster = train([b for b in books if b not in fold])
+        booster = train([b for b in books if b not in fold], scores)
         for book in fold:
             models[book.name], shares[book.name] = booster, held_out_shares(booster, book)
         print(f"  fold {', '.join(b.name for b in fold)}: trained on {len(books) - len(fold)} books",
@@ -229,19 +260,31 @@ def fold_models(books: list[Book], n: int) -> tuple[dict[str, lgb.Booster], dict
     return models, shares
 
 
-def calibration_for(book: Book, books: list[Book], n: int, shares: dict[str, list[tuple[float, bool]]]) -> Any:
+def calibration_for(book: Book, books: list[Book], n: int, shares: dict[str, list[tuple[float, bool]]]) -> Calibration:
     """The calibration a held-out book is given: fitted on the other books of its fold (scored by the same model,
     which saw none of them), or on all other books when the fold is the book alone."""
     fold = next(f for f in folds_of(books, n) if book in f)
     others = [b.name for b in fold if b is not book] or [b.name for b in books if b is not book]
-    return isotonic([s for name in others for s in shares[name]])
+    return calibrate([s for name in others for s in shares[name]])
+
+
+def _marked(quotes: list[dict[str, Any]], sure_from: float) -> list[dict[str, Any]]:
+    """Each found line marked sure or not, as the script view marks it with this threshold."""
+    for q in quotes:
+        q["sure"] = bool(q["found"]) and (q.get("confidence") or 0) >= sure_from
+    return quotes
+
+
+def _unsure(quotes: list[dict[str, Any]]) -> float:
+    """The share of the found lines not marked sure."""
+    return 1 - sum(q["sure"] for q in quotes) / max(1, sum(q["found"] for q in quotes))
 
 
 def _row(label: str, quotes: list[dict[str, Any]], base: list[dict[str, Any]] | None = None) -> str:
     n = len(quotes)
     right = sum(bool(q.get("correct")) for q in quotes)
     found = [q for q in quotes if q["found"]]
-    sure = [q for q in found if (q.get("confidence") or 0) >= LOW_CONFIDENCE]
+    sure = [q for q in found if q.get("sure")]
     sure_acc = sum(bool(q["correct"]) for q in sure) / len(sure) if sure else 0.0
     was = f"{sum(bool(q.get('correct')) for q in base) / len(base):7.3f}" if base else f"{'':7s}"
     return (f"{label:26s} {n:6d} {was} {right / max(1, n):7.3f} {1 - len(sure) / max(1, len(found)):7.1%} "
@@ -252,7 +295,8 @@ def report(results: dict[str, dict[str, Any]], folds: int) -> dict[str, Any]:
     """Per book, group, type and deciding rule: sieves alone vs. the held-out ranker, unsure share, sure accuracy."""
     head = f"{'':26s} {'quotes':>6s} {'sieves':>7s} {'ranker':>7s} {'unsure':>7s} {'sure ok':>7s}"
     how = "leave one book out" if folds >= len(results) else f"{folds} grouped folds by book"
-    print(f"\nheld-out books ({how}), end to end (lenient names); unsure: confidence < {LOW_CONFIDENCE}")
+    print(f"\nheld-out books ({how}), end to end (lenient names); unsure: confidence below the threshold chosen on the"
+          " other books' held-out lines (the sieves' own confidence below the script view's LOW_CONFIDENCE)")
     print(head)
     everything = [q for r in results.values() for q in r["ranker"]]
     base = [q for r in results.values() for q in r["sieves"]]
@@ -273,15 +317,22 @@ def report(results: dict[str, dict[str, Any]], folds: int) -> dict[str, Any]:
     per_book = {b: sum(bool(q.get("correct")) for q in r["ranker"]) / len(r["ranker"]) for b, r in results.items()}
     per_book_base = {b: sum(bool(q.get("correct")) for q in r["sieves"]) / len(r["sieves"]) for b, r in results.items()}
     explicit = [q for q in everything if q["type"] == "explicit"]
+    found = [q for q in everything if q["found"]]
+    sure = [q for q in found if q["sure"]]
     summary = {
         "books": len(results),
         "average_of_books": sum(per_book.values()) / len(per_book),
         "average_of_books_sieves": sum(per_book_base.values()) / len(per_book_base),
         "worst_book": min(per_book.items(), key=lambda kv: kv[1]),
         "explicit": sum(bool(q.get("correct")) for q in explicit) / max(1, len(explicit)),
+        "unsure": 1 - len(sure) / max(1, len(found)),
+        "sure_accuracy": sum(bool(q["correct"]) for q in sure) / max(1, len(sure)),
+        "most_unsure_book": max(((b, _unsure(r["ranker"])) for b, r in results.items()), key=lambda kv: kv[1]),
     }
     print(f"average of books {summary['average_of_books']:.3f} (sieves alone {summary['average_of_books_sieves']:.3f});"
           f" worst book {summary['worst_book'][0]} {summary['worst_book'][1]:.3f}; explicit {summary['explicit']:.3f}")
+    print(f"unsure {summary['unsure']:.1%} of found lines (most: {summary['most_unsure_book'][0]} "
+          f"{summary['most_unsure_book'][1]:.1%}); sure lines {summary['sure_accuracy']:.3f} right")
     return summary
 
 
@@ -299,11 +350,15 @@ def _sure(quotes: list[dict[str, Any]], at: float) -> str:
 def confidence_curve(results: dict[str, dict[str, Any]]) -> None:
     """Lines marked sure at each confidence threshold, and how many of them are right: all books, then per book."""
     print("\nconfidence curve (held out): share of found lines marked sure / accuracy of the sure lines")
-    print(f"{'sure when confidence >=':26s} " + " ".join(f"{t:>12.2f}" for t in CURVE))
+    print(f"{'sure when confidence >=':26s} " + " ".join(f"{t:>12.2f}" for t in CURVE) + "   chosen (threshold)")
     everything = [q for r in results.values() for q in r["ranker"]]
-    print(f"{'all books':26s} " + " ".join(_sure(everything, t) for t in CURVE))
+    chosen = [q for q in everything if q["found"]]
+    right = sum(bool(q["correct"]) for q in chosen if q["sure"]) / max(1, sum(q["sure"] for q in chosen))
+    print(f"{'all books':26s} " + " ".join(_sure(everything, t) for t in CURVE)
+          + f"  {sum(q['sure'] for q in chosen) / max(1, len(chosen)):6.1%} {right:5.3f}")
     for name, r in results.items():
-        print(f"{name:26s} " + " ".join(_sure(r["ranker"], t) for t in CURVE))
+        print(f"{name:26s} " + " ".join(_sure(r["ranker"], t) for t in CURVE)
+              + f"  {_sure(r['ranker'], r['sure_from'])} ({r['sure_from']:.2f})")
 
 
 def main() -> int:
@@ -315,6 +370,8 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="measure only; leave the packaged model alone")
     parser.add_argument("--json-out", type=Path, help="write per-quote outcomes and the summary here")
     parser.add_argument("--cache", type=Path, help="reuse candidate rows kept here (empty it when features change)")
+    parser.add_argument("--scores", choices=("rank", "binary"), default=SCORES,
+                        help=f"train to rank each line's candidates, or each row on its own (default {SCORES})")
     args = parser.parse_args()
     names = [b.strip() for b in args.books.split(",")] if args.books else list(bn.SPLITS["all"])
     located = {b: bn.novel_path(b) for b in names}
@@ -334,21 +391,25 @@ def main() -> int:
         books.append(gather(score, name, *found, silver=not args.no_silver))
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            keep = ("sieve_segments", "x", "y", "weight", "gold_groups")
+            keep = ("sieve_segments", "x", "y", "weight", "gold_groups", "groups")
             cached.write_text(json.dumps({k: getattr(books[-1], k) for k in keep}), encoding="utf-8")
     gathered = time.perf_counter()
     folds = args.folds or len(books)
-    models, shares = fold_models(books, folds)
+    models, shares = fold_models(books, folds, args.scores)
     trained = time.perf_counter()
     results: dict[str, dict[str, Any]] = {}
     for book in books:
-        data = export(models[book.name], calibration_for(book, books, folds, shares))
+        calibration = calibration_for(book, books, folds, shares)
+        data = export(models[book.name], calibration)
         check_export(models[book.name], data, book)
         segs = to_json(analyse(book.text, ranker=Ranker(Model(data))))["segments"]
         kept = bn.in_chapters(segs, book.meta, len(book.text))
         base = bn.in_chapters(book.sieve_segments, book.meta, len(book.text))
-        results[book.name] = {"ranker": bn.score_book(score, book.name, book.path, kept)["quotes"],
-                              "sieves": bn.score_book(score, book.name, book.path, base)["quotes"]}
+        results[book.name] = {"ranker": _marked(bn.score_book(score, book.name, book.path, kept)["quotes"],
+                                                calibration.sure_from),
+                              "sieves": _marked(bn.score_book(score, book.name, book.path, base)["quotes"],
+                                                LOW_CONFIDENCE),
+                              "sure_from": calibration.sure_from}
     summary = report(results, folds)
     confidence_curve(results)
     rows = sum(len(b.x) for b in books)
@@ -357,7 +418,7 @@ def main() -> int:
           f"gather {gathered - start:.0f} s, {len(books)} fold models {trained - gathered:.0f} s, "
           f"evaluate {time.perf_counter() - trained:.0f} s on {os.cpu_count()} cores")
     if not args.no_write and len(books) == len(bn.SPLITS["all"]):
-        data = export(train(books), isotonic([s for pts in shares.values() for s in pts]))
+        data = export(train(books, args.scores), calibrate([s for pts in shares.values() for s in pts]))
         MODEL.parent.mkdir(parents=True, exist_ok=True)
         tmp = MODEL.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")

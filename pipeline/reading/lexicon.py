@@ -279,6 +279,7 @@ basses sopranos ones others everyone everybody somebody someone anyone nobody
 reader writer author poet artist painter musician singer organist choirmaster vicar
 curate chaplain priest monk nun friar abbot waiter waitress barman barmaid bartender
 policeman postman postmaster messenger boy lad maid butler valet page tannoy speaker
+witch wizard sorceress guardian emperor empress chieftain
 """)
     )
 )

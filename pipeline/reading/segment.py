@@ -8,7 +8,8 @@ the next paragraph when that paragraph opens with a quotation mark (the usual
 way to print a long speech); otherwise it ends there, with a warning.
 
 Quoted stretches that are not speech (a sign in capitals, a title, a quoted
-word in the middle of a sentence) stay narration.
+word in the middle of a sentence) stay narration. Which parts make one speech act
+(one line, one speaker) is `speeches.py`'s to say.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.model import Segment
-from pipeline.reading.lexicon import ABBREVIATIONS, ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.reading.lexicon import ELISIONS, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.reading.paragraphs import line_number
 from pipeline.reading.paragraphs import paragraphs as find_paragraphs
+from pipeline.reading.speeches import Part, speeches
 
 DOUBLE_OPEN = "“„«"
 DOUBLE_CLOSE = "”»"
@@ -81,16 +83,6 @@ class Layout:
     warnings: tuple[str, ...]
 
 
-@dataclass
-class _Part:
-    start: int
-    end: int
-    para: int
-    mark: int  # position of the opening mark
-    continued: bool = False  # continues a quotation from the previous paragraph
-    continues: bool = False  # continues into the next paragraph
-
-
 def segment(text: str) -> tuple[list[Segment], list[str]]:
     """Tile ``text`` with narration and dialogue segments; return them and any warnings."""
     layout = split(text)
@@ -118,8 +110,8 @@ def split(text: str) -> Layout:
     paragraphs = [(p.start, p.end) for p in find_paragraphs(text)]
     family = _dialogue_family(text)
     warnings: list[str] = []
-    parts: list[_Part] = []
-    pending: _Part | None = None  # a quotation left open at the end of the previous paragraph
+    parts: list[Part] = []
+    pending: Part | None = None  # a quotation left open at the end of the previous paragraph
     for index, (a, b) in enumerate(paragraphs):
         para_family = family
         if not _has_family(text, a, b, family) and _has_family(text, a, b, _other(family)):
@@ -225,12 +217,36 @@ def _closer_strength(text: str, i: int, a: int, b: int, family: str) -> int:
         return 0
     if nxt.isalnum():
         return 0  # don't, o'clock
-    return 2 if (prev in _END_PUNCT or prev in '”"') else 1
+    if prev in _END_PUNCT or prev in '”"':
+        return 2
+    return 0 if _dialect_elision(text, i, b) else 1
 
 
-def _scan(text: str, a: int, b: int, family: str) -> tuple[list[_Part], _Part | None]:
+#: Words dialect cuts short at the end ("I'd ha' thought yo' a knave", "wi' a hammer i' th' road").
+_CUT_SHORT = frozenset(["ha", "yo", "wi", "o", "i", "th", "t", "gi", "an", "hev", "fro", "mysel", "nobbut"])
+
+
+def _dialect_elision(text: str, i: int, b: int) -> bool:
+    """An apostrophe that ends a word cut short inside a sentence that goes on: "ha' much",
+    "goin' home" (a closing mark after a bare word is followed by its tag, "'Stop' he said")."""
+    word = re.search(r"[A-Za-z]+$", text[max(0, i - 12) : i])
+    if word is None:
+        return False
+    w = word.group(0).lower()
+    if w not in _CUT_SHORT and not (len(w) >= 5 and w.endswith("in")):
+        return False
+    rest = text[i + 1 : min(b, i + 4)]
+    return bool(re.match(r"[ \t]*\n?[ \t]*[a-z]", rest)) and not _tag_follows(text[i + 1 : min(b, i + 30)])
+
+
+def _tag_follows(rest: str) -> bool:
+    words = re.findall(r"[a-z]+", rest.lower())[:3]
+    return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, k) for k, w in enumerate(words))
+
+
+def _scan(text: str, a: int, b: int, family: str) -> tuple[list[Part], Part | None]:
     """Pair the marks of one paragraph; return closed parts and the part left open."""
-    found: list[_Part] = []
+    found: list[Part] = []
     open_at: int | None = None
     marks = [i for i in range(a, b) if text[i] in "“„«”»‘‛’\"'"]
     for k, i in enumerate(marks):
@@ -242,15 +258,15 @@ def _scan(text: str, a: int, b: int, family: str) -> tuple[list[_Part], _Part | 
         if strength == 1 and _sure_closer_follows(text, marks[k + 1 :], a, b, family):
             continue  # the Ashleys' garden party: an apostrophe, the real closing mark comes later
         if strength:
-            found.append(_Part(open_at + 1, i, -1, open_at))
+            found.append(Part(open_at + 1, i, -1, open_at))
             open_at = None
         elif family == "double" and text[i] in DOUBLE_OPEN:
             # an opening mark while one is open: the first was never closed
-            found.append(_Part(open_at + 1, _trim_end(text, open_at + 1, i), -1, open_at))
+            found.append(Part(open_at + 1, _trim_end(text, open_at + 1, i), -1, open_at))
             open_at = i
     if open_at is None:
         return found, None
-    return found, _Part(open_at + 1, _trim_end(text, open_at + 1, b), -1, open_at)
+    return found, Part(open_at + 1, _trim_end(text, open_at + 1, b), -1, open_at)
 
 
 def _sure_closer_follows(text: str, rest: list[int], a: int, b: int, family: str) -> bool:
@@ -278,7 +294,7 @@ def _unclosed_warning(text: str, mark: int) -> str:
 # --------------------------------------------------------------------------- speech or not
 
 
-def _is_speech(text: str, part: _Part, paragraphs: list[tuple[int, int]]) -> bool:
+def _is_speech(text: str, part: Part, paragraphs: list[tuple[int, int]]) -> bool:
     """False for quoted stretches that are not speech: signs, titles, a quoted word."""
     content = text[part.start : part.end].strip()
     letters = [c for c in content if c.isalpha()]
@@ -309,30 +325,11 @@ def _title_case(words: list[str]) -> bool:
 # --------------------------------------------------------------------------- quotations
 
 
-def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
-    """Group parts into quotations: continued paragraphs, and parts of one paragraph
-    unless a second speech tag between them shows that someone else speaks."""
-    groups: list[list[_Part]] = []
-    for part in parts:
-        if groups:
-            last = groups[-1][-1]
-            if part.continued and last.continues:
-                groups[-1].append(part)
-                continue
-            gap = text[last.end : part.start]
-            if (
-                part.para == last.para
-                and not last.continues
-                and not _two_tags(gap)
-                and not _new_tag(gap)
-                and not _tagged_again(text, groups[-1], gap, part)
-            ):
-                groups[-1].append(part)
-                continue
-        groups.append([part])
+def _quotations(text: str, parts: list[Part]) -> tuple[Quotation, ...]:
+    """The quotations the parts make (see `speeches`), each with an id from its own words."""
     seen: dict[str, int] = {}
     out = []
-    for group in groups:
+    for group in speeches(text, parts):
         key = _normalise(" ".join(text[p.start : p.end] for p in group))
         n = seen.get(key, 0)
         seen[key] = n + 1
@@ -341,45 +338,6 @@ def _quotations(text: str, parts: list[_Part]) -> tuple[Quotation, ...]:
             Quotation(f"q-{digest}", tuple((p.start, p.end) for p in group), tuple(p.para for p in group))
         )
     return tuple(out)
-
-
-def _two_tags(gap: str) -> bool:
-    """A tag for the part before and another introducing the part after: "cried Dilly, and all shouted,"."""
-    if not gap.rstrip(" \t\r\n“‘\"'").endswith((",", ":")):
-        return False
-    words = re.findall(r"[a-z]+", gap.lower())
-    return sum(1 for i, w in enumerate(words) if w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i)) >= 2
-
-
-def _new_tag(gap: str) -> bool:
-    """Narration that ends one sentence and opens another with its own speech tag: "... at each
-    fresh revelation. When all was ready, the Rat said, " introduces a new quotation."""
-    body = gap.strip(" \t\r\n“”‘’\"'")
-    if not body.endswith((",", ":")):
-        return False
-    ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in ABBREVIATIONS]
-    if not ends:
-        return False
-    words = re.findall(r"[a-z]+", body[ends[-1].end() :].lower())
-    return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
-
-
-def _tagged_again(text: str, group: list[_Part], gap: str, part: _Part) -> bool:
-    """A quotation already tagged, a narration sentence, then a part with a tag of its own:
-    '"Well," said I, "I can make nothing of it." The Professor stood up. "I must go," he said.'"""
-    if not gap.strip(" \t\r\n“”‘’\"'").endswith((".", "!", "?")):
-        return False
-    inner = [text[a.end : b.start].lower() for a, b in itertools.pairwise(group)]
-    if not any(_has_tag(re.findall(r"[a-z]+", g)) for g in inner):
-        return False
-    after = text[part.end : part.end + 40].lstrip("”’\"' \t,")
-    if not after[:1].islower():
-        return False  # '... to-night," he said': the tag follows the part
-    return _has_tag(re.findall(r"[a-z]+", after.lower())[:3])
-
-
-def _has_tag(words: list[str]) -> bool:
-    return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
 
 
 def _normalise(s: str) -> str:

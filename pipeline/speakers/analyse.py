@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from pipeline.model import GROUP, Analysis, Character, Gender, Segment
 from pipeline.reading.lexicon import TITLES
 from pipeline.reading.segment import Layout, segments_of, split
-from pipeline.speakers.attribution.ranker import Ranker
+from pipeline.speakers.attribution.ranker import Ranker, packaged_sure_from
 from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
 from pipeline.speakers.attribution.sieves import decide
 from pipeline.speakers.characters import Cast, NameRun, find_cast, narrator_name
 from pipeline.speakers.mentions import Resolver
-from pipeline.speakers.narrators import section_writers
+from pipeline.speakers.narrators import retire_narrator, section_writers
 from pipeline.speakers.pins import Pins, check_pins
 from pipeline.speakers.tokens import Token, tokenize
 
 #: Lines decided with less confidence than this are unsure: the script view and the studio mark them,
-#: with their id for pinning. Confidence is the accuracy such lines had on books the ranker never saw
-#: (speakers/attribution/ranker.py; `benchmarks/train_ranker.py` prints the curve).
-LOW_CONFIDENCE = 0.9
+#: with their id for pinning. Confidence is the accuracy such lines had on books the ranker never saw;
+#: the threshold is the lowest at which the lines at or above it were 95% right there, chosen on those
+#: held-out lines when the model is trained (speakers/attribution/ranker.py; `benchmarks/train_ranker.py`
+#: prints the curve).
+LOW_CONFIDENCE: float = packaged_sure_from()
 
 
 def is_unsure(seg: Segment) -> bool:
@@ -59,15 +63,35 @@ class Examined:
     pinned: dict[str, str]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a text is analysed: the analysis makes millions of small
+    objects (tokens, mentions, rows) and few cycles, and each full collection walks all of them again
+    (a fifth of the analysis time of a novel, measured on moonstone.txt)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def examine(text: str, pins: dict[str, str] | None = None, ranker: Reranker | None = None) -> Examined:
     """Segment ``text``, find its cast and decide every quotation: the sieves, then ``ranker`` (the
     packaged model when None)."""
+    with _collector_paused():
+        return _examine(text, pins, ranker)
+
+
+def _examine(text: str, pins: dict[str, str] | None, ranker: Reranker | None) -> Examined:
     layout = split(text)
     tokens = tokenize(layout)
     cast, runs = find_cast(layout, tokens)
     cast.writers = section_writers(layout, cast)
     resolver = Resolver(cast, tokens, runs, text)
     mentions = resolver.resolve_all()
+    retire_narrator(cast, tokens)
     scene = Scene(layout, tokens, cast, resolver, mentions)
     # A pin is an anchor like a tag: the untagged lines around it are derived from it.
     pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
@@ -85,6 +109,11 @@ def examine(text: str, pins: dict[str, str] | None = None, ranker: Reranker | No
 
 def analyse(text: str, pins: dict[str, str] | None = None, ranker: Reranker | None = None) -> Analysis:
     """Segment ``text``, find its cast and attribute every quotation (``ranker``: see `examine`)."""
+    with _collector_paused():
+        return _analyse(text, pins, ranker)
+
+
+def _analyse(text: str, pins: dict[str, str] | None, ranker: Reranker | None) -> Analysis:
     ex = examine(text, pins, ranker)
     layout, cast, decisions, pinned = ex.layout, ex.cast, ex.decisions, ex.pinned
     warnings = list(layout.warnings)
@@ -105,12 +134,17 @@ def analyse(text: str, pins: dict[str, str] | None = None, ranker: Reranker | No
             d = rules[seg.quote_id]
             seg = replace(seg, speaker=names[seg.quote_id], rule=d.rule, confidence=round(d.confidence, 2))
         segments.append(seg)
+    # The resolver and its descriptions point at each other, and through them at every token of the text:
+    # undone here, the whole analysis goes by reference counting instead of a cycle the collector must walk.
+    ex.scene.resolver.descriptions = None  # type: ignore[assignment]
     return Analysis(tuple(segments), _characters(cast, names), tuple(warnings))
 
 
 _INTRODUCTION = re.compile(
     r"\b(?:I am|I’m|I'm|[Mm]y name is|[Mm]y name’s|[Mm]y name's)\s+"
-    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+    r"(?:the\s+(?=[A-Z][a-z]+\s+of\s))?"  # "I am the Witch of the North"
+    r"((?:(?:Mr|Mrs|Miss|Ms|Dr|Doctor|Sir|Lady|Lord|Captain|Colonel|Professor)\.?\s+)?[A-Z][a-z]+"
+    r"(?:\s+of(?:\s+the)?\s+[A-Z][a-z]+|(?:\s+[A-Z][a-z]+){0,2}))"
     r"(?=[\s,.;!?—]|$)"
 )
 
@@ -152,7 +186,8 @@ def _name_the_narrator(
     }
     if not own:
         return
-    name = narrator_name(tokens, runs, own)
+    # in a book of several writers, their names are everywhere: only the narrator's answerers count
+    name = narrator_name(tokens, runs, own, nearby=bool(cast.writers))
     if not name:
         return
     # lines given to the same name as a character of its own ("Pip", answering a vocative)

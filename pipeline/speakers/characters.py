@@ -33,6 +33,7 @@ from pipeline.speakers.nameruns import (
     vocative,
 )
 from pipeline.speakers.names import FEMALE_NAMES, MALE_NAMES, name_gender
+from pipeline.speakers.nicknames import join_nicknames
 from pipeline.speakers.nonpersons import non_persons
 from pipeline.speakers.tokens import Token
 
@@ -88,6 +89,7 @@ def find_cast(layout: Layout, tokens: list[Token]) -> tuple[Cast, list[NameRun]]
         and r.surface.lower() not in nobody
     ]
     cast = cluster(people, tokens)
+    join_nicknames(cast, runs, tokens)
     return cast, runs
 
 
@@ -102,13 +104,20 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
     runs = []
     stripped: Counter[str] = Counter()  # runs whose ordinary first word was dropped ("West Egg" -> "Egg")
     tagged: Counter[str] = Counter()
-    for run in name_runs(tokens):
+    all_runs = name_runs(tokens)
+    juniors = _juniors(all_runs, tokens)
+    for run in all_runs:
         if tokens[run.first].para in headings or all(len(w) == 1 for w in run.words):
             continue  # initials: "C.C.H.", "M.R.C.S."
         if _listed_heading(layout.text, tokens[run.first].start) or _contents_entry(layout, tokens[run.first].para):
             continue  # "3.  How Dorothy Saved the Scarecrow" in a table of contents
         lead = run.words[0]
         ordinary = _not_a_name_here(lead, lower_vocab) or bool(re.search(r"-[a-z]", lead))
+        ordinary = ordinary and run.words[1:2] != ("of",)  # the "Witch" of "the Witch of the North" is the name
+        if run.first in juniors:  # "Young Jerry": the son, not his father Jerry
+            word = tokens[run.first - 1].text
+            run = NameRun(run.first - 1, run.last, None, (word, *run.words), f"{word} {run.surface}")
+            lead, ordinary = word, False
         if not run.title and ordinary and (len(run.words) > 1 or tokens[run.first].sent_start):
             if len(run.words) == 1 and not (name_gender(lead) != "U" and named_mid[lead.lower()] >= 2):
                 continue  # "Tell", "Finally"; but "Bill said" when the text writes "to Bill" too
@@ -136,6 +145,22 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
         else:
             out.append(run)
     return out
+
+
+def _juniors(runs: list[NameRun], tokens: list[Token]) -> set[int]:
+    """The runs that are a son's or a daughter's name of their own, "Young Jerry" beside his father Jerry
+    Cruncher: "Young" or "Little" written with a capital inside a sentence three times or more before a
+    given name someone else bears in full ("old Hannah", "Old Orlick" are the one person, and stay so)."""
+    given = {r.words[0].lower() for r in runs if len(r.words) == 2 and not r.title}
+
+    def lead(r: NameRun) -> str | None:
+        before = tokens[r.first - 1] if r.first else None
+        if r.title or len(r.words) != 1 or before is None or before.text not in ("Young", "Little"):
+            return None
+        return None if before.sent_start or r.words[0].lower() not in given else r.words[0].lower()
+
+    heads = Counter(lead(r) for r in runs)
+    return {r.first for r in runs if (k := lead(r)) is not None and heads[k] >= 3}
 
 
 _NUMBERED = re.compile(r"\s*(?:\d+|[IVXLC]+)\.?\s+\S")
@@ -177,10 +202,13 @@ def _two_people(a: str, b: str) -> bool:
     return sexes == {"M", "F"}
 
 
-def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: set[int]) -> str | None:
+def narrator_name(
+    tokens: list[Token], runs: list[NameRun], spoken_by_narrator: set[int], nearby: bool = False
+) -> str | None:
     """The first-person narrator's name: a name others call them by in dialogue that the
     narration never uses (it says "I"). ``spoken_by_narrator`` holds the paragraphs of their lines;
-    only lines next to one of them count (the narrator is the one being answered)."""
+    lines next to one of them count double (the narrator is the one being answered), and with
+    ``nearby`` only they count (a book of several writers: the others' names are everywhere)."""
     # a name the narration tags as a speaker belongs to someone else; a name the narration merely
     # mentions ("I called myself Pip") may still be the narrator's if others call them by it more often
     tagged = {
@@ -201,6 +229,8 @@ def narrator_name(tokens: list[Token], runs: list[NameRun], spoken_by_narrator: 
         if not first.quote or first.para in spoken_by_narrator:
             continue
         adjacent = first.para - 1 in spoken_by_narrator or first.para + 1 in spoken_by_narrator
+        if nearby and not adjacent:
+            continue
         if any(w.lower() in tagged for w in r.words):
             continue
         if not vocative(tokens, r) or not addressed(tokens, r):
@@ -232,4 +262,5 @@ def _headings(layout: Layout) -> set[int]:
 
 
 def noun_gender(word: str) -> str:
-    return NOUN_GENDER.get(word.lower(), "U")
+    """The sex a person noun says: "woman", and the "barge-woman" of a compound."""
+    return NOUN_GENDER.get(word.lower().rsplit("-", 1)[-1], "U")

@@ -8,9 +8,10 @@ an unnamed character of its own.
 from __future__ import annotations
 
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
-from pipeline.speakers.cast import Mention, Scene
+from pipeline.speakers.cast import Cast, Mention, Scene
 from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
+from pipeline.speakers.nameruns import NameRun
 from pipeline.speakers.tokens import Token
 
 #: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
@@ -18,9 +19,14 @@ from pipeline.speakers.tokens import Token
 _PLAIN = frozenset({"man", "woman", "girl", "boy", "lady", "gentleman", "fellow", "lad", "lass", "maiden", "youth"})
 #: How far back (in paragraphs) "the scene" reaches for the people a plain description may mean.
 _SCENE_PARAGRAPHS = 6
-_UNWED = frozenset({"girl", "lass", "maiden"})
+#: Titles no girl or boy goes by: "the little girl" is not Aunt Em, "the boy" not Uncle Henry.
+_NOT_YOUNG = MARRIED | frozenset({"aunt", "uncle", "auntie", "mr", "mister", "sir", "grandmother", "grandfather",
+                                  "granny", "grandma", "grandpa", "mother", "father", "dr", "doctor", "professor"})
+_YOUNG = frozenset({"girl", "boy", "lad", "lass", "maiden", "youth", "child"})
+_GROWN = frozenset({"man", "woman", "lady", "gentleman"})
 #: How far back an unnamed person met before ("a young woman") is still "the woman" of a description.
 _LATELY_PARAGRAPHS = 30
+_KIND_OF = frozenset({"his", "her", "their", "your", "my", "our", "its", "that", "this", "such"})
 
 
 class Descriptions:
@@ -35,7 +41,10 @@ class Descriptions:
         self.history = resolver.history
         self.relatives = Relatives(resolver)
         self.strangers: set[int] = set()  # the unnamed people the narration brought in ("a young woman")
-        self._learn_appositions()
+        # young or grown, as the plain descriptions that named a person said ("the little girl" is Dorothy)
+        self.ages: dict[int, str | None] = {}
+        _learn_appositions(self.cast, self.tokens, self.run_at)
+        self.spoken_of = _named_in_quotes(self.cast, self.tokens, self.run_at)
 
     def description_at(self, i: int) -> Mention | None:
         """A determiner + adjectives + person noun (+ a short prepositional phrase)."""
@@ -43,11 +52,13 @@ class Descriptions:
         n = len(tokens)
         det = tokens[i].low if tokens[i].low in DETERMINERS else None
         j = i + 1 if det else i
+        if det and (run := self.run_at.get(j)) is not None and "of" in run.words:
+            return None  # "the Witch of the North": a name, read as one after the article
         head = None
         k = j
         while k < n and k < j + 5 and not tokens[k].quote and tokens[k].text[0].isalpha():
             low = tokens[k].low
-            if low in PERSON_NOUNS or (tokens[k].cap and low in PERSON_NOUNS):
+            if _person_noun(low):
                 head = k
                 if k + 1 < n and tokens[k + 1].low in PERSON_NOUNS and not tokens[k].poss:
                     k += 1
@@ -62,6 +73,8 @@ class Descriptions:
             return None
         if tokens[head].poss:
             return None  # "the café's owner": the owner is the head; handled when we reach it
+        if det in ("a", "an") and _a_kind(tokens, head):
+            return None  # "a girl of her type", "a man of that sort": a kind of person, not someone there
         last = self._qualifier_end(head)
         para = tokens[i].para
         noun = tokens[head].low
@@ -101,7 +114,7 @@ class Descriptions:
             k < stop
             and not tokens[k].quote
             and tokens[k].text[0].isalnum()
-            and self._next_word(k)
+            and _next_word(self.text, tokens, k)
             and not speech_verb_at([tokens[k].low], 0)
             and not tokens[k].low.endswith("ly")
             and tokens[k].low not in DETERMINERS
@@ -115,7 +128,7 @@ class Descriptions:
         cast = self.cast
         noun = words[-1]
         gender = noun_gender(noun)
-        roles = [e for e, ent in enumerate(cast.entities) if noun in ent.roles] if by_role else []
+        roles = _called(cast, noun) if by_role else []
         if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
         if det in POSSESSIVES:
@@ -137,9 +150,14 @@ class Descriptions:
             if again and (met := self._met_before(i, noun, _LATELY_PARAGRAPHS)) is not None:
                 return met  # "the woman" after "a young woman" lately: the same person
             if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
-                named = self.only_one_in_scene(i, gender, _describe_key(words), noun in _UNWED)
+                named = self.only_one_in_scene(i, gender, _describe_key(words), noun in _YOUNG)
                 if named is not None:
+                    self.ages[named] = _age(noun) or self.ages.get(named)
                     return named  # the man in the chair is Mr. Craven, the only man there
+            if det in ("this", "that") and noun in _PLAIN and gender in ("M", "F"):
+                ref = self._latest_named(i, gender)
+                if ref is not None:
+                    return ref  # "this good man": the man just spoken of, as "he" would be
             if again and (met := self._met_before(i, noun, None)) is not None:
                 return met  # the man at the tavern, met chapters ago
             ent = cast.describe(_describe_key(words), gender)
@@ -147,6 +165,13 @@ class Descriptions:
                 self.strangers.add(ent)
             return ent
         return None
+
+    def _latest_named(self, i: int, gender: str) -> int | None:
+        """The named person "he" or "she" at token ``i`` would be, passing over unnamed ones."""
+        skip: set[int] = set()
+        while (ref := self.resolver.pronoun(i, gender, skip)) is not None and self.cast.entities[ref].kind != "named":
+            skip.add(ref)
+        return ref
 
     def _met_before(self, i: int, noun: str, within: int | None) -> int | None:
         """The latest unnamed person called a ``noun`` before token ``i`` (``within`` so many paragraphs)."""
@@ -159,10 +184,11 @@ class Descriptions:
                 return m.entity
         return None
 
-    def only_one_in_scene(self, i: int, gender: str, key: str, unwed: bool) -> int | None:
+    def only_one_in_scene(self, i: int, gender: str, key: str, young: bool) -> int | None:
         """The named person "the woman" / "the tall old gentleman" at token ``i`` must be: the only
         person of that sex the narration of the last few paragraphs mentions, when no one unnamed of
-        that sex, nor a stranger the narration brought in ("a voice"), is there too. A girl is no "Mrs."."""
+        that sex, nor a stranger the narration brought in ("a voice"), is there too (a woman may not be "the girl").
+        A girl is no "Mrs." and no "Aunt"."""
         para = self.tokens[i].para
         named: set[int] = set()
         for m in reversed(self.history[-60:]):
@@ -174,19 +200,23 @@ class Descriptions:
             if ent.gender not in (gender, "U") or m.kind == "group":
                 continue
             if ent.kind != "named":
-                if m.entity in self.strangers or (ent.gender == gender and key not in ent.forms):
+                other = m.entity in self.strangers or (ent.gender == gender and key not in ent.forms)
+                if other and _same_age(key, ent.name):
                     return None  # "a young woman" came in, or "the master" is here: "the man" may be them
                 continue  # "the voice", "the speaker", or this same "the girl" when no one could name her
             if key in ent.forms:
                 return None
-            if ent.gender == gender and not (unwed and ent.title in MARRIED):
+            if self._fits(m.entity, gender, key, young):
                 named.add(m.entity)
+        if not named:  # no one of that sex in the narration: the one the talk of the scene names ("Miss Hunter")
+            named = {e for p in range(para - _SCENE_PARAGRAPHS, para + 1) for e in self.spoken_of.get(p, ())}
+            named = {e for e in named if self._fits(e, gender, key, young)}
         return named.pop() if len(named) == 1 else None
 
-    def _next_word(self, k: int) -> bool:
-        """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
-        gap = self.text[self.tokens[k - 1].end : self.tokens[k].start]
-        return len(gap) <= 1 or gap == "\r\n"
+    def _fits(self, e: int, gender: str, key: str, young: bool) -> bool:
+        ent = self.cast.entities[e]
+        age = self.ages.get(e)
+        return ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key))
 
     def _indefinite_object(self, i: int) -> bool:
         """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""
@@ -197,30 +227,43 @@ class Descriptions:
             return True
         return i >= 2 and self.tokens[i - 2].low == "to" and prev.low.isalpha() and not self.tokens[i - 2].quote
 
-    def _learn_appositions(self) -> None:
-        """ "Madame Dupont, the café's owner," and "The café's owner, Madame Dupont," give roles."""
-        tokens = self.tokens
-        n = len(tokens)
-        for first, run in self.run_at.items():
-            ents = self.cast.lookup(run.surface)
-            if len(ents) != 1:
-                continue
-            ent = self.cast.entities[ents[0]]
-            k = run.last + 1
-            # NAME , the ... NOUN ,
-            if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
-                noun = _noun_after(self.tokens, k + 2)
-                if noun:
-                    ent.roles.add(noun)
-            # the ... NOUN , NAME ,
-            if first >= 2 and tokens[first - 1].text == ",":
-                j = first - 2
-                if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
-                    back = j
-                    while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
-                        back -= 1
-                    if tokens[back].low in ("the", "a", "an"):
-                        ent.roles.add(tokens[j].low)
+
+def _called(cast: Cast, noun: str) -> list[int]:
+    """Who "the <noun>" may be: the one the text calls by the bare title ("the Professor" folded into
+    Professor Bhaer's names), before anyone the title was given to once ("Professor Sands" of one
+    passing mention), else everyone with that role."""
+    holders = [e for e in cast.lookup(noun) if cast.entities[e].kind == "named" and len(cast.entities[e].forms) > 1]
+    return holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+
+
+def _age(noun: str) -> str | None:
+    """ "young" for "girl", "grown" for "woman", None for a noun that does not say."""
+    last = noun.split()[-1]
+    return "young" if last in _YOUNG else "grown" if last in _GROWN else None
+
+
+def _next_word(text: str, tokens: list[Token], k: int) -> bool:
+    """Token k follows token k - 1 after at most one space or one line break (CRLF too)."""
+    gap = text[tokens[k - 1].end : tokens[k].start]
+    return len(gap) <= 1 or gap == "\r\n"
+
+
+def _same_age(key: str, other: str) -> bool:
+    """Whether an unnamed person called ``other`` might be the one ``key`` describes: "the little
+    woman" is no "girl", "the old man" no "boy"; a calling ("the master") may be anyone."""
+    return None in (_age(key), _age(other)) or _age(key) == _age(other)
+
+
+def _a_kind(tokens: list[Token], head: int) -> bool:
+    """ "a girl of her type", "a man of that stamp", "a woman of such spirit": the noun is followed by
+    "of" and a possessive or a demonstrative."""
+    after = tokens[head + 1 : head + 3]
+    return len(after) == 2 and after[0].low == "of" and after[1].low in _KIND_OF
+
+
+def _person_noun(low: str) -> bool:
+    """A noun for a person, or a compound ending in one: "the barge-woman", "the station-master"."""
+    return low in PERSON_NOUNS or ("-" in low and low.rsplit("-", 1)[1] in PERSON_NOUNS)
 
 
 def _describe_key(words: list[str]) -> str:
@@ -237,3 +280,43 @@ def _noun_after(tokens: list[Token], k: int) -> str | None:
         if not t.text[0].isalpha():
             return None
     return None
+
+
+def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> dict[int, list[int]]:
+    """Paragraph -> the named people its dialogue names (one each)."""
+    out: dict[int, list[int]] = {}
+    for first, run in run_at.items():
+        ents = cast.lookup(run.surface)
+        if tokens[first].quote and len(ents) == 1 and cast.entities[ents[0]].kind == "named":
+            out.setdefault(tokens[first].para, []).append(ents[0])
+    return out
+
+
+def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> None:
+    """ "Madame Dupont, the café's owner,", "The café's owner, Madame Dupont," and "a carpenter named
+    Master Antonio" give roles."""
+    n = len(tokens)
+    for first, run in run_at.items():
+        ents = cast.lookup(run.surface)
+        if len(ents) != 1:
+            continue
+        ent = cast.entities[ents[0]]
+        k = run.last + 1
+        # NAME , the ... NOUN ,
+        if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
+            noun = _noun_after(tokens, k + 2)
+            if noun:
+                ent.roles.add(noun)
+        # a ... NOUN named NAME ("an old carpenter named Master Antonio")
+        named = first >= 2 and tokens[first - 1].low in ("named", "called") and not tokens[first].quote
+        if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC:
+            ent.roles.add(tokens[first - 2].low)
+        # the ... NOUN , NAME ,
+        if first >= 2 and tokens[first - 1].text == ",":
+            j = first - 2
+            if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
+                back = j
+                while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
+                    back -= 1
+                if tokens[back].low in ("the", "a", "an"):
+                    ent.roles.add(tokens[j].low)

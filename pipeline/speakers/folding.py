@@ -113,6 +113,8 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
                 words[0] if title in (None, "lady", "sir", "aunt", "uncle") or title in _ROYAL else None,
                 words[0] if title and title not in ("lady", "sir") and title not in _ROYAL else None,
             )
+            if "of" in words:  # "Witch of the North": a name of its own, no given name nor family name in it
+                given, surname = None, None
             ent = Entity(_display(key, people), {key}, gender=gender, title=title, given=given, surname=surname)
             cast.add(ent)
         else:
@@ -126,7 +128,29 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
     for ent in cast.entities:
         _add_short_forms(ent, count)
     _choose_names(cast, people, tokens)
+    _bare_heads(cast)
+    for ent in cast.entities:  # "the Witch of the North", as the text writes her name
+        key = ent.name.lower()
+        if " of " in key and key in found.the and 2 * found.the[key] >= count[key]:
+            ent.name = "the " + ent.name
     return cast
+
+
+def _bare_heads(cast: Cast) -> None:
+    """A bare "Witch" is one of the "Witch of the ..." of the text: the one, or whichever of them
+    was named last (the form answers to each of them, and the mentions choose the latest)."""
+    for index, ent in enumerate(cast.entities):
+        if ent.kind != "named" or ent.title or len(ent.forms) != 1 or " " in next(iter(ent.forms)):
+            continue
+        head = next(iter(ent.forms))
+        holders = [
+            i for i, e in enumerate(cast.entities)
+            if i != index and e.kind == "named" and any(f.startswith(head + " of ") for f in e.forms)
+        ]
+        if holders:
+            cast.merge(holders[0], index)
+            for i in holders[1:]:
+                cast.alias(i, head)
 
 
 def _bare_title(title: str | None, words: tuple[str, ...]) -> bool:
@@ -212,7 +236,8 @@ def _fit(ent: Entity, title: str | None, lw: list[str]) -> int | None:
     """How well a form of name fits an entity: 0 as its given name or family name, 1 a weaker
     reading ("Mr. Godfrey" for Godfrey Ablewhite, "Huck" for Huckleberry), 2 another word of a
     longer name ("Tom" of "Santa Barbara Tom"); None when it does not fit."""
-    full = [w for f in ent.forms for w in f.split()]
+    # the words of its names ("of the North" names no one: "North" alone is not the Witch of the North)
+    full = [w for f in ent.forms for w in f.split(" of ")[0].split()]
     given = ent.given.lower() if ent.given else None
     surname = ent.surname.lower() if ent.surname else None
     if len(lw) > 1:
@@ -232,13 +257,23 @@ def _fit(ent: Entity, title: str | None, lw: list[str]) -> int | None:
         return 0  # "Lizzy" is Elizabeth Bennet
     if word in TITLES and ent.title == word:
         return 0  # "the Colonel" is Colonel Ridley
-    if word == surname:
+    if word == surname or _pet_form(word, ent.forms):
         return 1
     if given and len(word) >= 3 and given.startswith(word):
         return 1  # "Huck" for Huckleberry
     if word in full:
         return 2
     return None
+
+
+def _pet_form(word: str, forms: set[str]) -> bool:
+    """``word`` is a pet form, made with -y or -ie, of a name the person already goes by: "Hucky" of
+    Huck, "Ratty" of Rat, "Johnnie" of John (not "Mary" of anyone called "Mar...": the stem must be a name)."""
+    for suffix in ("ie", "y"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            return stem in forms or (stem[-1] == stem[-2] and stem[:-1] in forms)
+    return False
 
 
 def _same_name(word: str, full: list[str]) -> bool:

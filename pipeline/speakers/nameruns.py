@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.reading.lexicon import ABBREVIATIONS, NOT_NAMES, SPEECH_VERBS, TITLES, WEAK_SPEECH_VERBS
+from pipeline.reading.lexicon import ABBREVIATIONS, NOT_NAMES, PERSON_NOUNS, SPEECH_VERBS, TITLES, WEAK_SPEECH_VERBS
 from pipeline.speakers.tokens import Token
 
 PARTICLES = frozenset({"de", "du", "van", "von", "der", "den", "le", "la", "di", "da", "del", "d'", "ter"})
@@ -65,6 +65,8 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
             i += 1
             continue
         last = j + len(words) - 1
+        if (tail := _of_the(tokens, last)) is not None:  # "the Witch of the North", "the King of Bohemia"
+            words, last = words + [tokens[k].text for k in range(last + 1, tail + 1)], tail
         words = [re.sub(r"[’']s$", "", w) for w in words]
         surface = " ".join(words)
         if title:
@@ -72,6 +74,35 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
         runs.append(NameRun(i, last, title, tuple(words), surface))
         i = last + 1
     return runs
+
+
+# a person's noun that a name of the form "the <noun> of <X>" is built on; not the master or the mistress
+# of a house, whom the text also calls by their own names
+_OF_HEADS = PERSON_NOUNS - {"master", "mistress", "mister", "madam", "madame", "miss"}
+
+
+def _of_the(tokens: list[Token], last: int) -> int | None:
+    """The last token of an "of" phrase that completes a name ending in a person's noun at ``last``:
+    "Witch" + "of the North", "King" + "of Bohemia", "Guardian" + "of the Gates"; None when there is none."""
+    n = len(tokens)
+    head = tokens[last]
+    if head.poss or head.low not in _OF_HEADS or last + 2 >= n or tokens[last + 1].low != "of":
+        return None
+    k = last + 2 + (tokens[last + 2].low == "the")
+    end = None
+    while k < n and k <= last + 5 and _capitalised(tokens[k]) and tokens[k].spaced and tokens[k].para == head.para:
+        end = k
+        if tokens[k].poss:
+            break
+        k += 1
+    if end is None or any(t.quote != head.quote for t in tokens[last : end + 1]):
+        return None
+    return end
+
+
+def _capitalised(tok: Token) -> bool:
+    """A capitalised word inside a sentence ("North" of "the Witch of the North")."""
+    return tok.cap and not tok.sent_start and tok.text.isalpha() and not tok.text.isupper()
 
 
 def _title_at(tokens: list[Token], i: int) -> tuple[str | None, int]:

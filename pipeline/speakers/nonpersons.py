@@ -24,6 +24,9 @@ _PLACE_PREPS = frozenset(
     {"in", "into", "near", "through", "across", "within", "outside", "throughout", "beyond", "towards", "toward"}
 )
 
+_NUMBERS = frozenset(
+    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty"}
+)
 # titles that streets and squares are named with ("King Edward Street", "Duke of York Square")
 _STREET_TITLES = frozenset({"king", "queen", "prince", "princess", "duke", "duchess", "lord", "lady"})
 # ... and those that put a person after them too ("to Tom"), which count only for a name never addressed
@@ -39,6 +42,7 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
     # "from Chicago", "to Chicago", "at Chicago": a place, when nothing shows a person (see _place)
     went: Counter[str] = Counter()
     addressed_: Counter[str] = Counter()
+    numbered: Counter[str] = Counter()  # "at 9 Frances Street", "nine Frances Street": an address
     spoken = {t.para for t in tokens if t.quote}
     for run in runs:
         key = run.surface.lower()
@@ -46,6 +50,7 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
         prev = tokens[run.first - 1].low if run.first else ""
         placed[key] += prev in _PLACE_PREPS
         went[key] += prev in _PLACE_PREPS or prev in _MOTION_PREPS
+        numbered[key] += prev.isdigit() or prev in _NUMBERS
         addressed_[key] += tokens[run.first].quote and vocative(tokens, run) and addressed(tokens, run)
         after_the[key] += prev == "the"
         # a tag tags a quotation: "the news that Chicago was calling him" in plain narration is none
@@ -56,13 +61,15 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
     for run in runs:
         key = run.surface.lower()
         words = key.split()[1:] if run.title else key.split()
+        # "the Witch of the Hills", "the Prince of Wales": the person is the noun before "of"
+        words = words[: words.index("of")] if "of" in words[1:] else words
         if run.title in _STREET_TITLES and len(words) > 1 and words[-1] in PLACE_WORDS and tagged[key] < 2:
             out.add(key)  # "King Edward Street", "Queen Anne Street" (but "Dr. Hall" is a doctor)
         if key in out or tagged[key] >= 2 or (run.title and run.title not in ("st", "saint")):
             continue
         if (
             run.title is not None  # "St. Petersburg", "Saint Antoine": a place, a church or a saint
-            or (words[-1] in PLACE_WORDS and not _listed(words[0]))  # "Tellson's Bank"; "Agnes Moor" is hers
+            or _place_named(words, placed[key] + numbered[key], tagged[key] + addressed_[key])
             or any(w in NATIONALITIES or w in PLACE_NAMES for w in words)
             or (placed[key] >= 2 and placed[key] * 3 >= seen[key] and not tagged[key])
             or (went[key] >= 3 and went[key] * 3 >= seen[key] and tagged[key] <= 1 and not addressed_[key]
@@ -72,6 +79,15 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
         ):
             out.add(key)
     return out
+
+
+def _place_named(words: list[str], placed: int, spoke: int) -> bool:
+    """A name ending in a place word: "Tellson's Bank", "Hatherley Farm-house"; after a given name
+    ("Agnes Moor" may be a woman's name) only when the text puts it after "in", "into" or a house number
+    ("into Frances Street", "nine Frances Street") and it never speaks nor is spoken to."""
+    if words[-1].split("-")[-1] not in PLACE_WORDS:
+        return False
+    return not _listed(words[0]) or (len(words) > 1 and placed > 0 and not spoke)
 
 
 def _listed(word: str) -> bool:

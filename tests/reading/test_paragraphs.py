@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
@@ -83,6 +83,7 @@ def test_lf_crlf_and_lone_cr_give_the_same_paragraphs(text: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(_TEXTS)
+@example("“Yes,” said Tom. “Yes,” said Tom. \n\nMr. Hale")  # a tag looked for past the paragraph's end
 def test_lf_and_crlf_give_the_same_segments(text: str) -> None:
     lf, lf_warnings = segment(text)
     cr, cr_warnings = segment(crlf(text))

@@ -164,3 +164,63 @@ def test_a_tagged_quotation_a_narration_sentence_and_a_part_with_its_own_tag_are
     lines = [(s.text, s.speaker) for s in analyse(text).segments if s.kind == "dialogue"]
     assert lines[0][1] != lines[-1][1]
     assert lines[-1][1] == "Dr. Brandt"
+
+
+def grouping(text: str) -> list[int]:
+    """Which quotation each dialogue segment belongs to, numbered in order of appearance."""
+    segs, _ = segment(text)
+    order: dict[str | None, int] = {}
+    return [order.setdefault(s.quote_id, len(order)) for s in segs if s.kind == "dialogue"]
+
+
+def test_two_quotations_with_nothing_between_are_two_speakers() -> None:
+    assert grouping("‘Halt, halt!’ ‘I know that tune,’ said the Otter, and rowed on.") == [0, 1]
+    assert grouping('She bumped into him. "Sorry." "Sorry." They both laughed.') == [0, 1]
+    # a speech broken only by a comma's pause stays one
+    assert grouping('"Wait," "wait for me," he called.') == [0, 0]
+
+
+def test_a_part_tagged_by_someone_else_after_a_tagged_part_is_another_quotation() -> None:
+    assert grouping('"Who is there?" I asked. Mabel echoed my question. "Oh! who is there?" she said softly.') == [0, 1]
+    assert grouping('"That will do," he said. "Already?" I protested.') == [0, 1]
+
+
+def test_a_part_tagged_again_by_the_same_person_stays_one_quotation() -> None:
+    assert grouping('"Not yet," said Ann. "Give me an hour," she added.') == [0, 0]
+    assert grouping('"Come!" he said. "We have no time," he went on.') == [0, 0]
+
+
+def test_a_crowd_talking_at_once_is_one_quotation() -> None:
+    assert grouping('"You bet!" "Sure." "That\'s the idea," they all agreed.') == [0, 0, 0]
+
+
+def test_reported_speech_after_a_part_is_not_its_tag() -> None:
+    text = ('"Oh! how shall I manage?" asked she. "Must I buy him slippers?" I suggested that he would '
+            'bring his own. "And after dinner?" she went on.')
+    assert grouping(text)[:2] == [0, 0]
+
+
+def test_a_quotation_led_in_by_its_tag_then_another_led_in_by_someone_else() -> None:
+    text = ('He asked the editor, "Behave yourself while I was away?" The editor bellowed, "You stayed so '
+            'long that all your patients got well!"')
+    assert grouping(text) == [0, 1]
+    # with no tag before it, the tag after a quotation is its own: one speech
+    assert grouping('"Stop it!" Tom cried, "you will hurt him."') == [0, 0]
+    # the same person leading in both parts: one speech
+    assert grouping('She said, "Not yet." Then she added, "Give me an hour."') == [0, 0]
+
+
+def test_a_tag_on_the_next_line_of_the_paragraph_counts_but_not_the_next_paragraph() -> None:
+    assert grouping('"That will do," he said. "Already?"\nI protested. "You took more from Art."')[:2] == [0, 1]
+    assert grouping('"Not to anyone," he answered. "It goes no further."\n\nI asked him about the girl.') == [0, 0]
+
+
+def test_dialect_words_cut_short_do_not_close_a_single_quoted_speech() -> None:
+    text = ("'I reckon yo'd not ha' much belief in all this 'varsal earth if yo' lived here, wi' a "
+            "hammer i' th' road, an' goin' home.' said he.\n\n'Stop' he said, 'an' listen.'\n")
+    assert dialogue(text) == [
+        "I reckon yo'd not ha' much belief in all this 'varsal earth if yo' lived here, wi' a "
+        "hammer i' th' road, an' goin' home.",
+        "Stop",
+        "an' listen.",
+    ]

@@ -33,6 +33,8 @@ from pipeline.speakers.attribution.turns import (
     TurnTaking,
     Vocative,
 )
+from pipeline.speakers.cast import Entity
+from pipeline.speakers.narrators import first_person_at
 
 _TAG_RULES = (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE, Rule.PRONOUN_TAG, Rule.GROUP_TAG)
 _RULES = tuple(r for r in Rule if r not in (Rule.PIN, Rule.RANKER))
@@ -58,6 +60,9 @@ _PER_LINE = (
     "hidden",
     "gap_paras",
     "recent_speakers",
+    "prev_tag",
+    "narration_between",
+    "scene_break",
 )
 _PER_CANDIDATE = (
     "rule_choice",
@@ -89,12 +94,19 @@ _PER_CANDIDATE = (
     "recent_share",
     "gender_as_prev",
     "mention_rank",
+    "pronoun_gender",
+    "book_rank",
 )
 #: The ranker's features, in the order of a row.
 FEATURES: tuple[str, ...] = (*_PER_LINE, *_PER_CANDIDATE)
-_MAX_CANDIDATES = 14
+_MAX_CANDIDATES = 16
 _RECENT = 10  # lines that make "recent" for a candidate's share of the turns
 _RANKED = 8  # distinct people ranked by how lately the text mentioned them
+_LEADS = 3  # the book's most frequent speakers, always candidates
+_PRONOUN_GENDER = {
+    **dict.fromkeys(("he", "him", "his", "himself"), "M"),
+    **dict.fromkeys(("she", "her", "hers", "herself"), "F"),
+}
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,13 @@ class _Book:
         counts = Counter(d.speaker for d in decisions if isinstance(d.speaker, int))
         total = max(1, sum(counts.values()))
         self.share = {e: n / total for e, n in counts.items()}
+        self.leads = [e for e, _n in counts.most_common(_LEADS)]  # the book's most frequent speakers
+        self.rank = {e: k + 1 for k, (e, _n) in enumerate(counts.most_common())}  # 1: the most lines
+        # breaks[p]: section breaks ("* * *", a heading with no lower-case letter) among paragraphs before p
+        self.breaks = [0]
+        for a, b in s.layout.paragraphs:
+            chunk = s.layout.text[a:b]
+            self.breaks.append(self.breaks[-1] + (not any(ch.islower() for ch in chunk)))
         quotes = s.quotes
         # joined[k]: quotation k + 1 opens the paragraph right after (or the one of) quotation k
         self.joined = [quotes[k + 1].paragraphs[0] <= quotes[k].paragraphs[-1] + 1 for k in range(len(quotes) - 1)]
@@ -187,12 +206,6 @@ def _latest_mentioned(s: Scene, start: int) -> list[int]:
     return out
 
 
-def _named_in(c: int | str, names: Counter[int], subjects: set[int]) -> tuple[float, float]:
-    if not isinstance(c, int):
-        return 0.0, 0.0
-    return float(names[c]), float(c in subjects)
-
-
 @dataclass(frozen=True)
 class _Seen:
     """What is read around one line, shared by its candidates' rows."""
@@ -210,59 +223,91 @@ class _Seen:
     recent: Counter[int | str]  # who spoke the last `_RECENT` lines
     prev_gender: str | None  # the gender of the last line's speaker, when it is a person
     latest: list[int]  # the people mentioned last before the line, latest first
+    pronoun_gender: str | None  # the gender of the pronoun that decided the line ("she said"), if one did
+    speaker_gender: str | None  # the gender of the person the sieves gave the line to
+    addressed_here: set[int]  # who the line addresses by name
     own: Counter[int]
     own_subj: set[int]
     prev: Counter[int]
     prev_subj: set[int]
     nxt: Counter[int]
+    narrator: int | None  # the "I" of the line's own section
 
 
-def _row(
-    s: Scene,
-    decisions: list[Decision],
-    qi: int,
-    d: Decision,
-    book: _Book,
-    c: int | str,
-    tag: bool,
-    seen: _Seen,
-) -> tuple[float, ...]:
-    """The per-candidate part of a row (`_PER_CANDIDATE`)."""
-    ent = s.cast.entities[c] if isinstance(c, int) else None
-    mentioned = book.mentioned_at.get(c, []) if isinstance(c, int) else []
-    k = bisect.bisect_left(mentioned, seen.start) - 1
-    since_mention = math.log1p(seen.start - mentioned[k]) if k >= 0 else 12.0
-    agrees = (
-        d.pronoun and isinstance(d.speaker, int) and ent is not None and ent.gender == s.cast.entities[d.speaker].gender
-    )
-    return (
-        float(c == d.speaker),
-        float(tag and c == d.speaker),
-        *(float(p == c) for p in seen.proposed),
-        *(float(a == c) for a in seen.around),
-        float(c in s.vocatives[qi]),
-        float(c in seen.addressed_prev),
-        float(c in seen.addressed_next),
-        float(c == seen.said_to_prev),
-        float(c == s.cast.narrator),
-        float(c == GROUP),
-        float(ent is not None and ent.kind == "unnamed"),
-        *_named_in(c, seen.own, seen.own_subj),
-        *_named_in(c, seen.prev, seen.prev_subj),
-        float(seen.nxt[c]) if isinstance(c, int) else 0.0,
-        since_mention,
-        float(seen.spoke.get(c, 21)),
-        book.share.get(c, 0.0) if isinstance(c, int) else 0.0,
-        float(agrees),
-        float(c == seen.said_to_here),
-        float(c in seen.addressed_prev2),
-        seen.recent[c] / _RECENT,
-        float(ent is not None and ent.gender != "U" and ent.gender == seen.prev_gender),
-        float(seen.latest.index(c) + 1 if c in seen.latest else _RANKED + 1),
-    )
+#: Columns of `_PER_CANDIDATE` that are 1 for the candidate a single value of the line names.
+_ONE_OF = {name: _PER_CANDIDATE.index(name) for name in ("rule_choice", "by_tag", "said_to_prev", "is_narrator",
+                                                          "is_group", "said_to_here")}
+_AT = {name: _PER_CANDIDATE.index(name) for name in _PER_CANDIDATE}
+_PROPOSED = _PER_CANDIDATE.index(next(iter(_PROPOSERS)))  # the first of the proposers' columns
+_AROUND = _PER_CANDIDATE.index("prev1")  # the first of prev1, prev2, prev3, next1, next2
 
 
-def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool) -> _Seen:
+def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, seen: _Seen) -> list[tuple[float, ...]]:
+    """The per-candidate part of the rows (`_PER_CANDIDATE`) of a line's candidates ``pool``, filled column by
+    column: what names one person (a proposer, a neighbour, an addressee) marks that person's row alone."""
+    n = len(pool)
+    at = {c: i for i, c in enumerate(pool)}
+    cols = [[0.0] * n for _ in _PER_CANDIDATE]
+
+    def mark(col: int, who: object, value: float = 1.0) -> None:
+        i = at.get(who)  # type: ignore[call-overload]
+        if i is not None:
+            cols[col][i] = value
+
+    mark(_ONE_OF["rule_choice"], d.speaker)
+    if tag:
+        mark(_ONE_OF["by_tag"], d.speaker)
+    for j, who in enumerate(seen.proposed):
+        mark(_PROPOSED + j, who)
+    for j, who in enumerate(seen.around):
+        mark(_AROUND + j, who)
+    for name, people in (("addressed_here", seen.addressed_here), ("addressed_prev", seen.addressed_prev),
+                         ("addressed_next", seen.addressed_next), ("own_subject", seen.own_subj),
+                         ("prev_subject", seen.prev_subj), ("addressed_prev2", seen.addressed_prev2)):
+        for who in people:
+            mark(_AT[name], who)
+    mark(_ONE_OF["said_to_prev"], seen.said_to_prev)
+    mark(_ONE_OF["is_narrator"], seen.narrator)
+    mark(_ONE_OF["is_group"], GROUP)
+    mark(_ONE_OF["said_to_here"], seen.said_to_here)
+    for name, counts in (("own_para", seen.own), ("prev_para", seen.prev), ("next_para", seen.nxt)):
+        for who, k in counts.items():
+            mark(_AT[name], who, float(k))
+    for who, k in seen.recent.items():
+        mark(_AT["recent_share"], who, k / _RECENT)
+    cols[_AT["mention_rank"]] = [float(_RANKED + 1)] * n
+    for k, who in enumerate(seen.latest):
+        mark(_AT["mention_rank"], who, float(k + 1))
+    since_mention, spoke, share, rank = (cols[_AT[name]] for name in ("since_mention", "since_spoke", "line_share",
+                                                                      "book_rank"))
+    unnamed, agrees, as_prev, pronoun = (cols[_AT[name]] for name in ("is_unnamed", "gender_agrees", "gender_as_prev",
+                                                                      "pronoun_gender"))
+    for i, c in enumerate(pool):
+        spoke[i] = float(seen.spoke.get(c, 21))
+        if not isinstance(c, int):
+            since_mention[i], rank[i] = 12.0, 99.0
+            continue
+        ent = s.cast.entities[c]
+        mentioned = book.mentioned_at.get(c, ())
+        k = bisect.bisect_left(mentioned, seen.start) - 1
+        since_mention[i] = math.log1p(seen.start - mentioned[k]) if k >= 0 else 12.0
+        share[i] = book.share.get(c, 0.0)
+        rank[i] = float(book.rank.get(c, 99))
+        unnamed[i] = float(ent.kind == "unnamed")
+        agrees[i] = float(d.pronoun and ent.gender == seen.speaker_gender)
+        as_prev[i] = float(ent.gender != "U" and ent.gender == seen.prev_gender)
+        pronoun[i] = _gender_match(ent, seen.pronoun_gender)
+    return list(zip(*cols, strict=True))
+
+
+def _gender_match(ent: Entity | None, gender: str | None) -> float:
+    """1 when the candidate is of the pronoun's gender, -1 when of the other, 0 when either is unknown."""
+    if ent is None or gender is None or ent.gender not in ("M", "F"):
+        return 0.0
+    return 1.0 if ent.gender == gender else -1.0
+
+
+def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool, d: Decision) -> _Seen:
     """What the rows of quotation ``qi`` read around it (its own paragraph left out when ``hide``)."""
     q = s.quotes[qi]
     own, own_subj = book.paragraph_mentions(q.paragraphs[0], hide)
@@ -282,6 +327,7 @@ def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide
     # a hidden paragraph's own narration (its tag before the line) must not show in what was mentioned last
     start = bisect.bisect_left(s.starts, s.layout.paragraphs[q.paragraphs[0]][0] if hide else q.parts[0][0])
     return _Seen(
+        narrator=first_person_at(s.cast, q.paragraphs[0]),
         start=start,
         spoke=spoke,
         proposed=tuple(props[name] for name in _PROPOSERS),
@@ -295,12 +341,29 @@ def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide
         recent=recent,
         prev_gender=s.cast.entities[prev_speaker].gender if isinstance(prev_speaker, int) else None,
         latest=_latest_mentioned(s, start),
+        pronoun_gender=_PRONOUN_GENDER.get(s.tokens[d.at].low) if d.pronoun and d.at >= 0 else None,
+        speaker_gender=s.cast.entities[d.speaker].gender if isinstance(d.speaker, int) else None,
+        addressed_here=s.vocatives[qi],
         own=own,
         own_subj=own_subj,
         prev=prev,
         prev_subj=prev_subj,
         nxt=nxt,
     )
+
+
+def _since_last_line(s: Scene, decisions: list[Decision], qi: int, book: _Book) -> tuple[float, float, float]:
+    """How the line before was tagged (2 a name, 1 a pronoun, 0 no tag), how much narration stands between
+    it and this line (log of words), and whether a section break does."""
+    if not qi:
+        return 0.0, 12.0, 1.0
+    prev, q = s.quotes[qi - 1], s.quotes[qi]
+    rule = decisions[qi - 1].rule
+    tag = 2.0 if rule in (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE) else float(rule == Rule.PRONOUN_TAG)
+    a, b = bisect.bisect_left(s.starts, prev.parts[-1][1]), bisect.bisect_left(s.starts, q.parts[0][0])
+    words = sum(1 for t in s.tokens[a:b] if t.text[0].isalnum()) if b - a < 400 else b - a
+    broken = book.breaks[q.paragraphs[0]] - book.breaks[prev.paragraphs[-1] + 1] > 0
+    return tag, math.log1p(words), float(broken)
 
 
 def candidates_of(
@@ -310,19 +373,20 @@ def candidates_of(
     is the decision the sieves take without it."""
     d = alternative if hide and alternative is not None else decisions[qi]
     q = s.quotes[qi]
-    seen = _read_around(s, decisions, qi, book, hide)
+    seen = _read_around(s, decisions, qi, book, hide, d)
     pool = _pool(
         d.speaker,
         *seen.props.values(),
         *seen.around,
         *sorted(seen.addressed_prev),
         seen.said_to_prev,
-        s.cast.narrator,
+        seen.narrator,  # the "I" of this line's section
         *seen.own,
         *seen.prev,
         *(who for who, _n in seen.recent.most_common()),
         *seen.latest,
         *seen.nxt,
+        *book.leads,
     )
     tag = d.rule in _TAG_RULES and not hide
     line = [float(d.rule == r) for r in _RULES]
@@ -332,12 +396,13 @@ def candidates_of(
         float(seen.around[0] is not None),
         float(book.run_length(qi)),
         float(len(pool)),
-        float(s.cast.narrator is not None),
+        float(seen.narrator is not None),
         float(hide),
         math.log1p(q.paragraphs[0] - s.quotes[qi - 1].paragraphs[-1]) if qi else 12.0,
         float(len(seen.recent)),
+        *_since_last_line(s, decisions, qi, book),
     ]
-    rows = [(*line, *_row(s, decisions, qi, d, book, c, tag, seen)) for c in pool]
+    rows = [(*line, *r) for r in _rows(s, d, book, pool, tag, seen)]
     return Candidates(qi, tuple(pool), tuple(rows))
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pipeline.reading.segment import Quotation
 from pipeline.speakers.attribution.rules import Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
+from pipeline.speakers.narrators import first_person_at
 
 
 class NotTheAddressee:
@@ -35,9 +36,11 @@ class PronounInExchange:
     def __call__(self, s: Scene, qi: int, d: Decision | None) -> Decision | None:
         if d is None or not d.pronoun or not qi:
             return d
-        return _addressed_before(s, qi, s.quotes, s.decisions, s.vocatives, d) or _change_of_speaker(
+        out = _addressed_before(s, qi, s.quotes, s.decisions, s.vocatives, d) or _change_of_speaker(
             s, qi, s.quotes, s.decisions, d
         )
+        # "he said" is never the one who says "I" here, even after a line of theirs or to them
+        return d if out.speaker == first_person_at(s.cast, s.quotes[qi].paragraphs[0]) else out
 
 
 def _addressed_before(

@@ -3,8 +3,9 @@
 The model is a small set of gradient-boosted trees (trained by benchmarks/train_ranker.py with
 LightGBM, leave-one-book-out over the annotated novels) stored as plain JSON in data/ranker.json:
 the feature names it was built for, each tree as arrays, and the calibration that turns the best
-candidate's score into the accuracy held-out books vouch for (the lower end, one standard error
-down, of what lines scored alike got right on books the model never saw). Loading it runs no
+candidate's score into the accuracy held-out books vouch for (an isotonic fit of what lines scored
+alike got right on books the model never saw), with the confidence from which a line counts as
+sure (the lowest at which the lines at or above it were 95% right there). Loading it runs no
 code from the file. A line whose best candidate is the sieves' own choice keeps the sieves' rule;
 one the ranker gives to someone else is marked ``ranker``. Pins are never re-ranked.
 """
@@ -26,7 +27,7 @@ _ADDRESSED = FEATURES.index("addressed_here")
 _BY_TAG = FEATURES.index("by_tag")
 _NAMING = [FEATURES.index(f"rule_{r.value}") for r in (Rule.EXPLICIT_TAG_AFTER, Rule.EXPLICIT_TAG_BEFORE)]
 MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
-FORMAT = "audiobook-ranker/1"
+FORMAT = "audiobook-ranker/2"
 
 
 _SLICE = 256  # rows walked at once (the fastest of 128 to 4096 on 62,000 rows)
@@ -108,19 +109,39 @@ class Model:
         self.forest = _Forest(data["trees"])
         table = data["calibration"]
         self.calibration = (np.asarray(table["share"], dtype=float), np.asarray(table["right"], dtype=float))
+        #: lines decided with less confidence are unsure: the lowest confidence whose lines at or above it were
+        #: 95% right on books the model never saw (chosen by benchmarks/train_ranker.py on the held-out curve)
+        self.sure_from = float(table["sure_from"])
+        self.ranking = data.get("scores") == "rank"  # trained to rank a line's candidates (else one row at a time)
 
     @classmethod
     def load(cls, path: Path = MODEL) -> Model:
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """Per row, the probability that its candidate is the speaker."""
+        """Per row, the probability that its candidate is the speaker (a model trained one row at a time)."""
         return 1.0 / (1.0 + np.exp(-self.forest.raw(x)))
+
+    def shares(self, raw: np.ndarray, vetoed: np.ndarray) -> np.ndarray:
+        """Per candidate of one line, its share of the line: the probability of a model trained one row at
+        a time, or the softmax over the line's candidates of one trained to rank them (``ranking``);
+        0 for a ``vetoed`` candidate."""
+        return line_shares(raw, vetoed, self.ranking)
 
     def calibrated(self, p: float) -> float:
         """The accuracy measured on held-out books for lines whose best candidate scored ``p``."""
         xs, ys = self.calibration
         return float(np.interp(p, xs, ys)) if len(xs) else p
+
+
+def line_shares(raw: np.ndarray, vetoed: np.ndarray, ranking: bool) -> np.ndarray:
+    """See `Model.shares`."""
+    if not ranking:
+        return np.where(vetoed, 0.0, 1.0 / (1.0 + np.exp(-raw)))
+    if vetoed.all():
+        return np.zeros(len(raw))
+    e = np.where(vetoed, 0.0, np.exp(raw - raw[~vetoed].max()))
+    return e / e.sum()
 
 
 def named_by_tag(x: np.ndarray) -> np.ndarray:
@@ -143,8 +164,19 @@ def choose(p: np.ndarray, x: np.ndarray) -> int:
 
 
 @cache
+def _packaged() -> dict[str, Any]:
+    return dict(json.loads(MODEL.read_text(encoding="utf-8")))
+
+
+@cache
 def default_model() -> Model:
-    return Model.load()
+    return Model(_packaged())
+
+
+def packaged_sure_from() -> float:
+    """The packaged model's threshold for sure lines (read without building the model, which a training
+    run with new features must be able to import around)."""
+    return float(_packaged()["calibration"]["sure_from"])
 
 
 class Ranker:
@@ -161,13 +193,16 @@ class Ranker:
         if not rows:
             return decisions
         x = np.asarray(rows, dtype=float)
-        # a person the line addresses is never its speaker, whatever the scores
-        probs = np.where(addressed(x), 0.0, self.model.probabilities(x))
+        raw = self.model.forest.raw(x)
+        vetoed = addressed(x)  # a person the line addresses is never its speaker, whatever the scores
         out, at = list(decisions), 0
         for c in table:
-            p, lines, at = probs[at : at + len(c.rows)], x[at : at + len(c.rows)], at + len(c.rows)
+            k, at = slice(at, at + len(c.rows)), at + len(c.rows)
             d = decisions[c.qi]
-            if d.rule == Rule.PIN or not len(p) or not p.max() > 0.0:
+            if d.rule == Rule.PIN or not len(c.rows):
+                continue
+            p, lines = self.model.shares(raw[k], vetoed[k]), x[k]
+            if not p.max() > 0.0:
                 continue
             best = choose(p, lines)
             confidence = round(self.model.calibrated(float(p[best])), 2)

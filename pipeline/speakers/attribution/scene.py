@@ -16,6 +16,7 @@ from pipeline.reading.segment import Layout, Quotation
 from pipeline.speakers.attribution.rules import Decision
 from pipeline.speakers.characters import Cast
 from pipeline.speakers.mentions import Mention, Resolver
+from pipeline.speakers.narrators import first_person_at
 from pipeline.speakers.tokens import Token
 
 _AUNT = frozenset({"aunt", "auntie", "aunty"})
@@ -273,7 +274,7 @@ class Scene:
             para = quotes[k].paragraphs[0]
             who = decisions[k].speaker
             if isinstance(who, int) and who != last and self.cast.entities[who].gender == gender:
-                if self.cast.is_narrator(who):
-                    continue  # "he said" is never the one who says "I"
+                if who == first_person_at(self.cast, quotes[qi].paragraphs[0]):
+                    continue  # "he said" is never the one who says "I" (here: a writer is "he" elsewhere)
                 return who
         return None

@@ -82,7 +82,7 @@ def _tag_in(s: Scene, idx: list[int], first: bool) -> Mention | None:
             continue
         span = speech_verb_at(lows, p)
         v, v_end = idx[p], idx[p + span - 1]
-        inverted = s.by_first.get(v_end + 1)
+        inverted = _inverted_subject(s, v_end)
         if inverted is None and any(
             t.low in GROUP_WORDS and t.low != "together" for t in s.tokens[v_end + 1 : v_end + 4]
         ):
@@ -92,6 +92,27 @@ def _tag_in(s: Scene, idx: list[int], first: bool) -> Mention | None:
             return before
         if inverted is not None:
             return inverted
+    return None
+
+
+#: Words a tag's subject never stands behind: "said that Tom ...", "said to Tom", "said nothing".
+_NOT_MODIFIERS = frozenset(
+    {"that", "to", "with", "as", "in", "at", "on", "of", "for", "and", "but", "so", "nothing", "something", "it",
+     "this", "him", "her", "them", "me", "us", "you", "not", "what", "how", "if", "when", "while", "who", "which",
+     "by", "from"}
+)
+
+
+def _inverted_subject(s: Scene, v_end: int) -> Mention | None:
+    """The subject right after a speech verb ("said Tom"), also behind up to three modifiers the
+    cast's mention leaves out: "said the Witch", "said poor Miss Matty", "asked the brisk Young Jerry"."""
+    for k in range(v_end + 1, min(len(s.tokens), v_end + 5)):
+        m = s.by_first.get(k)
+        if m is not None:
+            return m
+        t = s.tokens[k]
+        if not t.text.isalpha() or t.low in _NOT_MODIFIERS or t.quote or t.para != s.tokens[v_end].para:
+            return None
     return None
 
 

@@ -9,7 +9,7 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
-from pipeline.speakers.analyse import analyse, examine, sieves_only
+from pipeline.speakers.analyse import LOW_CONFIDENCE, analyse, examine, sieves_only
 from pipeline.speakers.attribution.features import FEATURES, candidate_table
 from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker
 from tests.conftest import CORPUS
@@ -36,6 +36,8 @@ def test_the_packaged_model_is_small_json_built_for_these_features() -> None:
     model = Model(data)
     _shares, ys = model.calibration
     assert list(ys) == sorted(ys) and all(0.0 <= y <= 1.0 for y in ys)  # accuracy rises with the share
+    # the threshold for sure lines comes with the model (chosen on held-out books) and is the script view's
+    assert 0.5 < model.sure_from <= 1.0 and model.sure_from == LOW_CONFIDENCE
 
 
 def test_a_model_for_other_features_is_refused_with_the_way_to_rebuild_it(tmp_path: Path) -> None:
@@ -74,7 +76,7 @@ def test_the_trees_score_as_lightgbm_does() -> None:
         _lightgbm_tree_arrays(info["tree_structure"], out)
         trees.append(out)
     model = Model({"format": FORMAT, "features": list(FEATURES), "trees": trees,
-                   "calibration": {"share": [0.0, 1.0], "right": [0.0, 1.0]}})
+                   "calibration": {"share": [0.0, 1.0], "right": [0.0, 1.0], "sure_from": 0.9}})
     assert np.allclose(model.probabilities(x), booster.predict(x), atol=1e-9)
 
 

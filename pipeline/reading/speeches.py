@@ -1,0 +1,213 @@
+"""Which quoted parts of a text are one speech act, and so one line with one speaker.
+
+The parts of one paragraph are one speech unless the narration between them shows someone else
+speaking: two tags ("cried Dilly, and all shouted,"), a new sentence with a tag of its own, a part
+tagged by another person after a tagged part ('"Who is it?" I asked. ... "Oh! who is it?" she said'),
+a part led in by someone else's tag after one led in by its own ('He asked the editor, "...?" The
+editor bellowed, "..."'), or nothing at all between two ended quotations ("'Stop!' 'I've heard that
+song before,' said Toad": an exchange; three or more are a crowd, one voice). A quotation left open
+at a paragraph's end goes on in the next paragraph that opens with a mark.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from pipeline.reading.lexicon import ABBREVIATIONS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
+
+
+@dataclass
+class Part:
+    """A quoted stretch of one paragraph: its text without the marks, and how it joins its neighbours."""
+
+    start: int
+    end: int
+    para: int
+    mark: int  # position of the opening mark
+    continued: bool = False  # continues a quotation from the previous paragraph
+    continues: bool = False  # continues into the next paragraph
+
+
+def speeches(text: str, parts: list[Part]) -> list[list[Part]]:
+    """The parts of ``text`` (in order) grouped into speech acts."""
+    groups: list[list[Part]] = []
+    chorus = _choruses(text, parts)
+    for k, part in enumerate(parts):
+        if groups:
+            last = groups[-1][-1]
+            if part.continued and last.continues:
+                groups[-1].append(part)
+                continue
+            gap = text[last.end : part.start]
+            if (
+                part.para == last.para
+                and not last.continues
+                and (k in chorus or not _answered(text, last, gap))
+                and not _two_tags(gap)
+                and not _new_tag(gap)
+                and not _tagged_again(text, groups[-1], gap, part)
+                and not _led_in_again(text, groups[-1], gap)
+            ):
+                groups[-1].append(part)
+                continue
+        groups.append([part])
+    return groups
+
+
+#: The end of a paragraph, whatever the line ends ("\n\n", "\r\n\r\n", "\r\r", a line of spaces).
+_BLANK_LINE = re.compile(r"(?:\r\n|\n|\r(?!\n))[ \t]*(?:\r\n|\n|\r(?!\n))")
+
+
+def _choruses(text: str, parts: list[Part]) -> set[int]:
+    """The parts that end a run of three or more quotations with nothing between them: a crowd
+    all talking at once ('"You bet!" "Sure." "That's the idea," they all agreed.'), one voice."""
+    out: set[int] = set()
+    run = [0]
+    for k in range(1, len(parts) + 1):
+        if k < len(parts) and parts[k].para == parts[k - 1].para and _answered(
+            text, parts[k - 1], text[parts[k - 1].end : parts[k].start]
+        ):
+            run.append(k)
+            continue
+        if len(run) >= 3:
+            out.update(run[1:])
+        run = [k]
+    return out
+
+
+def _answered(text: str, last: Part, gap: str) -> bool:
+    """Two quotations with nothing but space between, the first ended: "'Stop, stop!' 'I've heard
+    that song before,' said Toad." One speaker prints one quotation; two are an exchange."""
+    return not gap.strip(" \t\r\n“”‘’\"'") and text[last.start : last.end].rstrip()[-1:] in ".!?…—-"
+
+
+def _two_tags(gap: str) -> bool:
+    """A tag for the part before and another introducing the part after: "cried Dilly, and all shouted,"."""
+    if not gap.rstrip(" \t\r\n“‘\"'").endswith((",", ":")):
+        return False
+    words = re.findall(r"[a-z]+", gap.lower())
+    return sum(1 for i, w in enumerate(words) if w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i)) >= 2
+
+
+def _new_tag(gap: str) -> bool:
+    """Narration that ends one sentence and opens another with its own speech tag: "... at each
+    fresh revelation. When all was ready, the Rat said, " introduces a new quotation."""
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body.endswith((",", ":")):
+        return False
+    ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in ABBREVIATIONS]
+    if not ends:
+        return False
+    words = re.findall(r"[a-z]+", body[ends[-1].end() :].lower())
+    return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
+
+
+def _led_in_again(text: str, group: list[Part], gap: str) -> bool:
+    """A quotation led in by its tag, then a sentence of narration that leads in the next part with a
+    tag of someone else: 'He hailed Wheeler, "Behave yourself?" The editor bellowed, "B' gosh!"'.
+    (A tag after a quotation that had none before it is that quotation's: '"Stop it!" I cried, "you
+    will hurt him."')"""
+    first, last = group[0], group[-1]
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body[:1].isupper() or not body.endswith((",", ":", "-", "—")):
+        return False
+    if text[last.start : last.end].rstrip()[-1:] not in ".!?":
+        return False  # '"Yes," Meg began, "I ...': the sentence goes on
+    lead = _BLANK_LINE.split(text[max(0, first.mark - 200) : first.mark])[-1].rstrip()
+    if not lead.endswith((",", ":", "-", "—")):
+        return False
+    before = _lead_subject(re.findall(r"[A-Za-z]+", lead)[-8:])
+    after = _lead_subject(re.findall(r"[A-Za-z]+", body)[-8:])
+    return before is not None and after is not None and before != after
+
+
+def _lead_subject(words: list[str]) -> str | None:
+    """The subject of a tag that leads into a quotation ("The editor bellowed", "said Mrs. Bell",
+    "Madame sternly retorted"): the word before its speech verb, or the name after it."""
+    low = [w.lower() for w in words]
+    verbs = [i for i, w in enumerate(low) if w not in WEAK_SPEECH_VERBS and speech_verb_at(low, i)]
+    if not verbs:
+        return None
+    v = verbs[-1]
+    before = [w for w in low[:v] if not w.endswith("ly") and w not in ("and", "then", "but")]
+    if before:
+        return before[-1]
+    rest = [w for w in low[v + 1 :] if w != "the" and w not in TITLES]
+    return rest[0] if rest else None
+
+
+def _tagged_again(text: str, group: list[Part], gap: str, part: Part) -> bool:
+    """A quotation already tagged, a narration sentence, then a part with a tag of its own:
+    '"Well," said I, "I can make nothing of it." The Professor stood up. "I must go," he said.'
+    or '"That will do," he said. "Already?" I remonstrated.'"""
+    if not gap.strip(" \t\r\n“”‘’\"'").endswith((".", "!", "?")):
+        return False
+    inner = [text[a.end : b.start].lower() for a, b in itertools.pairwise(group)]
+    after = _BLANK_LINE.split(text[part.end : part.end + 40])[0].lstrip("”’\"' \t\r\n,")
+    if not after[:1].islower() and not after.startswith("I "):
+        return False  # '... to-night," he said': the tag follows the part
+    words = re.findall(r"[a-z]+", after.lower())
+    if not _has_tag(words[:3]) or _reported(words):
+        return False
+    if any(_has_tag(re.findall(r"[a-z]+", g)) for g in inner):
+        return True
+    # tagged by the narration that follows it, by someone else: '"Who is it?" I asked. Rosanna gave
+    # me back my own question. "Oh! who is it?" she said.' (not '"Yes," said Ann. "No," she added.')
+    first, second = _tag_subject(gap), _tag_subject(after)
+    return first is not None and second is not None and _other_person(first, second)
+
+
+_PRONOUNS = frozenset({"he", "she", "they", "we"})
+
+#: Words after a speech verb that make it reported speech, not a tag: "I suggested that ...".
+_REPORTED = frozenset({"that", "whether", "if", "how", "what", "why", "to"})
+
+
+def _reported(words: list[str]) -> bool:
+    """The speech verb of the first words is followed by a clause of its own ("I suggested that he
+    would bring them"): narration reporting speech, not the tag of the quotation before it."""
+    for i, w in enumerate(words[:3]):
+        n = speech_verb_at(words, i) if w not in WEAK_SPEECH_VERBS else 0
+        if n:
+            return i + n < len(words) and words[i + n] in _REPORTED
+    return False
+
+
+def _tag_subject(tag: str) -> str | None:
+    """Who a tag at the start of ``tag`` names: "i", "he", "she", or a name's last word ("said
+    Mr. Holmes", "Holmes replied"); None when the first words hold no tag."""
+    words = re.findall(r"[A-Za-z]+", tag.lstrip("”’\"' \t\r\n,;"))[:6]
+    low = [w.lower() for w in words]
+    tags = [i for i in range(min(3, len(low))) if low[i] not in WEAK_SPEECH_VERBS and speech_verb_at(low, i)]
+    verb = tags[0] if tags else None
+    if verb is None:
+        return None
+    if verb > 0:  # "he said", "Holmes replied", "the doctor said"
+        return low[verb - 1]
+    rest = words[verb + speech_verb_at(low, verb) :]
+    while rest and (rest[0].lower() == "the" or rest[0].lower() in TITLES):
+        rest = rest[1:]
+    if not rest:
+        return None
+    name = [rest[0]]
+    for w in rest[1:]:
+        if not w[:1].isupper():
+            break
+        name.append(w)
+    return name[-1].lower()
+
+
+def _other_person(first: str, second: str) -> bool:
+    """Two tags that cannot name one person: "I" and anyone else, "he" and "she", two names.
+    A name and a pronoun may be the same person."""
+    if first == second:
+        return False
+    if "i" in (first, second):
+        return True
+    return (first in _PRONOUNS) == (second in _PRONOUNS)
+
+
+def _has_tag(words: list[str]) -> bool:
+    return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
