@@ -81,10 +81,9 @@ def _gated_mean(y2: np.ndarray, rate: int) -> float:
     size, step = int(rate * 0.4), int(rate * 0.1)
     if len(y2) < size:
         blocks = np.array([y2.mean()])
-    else:
-        sums = np.concatenate(([0.0], np.cumsum(y2)))
-        starts = np.arange(0, len(y2) - size + 1, step)
-        blocks = (sums[starts + size] - sums[starts]) / size
+    else:  # a block is 4 steps: summed step by step (no running sum as long as the clip: memory)
+        steps = y2[:len(y2) // step * step].reshape(-1, step).sum(axis=1)
+        blocks = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / (4 * step)
     blocks = blocks[blocks > 10 ** ((-70 + 0.691) / 10)]
     if not len(blocks):
         return 0.0
@@ -187,8 +186,13 @@ def _gain_for(x: np.ndarray, k2: np.ndarray, rate: int, aim: float, gain: float,
     slope, last = 1.0, None  # loudness gained per dB of gain: under 1 once the limiter acts
     for _ in range(8):
         applied = gain
-        envelope = 10 ** (gain / 20) * _limiter_gain(x * 10 ** (gain / 20), ceiling, rate)
-        miss = aim - _db_power(_gated_mean(k2 * envelope ** 2, rate))
+        scale = 10 ** (gain / 20)
+        envelope = _limiter_gain(x, ceiling / scale, rate)  # the limiter's gain for x times scale
+        envelope *= scale
+        weighted = envelope * envelope
+        weighted *= k2
+        miss = aim - _db_power(_gated_mean(weighted, rate))
+        del weighted
         if abs(miss) < 0.05:
             break
         if last is not None and last[1] != miss:
@@ -213,7 +217,10 @@ def _limiter_gain(x: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
     """The gain ``_limited`` gives each sample of ``x`` (all ones when no sample is over ``ceiling``)."""
     import numpy as np
 
-    need = np.minimum(1.0, ceiling / np.maximum(np.abs(x), 1e-12))
+    need = np.abs(x)  # then, in place (a clip can be 40 s long): the gain that keeps each sample in
+    np.maximum(need, 1e-12, out=need)
+    np.divide(ceiling, need, out=need)
+    np.minimum(need, 1.0, out=need)
     over = need < 1.0
     if not over.any():
         return need
