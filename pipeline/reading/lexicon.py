@@ -209,6 +209,10 @@ TITLES: dict[str, str] = {
 ABBREVIATIONS = frozenset(words("""
 mr mrs ms dr st messrs mme mlle prof rev capt col gen lt sgt no vs etc m
 """))
+#: Abbreviated titles and the calling they name: "Dr." and "Doctor" are one title, "the Doctor" the one "Dr.".
+TITLE_ROLES: dict[str, str] = {
+    "dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend",
+}
 #: Titles that are used alone as a name ("said the Colonel", "Ma", "Grandma").
 TITLE_ALONE = frozenset(
     {

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.reading.lexicon import TITLE_ALONE, TITLES
+from pipeline.reading.lexicon import TITLE_ALONE, TITLE_ROLES, TITLES
 from pipeline.speakers.cast import Cast, Entity
 from pipeline.speakers.marriages import join_married_names
 from pipeline.speakers.nameruns import NameRun, pronoun_follows, speech_subject, split_name
@@ -30,7 +30,6 @@ _GIVEN_NAME_TITLES = frozenset(
      "madam"}  # "Madam Mina": an old-fashioned courtesy before a woman's given name
 ) | _ROYAL
 _FAMILY_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "madame", "mme", "monsieur", "m", "master"})
-_ROLE_OF = {"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "rev": "reverend"}
 
 
 @dataclass
@@ -290,7 +289,7 @@ def _clipped(a: str, b: str) -> bool:
 def _same_title(a: str, b: str) -> bool:
     """ "Dr." and "Doctor" are one title; a rank or a calling goes with "Mr." ("Professor Bhaer" is
     "Mr. Bhaer")."""
-    a, b = _ROLE_OF.get(a, a), _ROLE_OF.get(b, b)
+    a, b = TITLE_ROLES.get(a, a), TITLE_ROLES.get(b, b)
     if a == b:
         return True
     return {a, b} & {"mr", "mister"} != set() and not ({a, b} - {"mr", "mister"}) <= _FAMILY_TITLES
@@ -373,7 +372,7 @@ def _add_short_forms(ent: Entity, count: Counter[str]) -> None:
     titles = {ent.title} | {f.split()[0].rstrip(".") for f in ent.forms if " " in f and 10 * count[f] >= total}
     for title in titles:
         if title and (title in TITLE_ALONE | {"doctor", "dr"} or TITLES.get(title) == "U"):
-            ent.roles.add(_ROLE_OF.get(title, title))
+            ent.roles.add(TITLE_ROLES.get(title, title))
         # a rank the text gives them again and again: "the Count" is Count Dracula, but a "King Lear"
         # named in passing makes no one "the king"
         ranked = sum(count[f] for f in ent.forms if f.split()[0].rstrip(".") == title)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from pipeline.reading.lexicon import TITLES
+from pipeline.reading.lexicon import TITLE_ROLES, TITLES
 from pipeline.reading.segment import Layout
 from pipeline.speakers.characters import Cast, Entity
 from pipeline.speakers.names import name_gender
@@ -181,17 +181,13 @@ def _most_named(cast: Cast, found: list[int], section: str) -> list[int]:
     return [counts[0][1]] if counts[0][0] > counts[1][0] else found
 
 
-#: Titles written out and abbreviated: "the Doctor" is the one "Dr." of the cast.
-_TITLE_FORMS = {"doctor": {"doctor", "dr"}, "dr": {"doctor", "dr"}, "captain": {"captain", "capt"}}
-
-
 def _described_writer(cast: Cast, phrase: str) -> int:
     """The writer "the Doctor" / "the Captain": the one named person of the cast with that title
     or that role, else a character of that name."""
     noun = phrase.split()[-1].rstrip(".").lower()
-    forms = _TITLE_FORMS.get(noun, {noun})
-    found = [e for e, ent in enumerate(cast.entities)
-             if ent.kind == "named" and ((ent.title or "").rstrip(".").lower() in forms or forms & ent.roles)]
+    role = TITLE_ROLES.get(noun, noun)  # "the Doctor" is the one "Dr." of the cast
+    found = [e for e, ent in enumerate(cast.entities) if ent.kind == "named"
+             and (TITLE_ROLES.get(t := (ent.title or "").rstrip(".").lower(), t) == role or role in ent.roles)]
     if len(found) == 1:
         return found[0]
     name = "The " + " ".join(phrase.split()[1:])
