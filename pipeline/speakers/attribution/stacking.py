@@ -38,7 +38,7 @@ SECOND: tuple[str, ...] = (
 #: The first pass's features the second copies: how sure the sieves were of the line, and whether the
 #: candidate is their choice (an action beat that names someone is seldom overturned by the exchange)
 COPIED = ("rule_conf", "rule_choice")
-_PARITY = 8  # lines either side read for who spoke them at even and odd distances
+_PARITY = 4  # lines either side read for who spoke them at even and odd distances
 
 #: How a line joins the one before it (ranker.links): not at all, in the same paragraph, in the next one.
 BROKEN, SAME_PARAGRAPH, NEXT_PARAGRAPH = 0, 1, 2
