@@ -83,3 +83,19 @@ def test_vocative_is_not_the_speaker() -> None:
 def test_narration_has_no_speaker() -> None:
     a = analyse("Mary Ward came in.\n\n“Good morning,” said Mary.")
     assert all(s.speaker is None and s.rule is None for s in a.segments if s.kind == "narration")
+
+
+def test_a_tag_in_the_lines_own_sentence_outweighs_the_reading_of_addressees() -> None:
+    from types import SimpleNamespace
+
+    from pipeline.speakers.attribution.rules import Decision, Rule
+    from pipeline.speakers.attribution.turns import AddresseeVeto
+
+    scene = SimpleNamespace(vocatives=[{3}])  # the line was read as addressing person 3 ("sir")
+    veto = AddresseeVeto()
+    said_he = Decision(3, Rule.PRONOUN_TAG, 0.8, pronoun=True)
+    said_holmes = Decision(3, Rule.EXPLICIT_TAG_AFTER, 0.9, basis="name")
+    turn = Decision(3, Rule.TURN_TAKING, 0.6)
+    assert veto(scene, 0, said_he) is said_he  # type: ignore[arg-type]
+    assert veto(scene, 0, said_holmes) is said_holmes  # type: ignore[arg-type]
+    assert veto(scene, 0, turn).speaker is None  # type: ignore[arg-type, union-attr]
