@@ -151,6 +151,7 @@ TITLES: dict[str, str] = {
     "count": "M",
     "baron": "M",
     "earl": "M",
+    "squire": "M",
     "grandpa": "M",
     "mrs": "F",
     "miss": "F",

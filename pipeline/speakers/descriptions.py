@@ -10,7 +10,17 @@ from __future__ import annotations
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
 from pipeline.speakers.cast import Cast, Mention, Scene
 from pipeline.speakers.characters import noun_gender
-from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
+from pipeline.speakers.kin import (
+    DETERMINERS,
+    FAMILY,
+    FAMILY_TITLE,
+    GENERIC,
+    KIN,
+    MARRIED,
+    POSSESSIVES,
+    PREPS,
+    Relatives,
+)
 from pipeline.speakers.nameruns import NameRun
 from pipeline.speakers.tokens import Token
 
@@ -128,7 +138,10 @@ class Descriptions:
         cast = self.cast
         noun = words[-1]
         gender = noun_gender(noun)
-        roles = _called(cast, noun) if by_role else []
+        # "his mother" is whoever "he" is's mother, not the one "the mother" of a role; the narrator's own
+        # relations are roles ("my sister, Mrs. Joe")
+        relation = noun in KIN and det in POSSESSIVES and det not in ("my", "our")
+        roles = _called(cast, noun) if by_role and not relation else []
         if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
         if det in POSSESSIVES:
@@ -143,10 +156,15 @@ class Descriptions:
             if noun in KIN or noun in PERSON_NOUNS:
                 return self.relatives.kin(i, noun, gender, owner)
             return None
-        if det in ("a", "an") and i and self._indefinite_object(i):
+        if det in ("a", "an") and i and _indefinite_object(self.tokens, i):
             return None  # "in want of a wife", "to put a girl there": not someone in the scene
         if det in (None, "the", "this", "that", "a", "an"):
             again = len(words) == 1 and det not in ("a", "an")
+            if again and det == "the" and noun in FAMILY_TITLE:
+                # "the mother" of a family scene: Mrs. <the family name of the people just named>
+                family = self.relatives.family_member(i, noun, gender, None)
+                if family is not None:
+                    return family
             if again and (met := self._met_before(i, noun, _LATELY_PARAGRAPHS)) is not None:
                 return met  # "the woman" after "a young woman" lately: the same person
             if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
@@ -218,14 +236,15 @@ class Descriptions:
         age = self.ages.get(e)
         return ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key))
 
-    def _indefinite_object(self, i: int) -> bool:
-        """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""
-        prev = self.tokens[i - 1]
-        if prev.quote:
-            return False
-        if prev.low in ("of", "for"):
-            return True
-        return i >= 2 and self.tokens[i - 2].low == "to" and prev.low.isalpha() and not self.tokens[i - 2].quote
+
+def _indefinite_object(tokens: list[Token], i: int) -> bool:
+    """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""
+    prev = tokens[i - 1]
+    if prev.quote:
+        return False
+    if prev.low in ("of", "for"):
+        return True
+    return i >= 2 and tokens[i - 2].low == "to" and prev.low.isalpha() and not tokens[i - 2].quote
 
 
 def _called(cast: Cast, noun: str) -> list[int]:
@@ -272,14 +291,45 @@ def _describe_key(words: list[str]) -> str:
     return "the " + " ".join(core)
 
 
-def _noun_after(tokens: list[Token], k: int) -> str | None:
-    """The calling an apposition gives someone ("Madame Dupont, the café's owner"): its noun."""
-    for t in tokens[k : k + 4]:
-        if t.low in PERSON_NOUNS and t.low not in GENERIC:
-            return t.low
-        if not t.text[0].isalpha():
+def _noun_after(tokens: list[Token], k: int) -> int | None:
+    """The calling an apposition gives someone ("Madame Dupont, the café's owner"): its noun's index."""
+    for j in range(k, min(k + 4, len(tokens))):
+        if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].poss:
+            return j
+        if not tokens[j].text[0].isalpha():
             return None
     return None
+
+
+def _a_role(det: str, noun: str) -> bool:
+    """Whether an apposition with this determiner and noun gives a role for the whole book: a calling
+    ("the owner", "a carpenter"), a relation of the narrator's ("my sister, Mrs. Joe") or the one the
+    text calls so ("Barrymore, the husband,"); not a relation of someone else's ("her father, Mr.
+    Leivers"), whose "father" depends on whose, nor "my friend", whom the narrator has several of."""
+    return det in ("the", "my") if noun in FAMILY else det != "my"
+
+
+def _listed(tokens: list[Token], last: int) -> bool:
+    """Whether the second of two phrases set side by side with a comma ("the mother, Edgar", "Captain
+    Smollett, the squire"), ending at token ``last``, goes on as a list, not as an apposition: "and"
+    follows it ("the mother, Edgar, and Miriam"), or a third name does ("the captain, Mr. Arrow, Hunter,
+    Joyce")."""
+    n = len(tokens)
+    k = last + 1
+    if k < n and tokens[k].text == ",":
+        k += 1
+    if k >= n or tokens[k].quote:
+        return False
+    if tokens[k].low in ("and", "or", "nor"):
+        return True
+    if not (tokens[k].cap and not tokens[k].sent_start) or tokens[k - 1].text != ",":
+        return False
+    for t in tokens[k + 1 : k + 5]:  # a short name, then a comma or "and": one more item of the list
+        if t.low in ("and", "or") or t.text == ",":
+            return True
+        if not t.cap:
+            return False
+    return False
 
 
 def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> dict[int, list[int]]:
@@ -292,31 +342,53 @@ def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]
     return out
 
 
+_APPOSITION_DETS = ("the", "a", "an", "his", "her", "my")
+
+
 def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> None:
     """ "Madame Dupont, the café's owner,", "The café's owner, Madame Dupont," and "a carpenter named
-    Master Antonio" give roles."""
-    n = len(tokens)
+    Master Antonio" give roles; a list ("the mother, Edgar, and Miriam") gives none."""
     for first, run in run_at.items():
         ents = cast.lookup(run.surface)
         if len(ents) != 1:
             continue
         ent = cast.entities[ents[0]]
-        k = run.last + 1
-        # NAME , the ... NOUN ,
-        if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
-            noun = _noun_after(tokens, k + 2)
-            if noun:
-                ent.roles.add(noun)
+        for role in (_role_after(tokens, run), _role_before(tokens, run)):
+            if role is not None:
+                ent.roles.add(role)
         # a ... NOUN named NAME ("an old carpenter named Master Antonio")
         named = first >= 2 and tokens[first - 1].low in ("named", "called") and not tokens[first].quote
-        if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC:
+        if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC | FAMILY:
             ent.roles.add(tokens[first - 2].low)
-        # the ... NOUN , NAME ,
-        if first >= 2 and tokens[first - 1].text == ",":
-            j = first - 2
-            if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
-                back = j
-                while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
-                    back -= 1
-                if tokens[back].low in ("the", "a", "an"):
-                    ent.roles.add(tokens[j].low)
+
+
+def _role_after(tokens: list[Token], run: NameRun) -> str | None:
+    """NAME , the ... NOUN (,): "Madame Dupont, the café's owner", "Joe, my sister, ..."."""
+    k = run.last + 1
+    if k + 2 >= len(tokens) or tokens[k].text != "," or tokens[k + 1].low not in _APPOSITION_DETS:
+        return None
+    if tokens[run.last].poss:
+        return None  # "at Pumblechook's, my sister bounced in"
+    j = _noun_after(tokens, k + 2)
+    if j is None or _listed(tokens, j):
+        return None
+    det = "the" if any(t.poss for t in tokens[k + 2 : j]) else tokens[k + 1].low  # "my sister's husband"
+    # "for Joe, my sister went on": only "Joe, my sister, ..." makes her his
+    closed = j + 1 < len(tokens) and tokens[j + 1].text == ","
+    return tokens[j].low if _a_role(det, tokens[j].low) and (det != "my" or closed) else None
+
+
+def _role_before(tokens: list[Token], run: NameRun) -> str | None:
+    """the ... NOUN , NAME ,: "The café's owner, Madame Dupont,", "My sister, Mrs. Joe,"."""
+    first = run.first
+    if first < 2 or tokens[first - 1].text != ",":
+        return None
+    j = first - 2
+    if tokens[j].low not in PERSON_NOUNS or tokens[j].low in GENERIC or tokens[j].quote:
+        return None
+    before = tokens[max(0, j - 4) : j]
+    det = next((t.low for t in reversed(before) if t.low in _APPOSITION_DETS), None)
+    if det is None or _listed(tokens, run.last):
+        return None
+    det = "the" if any(t.poss for t in before) else det
+    return tokens[j].low if _a_role(det, tokens[j].low) else None

@@ -1,0 +1,48 @@
+"""Relatives and titles in the cast (issue 21): "his mother" through whose mother, a list that is no
+apposition, a title the text uses alone for its one bearer. Every text is written for the test."""
+
+from __future__ import annotations
+
+from pipeline.speakers.analyse import analyse
+
+
+def speakers(text: str) -> list[str | None]:
+    return [s.speaker for s in analyse(text).segments if s.kind == "dialogue"]
+
+
+def test_a_list_is_no_apposition() -> None:
+    # "the mother, Ned, and Rose" lists three people: Ned is not "the mother" of the book
+    text = ("Mrs. Quill kept the farm. Tom Quill loved his mother.\n\n"
+            "At the mill Tom met the whole family of the Brays: the mother, Ned, and Rose.\n\n"
+            '"You are late," said his mother, when Tom came home.\n\n'
+            '"The mill," he answered.\n')
+    assert speakers(text)[0] == "Mrs. Quill"
+
+
+def test_his_mother_is_his_familys_not_a_role() -> None:
+    # a real apposition makes Hilda "the cook"; "his mother" is still Mrs. Quill
+    text = ("Tom Quill came into the kitchen. Hilda, the cook, was singing. Mrs. Quill sat by the fire.\n\n"
+            '"Where were you?" asked his mother.\n\n"Out," said Tom.\n\n"Soup?" asked the cook.\n')
+    assert speakers(text) == ["Mrs. Quill", "Tom Quill", "Hilda"]
+
+
+def test_the_mother_of_a_family_scene_is_its_mrs() -> None:
+    text = ("Mrs. Quill and Mr. Quill had one son, Tom Quill. Tom Quill came home late.\n\n"
+            '"Where have you been?" said the mother.\n\n"Out," said Tom.\n')
+    assert speakers(text) == ["Mrs. Quill", "Tom Quill"]
+
+
+def test_a_title_used_alone_is_its_one_bearer() -> None:
+    # "Squire Venn" once, then "Mr. Venn" and "the squire": one man
+    text = ("Squire Venn owned the hall. Mr. Venn was a tall man, and Mr. Venn rode out each day.\n\n"
+            "Mr. Venn met Dr. Pole in the lane.\n\n"
+            '"Fine weather," said the squire.\n\n"Very fine," said Dr. Pole.\n')
+    assert speakers(text)[0] == "Mr. Venn"
+
+
+def test_the_narrators_relation_is_a_role() -> None:
+    # "My aunt, Mrs. Dell," is the narrator's aunt on every page
+    text = ("My aunt, Mrs. Dell, brought me up. I loved her, and Mr. Dell was kind.\n\n"
+            "One day the postman came.\n\n"
+            '"A letter," said my aunt.\n\n"For me?" I asked.\n')
+    assert speakers(text)[0] == "Mrs. Dell"
