@@ -7,6 +7,8 @@ an unnamed character of its own.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
 from pipeline.speakers.cast import Cast, Mention, Scene
 from pipeline.speakers.characters import noun_gender
@@ -22,6 +24,7 @@ from pipeline.speakers.kin import (
     Relatives,
 )
 from pipeline.speakers.nameruns import NameRun
+from pipeline.speakers.strangers import Strangers
 from pipeline.speakers.tokens import Token
 
 #: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
@@ -36,6 +39,10 @@ _YOUNG = frozenset({"girl", "boy", "lad", "lass", "maiden", "youth", "child"})
 _GROWN = frozenset({"man", "woman", "lady", "gentleman"})
 #: How far back an unnamed person met before ("a young woman") is still "the woman" of a description.
 _LATELY_PARAGRAPHS = 30
+#: Words that set a description's person apart from the one last called by its noun.
+_APART = frozenset(
+    {"other", "another", "second", "first", "third", "new", "younger", "elder", "older", "eldest", "youngest"}
+)
 _KIND_OF = frozenset({"his", "her", "their", "your", "my", "our", "its", "that", "this", "such"})
 
 
@@ -50,9 +57,9 @@ class Descriptions:
         self.run_at = resolver.run_at
         self.history = resolver.history
         self.relatives = Relatives(resolver)
-        self.strangers: set[int] = set()  # the unnamed people the narration brought in ("a young woman")
+        self.strangers = Strangers()  # the unnamed people the narration brought in ("a young woman")
         # young or grown, as the plain descriptions that named a person said ("the little girl" is Dorothy)
-        self.ages: dict[int, str | None] = {}
+        self.ages: dict[int, Counter[str]] = defaultdict(Counter)
         _learn_appositions(self.cast, self.tokens, self.run_at)
         self.spoken_of = _named_in_quotes(self.cast, self.tokens, self.run_at)
 
@@ -85,7 +92,7 @@ class Descriptions:
             return None  # "the café's owner": the owner is the head; handled when we reach it
         if det in ("a", "an") and _a_kind(tokens, head):
             return None  # "a girl of her type", "a man of that sort": a kind of person, not someone there
-        last = self._qualifier_end(head)
+        last = _qualifier_end(tokens, self.text, head)
         para = tokens[i].para
         noun = tokens[head].low
         words = [t.low for t in tokens[j : head + 1]]
@@ -105,32 +112,6 @@ class Descriptions:
         if ent is None:
             return None
         return Mention(i, last, "description", ent, False, para)
-
-    def _qualifier_end(self, head: int) -> int:
-        """The last token of a short qualifying phrase after a description's noun
-        ("the man in the grey coat", "a voice from the back"), or the noun itself."""
-        tokens = self.tokens
-        n = len(tokens)
-        if not (
-            head + 2 < n
-            and tokens[head + 1].low in PREPS
-            and tokens[head + 1].low != "of"
-            and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)
-        ):
-            return head
-        k = head + 3
-        stop = min(n, head + 6)
-        while (
-            k < stop
-            and not tokens[k].quote
-            and tokens[k].text[0].isalnum()
-            and _next_word(self.text, tokens, k)
-            and not speech_verb_at([tokens[k].low], 0)
-            and not tokens[k].low.endswith("ly")
-            and tokens[k].low not in DETERMINERS
-        ):
-            k += 1
-        return k - 1
 
     def entity_for_description(
         self, det: str | None, words: list[str], pos: int, i: int, by_role: bool = True
@@ -167,20 +148,24 @@ class Descriptions:
                     return family
             if again and (met := self._met_before(i, noun, _LATELY_PARAGRAPHS)) is not None:
                 return met  # "the woman" after "a young woman" lately: the same person
+            if again and det == "the" and (bound := self.strangers.bound_to(noun, self.tokens[i].para)) is not None:
+                return bound  # "the man" of the scene where "a man" turned out to be Mr. Craven
             if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
                 named = self.only_one_in_scene(i, gender, _describe_key(words), noun in _YOUNG)
                 if named is not None:
-                    self.ages[named] = _age(noun) or self.ages.get(named)
+                    self.ages[named][_age(noun) or ""] += 1
                     return named  # the man in the chair is Mr. Craven, the only man there
             if det in ("this", "that") and noun in _PLAIN and gender in ("M", "F"):
                 ref = self._latest_named(i, gender)
                 if ref is not None:
                     return ref  # "this good man": the man just spoken of, as "he" would be
-            if again and (met := self._met_before(i, noun, None)) is not None:
+            if again and (met := self._met_before(i, noun, None, plain=True)) is not None:
                 return met  # the man at the tavern, met chapters ago
+            if det == "the" and not again and (met := self._same_scene(i, words)) is not None:
+                return met  # "the little old woman" of the scene where "the little woman" is
             ent = cast.describe(_describe_key(words), gender)
             if det in ("a", "an"):
-                self.strangers.add(ent)
+                self.strangers.came_in(ent, i)
             return ent
         return None
 
@@ -191,16 +176,26 @@ class Descriptions:
             skip.add(ref)
         return ref
 
-    def _met_before(self, i: int, noun: str, within: int | None) -> int | None:
-        """The latest unnamed person called a ``noun`` before token ``i`` (``within`` so many paragraphs)."""
+    def _met_before(self, i: int, noun: str, within: int | None, plain: bool = False) -> int | None:
+        """The latest unnamed person called a ``noun`` before token ``i`` (``within`` so many paragraphs);
+        ``plain``: called by the noun and nothing more ("the man", not "the cheerful old man" of
+        another chapter, whom the narration would name so again)."""
         para = self.tokens[i].para
         for m in reversed(self.history[-400:]):
             if within is not None and m.para < para - within:
                 break
             ent = self.cast.entities[m.entity] if m.entity is not None else None
-            if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
+            if ent is None or ent.kind != "unnamed" or ent.name.split()[-1] != noun:
+                continue
+            if not plain or len(ent.name.split()) <= 2:
                 return m.entity
         return None
+
+    def _same_scene(self, i: int, words: list[str]) -> int | None:
+        """The unnamed person of the scene a qualified description ("the little old woman") is: the
+        latest one called by its noun, of its age, when it does not set them apart ("the other man")."""
+        met = None if _APART & set(words) else self._met_before(i, words[-1], _SCENE_PARAGRAPHS)
+        return met if met is not None and _same_age(_describe_key(words), self.cast.entities[met].name) else None
 
     def only_one_in_scene(self, i: int, gender: str, key: str, young: bool) -> int | None:
         """The named person "the woman" / "the tall old gentleman" at token ``i`` must be: the only
@@ -229,12 +224,40 @@ class Descriptions:
         if not named:  # no one of that sex in the narration: the one the talk of the scene names ("Miss Hunter")
             named = {e for p in range(para - _SCENE_PARAGRAPHS, para + 1) for e in self.spoken_of.get(p, ())}
             named = {e for e in named if self._fits(e, gender, key, young)}
+        if len(named) > 1:  # "the boy" of a courtroom full of men: the one the text has called a boy
+            named = {e for e in named if _aged(self.ages, e) == _age(key)}
         return named.pop() if len(named) == 1 else None
 
     def _fits(self, e: int, gender: str, key: str, young: bool) -> bool:
         ent = self.cast.entities[e]
-        age = self.ages.get(e)
+        age = _aged(self.ages, e)
         return ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key))
+
+
+def _qualifier_end(tokens: list[Token], text: str, head: int) -> int:
+    """The last token of a short qualifying phrase after a description's noun
+    ("the man in the grey coat", "a voice from the back"), or the noun itself."""
+    n = len(tokens)
+    if not (
+        head + 2 < n
+        and tokens[head + 1].low in PREPS
+        and tokens[head + 1].low != "of"
+        and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)
+    ):
+        return head
+    k = head + 3
+    stop = min(n, head + 6)
+    while (
+        k < stop
+        and not tokens[k].quote
+        and tokens[k].text[0].isalnum()
+        and _next_word(text, tokens, k)
+        and not speech_verb_at([tokens[k].low], 0)
+        and not tokens[k].low.endswith("ly")
+        and tokens[k].low not in DETERMINERS
+    ):
+        k += 1
+    return k - 1
 
 
 def _indefinite_object(tokens: list[Token], i: int) -> bool:
@@ -255,6 +278,15 @@ def _called(cast: Cast, noun: str) -> list[int]:
     return holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
 
 
+def _aged(ages: dict[int, Counter[str]], e: int) -> str | None:
+    """Young or grown, as most of the plain descriptions that named person ``e`` said; None when unknown."""
+    votes = ages.get(e)
+    if not votes:
+        return None
+    young, grown = votes["young"], votes["grown"]
+    return "young" if young > grown else "grown" if grown > young else None
+
+
 def _age(noun: str) -> str | None:
     """ "young" for "girl", "grown" for "woman", None for a noun that does not say."""
     last = noun.split()[-1]
@@ -269,7 +301,10 @@ def _next_word(text: str, tokens: list[Token], k: int) -> bool:
 
 def _same_age(key: str, other: str) -> bool:
     """Whether an unnamed person called ``other`` might be the one ``key`` describes: "the little
-    woman" is no "girl", "the old man" no "boy"; a calling ("the master") may be anyone."""
+    woman" is no "girl", "the old man" no "boy"; a calling ("the master", "the clerk") may be any
+    grown person, but no "boy"."""
+    if _age(key) == "young":
+        return _age(other) == "young"
     return None in (_age(key), _age(other)) or _age(key) == _age(other)
 
 

@@ -46,3 +46,35 @@ def test_the_narrators_relation_is_a_role() -> None:
             "One day the postman came.\n\n"
             '"A letter," said my aunt.\n\n"For me?" I asked.\n')
     assert speakers(text)[0] == "Mrs. Dell"
+
+
+def test_a_stranger_the_narration_then_names_is_that_person() -> None:
+    # "a man" came in, "said Mr. Vane" names him, and "the man in the chair" is Mr. Vane too
+    text = ("Ruth went to see Mr. Vane. She knocked at the study door.\n\n"
+            "A man was sitting by the fire, and the maid spoke to him.\n\n"
+            '"Sit down," said Mr. Vane.\n\n'
+            "Ruth could see that the man in the chair was tired.\n\n"
+            '"Thank you," she said.\n\n"Are you well?" he asked.\n')
+    assert speakers(text) == ["Mr. Vane", "Ruth", "Mr. Vane"]
+
+
+def test_a_stranger_who_speaks_is_not_the_one_who_answers() -> None:
+    text = ("The door flew open, and a tall man stood there.\n\n"
+            '"Who keeps this inn?" asked the tall man.\n\n'
+            '"I do," said Mr. Lowe.\n')
+    assert speakers(text) == ["the tall man", "Mr. Lowe"]
+
+
+def test_a_qualified_description_is_the_unnamed_person_of_the_scene() -> None:
+    # "the little woman", then "the little old woman": one stranger, one voice
+    text = ("Dora saw a little woman in a white gown come up the road.\n\n"
+            '"Good day," said the little woman.\n\n"Good day," said Dora.\n\n'
+            '"Are you lost?" asked the little old woman.\n\n"No," said Dora.\n')
+    assert speakers(text) == ["the little woman", "Dora", "the little woman", "Dora"]
+
+
+def test_the_other_man_is_not_the_man() -> None:
+    text = ("Two men stood at the gate. The tall man opened it.\n\n"
+            '"In you go," said the tall man.\n\n"After you," said the other man.\n')
+    lines = speakers(text)
+    assert lines[0] != lines[1]
