@@ -78,3 +78,11 @@ def test_the_other_man_is_not_the_man() -> None:
             '"In you go," said the tall man.\n\n"After you," said the other man.\n')
     lines = speakers(text)
     assert lines[0] != lines[1]
+
+
+def test_a_rank_that_is_also_a_given_name_is_one() -> None:
+    # "Earl" alone, without "the": Earl Dunning is Harry Dunning's brother, no peer and no Harry
+    text = ("Harry Dunning ran the store. Earl was his young brother, and Earl hated the store.\n\n"
+            '"Sweep the floor," said Harry Dunning.\n\n"Later," said Earl.\n\n"Now!"\n\n'
+            '"I swept it," grumbled Earl Dunning.\n\n"Sweep it again," said Harry.\n')
+    assert speakers(text) == ["Harry Dunning", "Earl Dunning", "Harry Dunning", "Earl Dunning", "Harry Dunning"]
