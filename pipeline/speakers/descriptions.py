@@ -129,7 +129,8 @@ class Descriptions:
             owner_gender = POSSESSIVES[det]
             owner = None
             if owner_gender in ("M", "F"):
-                owner = self.resolver.pronoun(i, owner_gender)
+                owner = _called_in_the_line(self.resolver, i, owner_gender)
+                owner = owner if owner is not None else self.resolver.pronoun(i, owner_gender)
             elif owner_gender == "I":
                 owner = cast.narrator_at(self.tokens[i].para)
             if det in ("my", "our") and noun not in KIN:
@@ -258,6 +259,26 @@ def _qualifier_end(tokens: list[Token], text: str, head: int) -> int:
     ):
         k += 1
     return k - 1
+
+
+def _called_in_the_line(scene: Scene, i: int, gender: str) -> int | None:
+    """Whose "her mother" the tag at token ``i`` is, when it follows its line ("'Fanny!' said her mother"):
+    the one person of that sex the line names (the daughter it speaks to), not the latest "she"."""
+    tokens = scene.tokens
+    k = i - 2
+    while k >= 0 and not tokens[k].quote and tokens[k].text in ('"', "”", "’", "'", ","):
+        k -= 1  # the closing mark (and a comma outside it)
+    if k < 0 or not speech_verb_at([tokens[i - 1].low], 0) or not tokens[k].quote:
+        return None
+    para = tokens[i].para
+    found: set[int] = set()
+    while k >= 0 and tokens[k].quote and tokens[k].para == para:
+        run = scene.run_at.get(k)
+        ent = scene.entity_for_name(run.surface) if run is not None else None
+        if ent is not None and scene.cast.entities[ent].gender == gender:
+            found.add(ent)
+        k -= 1
+    return found.pop() if len(found) == 1 else None
 
 
 def _indefinite_object(tokens: list[Token], i: int) -> bool:
@@ -414,8 +435,11 @@ def _role_after(tokens: list[Token], run: NameRun) -> str | None:
 
 
 def _role_before(tokens: list[Token], run: NameRun) -> str | None:
-    """the ... NOUN , NAME ,: "The café's owner, Madame Dupont,", "My sister, Mrs. Joe,"."""
+    """the ... NOUN , NAME ,: "The café's owner, Madame Dupont,", "My sister, Mrs. Joe,"; "my brother
+    Robert"."""
     first = run.first
+    if first >= 2 and tokens[first - 1].low in FAMILY and tokens[first - 2].low == "my" and not tokens[first].quote:
+        return tokens[first - 1].low  # "my brother Robert"
     if first < 2 or tokens[first - 1].text != ",":
         return None
     j = first - 2

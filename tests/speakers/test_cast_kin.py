@@ -86,3 +86,17 @@ def test_a_rank_that_is_also_a_given_name_is_one() -> None:
             '"Sweep the floor," said Harry Dunning.\n\n"Later," said Earl.\n\n"Now!"\n\n'
             '"I swept it," grumbled Earl Dunning.\n\n"Sweep it again," said Harry.\n')
     assert speakers(text) == ["Harry Dunning", "Earl Dunning", "Harry Dunning", "Earl Dunning", "Harry Dunning"]
+
+
+def test_my_brother_named_without_a_comma_is_a_role() -> None:
+    text = ("My brother Robert lived at the hall with his wife, Rose. Max Holt came to dinner.\n\n"
+            '"Well," said Max Holt.\n\n"You are idle," said my brother.\n')
+    assert speakers(text)[-1] == "Robert"
+
+
+def test_her_mother_is_the_mother_of_the_girl_the_line_calls() -> None:
+    # "her" after "'Nell!'" is Nell, not Kate, whom the narration named last
+    text = ("Mrs. Bray and Miss Nell Bray rose to go. Miss Kate Hale watched them. Mrs. Hale sat still.\n\n"
+            '"Goodbye," said Kate.\n\n'
+            '"Nell!" said her mother in the carriage. "Be civil."\n')
+    assert speakers(text)[-1] == "Mrs. Bray"
