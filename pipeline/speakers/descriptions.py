@@ -39,6 +39,8 @@ _YOUNG = frozenset({"girl", "boy", "lad", "lass", "maiden", "youth", "child"})
 _GROWN = frozenset({"man", "woman", "lady", "gentleman"})
 #: How far back an unnamed person met before ("a young woman") is still "the woman" of a description.
 _LATELY_PARAGRAPHS = 30
+#: Titles that, alone in the narration ("Madame retorted"), name the one of their bearers the scene has.
+_TITLE_NOUNS = frozenset({"madame", "monsieur", "signor", "signora", "señor", "señora", "herr", "frau"})
 #: Words that set a description's person apart from the one last called by its noun.
 _APART = frozenset(
     {"other", "another", "second", "first", "third", "new", "younger", "elder", "older", "eldest", "youngest"}
@@ -294,9 +296,13 @@ def _indefinite_object(tokens: list[Token], i: int) -> bool:
 def _called(cast: Cast, noun: str) -> list[int]:
     """Who "the <noun>" may be: the one the text calls by the bare title ("the Professor" folded into
     Professor Bhaer's names), before anyone the title was given to once ("Professor Sands" of one
-    passing mention), else everyone with that role."""
+    passing mention), else everyone with that role, else (a foreign title: "Madame") everyone with that title."""
     holders = [e for e in cast.lookup(noun) if cast.entities[e].kind == "named" and len(cast.entities[e].forms) > 1]
-    return holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+    holders = holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+    if holders or noun not in _TITLE_NOUNS:
+        return holders
+    # "Madame sternly retorted": a title alone is whoever of its bearers the scene has (the latest)
+    return [e for e, ent in enumerate(cast.entities) if ent.kind == "named" and ent.title == noun]
 
 
 def _aged(ages: dict[int, Counter[str]], e: int) -> str | None:

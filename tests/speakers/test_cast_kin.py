@@ -100,3 +100,9 @@ def test_her_mother_is_the_mother_of_the_girl_the_line_calls() -> None:
             '"Goodbye," said Kate.\n\n'
             '"Nell!" said her mother in the carriage. "Be civil."\n')
     assert speakers(text)[-1] == "Mrs. Bray"
+
+
+def test_a_foreign_title_alone_is_its_bearer_in_the_scene() -> None:
+    text = ("Madame Roux knitted at the counter. Jacques Pin served the wine.\n\n"
+            '"Who is that?" asked Jacques.\n\n"A spy," Madame sternly answered.\n')
+    assert speakers(text)[-1] == "Madame Roux"
