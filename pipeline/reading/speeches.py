@@ -15,7 +15,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from pipeline.reading.lexicon import ABBREVIATIONS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.reading.lexicon import ABBREVIATIONS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at, words
 
 
 @dataclass
@@ -49,6 +49,8 @@ def speeches(text: str, parts: list[Part]) -> list[list[Part]]:
                 and not _new_tag(gap)
                 and not _tagged_again(text, groups[-1], gap, part)
                 and not _led_in_again(text, groups[-1], gap)
+                and not _narration_leads_in(text, last, gap)
+                and not _someone_else_leads_in(gap)
             ):
                 groups[-1].append(part)
                 continue
@@ -102,6 +104,74 @@ def _new_tag(gap: str) -> bool:
         return False
     words = re.findall(r"[a-z]+", body[ends[-1].end() :].lower())
     return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
+
+
+#: What ends narration that leads into a quotation: "... with a loud, \"", "... saying: \"", "... was \"".
+_LEADS_IN = re.compile(r"(?:[,:—–-]|\b[a-z]+)$")
+#: A sentence of narration ending inside the narration ("... followed. Remained much longer. Report: \"").
+_SENTENCE_END = re.compile(r"(\w*)[.!?][)’”\"']*\s+(?=[A-Z])")
+
+
+def _narration_leads_in(text: str, last: Part, gap: str) -> bool:
+    """Narration between two parts that is a story of its own and then leads into the second part: a
+    whole sentence ('"Report: "...." My lady's maid followed. Remained longer. Report: "..."'), or, after
+    a part that ended its sentence, a new sentence that is no tag ('"Glimmer-glass." Anne's choice was
+    "The Fairies' Mirror."'). The second part is someone's new speech, not the first one resumed."""
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body or not _LEADS_IN.search(body):
+        return False
+    if body.startswith(("-", "—", "–")):
+        return False  # '"Once more!"--Mr. Cruncher could not be restrained--"I'd catch ...': an aside
+    body = re.sub(r"\([^()]*\)", "", body)  # an aside in brackets is no sentence of the story
+    ends = [m for m in _SENTENCE_END.finditer(body) if m.group(1).lower() not in ABBREVIATIONS]
+    if ends:
+        if not body[:1].isupper() or _tag_subject(body) is not None:
+            body = body[ends[0].end() :]  # '"Oh," said Mrs. Fisher. She paused:': the first part's tag
+        return _names_someone(body)
+    ended = text[last.start : last.end].rstrip()[-1:] in ".!?"
+    words = re.findall(r"[a-z]+", body.lower())
+    return ended and body[:1].isupper() and not _has_tag(words) and _names_someone(body)
+
+
+#: Words a sentence that goes on with the same people starts with ("She paused.", "And again:",
+#: "Then, after a moment,"); a sentence that starts otherwise ("My lady's maid followed.", "Anne's
+#: choice was") brings someone in.
+_GOES_ON = frozenset(words("""
+i he she it we they you his her its our their me him them us and then but so or now again here there this
+that these those yet still at after before when while as presently once with in on for by to if though
+"""))
+
+
+def _names_someone(body: str) -> bool:
+    """Whether narration brings in a person: a sentence led by a noun ("My lady's maid followed."), or a
+    name inside a sentence ("... till Mr. Marbury captured her")."""
+    for sentence in re.split(r"(?<=[.!?])\s+", body):
+        tokens = re.findall(r"[A-Za-z’']+", sentence)
+        if not tokens:
+            continue
+        if tokens[0][:1].isupper() and tokens[0].lower().rstrip("’'s") not in _GOES_ON:
+            return True
+        if any(w[:1].isupper() and w != "I" for w in tokens[1:]):
+            return True
+    return False
+
+
+#: "..., and Brad Bemis had declared that she was", "began Meg, but Jo cut in with": another subject.
+_OTHER_SUBJECT = re.compile(r"[,;]\s+(?:and|but|while|whereupon)\s+(?:then\s+)?(?P<who>[A-Z][a-z]+)\b")
+
+
+def _someone_else_leads_in(gap: str) -> bool:
+    """A clause of someone else's after the first part's tag leads into the second part: '"I'm the
+    oldest," began Meg, but Jo cut in with a decided, "I'm the man of the family"'."""
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body or not _LEADS_IN.search(body):
+        return False
+    m = _OTHER_SUBJECT.search(body)
+    if m is None:
+        return False
+    first = _tag_subject(body[: m.start()])
+    who = m.group("who").lower()
+    return first is None or first != who
 
 
 def _led_in_again(text: str, group: list[Part], gap: str) -> bool:

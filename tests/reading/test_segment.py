@@ -224,3 +224,21 @@ def test_dialect_words_cut_short_do_not_close_a_single_quoted_speech() -> None:
         "Stop",
         "an' listen.",
     ]
+
+
+def test_narration_that_brings_someone_in_before_a_led_in_part_starts_a_new_quotation() -> None:
+    # a story of its own between the parts, then a lead-in: the reports of two different people
+    text = ('The cook went in first. Report, on coming out: "He is a perfect gentleman." The maid followed. '
+            'Remained much longer. Report, on coming out: "He might keep his opinions to himself!"')
+    assert grouping(text) == [0, 1]
+    # after a part that ends its sentence, a new sentence that is no tag leads in someone else's words
+    assert grouping('Kate chose "Glimmer-glass." Anne\'s choice was "The Fairies\' Mirror."') == [0, 1]
+    # someone else cuts in after the first part's tag
+    assert grouping('"I\'m the oldest," began Meg, but Jo cut in with a decided, "I shall buy them."') == [0, 1]
+
+
+def test_the_same_speaker_going_on_after_narration_stays_one_quotation() -> None:
+    assert grouping('"Oh, as to that," said Mrs. Fisher. She paused, and then, bent: "We all went."') == [0, 0]
+    assert grouping('"Yes," sighed Mrs. Penniman. And then, as if to make amends, "But you will come back?"') == [0, 0]
+    assert grouping('"Once more!"--Mr. Cruncher could not be restrained--"I\'d catch hold of you."') == [0, 0]
+    assert grouping('"Good," said Tom, and Tom smiled, "now we go."') == [0, 0]
