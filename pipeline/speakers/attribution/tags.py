@@ -184,7 +184,23 @@ def _inverted_subject(s: Scene, v_end: int) -> Mention | None:
         t = s.tokens[k]
         if not t.text.isalpha() or t.low in _NOT_MODIFIERS or t.quote or t.para != s.tokens[v_end].para:
             return None
+        if t.cap:
+            return _cast_name(s, k)  # "said Anne miserably" where the mention pass saw no name
+        if t.low in _PLURAL_GROUPS and s.tokens[k - 1].low == "the":
+            return Mention(k, k, "group", None, True, t.para)  # "cried the twins"
     return None
+
+
+#: Plural people after "the" in an inverted tag: "cried the twins", "said the others".
+_PLURAL_GROUPS = frozenset({"twins", "others", "children", "boys", "girls"})
+
+
+def _cast_name(s: Scene, k: int) -> Mention | None:
+    """The one named person of the cast a capitalised word is a form of, as a mention; else None."""
+    found = [e for e in s.cast.lookup(s.tokens[k].text) if s.cast.entities[e].kind == "named"]
+    if len(found) != 1:
+        return None
+    return Mention(k, k, "name", found[0], True, s.tokens[k].para)
 
 
 def _mention_ending_before(s: Scene, v: int, idx: list[int]) -> Mention | None:
@@ -290,10 +306,32 @@ def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
     start = k
     while start > lo and not s.tokens[start].sent_start:
         start -= 1
-    subjects = [m for m in s.mentions_between(s.tokens[start].start, s.tokens[k].start) if m.subject]
+    between = s.mentions_between(s.tokens[start].start, s.tokens[k].start)
+    # a name just before its own verb: "When we stood alone, Joe backed up against a wall, and said"
+    acting = [m for m in between if m.kind == "name" and not s.tokens[m.first].quote and _verb_follows(s, m)]
+    if acting:
+        return acting[-1]
+    subjects = [m for m in between if m.subject]
     if len(subjects) != 1 or subjects[0].kind == "group" or s.tokens[subjects[0].first].quote:
         return None
     return subjects[0]
+
+
+def _verb_follows(s: Scene, m: Mention) -> bool:
+    """The word after a mention reads as its verb ("Joe backed"), not "Joe and", "Joe's", "Joe, who"."""
+    k = m.last + 1
+    if k >= len(s.tokens) or m.first == 0:
+        return False
+    t, before = s.tokens[k], s.tokens[m.first - 1]
+    if not (s.tokens[m.first].sent_start or before.text in ",;" or before.low in _CLAUSE_OPENERS):
+        return False  # "looked at Mary and said", "handed Willoughby the butter": no subject
+    return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
+
+
+#: Words a clause's subject may follow: "When we stood alone, Joe backed ...", "and then Joe said".
+_CLAUSE_OPENERS = frozenset({"and", "but", "then", "when", "while", "as", "so", "till", "until", "once", "now"})
+#: Words after a name that are not its verb: "Joe the blacksmith", "Joe his friend".
+_NOT_VERBS = frozenset({"is", "was", "the", "a", "an", "his", "her", "their", "my", "your", "its", "our"})
 
 
 def _decide_tag(s: Scene, m: Mention, where: str) -> Decision | None:

@@ -51,3 +51,19 @@ def test_a_line_from_someone_without_a_verb() -> None:
     cast = "Aunt Bessie sat with Carol. Aunt Bessie knitted; Carol read.\n\n"
     got = speakers(cast + '"You are wicked, Carrie!" from Aunt Bessie.\n\n"I am not," said Carol.\n')
     assert got == [("You are wicked, Carrie!", "Aunt Bessie"), ("I am not,", "Carol")]
+
+
+def test_the_subject_of_an_and_clause_is_the_name_before_its_own_verb() -> None:
+    cast = "Joe walked with Pip. Joe was quiet and Pip was tired.\n\n"
+    got = speakers(cast + 'When we stood alone again, Joe backed up against a wall, and said to me, "Astonishing!"\n')
+    assert got == [("Astonishing!", "Joe")]
+    # the one handed something is no subject
+    cast = "Helen sat with Willoughby. Helen was silent; Willoughby ate.\n\n"
+    got = speakers(cast + 'Helen handed Willoughby the butter, and as she did so reflected, "And she was happy."\n')
+    assert got == [("And she was happy.", "Helen")]
+
+
+def test_plural_people_after_the_verb_are_a_group() -> None:
+    cast = "Wendy came in. Nibs bowed to Wendy, and the twins bowed too.\n\n"
+    got = speakers(cast + '"Oh, say you are pleased," cried Nibs.\n\n"And we are your children," cried the twins.\n')
+    assert got[1] == ("And we are your children,", "_group")
