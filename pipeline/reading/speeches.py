@@ -37,7 +37,7 @@ def speeches(text: str, parts: list[Part]) -> list[list[Part]]:
     for k, part in enumerate(parts):
         if groups:
             last = groups[-1][-1]
-            if part.continued and last.continues:
+            if part.continued and last.continues and not _retagged(text, groups[-1], part):
                 groups[-1].append(part)
                 continue
             gap = text[last.end : part.start]
@@ -90,14 +90,17 @@ def _two_tags(gap: str) -> bool:
     if not gap.rstrip(" \t\r\n“‘\"'").endswith((",", ":")):
         return False
     words = re.findall(r"[a-z]+", gap.lower())
-    return sum(1 for i, w in enumerate(words) if w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i)) >= 2
+    # "she said, faltering," is one tag and its manner
+    verbs = [i for i, w in enumerate(words)
+             if w not in WEAK_SPEECH_VERBS and not w.endswith("ing") and speech_verb_at(words, i)]
+    return len(verbs) >= 2
 
 
 def _new_tag(gap: str) -> bool:
     """Narration that ends one sentence and opens another with its own speech tag: "... at each
     fresh revelation. When all was ready, the Rat said, " introduces a new quotation."""
     body = gap.strip(" \t\r\n“”‘’\"'")
-    if not body.endswith((",", ":")):
+    if not body.endswith((",", ":", "-", "—")):
         return False
     ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in ABBREVIATIONS]
     if not ends:
@@ -157,7 +160,10 @@ def _names_someone(body: str) -> bool:
 
 
 #: "..., and Brad Bemis had declared that she was", "began Meg, but Jo cut in with": another subject.
-_OTHER_SUBJECT = re.compile(r"[,;]\s+(?:and|but|while|whereupon)\s+(?:then\s+)?(?P<who>[A-Z][a-z]+)\b")
+_OTHER_SUBJECT = re.compile(
+    r"[,;]\s+(?:and|but|while|whereupon)\s+(?:then\s+)?(?P<who>[A-Z][a-z]+|the\s+[a-z-]+(?:\s+man|\s+woman)?)\b"
+    r"(?P<rest>(?:\s+[a-z]+){0,2})"
+)
 
 
 def _someone_else_leads_in(gap: str) -> bool:
@@ -169,8 +175,10 @@ def _someone_else_leads_in(gap: str) -> bool:
     m = _OTHER_SUBJECT.search(body)
     if m is None:
         return False
-    first = _tag_subject(body[: m.start()])
     who = m.group("who").lower()
+    if who.startswith("the ") and not _has_tag(m.group("rest").split()):
+        return False  # "..., and the one delicate thing to be done": no one speaks
+    first = _tag_subject(body[: m.start()])
     return first is None or first != who
 
 
@@ -206,6 +214,17 @@ def _lead_subject(words: list[str]) -> str | None:
         return before[-1]
     rest = [w for w in low[v + 1 :] if w != "the" and w not in TITLES]
     return rest[0] if rest else None
+
+
+def _retagged(text: str, group: list[Part], part: Part) -> bool:
+    """A paragraph that seems to go on with the quotation left open before it, but whose tag names
+    someone else than the quotation's own: '"No," assented Tom, "they are too noble.' then '"And
+    don't they wear the bulliest clothes!" said Joe.' (a closing mark the printer left out)."""
+    inner = [_tag_subject(text[a.end : b.start]) for a, b in itertools.pairwise(group) if a.para == b.para]
+    mine = [who for who in inner if who is not None]
+    after = _BLANK_LINE.split(text[part.end : part.end + 60])[0]
+    theirs = _tag_subject(after)
+    return bool(mine) and theirs is not None and _other_person(mine[-1], theirs)
 
 
 def _tagged_again(text: str, group: list[Part], gap: str, part: Part) -> bool:

@@ -242,3 +242,16 @@ def test_the_same_speaker_going_on_after_narration_stays_one_quotation() -> None
     assert grouping('"Yes," sighed Mrs. Penniman. And then, as if to make amends, "But you will come back?"') == [0, 0]
     assert grouping('"Once more!"--Mr. Cruncher could not be restrained--"I\'d catch hold of you."') == [0, 0]
     assert grouping('"Good," said Tom, and Tom smiled, "now we go."') == [0, 0]
+
+
+def test_a_tag_and_its_manner_in_ing_keep_one_quotation() -> None:
+    assert grouping('"Peter," she said, faltering, "are you expecting me to fly away with you?"') == [0, 0]
+
+
+def test_a_paragraph_whose_tag_names_someone_else_does_not_go_on_with_an_open_quotation() -> None:
+    text = ('"No," assented Tom, "they don\'t kill the women. And the women\'s always beautiful, too.\n\n'
+            '"And don\'t they wear the bulliest clothes!" said Joe, with enthusiasm.\n')
+    assert grouping(text) == [0, 0, 1]
+    # the same speaker going on over two paragraphs stays one quotation
+    text = '"No," said Tom, "not now. We must wait.\n\n"And when we go, we go together," he said.\n'
+    assert grouping(text) == [0, 0, 0]

@@ -141,11 +141,12 @@ def _tag_in(s: Scene, idx: list[int], first: bool) -> Mention | None:
     lows = [s.tokens[i].low for i in idx]
     order = range(len(idx)) if first else range(len(idx) - 1, -1, -1)
     for p in order:
-        if lows[p] in WEAK_SPEECH_VERBS or not speech_verb_at(lows, p):
+        cut_in = lows[p] in ("cut", "put") and lows[p + 1 : p + 2] == ["in"]  # "Jo cut in with a decided,"
+        if not cut_in and (lows[p] in WEAK_SPEECH_VERBS or not speech_verb_at(lows, p)):
             continue
         if s.tokens[idx[p]].quote or (s.tokens[idx[p]].cap and p == 0 and not first):
             continue
-        span = speech_verb_at(lows, p)
+        span = 2 if cut_in else speech_verb_at(lows, p)
         v, v_end = idx[p], idx[p + span - 1]
         inverted = _inverted_subject(s, v_end)
         if inverted is None and any(

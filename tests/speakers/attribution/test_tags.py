@@ -67,3 +67,9 @@ def test_plural_people_after_the_verb_are_a_group() -> None:
     cast = "Wendy came in. Nibs bowed to Wendy, and the twins bowed too.\n\n"
     got = speakers(cast + '"Oh, say you are pleased," cried Nibs.\n\n"And we are your children," cried the twins.\n')
     assert got[1] == ("And we are your children,", "_group")
+
+
+def test_cutting_in_is_speaking() -> None:
+    cast = "Meg sat with Jo. Meg was the oldest; Jo was the tallest.\n\n"
+    got = speakers(cast + '"I\'m the oldest," began Meg, but Jo cut in with a decided, "I shall buy them."\n')
+    assert got == [("I'm the oldest,", "Meg"), ("I shall buy them.", "Jo")]
