@@ -37,7 +37,8 @@ def speeches(text: str, parts: list[Part]) -> list[list[Part]]:
     for k, part in enumerate(parts):
         if groups:
             last = groups[-1][-1]
-            if part.continued and last.continues and not _retagged(text, groups[-1], part):
+            if (part.continued and last.continues and not _retagged(text, groups[-1], part)
+                    and not (len({p.para for p in groups[-1]}) == 1 and _short_reply(text, last))):
                 groups[-1].append(part)
                 continue
             gap = text[last.end : part.start]
@@ -50,6 +51,7 @@ def speeches(text: str, parts: list[Part]) -> list[list[Part]]:
                 and not _tagged_again(text, groups[-1], gap, part)
                 and not _led_in_again(text, groups[-1], gap)
                 and not _narration_leads_in(text, last, gap)
+                and not _other_leads_in(text, groups[-1], last, gap)
                 and not _someone_else_leads_in(gap)
             ):
                 groups[-1].append(part)
@@ -159,9 +161,11 @@ def _names_someone(body: str) -> bool:
     return False
 
 
+_KIN = frozenset(words("wife husband mother father sister brother son daughter aunt uncle friend companion"))
 #: "..., and Brad Bemis had declared that she was", "began Meg, but Jo cut in with": another subject.
 _OTHER_SUBJECT = re.compile(
-    r"[,;]\s+(?:and|but|while|whereupon)\s+(?:then\s+)?(?P<who>[A-Z][a-z]+|the\s+[a-z-]+(?:\s+man|\s+woman)?)\b"
+    r"[,;]\s+(?:and|but|while|whereupon)\s+(?:then\s+)?"
+    r"(?P<who>[A-Z][a-z]+|the\s+[a-z-]+(?:\s+man|\s+woman)?|(?:his|her)\s+(?:" + "|".join(sorted(_KIN)) + r")|he|she)\b"
     r"(?P<rest>(?:\s+[a-z]+){0,2})"
 )
 
@@ -179,7 +183,55 @@ def _someone_else_leads_in(gap: str) -> bool:
     if who.startswith("the ") and not _has_tag(m.group("rest").split()):
         return False  # "..., and the one delicate thing to be done": no one speaks
     first = _tag_subject(body[: m.start()])
-    return first is None or first != who
+    if who in _PRONOUNS:  # '"Oh, DINNER----" he mocked her; but she left him with the rejoinder:'
+        return first is not None and _other_person(first, who)
+    return first is None or first != who.split()[-1]
+
+
+def _other_leads_in(text: str, group: list[Part], last: Part, gap: str) -> bool:
+    """After a part that ended its sentence, a new sentence whose own tag leads into the next part,
+    by someone other than the one who spoke before: '"Yes," I said. "Charcot proved it." He smiled as he
+    went on: "Then you are satisfied."', '"Ah, I can trust you!" I seized the chance, and said: "I promise."'."""
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body[:1].isupper() or not body.endswith((",", ":", "-", "—")):
+        return False
+    if text[last.start : last.end].rstrip()[-1:] not in ".!?":
+        return False
+    low = re.findall(r"[a-z]+", body.lower())
+    verbs = [i for i, w in enumerate(low) if w not in WEAK_SPEECH_VERBS and speech_verb_at(low, i)]
+    if not verbs or verbs[0] < 2:
+        return False  # '"Stop it!" Tom cried, "you will hurt him."': the tag of the part before
+    lead = _opening_subject(body)
+    inner = [_tag_subject(text[a.end : b.start]) for a, b in itertools.pairwise(group)]
+    told = [w for w in inner if w is not None]
+    if lead is None:
+        return False
+    return _other_person(told[-1], lead) if told else lead == "i"
+
+
+def _opening_subject(body: str) -> str | None:
+    """The subject a sentence of narration opens with: "i", "he", "she", or a name's last word."""
+    words = re.findall(r"[A-Za-z]+", body)
+    if not words:
+        return None
+    if words[0].lower() in ("i", "he", "she", "we", "they"):
+        return words[0].lower()
+    if words[0].lower() in _GOES_ON:
+        return None
+    name = list(itertools.takewhile(lambda w: w[:1].isupper(), words))  # "Mr Hale went on:"
+    return name[-1].lower()
+
+
+#: The longest reply (in words) whose missing closing mark is taken for a slip, not a speech that
+#: goes on in the next paragraph: '"Yes.' then '"Why didn't you tell me?"'.
+_SHORT_REPLY = 4
+
+
+def _short_reply(text: str, part: Part) -> bool:
+    """A short part left open at its paragraph's end that ends its sentence: the reply of one
+    speaker, the next paragraph another's ('"Yup. Better drop in." ... "Well, I may."' is longer)."""
+    said = text[part.start : part.end].strip()
+    return len(said.split()) <= _SHORT_REPLY and said[-1:] in ".!?"
 
 
 def _led_in_again(text: str, group: list[Part], gap: str) -> bool:

@@ -255,3 +255,18 @@ def test_a_paragraph_whose_tag_names_someone_else_does_not_go_on_with_an_open_qu
     # the same speaker going on over two paragraphs stays one quotation
     text = '"No," said Tom, "not now. We must wait.\n\n"And when we go, we go together," he said.\n'
     assert grouping(text) == [0, 0, 0]
+
+
+def test_someone_else_leading_in_after_a_finished_part_starts_a_new_quotation() -> None:
+    text = '"Yes," I said. "He proved it." He smiled as he went on: "Then you are satisfied."'
+    assert grouping(text) == [0, 0, 1]
+    assert grouping('"Ah, I can trust you!" I seized the chance, and said: "I promise you."') == [0, 1]
+    assert grouping('"Oh, dinner," he mocked her; but she left him with the rejoinder: "On board, then."') == [0, 1]
+
+
+def test_a_short_reply_left_open_is_one_speaker_the_next_paragraph_another() -> None:
+    text = '"You wanted to go?"\n\n"Yes.\n\n"Why didn\'t you tell me?"\n'
+    assert grouping(text) == [0, 1, 2]
+    # a long speech over several paragraphs stays one line
+    text = '"Yes, sir. We live very quietly, the three of us, and we pay our debts.\n\n"Then one day he came in."\n'
+    assert grouping(text) == [0, 0]
