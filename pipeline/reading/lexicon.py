@@ -25,7 +25,8 @@ stutter drawl chorus echo intone recite read counter offer correct persist promp
 joke jest quip scoff sneer taunt mock muse reflect think conclude finish pronounce state report
 announce acknowledge assent consent confirm deny retaliate rasp croak boom thunder rumble chant
 sing trill purr coo soothe console reassure encourage advise caution lament complain whine hazard
-guess agree volunteer put point murmur splutter sputter blurt burst breathe
+guess agree volunteer put point murmur splutter sputter blurt burst breathe ejaculate expostulate
+interpose entreat bawl hint pursue vociferate falter
 """)
 
 _IRREGULAR = {
@@ -63,7 +64,8 @@ def _inflect(base: str) -> set[str]:
     return forms
 
 
-SPEECH_VERBS: frozenset[str] = frozenset(f for b in _SPEECH_VERB_BASES for f in _inflect(b))
+#: "Cy piped" is speech; "his pipe", "pipes" are not.
+SPEECH_VERBS: frozenset[str] = frozenset(f for b in _SPEECH_VERB_BASES for f in _inflect(b)) | {"piped"}
 #: Verbs that tag speech only together with a particle ("went on", "called out", "broke in").
 PHRASAL_SPEECH = {
     "go": "on",
