@@ -288,6 +288,11 @@ class _Batch:
 
 
 
+def render_cost(text: str, voice: VoiceSettings) -> float:
+    """What rendering ``text`` in ``voice`` costs a worker, in about seconds by its engine's own measure."""
+    return len(text) / engine.batch_chars(voice.engine)
+
+
 def batches(work: list[RenderJob], workers: int) -> list[list[RenderJob]]:
     """Render jobs grouped into tasks small enough to balance the load and report progress,
     large enough to keep the per-task overhead low: at most 16 clips, and at most about a
@@ -296,7 +301,7 @@ def batches(work: list[RenderJob], workers: int) -> list[list[RenderJob]]:
     out: list[list[RenderJob]] = []
     load = 0.0  # the open batch's work, in seconds by the engines' measure
     for job in work:
-        cost = len(job.text) / engine.batch_chars(job.voice.engine)
+        cost = render_cost(job.text, job.voice)
         if not out or len(out[-1]) >= size or load + cost > 1.0:
             out.append([])
             load = 0.0

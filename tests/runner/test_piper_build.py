@@ -1,10 +1,13 @@
-"""A build with a Piper narrator and eSpeak characters: the anthology, levels, checks, rebuilds, recasting."""
+"""A build with a Piper narrator and eSpeak characters: the anthology, levels, checks, rebuilds, recasting,
+the order of the work."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -12,8 +15,9 @@ import numpy as np
 import pytest
 from mutagen.mp4 import MP4
 
-from pipeline.audio.synth import PlannedClip
+from pipeline.audio.synth import ClipCache, PlannedClip, render_cost
 from pipeline.quality.check import check_files
+from pipeline.runner import executors
 from pipeline.runner.stages import build, spoken_plans
 from tests.conftest import TINY_STORY, Project
 
@@ -29,6 +33,13 @@ def piper_project(small_project: Project) -> Project:
     small_project.voices.write_text(text, encoding="utf-8")
     (small_project.corpus / "02-the-short-one.txt").write_text(SECOND, encoding="utf-8")
     return small_project
+
+
+@pytest.fixture
+def short_first(piper_project: Project) -> Project:
+    """The short story before the other in the corpus's order."""
+    (piper_project.corpus / "02-the-short-one.txt").rename(piper_project.corpus / "00-the-short-one.txt")
+    return piper_project
 
 
 def clips_of(project: Project) -> list[PlannedClip]:
@@ -137,3 +148,51 @@ def test_stories_of_espeak_alone_and_of_piper_aim_at_one_loudness(small_project:
     assert abs(loudness[0] - loudness[1]) <= 0.4, loudness  # 0.1 measured, 0.8 before
     reports = check_files([*files, result.anthology] if result.anthology else files)
     assert all(r.ok for r in reports), [r for r in reports if not r.ok]
+
+
+def cost(clips: Sequence[PlannedClip]) -> list[float]:
+    return [render_cost(c.utterance.text, c.utterance.voice) for c in clips]
+
+
+def test_chapters_with_most_to_render_go_first_and_their_longest_clips_first(short_first: Project) -> None:
+    plans = spoken_plans(short_first.options())[1]
+    missing = ClipCache(short_first.options().layout.clips).missing([c for p in plans for c in p.clips])
+    order, queue = executors.longest_first(plans, missing)
+    assert sorted(order) == list(range(len(plans)))
+    titles = [plans[i].work.title for i in order]
+    assert titles.index("The Visit") < titles.index("The Short One")  # though the corpus has it second
+    assert [sum(cost(q)) for q in queue] == sorted((sum(cost(q)) for q in queue), reverse=True)
+    assert all(cost(q) == sorted(cost(q), reverse=True) for q in queue)
+    queued = [c.key for q in queue for c in q]
+    assert sorted(queued) == sorted(c.key for c in missing)  # each missing clip once
+    # Once the clips are in, nothing is left to render: every chapter is ready, in plan order.
+    assert executors.longest_first(plans, []) == (list(range(len(plans))), [])
+
+
+def outputs(project: Project) -> dict[str, bytes]:
+    """Every file a build made (the clip cache aside), by its path in the build folder."""
+    clips = project.build_dir / "cache" / "clips"
+    return {str(p.relative_to(project.build_dir)): p.read_bytes() for p in sorted(project.build_dir.rglob("*"))
+            if p.is_file() and clips not in p.parents and p.name not in ("state.json", "uptodate.json", ".lock")}
+
+
+def encoded_again(project: Project) -> dict[str, bytes]:
+    """The build's files made again from the clips it rendered (everything else deleted first)."""
+    for path in project.build_dir.iterdir():
+        if path.name != "cache":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for path in (project.build_dir / "cache").iterdir():
+        if path.name != "clips":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    assert build(project.options(jobs=2)).clips_rendered == 0
+    return outputs(project)
+
+
+def test_files_made_longest_first_are_those_made_in_plan_order(short_first: Project) -> None:
+    # Rendered longest first, each chapter encoded while the workers render the next ones...
+    assert build(short_first.options(jobs=2)).clips_rendered > 0
+    made = outputs(short_first)
+    assert any(Path(name).suffix == ".mp3" for name in made) and any(name.endswith(".vtt") for name in made)
+    # ...the same bytes as the same clips encoded once they are all in (in plan order), every time.
+    assert encoded_again(short_first) == made
+    assert encoded_again(short_first) == made
