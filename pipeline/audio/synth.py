@@ -320,11 +320,12 @@ class Renderer:
     Ctrl-C or an error stops the workers at once, and a Ctrl-C is never lost on the way.
     """
 
-    def __init__(self, cache: ClipCache, jobs: int, on_progress: Callable[[int], None] | None = None) -> None:
+    def __init__(self, cache: ClipCache, jobs: int, on_progress: Callable[[int], None] | None = None,
+                 pool: Pool | None = None) -> None:
         self.cache = cache
         self.jobs = max(1, jobs)
         self.on_progress = on_progress
-        self._pool: Pool | None = None
+        self._pool = pool  # one already started (``warm_pool``), or None: forked with the first batch
         self._batches: list[_Batch] = []
         self._lock = threading.RLock()
         self._broken = threading.Event()
@@ -348,7 +349,9 @@ class Renderer:
         try:
             with self._lock:
                 pool, self._pool = self._pool, None
-                if pool is not None and exc[0] is None and not self._interrupted:
+                if pool is not None and exc[0] is None and not self._interrupted and not self._batches:
+                    pool.kill()  # only warming up voices (nothing was left to render): no need to wait for it
+                elif pool is not None and exc[0] is None and not self._interrupted:
                     pool.executor.shutdown(wait=True)
                 elif pool is not None:
                     pool.kill(everyone=True)  # Ctrl-C or an error: drop queued work instead of finishing it

@@ -14,11 +14,12 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from pipeline.audio.ostweaks import die_with_parent, frozen_gc, pool_manager, pool_processes
+from pipeline.model import VoiceSettings
 from pipeline.voices import engine
 
 _KEY_BYTES = 32  # a clip key, as a worker's slot in the shared "now rendering" table holds it
@@ -120,3 +121,25 @@ class Pool:
             manager.join(timeout=60)
 
 
+def _warm_up(voices: list[VoiceSettings]) -> int:
+    """Worker: load each voice's engine and model, a word said in each, before the first clip comes."""
+    for voice in voices:
+        engine.engine(voice.engine).render("Ready.", voice)
+    return 0
+
+
+@contextlib.contextmanager
+def warm_pool(jobs: int, voices: Sequence[VoiceSettings]) -> Iterator[Pool | None]:
+    """Render workers started now, each loading ``voices`` while the build goes on, for a Renderer to
+    take (None when there is nothing worth loading ahead: eSpeak starts in milliseconds, a Piper voice
+    takes half a second). Killed on the way out unless a Renderer took them and shut them down."""
+    if not voices:
+        yield None
+        return
+    pool = Pool(jobs)
+    try:
+        for _ in range(jobs):  # one each, as the pool hands tasks to idle workers
+            pool.submit(_warm_up, list(voices))
+        yield pool
+    finally:
+        pool.kill()

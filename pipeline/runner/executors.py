@@ -8,12 +8,15 @@ manifest) stays with the build, so a cluster build cannot drift from a local one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
 from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, render_cost
+from pipeline.audio.workers import Pool, warm_pool
+from pipeline.model import VoiceSettings
 from pipeline.plan.chapters import ChapterPlan, FileSettings
 from pipeline.plan.state import BuildState
 from pipeline.publish.encode import EncodedChapter, encode_chapters
@@ -34,6 +37,11 @@ class StageWork:
 
 
 class Executor(Protocol):
+    def warmed(self, voices: Sequence[VoiceSettings]) -> contextlib.AbstractContextManager[None]:
+        """Around the whole build: the renderers may start loading ``voices`` while the build reads
+        and plans (a head start only: what they render does not depend on it)."""
+        ...
+
     def missing(self, plans: Sequence[ChapterPlan], cache: ClipCache) -> list[PlannedClip]:
         """The clips to render, as far as the build needs to know before the stage starts (its
         progress counts them): every clip the cache lacks, or none when the stage finds them itself."""
@@ -50,13 +58,25 @@ class LocalExecutor:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
+        self._pool: Pool | None = None  # workers started by ``warmed``, for the stage's Renderer
+
+    @contextlib.contextmanager
+    def warmed(self, voices: Sequence[VoiceSettings]) -> Iterator[None]:
+        # The workers load a Piper voice (half a second) while this process reads the works.
+        with warm_pool(self.jobs, voices) as pool:
+            self._pool = pool
+            try:
+                yield
+            finally:
+                self._pool = None
 
     def missing(self, plans: Sequence[ChapterPlan], cache: ClipCache) -> list[PlannedClip]:
         return cache.missing([c for p in plans for c in p.clips])
 
     def run(self, work: StageWork) -> tuple[EncodedChapter, ...]:
         order, queue = longest_first(work.plans, work.missing)
-        with Renderer(work.cache, self.jobs, work.advance) as renderer:
+        pool, self._pool = self._pool, None  # one stage per pool: a Renderer shuts its pool down
+        with Renderer(work.cache, self.jobs, work.advance, pool) as renderer:
             # All rendering is queued up front, chapter by chapter; each chapter is encoded as
             # soon as its own clips are done, while the workers go on with the next.
             pending: dict[str, Future[int]] = {}

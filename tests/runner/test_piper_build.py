@@ -4,6 +4,7 @@ the order of the work."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from mutagen.mp4 import MP4
 from pipeline.audio.synth import ClipCache, PlannedClip, render_cost
 from pipeline.quality.check import check_files
 from pipeline.runner import executors
-from pipeline.runner.stages import build, spoken_plans
+from pipeline.runner.stages import build, spoken_plans, voices_to_load
 from tests.conftest import TINY_STORY, Project
 
 NARRATOR = "narrator:\n  engine: piper\n  voice: en_US-joe-medium\n"
@@ -196,3 +197,19 @@ def test_files_made_longest_first_are_those_made_in_plan_order(short_first: Proj
     # ...the same bytes as the same clips encoded once they are all in (in plan order), every time.
     assert encoded_again(short_first) == made
     assert encoded_again(short_first) == made
+
+
+def test_the_workers_load_the_piper_voices_voices_yaml_names_while_the_build_reads(
+        piper_project: Project, small_project: Project) -> None:
+    loaded = voices_to_load(piper_project.voices)
+    assert [(v.engine, v.voice) for v in loaded] == [("piper", "en_US-joe-medium")]  # once, whatever the rates
+    assert voices_to_load(small_project.voices.with_name("absent.yaml")) == []  # eSpeak's defaults
+    piper_project.voices.write_text("narrator: [\n", encoding="utf-8")
+    assert voices_to_load(piper_project.voices) == []  # casting says what is wrong, in its turn
+
+
+def test_a_build_with_nothing_to_render_leaves_no_worker_behind(piper_project: Project) -> None:
+    build(piper_project.options(jobs=2))
+    again = build(piper_project.options(jobs=2))  # its workers started loading joe, then were not needed
+    assert again.clips_rendered == 0 and all(not c.rebuilt for c in again.works)
+    assert multiprocessing.active_children() == []
