@@ -7,7 +7,8 @@ PiperVoice, one process, one ONNX thread) synthesising the same text the build g
 chapter by chapter. Then: a no-op rebuild against the clean build, and recasting: one
 character put on the Piper voice at a rate of its own, then that rate changed, each rebuild
 re-rendering that character's clips only. Peak memory is that of all the build's processes
-(summed PSS: shared pages counted once).
+(summed PSS: shared pages counted once), watched 20 times a second; with --speed-only it is not
+watched, since the watcher's own CPU (about 5% of a core) would slow the build and not the floor.
 
 Targets (issue 20): build <= 0.6x the floor on 2 cores, no-op rebuild < 5% of the build,
 peak memory under 1 GB.

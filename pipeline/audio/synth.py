@@ -382,7 +382,12 @@ class Renderer:
     def _send(self, batch: _Batch) -> None:
         if self._pool is None:
             self._pool = Pool(self.jobs)
-        task = self._pool.submit(_render_batch, str(self.cache.folder), batch.jobs)
+        try:
+            task = self._pool.submit(_render_batch, str(self.cache.folder), batch.jobs)
+        except BrokenProcessPool:  # a worker died before any batch was ours to trace (warming up): afresh
+            self._pool.kill()
+            self._pool = Pool(self.jobs)
+            task = self._pool.submit(_render_batch, str(self.cache.folder), batch.jobs)
         batch.task = task
         task.add_done_callback(functools.partial(self._landed, batch))
         if self._interrupted and threading.current_thread() is threading.main_thread():

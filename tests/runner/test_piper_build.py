@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -17,7 +19,9 @@ import numpy as np
 import pytest
 from mutagen.mp4 import MP4
 
-from pipeline.audio.synth import ClipCache, PlannedClip, render_cost
+from pipeline.audio.ostweaks import pool_processes
+from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, render_cost
+from pipeline.audio.workers import Pool, _warm_up
 from pipeline.quality.check import check_files
 from pipeline.runner import executors
 from pipeline.runner.stages import build, spoken_plans, voices_to_load
@@ -225,3 +229,18 @@ def test_a_build_with_nothing_to_render_leaves_no_worker_behind(piper_project: P
     again = build(piper_project.options(jobs=2))  # its workers started loading joe, then were not needed
     assert again.clips_rendered == 0 and all(not c.rebuilt for c in again.works)
     assert multiprocessing.active_children() == []
+
+
+def test_workers_that_die_as_they_load_the_voice_are_replaced(piper_project: Project) -> None:
+    clips = clips_of(piper_project)[:4]
+    joe = next(c.utterance.voice for c in clips if c.utterance.voice.engine == "piper")
+    pool = Pool(2)
+    pool.submit(_warm_up, [joe])
+    for proc in pool_processes(pool.executor):
+        proc.kill()
+    with pytest.raises(BrokenProcessPool):  # raised at once, or by the task: the pool is broken from then on
+        pool.submit(os.getpid).result()
+    cache = ClipCache(piper_project.options().layout.clips)
+    with Renderer(cache, 2, pool=pool) as renderer:
+        assert renderer.wait(set(renderer.submit(clips).values())) == len({c.key for c in clips})
+    assert not cache.missing(clips) and multiprocessing.active_children() == []
