@@ -399,7 +399,7 @@ river directory club channel pass green bar court gardens terrace row island isl
 theatre theater museum station college school cathedral chapel manor farm wood woods forest mountain
 mountains lake sea ocean avenue crescent quarter main hospital asylum prison office bank company society
 news times gazette journal magazine review herald chronicle cross common heath fields moor place parish
-county shire valley cove harbour harbor port point rock cliff cliffs falls springs town city village
+county shire valley cove harbour harbor port point rock cliff cliffs falls springs town city village arms
 """))
 #: Peoples and their languages, used as nouns ("the Italian", "in French"): not a character's name.
 NATIONALITIES = frozenset(words("""

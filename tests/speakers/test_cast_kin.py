@@ -3,7 +3,16 @@ apposition, a title the text uses alone for its one bearer. Every text is writte
 
 from __future__ import annotations
 
+from pipeline.reading.segment import split
 from pipeline.speakers.analyse import analyse
+from pipeline.speakers.characters import Cast, find_cast
+from pipeline.speakers.tokens import tokenize
+
+
+def cast_of(text: str) -> Cast:
+    layout = split(text)
+    cast, _ = find_cast(layout, tokenize(layout))
+    return cast
 
 
 def speakers(text: str) -> list[str | None]:
@@ -106,3 +115,10 @@ def test_a_foreign_title_alone_is_its_bearer_in_the_scene() -> None:
     text = ("Madame Roux knitted at the counter. Jacques Pin served the wine.\n\n"
             '"Who is that?" asked Jacques.\n\n"A spy," Madame sternly answered.\n')
     assert speakers(text)[-1] == "Madame Roux"
+
+
+def test_an_inn_named_arms_is_a_place() -> None:
+    text = ("Mr. Gale came home late. We stopped at the Gale Arms, and the Gale Arms was full.\n\n"
+            '"No room," said Gale.\n')
+    forms = {f for e in cast_of(text).entities for f in e.forms}
+    assert "gale arms" not in forms
