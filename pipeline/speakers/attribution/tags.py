@@ -263,7 +263,7 @@ def _voice_owner(s: Scene, m: Mention) -> Mention:
     if k >= len(s.tokens) or s.tokens[k].quote or s.tokens[k].para != m.para:
         return m
     if s.tokens[k].low == "of":
-        owner = s.by_first.get(k + 1)
+        owner = _mention_from(s, k + 1)
         if owner is None:
             return m
         named = s.by_first.get(owner.last + 2)
@@ -276,6 +276,25 @@ def _voice_owner(s: Scene, m: Mention) -> Mention:
             return _voice_owner(s, again)
         return _possessor(s, k) or m
     return m
+
+
+def _mention_from(s: Scene, k: int) -> Mention | None:
+    """The first mention in the few words from token ``k`` ("of the lookout", "of Black Michael
+    himself"), or a capitalised cast name there the mention pass left out; None at a clause's end."""
+    for j in range(k, min(len(s.tokens), k + 4)):
+        m = s.by_first.get(j)
+        if m is not None:
+            return m
+        t = s.tokens[j]
+        if t.quote or t.text in ".;:!?":
+            return None
+        if t.cap:
+            two = " ".join(x.text for x in s.tokens[j : j + 2])
+            found = [e for e in s.cast.lookup(two) if s.cast.entities[e].kind == "named"]
+            if len(found) == 1:
+                return Mention(j, j + 1, "name", found[0], True, t.para)
+            return _cast_name(s, j)
+    return None
 
 
 def _possessor(s: Scene, k: int) -> Mention | None:

@@ -39,6 +39,8 @@ def test_a_voice_speaks_for_its_owner() -> None:
     got = speakers(cast + '"Boh! Madam Mope!" cried the voice of John Reed.\n\n'
                    '"Open the door!" cried a voice--the voice of Rupert Hentzau himself.\n')
     assert got == [("Boh! Madam Mope!", "John Reed"), ("Open the door!", "Rupert Hentzau")]
+    got = speakers(cast + '"He is square," returned the voice of the steward, John Reed.\n')
+    assert got == [("He is square,", "John Reed")]
 
 
 def test_an_aside_between_the_name_and_the_verb() -> None:
