@@ -288,6 +288,11 @@ class _Batch:
 
 
 
+def render_cost(text: str, voice: VoiceSettings) -> float:
+    """What rendering ``text`` in ``voice`` costs a worker, in about seconds by its engine's own measure."""
+    return len(text) / engine.batch_chars(voice.engine)
+
+
 def batches(work: list[RenderJob], workers: int) -> list[list[RenderJob]]:
     """Render jobs grouped into tasks small enough to balance the load and report progress,
     large enough to keep the per-task overhead low: at most 16 clips, and at most about a
@@ -296,7 +301,7 @@ def batches(work: list[RenderJob], workers: int) -> list[list[RenderJob]]:
     out: list[list[RenderJob]] = []
     load = 0.0  # the open batch's work, in seconds by the engines' measure
     for job in work:
-        cost = len(job.text) / engine.batch_chars(job.voice.engine)
+        cost = render_cost(job.text, job.voice)
         if not out or len(out[-1]) >= size or load + cost > 1.0:
             out.append([])
             load = 0.0
@@ -315,11 +320,12 @@ class Renderer:
     Ctrl-C or an error stops the workers at once, and a Ctrl-C is never lost on the way.
     """
 
-    def __init__(self, cache: ClipCache, jobs: int, on_progress: Callable[[int], None] | None = None) -> None:
+    def __init__(self, cache: ClipCache, jobs: int, on_progress: Callable[[int], None] | None = None,
+                 pool: Pool | None = None) -> None:
         self.cache = cache
         self.jobs = max(1, jobs)
         self.on_progress = on_progress
-        self._pool: Pool | None = None
+        self._pool = pool  # one already started (``warm_pool``), or None: forked with the first batch
         self._batches: list[_Batch] = []
         self._lock = threading.RLock()
         self._broken = threading.Event()
@@ -343,7 +349,9 @@ class Renderer:
         try:
             with self._lock:
                 pool, self._pool = self._pool, None
-                if pool is not None and exc[0] is None and not self._interrupted:
+                if pool is not None and exc[0] is None and not self._interrupted and not self._batches:
+                    pool.kill()  # only warming up voices (nothing was left to render): no need to wait for it
+                elif pool is not None and exc[0] is None and not self._interrupted:
                     pool.executor.shutdown(wait=True)
                 elif pool is not None:
                     pool.kill(everyone=True)  # Ctrl-C or an error: drop queued work instead of finishing it
@@ -374,7 +382,12 @@ class Renderer:
     def _send(self, batch: _Batch) -> None:
         if self._pool is None:
             self._pool = Pool(self.jobs)
-        task = self._pool.submit(_render_batch, str(self.cache.folder), batch.jobs)
+        try:
+            task = self._pool.submit(_render_batch, str(self.cache.folder), batch.jobs)
+        except BrokenProcessPool:  # a worker died before any batch was ours to trace (warming up): afresh
+            self._pool.kill()
+            self._pool = Pool(self.jobs)
+            task = self._pool.submit(_render_batch, str(self.cache.folder), batch.jobs)
         batch.task = task
         task.add_done_callback(functools.partial(self._landed, batch))
         if self._interrupted and threading.current_thread() is threading.main_thread():

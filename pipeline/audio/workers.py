@@ -14,11 +14,12 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from pipeline.audio.ostweaks import die_with_parent, frozen_gc, pool_manager, pool_processes
+from pipeline.model import VoiceSettings
 from pipeline.voices import engine
 
 _KEY_BYTES = 32  # a clip key, as a worker's slot in the shared "now rendering" table holds it
@@ -80,15 +81,18 @@ def forking() -> Iterator[None]:
 
 
 
+def can_fork() -> bool:
+    """Forking is cheap (no re-import), but only safe while this process has not started eSpeak,
+    whose own thread a child would not have; and from the main thread only, where the other
+    threads of a build hold no lock a child could need. Otherwise workers are spawned."""
+    return not engine.loaded() and threading.current_thread() is threading.main_thread()
+
+
 class Pool:
     """A process pool with its table of the clips its workers are rendering."""
 
     def __init__(self, workers: int) -> None:
-        # Forking is cheap (no re-import), but only safe while this process has not started
-        # eSpeak, whose own thread a child would not have; and from the main thread only,
-        # where the other threads of a build hold no lock a child could need.
-        fork = not engine.loaded() and threading.current_thread() is threading.main_thread()
-        ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        ctx = multiprocessing.get_context("fork" if can_fork() else "spawn")
         self.slots = ctx.RawArray(ctypes.c_char, workers * _KEY_BYTES)
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                                             initargs=(os.getpid(), self.slots, ctx.Value("i", 0)))
@@ -120,3 +124,27 @@ class Pool:
             manager.join(timeout=60)
 
 
+def _warm_up(voices: list[VoiceSettings]) -> int:
+    """Worker: load each voice's engine and model, a word said in each, before the first clip comes."""
+    for voice in voices:
+        engine.engine(voice.engine).render("Ready.", voice)
+    return 0
+
+
+@contextlib.contextmanager
+def warm_pool(jobs: int, voices: Sequence[VoiceSettings]) -> Iterator[Pool | None]:
+    """Render workers started now, each loading ``voices`` while the build goes on, for a Renderer to
+    take (None when there is nothing worth loading ahead: eSpeak starts in milliseconds, a Piper voice
+    takes half a second), or when workers could not be forked (spawned, each imports the pipeline
+    again: not worth it for a build that may have nothing to render, such as the studio's).
+    Killed on the way out unless a Renderer took them and shut them down."""
+    if not voices or not can_fork():
+        yield None
+        return
+    pool = Pool(jobs)
+    try:
+        for _ in range(jobs):  # one each, as the pool hands tasks to idle workers
+            pool.submit(_warm_up, list(voices))
+        yield pool
+    finally:
+        pool.kill()

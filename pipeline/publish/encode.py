@@ -121,8 +121,11 @@ class _Job:
 def encode_chapters(
     plans: Sequence[ChapterPlan], cache: ClipCache, settings: FileSettings, state: BuildState,
     renderer: Renderer, pending: dict[str, Future[int]], done: Callable[[EncodedChapter], None],
+    order: Sequence[int] | None = None,
 ) -> tuple[EncodedChapter, ...]:
-    """Assemble and encode the chapters whose inputs changed, several at once, in plan order."""
+    """Assemble and encode the chapters whose inputs changed, several at once, taken up in
+    ``order`` (indices into ``plans``: the order their clips were queued in; by default, plan
+    order); returned in plan order."""
     options = settings.options
     stale = sum(not _current(p, options, settings, state) for p in plans)
     job = _Job(cache, options, settings, state, renderer, pending, threading.Event(), stale < options.jobs, done)
@@ -130,7 +133,8 @@ def encode_chapters(
     # each other, and with only one chapter per core the last one would finish on its own.
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.jobs * 2, len(plans))))
     try:
-        encoded = tuple(f.result() for f in [pool.submit(_one, plan, job) for plan in plans])
+        futures = {i: pool.submit(_one, plans[i], job) for i in (range(len(plans)) if order is None else order)}
+        encoded = tuple(futures[i].result() for i in range(len(plans)))
     except BaseException as exc:
         job.stop.set()  # Ctrl-C or an error: the other chapters give up at once
         pool.shutdown(wait=True, cancel_futures=True)

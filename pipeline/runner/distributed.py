@@ -34,7 +34,7 @@ import pipeline
 from pipeline.audio.synth import ClipCache, PlannedClip, render_clips
 from pipeline.errors import AudiobookError, OptionsError
 from pipeline.layout import BuildLayout
-from pipeline.model import Analysis, ChapterAudio, TimedSegment
+from pipeline.model import Analysis, ChapterAudio, TimedSegment, VoiceSettings
 from pipeline.plan.chapters import ChapterPlan, FileSettings
 from pipeline.publish import records
 from pipeline.publish.captions import Cue
@@ -157,6 +157,10 @@ class DaskExecutor:
     def __init__(self, address: str, local_workers: int | None = None) -> None:
         self.address = address  # tcp://host:port, or local[:N]
         self.local_workers = local_workers  # N when this build starts its own cluster
+
+    def warmed(self, voices: Sequence[VoiceSettings]) -> contextlib.AbstractContextManager[None]:
+        """Nothing ahead: the cluster's workers load their voices with their first chapter."""
+        return contextlib.nullcontext()
 
     def missing(self, plans: Sequence[ChapterPlan], cache: ClipCache) -> list[PlannedClip]:
         """Nothing: each chapter's task checks the shared cache for its own clips, on its worker and

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from pipeline.audio.ostweaks import few_malloc_arenas
 from pipeline.audio.synth import ClipCache
-from pipeline.model import Work
+from pipeline.errors import AudiobookError
+from pipeline.model import DEFAULT_ENGINE, VoiceSettings, Work
 from pipeline.plan.chapters import MASTERING, ChapterPlan, FileSettings, plan_chapters
 from pipeline.plan.credits import with_credits
 from pipeline.plan.options import BuildOptions, Format, Profile
@@ -40,6 +41,7 @@ from pipeline.runner.executors import Executor, LocalExecutor, StageWork
 from pipeline.runner.lock import build_lock, remove_stale_temporaries
 from pipeline.speakers.analysed import Found, analysed, keep_found
 from pipeline.voices.cast import cast_works
+from pipeline.voices.casting import load_casting
 
 __all__ = ["MASTERING", "BuildOptions", "BuildResult", "Format", "Profile", "Progress", "build", "build_lock"]
 
@@ -117,6 +119,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     progress = progress or Progress()
     started = time.perf_counter()
     options.validate()
+    executor = executor_for(options)
+    with executor.warmed(voices_to_load(options.voices)):
+        return _build(options, progress, executor, started)
+
+
+def _build(options: BuildOptions, progress: Progress, executor: Executor, started: float) -> BuildResult:
     corpus = load_corpus(options.corpus, options.allow_outside_corpus)
     found = analyse_works(corpus.works, progress, options.build_dir)
     analyses = [f.analysis for f in found]
@@ -132,7 +140,6 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             plans = with_credits(plans, corpus, cast.casting, options)
         settings = FileSettings.of(options, metadata(corpus, options.build_dir, progress.warn), plans)
         cache = ClipCache(options.layout.clips)
-        executor = executor_for(options)
         missing = executor.missing(plans, cache)
         progress.stage("Rendering and encoding", total=len(missing) + len(plans))
         state = BuildState.load(options.build_dir)
@@ -165,6 +172,18 @@ def executor_for(options: BuildOptions) -> Executor:
     from pipeline.runner.distributed import DaskExecutor
 
     return DaskExecutor(options.scheduler, options.local_workers)
+
+
+def voices_to_load(voices: Path) -> list[VoiceSettings]:
+    """A voice of each model that voices.yaml names on an engine that loads one (Piper; eSpeak starts
+    in milliseconds), for the render workers to load while the works are read; none when the file
+    does not load (casting says why, in its turn)."""
+    try:
+        named = load_casting(voices).named()
+    except (AudiobookError, OSError):
+        return []
+    models = {(v.engine, v.voice): v for v in named if v.engine != DEFAULT_ENGINE}
+    return list(models.values())
 
 
 def _result(e: EncodedChapter, books: Sequence[BookOutput]) -> ChapterResult:

@@ -151,6 +151,12 @@ class Casting:
         override = self._overrides.get(work_slug, {}) if work_slug else {}
         return self._resolve(self.spec.characters[name], override.get(name))
 
+    def named(self) -> list[VoiceSettings]:
+        """The voices the file itself gives: the narrator's, the defaults, each story's narrator and each
+        character's (those the auto-caster adds to a work are not known before it casts the work)."""
+        return [self.narrator(), self.defaults(), *(self.narrator(slug) for slug in self.spec.stories),
+                *(self.character(name) for name in self.spec.characters)]
+
     def voice_for(self, speaker: str | None, work_slug: str | None = None) -> VoiceSettings:
         """The voice for a line: the narrator's for narration, the character's for dialogue.
 

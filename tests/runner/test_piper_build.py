@@ -1,10 +1,17 @@
-"""A build with a Piper narrator and eSpeak characters: the anthology, levels, checks, rebuilds, recasting."""
+"""A build with a Piper narrator and eSpeak characters: the anthology, levels, checks, rebuilds, recasting,
+the order of the work."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
+import shutil
 import subprocess
+import sys
+from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -12,9 +19,12 @@ import numpy as np
 import pytest
 from mutagen.mp4 import MP4
 
-from pipeline.audio.synth import PlannedClip
+from pipeline.audio.ostweaks import pool_processes
+from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, render_cost
+from pipeline.audio.workers import Pool, _warm_up
 from pipeline.quality.check import check_files
-from pipeline.runner.stages import build, spoken_plans
+from pipeline.runner import executors
+from pipeline.runner.stages import build, spoken_plans, voices_to_load
 from tests.conftest import TINY_STORY, Project
 
 NARRATOR = "narrator:\n  engine: piper\n  voice: en_US-joe-medium\n"
@@ -29,6 +39,13 @@ def piper_project(small_project: Project) -> Project:
     small_project.voices.write_text(text, encoding="utf-8")
     (small_project.corpus / "02-the-short-one.txt").write_text(SECOND, encoding="utf-8")
     return small_project
+
+
+@pytest.fixture
+def short_first(piper_project: Project) -> Project:
+    """The short story before the other in the corpus's order."""
+    (piper_project.corpus / "02-the-short-one.txt").rename(piper_project.corpus / "00-the-short-one.txt")
+    return piper_project
 
 
 def clips_of(project: Project) -> list[PlannedClip]:
@@ -137,3 +154,93 @@ def test_stories_of_espeak_alone_and_of_piper_aim_at_one_loudness(small_project:
     assert abs(loudness[0] - loudness[1]) <= 0.4, loudness  # 0.1 measured, 0.8 before
     reports = check_files([*files, result.anthology] if result.anthology else files)
     assert all(r.ok for r in reports), [r for r in reports if not r.ok]
+
+
+def cost(clips: Sequence[PlannedClip]) -> list[float]:
+    return [render_cost(c.utterance.text, c.utterance.voice) for c in clips]
+
+
+def test_chapters_with_most_to_render_go_first_and_their_longest_clips_first(short_first: Project) -> None:
+    plans = spoken_plans(short_first.options())[1]
+    missing = ClipCache(short_first.options().layout.clips).missing([c for p in plans for c in p.clips])
+    order, queue = executors.longest_first(plans, missing)
+    assert sorted(order) == list(range(len(plans)))
+    titles = [plans[i].work.title for i in order]
+    assert titles.index("The Visit") < titles.index("The Short One")  # though the corpus has it second
+    assert [sum(cost(q)) for q in queue] == sorted((sum(cost(q)) for q in queue), reverse=True)
+    assert all(cost(q) == sorted(cost(q), reverse=True) for q in queue)
+    queued = [c.key for q in queue for c in q]
+    assert sorted(queued) == sorted(c.key for c in missing)  # each missing clip once
+    # Once the clips are in, nothing is left to render: every chapter is ready, in plan order.
+    assert executors.longest_first(plans, []) == (list(range(len(plans))), [])
+
+
+def outputs(project: Project) -> dict[str, bytes]:
+    """Every file a build made (the clip cache aside), by its path in the build folder."""
+    clips = project.build_dir / "cache" / "clips"
+    return {str(p.relative_to(project.build_dir)): p.read_bytes() for p in sorted(project.build_dir.rglob("*"))
+            if p.is_file() and clips not in p.parents and p.name not in ("state.json", "uptodate.json", ".lock")}
+
+
+def encoded_again(project: Project) -> dict[str, bytes]:
+    """The build's files made again from the clips it rendered (everything else deleted first)."""
+    for path in project.build_dir.iterdir():
+        if path.name != "cache":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for path in (project.build_dir / "cache").iterdir():
+        if path.name != "clips":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    clips = sorted((project.build_dir / "cache" / "clips").rglob("*.wav"))
+    cli_build(project)
+    assert sorted((project.build_dir / "cache" / "clips").rglob("*.wav")) == clips  # none rendered again
+    return outputs(project)
+
+
+def cli_build(project: Project) -> None:
+    """`audiobook build` in a process of its own, as a user runs it: its render workers are forked
+    as it starts, and load the Piper voice while it reads the works."""
+    subprocess.run([str(Path(sys.executable).with_name("audiobook")), "build", "--corpus", str(project.corpus),
+                    "--voices", str(project.voices), "--build-dir", str(project.build_dir), "--jobs", "2"],
+                   check=True, capture_output=True)
+
+
+def test_files_made_longest_first_are_those_made_in_plan_order(short_first: Project) -> None:
+    # Rendered longest first, each chapter encoded while the workers render the next ones...
+    cli_build(short_first)
+    made = outputs(short_first)
+    assert any(Path(name).suffix == ".mp3" for name in made) and any(name.endswith(".vtt") for name in made)
+    # ...the same bytes as the same clips encoded once they are all in (in plan order; the workers
+    # started for them are not needed), every time.
+    assert encoded_again(short_first) == made
+    assert encoded_again(short_first) == made
+
+
+def test_the_workers_load_the_piper_voices_voices_yaml_names_while_the_build_reads(
+        piper_project: Project, small_project: Project) -> None:
+    loaded = voices_to_load(piper_project.voices)
+    assert [(v.engine, v.voice) for v in loaded] == [("piper", "en_US-joe-medium")]  # once, whatever the rates
+    assert voices_to_load(small_project.voices.with_name("absent.yaml")) == []  # eSpeak's defaults
+    piper_project.voices.write_text("narrator: [\n", encoding="utf-8")
+    assert voices_to_load(piper_project.voices) == []  # casting says what is wrong, in its turn
+
+
+def test_a_build_with_nothing_to_render_leaves_no_worker_behind(piper_project: Project) -> None:
+    build(piper_project.options(jobs=2))
+    again = build(piper_project.options(jobs=2))  # its workers started loading joe, then were not needed
+    assert again.clips_rendered == 0 and all(not c.rebuilt for c in again.works)
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_that_die_as_they_load_the_voice_are_replaced(piper_project: Project) -> None:
+    clips = clips_of(piper_project)[:4]
+    joe = next(c.utterance.voice for c in clips if c.utterance.voice.engine == "piper")
+    pool = Pool(2)
+    pool.submit(_warm_up, [joe])
+    for proc in pool_processes(pool.executor):
+        proc.kill()
+    with pytest.raises(BrokenProcessPool):  # raised at once, or by the task: the pool is broken from then on
+        pool.submit(os.getpid).result()
+    cache = ClipCache(piper_project.options().layout.clips)
+    with Renderer(cache, 2, pool=pool) as renderer:
+        assert renderer.wait(set(renderer.submit(clips).values())) == len({c.key for c in clips})
+    assert not cache.missing(clips) and multiprocessing.active_children() == []
