@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import hashlib
 import json
 import os
 import sys
@@ -45,7 +46,19 @@ from pipeline.cli.scriptview import LOW_CONFIDENCE, to_json
 from pipeline.model import GROUP
 from pipeline.speakers.analyse import analyse, examine, sieves_only
 from pipeline.speakers.attribution.features import FEATURES, candidate_table, hidden_table
-from pipeline.speakers.attribution.ranker import FORMAT, MODEL, Model, Ranker, addressed, choose, line_shares
+from pipeline.speakers.attribution.ranker import (
+    COPIED_AT,
+    FORMAT,
+    MODEL,
+    Model,
+    Ranker,
+    addressed,
+    for_second,
+    links,
+    named_by_tag,
+    shares_by_line,
+)
+from pipeline.speakers.attribution.stacking import BROKEN, SECOND, picks, second_rows
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -81,6 +94,8 @@ class Book:
     y: list[float] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
     gold_groups: list[tuple[int, int, bool]] = field(default_factory=list)  # (first row, rows, any right) per gold line
+    gold_speakers: list[list[int]] = field(default_factory=list)  # per gold line, its candidates (GROUP as -1)
+    gold_links: list[int] = field(default_factory=list)  # per gold line, how it joins the gold line before
     groups: list[int] = field(default_factory=list)  # rows per line, gold and silver, in the order of x
 
 
@@ -110,6 +125,7 @@ def gather(score: Any, name: str, path: Path, meta: dict[str, Any], silver: bool
     starts, parts = _quote_index(ex)
     ranges = [(c["start"], c["end"]) for c in meta["chapters"]]
     gold_lines: set[int] = set()
+    joined, last = links(ex.layout.quotations), -2
     for q in nov.quotes:
         a, b = q["spans"][0]
         qi = _find(starts, parts, a, b)
@@ -119,6 +135,9 @@ def gather(score: Any, name: str, path: Path, meta: dict[str, Any], silver: bool
         cands = table[qi]
         right = [nov.speaker_ok(q["speaker"], GROUP if s == GROUP else names[s]) for s in cands.speakers]  # type: ignore[index]
         book.gold_groups.append((len(book.x), len(cands.rows), any(right)))
+        book.gold_speakers.append([-1 if c == GROUP else int(c) for c in cands.speakers])
+        book.gold_links.append(joined[qi] if qi == last + 1 else BROKEN)
+        last = qi
         book.groups.append(len(cands.rows))
         book.x += cands.rows
         book.y += [float(r) for r in right]
@@ -187,7 +206,9 @@ SURE_TARGET = 0.95
 def calibrate(points: list[tuple[float, bool]]) -> Calibration:
     """Isotonic regression (scikit-learn) of "the best candidate is right" on its score, over held-out
     lines, and the threshold chosen on the same held-out curve: the lowest confidence whose lines at or
-    above it were at least `SURE_TARGET` right."""
+    above it were at least `SURE_TARGET` right, with 95% confidence (the lower bound of Wilson's interval:
+    a level just at the target on the books it was chosen on fell short on the book held out about as
+    often as not)."""
     if not points:
         return Calibration([], [], 1.0)
     x = np.asarray([p for p, _ in points], dtype=float)
@@ -198,22 +219,37 @@ def calibrate(points: list[tuple[float, bool]]) -> Calibration:
     ranked, hits = conf[order], np.cumsum(y[order]) / np.arange(1, len(y) + 1)
     # where a confidence level ends (ties end together): the lines at or above it
     ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
-    good = [float(ranked[k]) for k in ends if hits[k] >= SURE_TARGET]
+    good = [float(ranked[k]) for k in ends if _at_least(hits[k], k + 1) >= SURE_TARGET]
     return Calibration([round(float(v), 4) for v in fit.X_thresholds_], [round(float(v), 4) for v in fit.y_thresholds_],
                        min(good) if good else 1.0)
 
 
-def export(booster: lgb.Booster, calibration: Calibration) -> dict[str, Any]:
+def _at_least(share: float, n: int, z: float = 1.645) -> float:
+    """The lower end of Wilson's interval for a share ``share`` of ``n`` lines (one-sided, 95% for z 1.645)."""
+    centre = share + z * z / (2 * n)
+    spread = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return float((centre - spread) / (1 + z * z / n))
+
+
+def _trees(booster: lgb.Booster) -> list[dict[str, list[Any]]]:
     trees = []
     for info in booster.dump_model()["tree_info"]:
         out: dict[str, list[Any]] = {"feature": [], "threshold": [], "left": [], "right": [], "value": []}
         _tree(info["tree_structure"], out)
         trees.append(out)
+    return trees
+
+
+def export(booster: lgb.Booster, calibration: Calibration, second: lgb.Booster | None) -> dict[str, Any]:
     rank = _ranks(booster)
-    return {"format": FORMAT, "features": list(FEATURES), "trees": trees, "scores": "rank" if rank else "binary",
+    data = {"format": FORMAT, "features": list(FEATURES), "trees": _trees(booster),
+            "scores": "rank" if rank else "binary",
             "calibration": {"share": calibration.share, "right": calibration.right, "sure_from": calibration.sure_from},
             "trained": {"params": {**PARAMS, **RANKING} if rank else PARAMS, "rounds": ROUNDS,
                         "silver_weight": SILVER_WEIGHT, "sure_target": SURE_TARGET}}
+    if second is not None:
+        data["second"] = {"features": list(SECOND), "trees": _trees(second), "rounds": SECOND_ROUNDS}
+    return data
 
 
 def _ranks(booster: lgb.Booster) -> bool:
@@ -221,28 +257,61 @@ def _ranks(booster: lgb.Booster) -> bool:
     return str(booster.params.get("objective")) == "lambdarank"
 
 
-def held_out_shares(booster: lgb.Booster, book: Book) -> list[tuple[float, bool]]:
-    """(top candidate's score, top is right) for each gold line of ``book``."""
-    if not book.gold_groups:
-        return []
-    x = np.asarray(book.x, dtype=float)
-    raw, vetoed = booster.predict(x, raw_score=True), addressed(x)  # as the ranker sees them (ranker.py)
-    out = []
-    for first, n, _any in book.gold_groups:
-        if n:
-            q = line_shares(raw[first : first + n], vetoed[first : first + n], _ranks(booster))
-            best = choose(q, x[first : first + n])
-            out.append((float(q[best]), bool(book.y[first + best])))
-    return out
+@dataclass(frozen=True)
+class HeldOut:
+    """A book's gold lines as a first pass that never saw the book scores them: the second pass's rows
+    (stacking.py), which candidates are right, and what picking a line's candidate needs."""
+
+    first: np.ndarray  # the first pass's share per row (0 when vetoed)
+    x: np.ndarray  # the second pass's features per row
+    y: np.ndarray  # 1 for a right candidate
+    sizes: np.ndarray  # rows per gold line
+    tagged: np.ndarray  # the row a line's explicit tag names
+    vetoed: np.ndarray  # a person the line addresses
+    rows: np.ndarray  # the first pass's features
 
 
-def check_export(booster: lgb.Booster, data: dict[str, Any], book: Book) -> None:
+def held_out(booster: lgb.Booster, book: Book) -> HeldOut:
+    """The gold lines of ``book`` scored by ``booster``, as ranker.Model.scores reads them."""
+    at = np.asarray([i for first, n, _any in book.gold_groups for i in range(first, first + n)], dtype=np.intp)
+    x = np.asarray(book.x, dtype=float).reshape(-1, len(FEATURES))[at]
+    sizes = [n for _first, n, _any in book.gold_groups]
+    vetoed, tagged = addressed(x), named_by_tag(x)
+    raw = np.asarray(booster.predict(x, raw_score=True)) if len(x) else np.zeros(0)
+    p = shares_by_line(raw, vetoed, sizes, _ranks(booster))
+    ids = np.asarray([c for who in book.gold_speakers for c in who], dtype=np.int64)
+    x2 = second_rows(p, sizes, ids, tagged, book.gold_links, x[:, COPIED_AT])
+    y = np.asarray(book.y, dtype=float)[at]
+    return HeldOut(p, x2, y, np.asarray(sizes, dtype=np.intp), tagged, vetoed, x)
+
+
+def outcomes(held: HeldOut, q: np.ndarray) -> list[tuple[float, bool]]:
+    """(the first pass's share of the line's pick, it is right) per gold line that picks someone, picked by
+    ``q`` (as ranker.Ranker picks and gives confidence)."""
+    q = np.where(held.vetoed, 0.0, np.where(for_second(held.rows, held.sizes.tolist()), q, held.first))
+    chosen = np.flatnonzero(picks(q, held.sizes, held.tagged))
+    return list(zip(held.first[chosen].tolist(), (held.y[chosen] > 0).tolist(), strict=True))
+
+
+SECOND_ROUNDS = 100
+
+
+def train_second(held: list[HeldOut]) -> lgb.Booster:
+    """The second pass, on the first pass's held-out predictions only (each book scored by a model that never
+    saw it), gold lines only: one row per candidate, right or not."""
+    data = lgb.Dataset(np.vstack([h.x for h in held]), np.concatenate([h.y for h in held]),
+                       feature_name=list(SECOND), free_raw_data=True)
+    return lgb.train(PARAMS, data, num_boost_round=SECOND_ROUNDS)
+
+
+def check_export(booster: lgb.Booster, second: lgb.Booster, data: dict[str, Any], book: Book, held: HeldOut) -> None:
     """The exported trees must score as LightGBM does."""
-    x = np.asarray(book.x[:2000], dtype=float)
-    theirs = booster.predict(x, raw_score=True)
-    ours = Model(data).forest.raw(x)
-    if len(x) and float(np.max(np.abs(theirs - ours))) > 1e-4:
-        sys.exit("error: the exported trees disagree with LightGBM")
+    model = Model(data)
+    assert model.second is not None
+    for trees, forest, x in ((booster, model.forest, np.asarray(book.x[:2000], dtype=float)),
+                             (second, model.second, held.x[:2000])):
+        if len(x) and float(np.max(np.abs(trees.predict(x, raw_score=True) - forest.raw(x)))) > 1e-4:
+            sys.exit("error: the exported trees disagree with LightGBM")
 
 
 def folds_of(books: list[Book], n: int) -> list[list[Book]]:
@@ -254,24 +323,79 @@ def folds_of(books: list[Book], n: int) -> list[list[Book]]:
 Shares = dict[str, list[tuple[float, bool]]]  # per book, (best candidate's share, it is right) per gold line
 
 
-def fold_models(books: list[Book], n: int, scores: str) -> tuple[dict[str, lgb.Booster], Shares]:
-    """Per book, the model trained on the books of the other folds, and its (share, right) on the book's gold lines."""
-    models, shares = {}, {}
+def fold_models(books: list[Book], n: int, scores: str,
+                cache: Path | None = None) -> tuple[dict[str, lgb.Booster], dict[str, HeldOut]]:
+    """Per book, the model trained on the books of the other folds, and the book's gold lines as it scores them.
+    With ``cache``, a fold's model is kept there under a digest of what trained it, and reused."""
+    models, held = {}, {}
+    digests = {b.name: _digest(b) for b in books} if cache else {}
     for fold in folds_of(books, n):
-        booster = train([b for b in books if b not in fold], scores)
+        rest = [b for b in books if b not in fold]
+        kept = cache / f"model-{_key(rest, digests, scores)}.txt" if cache else None
+        if kept is not None and kept.is_file():
+            booster = lgb.Booster(model_str=kept.read_text(encoding="utf-8"))
+        else:
+            booster = train(rest, scores)
+            if kept is not None:
+                kept.write_text(booster.model_to_string(), encoding="utf-8")
         for book in fold:
-            models[book.name], shares[book.name] = booster, held_out_shares(booster, book)
-        print(f"  fold {', '.join(b.name for b in fold)}: trained on {len(books) - len(fold)} books",
+            models[book.name], held[book.name] = booster, held_out(booster, book)
+        print(f"  fold {', '.join(b.name for b in fold)}: trained on {len(rest)} books",
               file=sys.stderr, flush=True)
-    return models, shares
+    return models, held
 
 
-def calibration_for(book: Book, books: list[Book], n: int, shares: dict[str, list[tuple[float, bool]]]) -> Calibration:
-    """The calibration a held-out book is given: fitted on the other books of its fold (scored by the same model,
-    which saw none of them), or on all other books when the fold is the book alone."""
+def _digest(book: Book) -> str:
+    h = hashlib.sha256()
+    for part in (book.x, book.y, book.weight):
+        h.update(np.asarray(part, dtype=float).tobytes())
+    return h.hexdigest()
+
+
+def _key(books: list[Book], digests: dict[str, str], scores: str) -> str:
+    """A digest of a model's training: its rows, parameters and features."""
+    what = [PARAMS, RANKING if scores == "rank" else {}, ROUNDS, SILVER_WEIGHT, FEATURES,
+            sorted(digests[b.name] for b in books)]
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def second_models(books: list[Book], n: int, held: dict[str, HeldOut],
+                  cache: Path | None) -> tuple[dict[str, lgb.Booster], dict[str, list[tuple[float, bool]]]]:
+    """Per book, the second pass trained on the held-out first-pass predictions of the books of the other
+    folds, and (its pick's score, right) per gold line of the book as that second pass scores it."""
+    models, out = {}, {}
+    for fold in folds_of(books, n):
+        rest = [held[b.name] for b in books if b not in fold]
+        key = hashlib.sha256(json.dumps([PARAMS, SECOND_ROUNDS, SECOND]).encode())
+        for h in rest:
+            key.update(h.x.tobytes() + h.y.tobytes())
+        kept = cache / f"second-{key.hexdigest()[:20]}.txt" if cache else None
+        if kept is not None and kept.is_file():
+            booster = lgb.Booster(model_str=kept.read_text(encoding="utf-8"))
+        else:
+            booster = train_second(rest)
+            if kept is not None:
+                kept.write_text(booster.model_to_string(), encoding="utf-8")
+        for book in fold:
+            h = held[book.name]
+            models[book.name] = booster
+            out[book.name] = outcomes(h, np.asarray(booster.predict(h.x)) if len(h.x) else np.zeros(0))
+    return models, out
+
+
+def _passes_report(held: dict[str, HeldOut], second: dict[str, list[tuple[float, bool]]]) -> None:
+    """The annotated lines right by the first pass alone and with the second, both held out."""
+    first = [r for h in held.values() for _p, r in outcomes(h, h.first)]
+    then = [r for pts in second.values() for _p, r in pts]
+    print(f"annotated lines the held-out ranker got right: first pass {sum(first) / max(1, len(first)):.3f}, "
+          f"with the second pass {sum(then) / max(1, len(then)):.3f}")
+
+
+def others_of(book: Book, books: list[Book], n: int) -> list[str]:
+    """The books a held-out book's turn weights and calibration are chosen on: the other books of its fold
+    (scored by the same model, which saw none of them), or all other books when the fold is the book alone."""
     fold = next(f for f in folds_of(books, n) if book in f)
-    others = [b.name for b in fold if b is not book] or [b.name for b in books if b is not book]
-    return calibrate([s for name in others for s in shares[name]])
+    return [b.name for b in fold if b is not book] or [b.name for b in books if b is not book]
 
 
 def _marked(quotes: list[dict[str, Any]], sure_from: float) -> list[dict[str, Any]]:
@@ -392,22 +516,27 @@ def main() -> int:
         cached = args.cache / f"{name}.json" if args.cache else None
         if cached is not None and cached.is_file():
             data = json.loads(cached.read_text(encoding="utf-8"))
-            books.append(Book(name, found[0], found[1], found[0].read_text(encoding="utf-8"), **data))
-            continue
+            if data.pop("features", None) == list(FEATURES):  # rows of other features are gathered again
+                books.append(Book(name, found[0], found[1], found[0].read_text(encoding="utf-8"), **data))
+                continue
         books.append(gather(score, name, *found, silver=not args.no_silver))
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            keep = ("sieve_segments", "x", "y", "weight", "gold_groups", "groups")
-            cached.write_text(json.dumps({k: getattr(books[-1], k) for k in keep}), encoding="utf-8")
+            keep = ("sieve_segments", "x", "y", "weight", "gold_groups", "groups", "gold_speakers", "gold_links")
+            cached.write_text(json.dumps({"features": FEATURES, **{k: getattr(books[-1], k) for k in keep}}),
+                              encoding="utf-8")
     gathered = time.perf_counter()
     folds = args.folds or len(books)
-    models, shares = fold_models(books, folds, args.scores)
+    models, held = fold_models(books, folds, args.scores, args.cache)
     trained = time.perf_counter()
+    seconds, second_pts = second_models(books, folds, held, args.cache)
+    tuned = time.perf_counter()
     results: dict[str, dict[str, Any]] = {}
     for book in books:
-        calibration = calibration_for(book, books, folds, shares)
-        data = export(models[book.name], calibration)
-        check_export(models[book.name], data, book)
+        others = others_of(book, books, folds)
+        calibration = calibrate([p for name in others for p in second_pts[name]])
+        data = export(models[book.name], calibration, seconds[book.name])
+        check_export(models[book.name], seconds[book.name], data, book, held[book.name])
         segs = to_json(analyse(book.text, ranker=Ranker(Model(data))))["segments"]
         kept = bn.in_chapters(segs, book.meta, len(book.text))
         base = bn.in_chapters(book.sieve_segments, book.meta, len(book.text))
@@ -422,9 +551,12 @@ def main() -> int:
     lines = sum(len(b.gold_groups) for b in books)
     print(f"\n{rows} candidate rows from {len(books)} books ({lines} annotated lines); "
           f"gather {gathered - start:.0f} s, {len(books)} fold models {trained - gathered:.0f} s, "
-          f"evaluate {time.perf_counter() - trained:.0f} s on {os.cpu_count()} cores")
+          f"second passes {tuned - trained:.0f} s, evaluate {time.perf_counter() - tuned:.0f} s"
+          f" on {os.cpu_count()} cores")
+    _passes_report(held, second_pts)
     if not args.no_write and len(books) == len(bn.SPLITS["all"]):
-        data = export(train(books, args.scores), calibrate([s for pts in shares.values() for s in pts]))
+        calibration = calibrate([p for pts in second_pts.values() for p in pts])
+        data = export(train(books, args.scores), calibration, train_second(list(held.values())))
         MODEL.parent.mkdir(parents=True, exist_ok=True)
         tmp = MODEL.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")

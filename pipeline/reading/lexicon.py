@@ -25,7 +25,8 @@ stutter drawl chorus echo intone recite read counter offer correct persist promp
 joke jest quip scoff sneer taunt mock muse reflect think conclude finish pronounce state report
 announce acknowledge assent consent confirm deny retaliate rasp croak boom thunder rumble chant
 sing trill purr coo soothe console reassure encourage advise caution lament complain whine hazard
-guess agree volunteer put point murmur splutter sputter blurt burst breathe
+guess agree volunteer put point murmur splutter sputter blurt burst breathe ejaculate expostulate
+interpose entreat bawl hint pursue vociferate falter
 """)
 
 _IRREGULAR = {
@@ -63,7 +64,8 @@ def _inflect(base: str) -> set[str]:
     return forms
 
 
-SPEECH_VERBS: frozenset[str] = frozenset(f for b in _SPEECH_VERB_BASES for f in _inflect(b))
+#: "Cy piped" is speech; "his pipe", "pipes" are not.
+SPEECH_VERBS: frozenset[str] = frozenset(f for b in _SPEECH_VERB_BASES for f in _inflect(b)) | {"piped"}
 #: Verbs that tag speech only together with a particle ("went on", "called out", "broke in").
 PHRASAL_SPEECH = {
     "go": "on",
@@ -151,6 +153,7 @@ TITLES: dict[str, str] = {
     "count": "M",
     "baron": "M",
     "earl": "M",
+    "squire": "M",
     "grandpa": "M",
     "mrs": "F",
     "miss": "F",
@@ -396,7 +399,7 @@ river directory club channel pass green bar court gardens terrace row island isl
 theatre theater museum station college school cathedral chapel manor farm wood woods forest mountain
 mountains lake sea ocean avenue crescent quarter main hospital asylum prison office bank company society
 news times gazette journal magazine review herald chronicle cross common heath fields moor place parish
-county shire valley cove harbour harbor port point rock cliff cliffs falls springs town city village
+county shire valley cove harbour harbor port point rock cliff cliffs falls springs town city village arms
 """))
 #: Peoples and their languages, used as nouns ("the Italian", "in French"): not a character's name.
 NATIONALITIES = frozenset(words("""

@@ -15,7 +15,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from pipeline.reading.lexicon import ABBREVIATIONS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at
+from pipeline.reading.lexicon import ABBREVIATIONS, TITLES, WEAK_SPEECH_VERBS, speech_verb_at, words
 
 
 @dataclass
@@ -37,7 +37,8 @@ def speeches(text: str, parts: list[Part]) -> list[list[Part]]:
     for k, part in enumerate(parts):
         if groups:
             last = groups[-1][-1]
-            if part.continued and last.continues:
+            if (part.continued and last.continues and not _retagged(text, groups[-1], part)
+                    and not (len({p.para for p in groups[-1]}) == 1 and _short_reply(text, last))):
                 groups[-1].append(part)
                 continue
             gap = text[last.end : part.start]
@@ -49,6 +50,9 @@ def speeches(text: str, parts: list[Part]) -> list[list[Part]]:
                 and not _new_tag(gap)
                 and not _tagged_again(text, groups[-1], gap, part)
                 and not _led_in_again(text, groups[-1], gap)
+                and not _narration_leads_in(text, last, gap)
+                and not _other_leads_in(text, groups[-1], last, gap)
+                and not _someone_else_leads_in(gap)
             ):
                 groups[-1].append(part)
                 continue
@@ -88,20 +92,146 @@ def _two_tags(gap: str) -> bool:
     if not gap.rstrip(" \t\r\n“‘\"'").endswith((",", ":")):
         return False
     words = re.findall(r"[a-z]+", gap.lower())
-    return sum(1 for i, w in enumerate(words) if w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i)) >= 2
+    # "she said, faltering," is one tag and its manner
+    verbs = [i for i, w in enumerate(words)
+             if w not in WEAK_SPEECH_VERBS and not w.endswith("ing") and speech_verb_at(words, i)]
+    return len(verbs) >= 2
 
 
 def _new_tag(gap: str) -> bool:
     """Narration that ends one sentence and opens another with its own speech tag: "... at each
     fresh revelation. When all was ready, the Rat said, " introduces a new quotation."""
     body = gap.strip(" \t\r\n“”‘’\"'")
-    if not body.endswith((",", ":")):
+    if not body.endswith((",", ":", "-", "—")):
         return False
     ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in ABBREVIATIONS]
     if not ends:
         return False
     words = re.findall(r"[a-z]+", body[ends[-1].end() :].lower())
     return any(w not in WEAK_SPEECH_VERBS and speech_verb_at(words, i) for i, w in enumerate(words))
+
+
+#: What ends narration that leads into a quotation: "... with a loud, \"", "... saying: \"", "... was \"".
+_LEADS_IN = re.compile(r"(?:[,:—–-]|\b[a-z]+)$")
+#: A sentence of narration ending inside the narration ("... followed. Remained much longer. Report: \"").
+_SENTENCE_END = re.compile(r"(\w*)[.!?][)’”\"']*\s+(?=[A-Z])")
+
+
+def _narration_leads_in(text: str, last: Part, gap: str) -> bool:
+    """Narration between two parts that is a story of its own and then leads into the second part: a
+    whole sentence ('"Report: "...." My lady's maid followed. Remained longer. Report: "..."'), or, after
+    a part that ended its sentence, a new sentence that is no tag ('"Glimmer-glass." Anne's choice was
+    "The Fairies' Mirror."'). The second part is someone's new speech, not the first one resumed."""
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body or not _LEADS_IN.search(body):
+        return False
+    if body.startswith(("-", "—", "–")):
+        return False  # '"Once more!"--Mr. Cruncher could not be restrained--"I'd catch ...': an aside
+    body = re.sub(r"\([^()]*\)", "", body)  # an aside in brackets is no sentence of the story
+    ends = [m for m in _SENTENCE_END.finditer(body) if m.group(1).lower() not in ABBREVIATIONS]
+    if ends:
+        if not body[:1].isupper() or _tag_subject(body) is not None:
+            body = body[ends[0].end() :]  # '"Oh," said Mrs. Fisher. She paused:': the first part's tag
+        return _names_someone(body)
+    ended = text[last.start : last.end].rstrip()[-1:] in ".!?"
+    words = re.findall(r"[a-z]+", body.lower())
+    return ended and body[:1].isupper() and not _has_tag(words) and _names_someone(body)
+
+
+#: Words a sentence that goes on with the same people starts with ("She paused.", "And again:",
+#: "Then, after a moment,"); a sentence that starts otherwise ("My lady's maid followed.", "Anne's
+#: choice was") brings someone in.
+_GOES_ON = frozenset(words("""
+i he she it we they you his her its our their me him them us and then but so or now again here there this
+that these those yet still at after before when while as presently once with in on for by to if though
+"""))
+
+
+def _names_someone(body: str) -> bool:
+    """Whether narration brings in a person: a sentence led by a noun ("My lady's maid followed."), or a
+    name inside a sentence ("... till Mr. Marbury captured her")."""
+    for sentence in re.split(r"(?<=[.!?])\s+", body):
+        tokens = re.findall(r"[A-Za-z’']+", sentence)
+        if not tokens:
+            continue
+        if tokens[0][:1].isupper() and tokens[0].lower().rstrip("’'s") not in _GOES_ON:
+            return True
+        if any(w[:1].isupper() and w != "I" for w in tokens[1:]):
+            return True
+    return False
+
+
+_KIN = frozenset(words("wife husband mother father sister brother son daughter aunt uncle friend companion"))
+#: "..., and Brad Bemis had declared that she was", "began Meg, but Jo cut in with": another subject.
+_OTHER_SUBJECT = re.compile(
+    r"[,;]\s+(?:and|but|while|whereupon)\s+(?:then\s+)?"
+    r"(?P<who>[A-Z][a-z]+|the\s+[a-z-]+(?:\s+man|\s+woman)?|(?:his|her)\s+(?:" + "|".join(sorted(_KIN)) + r")|he|she)\b"
+    r"(?P<rest>(?:\s+[a-z]+){0,2})"
+)
+
+
+def _someone_else_leads_in(gap: str) -> bool:
+    """A clause of someone else's after the first part's tag leads into the second part: '"I'm the
+    oldest," began Meg, but Jo cut in with a decided, "I'm the man of the family"'."""
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body or not _LEADS_IN.search(body):
+        return False
+    m = _OTHER_SUBJECT.search(body)
+    if m is None:
+        return False
+    who = m.group("who").lower()
+    if who.startswith("the ") and not _has_tag(m.group("rest").split()):
+        return False  # "..., and the one delicate thing to be done": no one speaks
+    first = _tag_subject(body[: m.start()])
+    if who in _PRONOUNS:  # '"Oh, DINNER----" he mocked her; but she left him with the rejoinder:'
+        return first is not None and _other_person(first, who)
+    return first is None or first != who.split()[-1]
+
+
+def _other_leads_in(text: str, group: list[Part], last: Part, gap: str) -> bool:
+    """After a part that ended its sentence, a new sentence whose own tag leads into the next part,
+    by someone other than the one who spoke before: '"Yes," I said. "Charcot proved it." He smiled as he
+    went on: "Then you are satisfied."', '"Ah, I can trust you!" I seized the chance, and said: "I promise."'."""
+    body = gap.strip(" \t\r\n“”‘’\"'")
+    if not body[:1].isupper() or not body.endswith((",", ":", "-", "—")):
+        return False
+    if text[last.start : last.end].rstrip()[-1:] not in ".!?":
+        return False
+    low = re.findall(r"[a-z]+", body.lower())
+    verbs = [i for i, w in enumerate(low) if w not in WEAK_SPEECH_VERBS and speech_verb_at(low, i)]
+    if not verbs or verbs[0] < 2:
+        return False  # '"Stop it!" Tom cried, "you will hurt him."': the tag of the part before
+    lead = _opening_subject(body)
+    inner = [_tag_subject(text[a.end : b.start]) for a, b in itertools.pairwise(group)]
+    told = [w for w in inner if w is not None]
+    if lead is None:
+        return False
+    return _other_person(told[-1], lead) if told else lead == "i"
+
+
+def _opening_subject(body: str) -> str | None:
+    """The subject a sentence of narration opens with: "i", "he", "she", or a name's last word."""
+    words = re.findall(r"[A-Za-z]+", body)
+    if not words:
+        return None
+    if words[0].lower() in ("i", "he", "she", "we", "they"):
+        return words[0].lower()
+    if words[0].lower() in _GOES_ON:
+        return None
+    name = list(itertools.takewhile(lambda w: w[:1].isupper(), words))  # "Mr Hale went on:"
+    return name[-1].lower()
+
+
+#: The longest reply (in words) whose missing closing mark is taken for a slip, not a speech that
+#: goes on in the next paragraph: '"Yes.' then '"Why didn't you tell me?"'.
+_SHORT_REPLY = 4
+
+
+def _short_reply(text: str, part: Part) -> bool:
+    """A short part left open at its paragraph's end that ends its sentence: the reply of one
+    speaker, the next paragraph another's ('"Yup. Better drop in." ... "Well, I may."' is longer)."""
+    said = text[part.start : part.end].strip()
+    return len(said.split()) <= _SHORT_REPLY and said[-1:] in ".!?"
 
 
 def _led_in_again(text: str, group: list[Part], gap: str) -> bool:
@@ -136,6 +266,17 @@ def _lead_subject(words: list[str]) -> str | None:
         return before[-1]
     rest = [w for w in low[v + 1 :] if w != "the" and w not in TITLES]
     return rest[0] if rest else None
+
+
+def _retagged(text: str, group: list[Part], part: Part) -> bool:
+    """A paragraph that seems to go on with the quotation left open before it, but whose tag names
+    someone else than the quotation's own: '"No," assented Tom, "they are too noble.' then '"And
+    don't they wear the bulliest clothes!" said Joe.' (a closing mark the printer left out)."""
+    inner = [_tag_subject(text[a.end : b.start]) for a, b in itertools.pairwise(group) if a.para == b.para]
+    mine = [who for who in inner if who is not None]
+    after = _BLANK_LINE.split(text[part.end : part.end + 60])[0]
+    theirs = _tag_subject(after)
+    return bool(mine) and theirs is not None and _other_person(mine[-1], theirs)
 
 
 def _tagged_again(text: str, group: list[Part], gap: str, part: Part) -> bool:

@@ -7,11 +7,24 @@ an unnamed character of its own.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
 from pipeline.speakers.cast import Cast, Mention, Scene
 from pipeline.speakers.characters import noun_gender
-from pipeline.speakers.kin import DETERMINERS, GENERIC, KIN, MARRIED, POSSESSIVES, PREPS, Relatives
+from pipeline.speakers.kin import (
+    DETERMINERS,
+    FAMILY,
+    FAMILY_TITLE,
+    GENERIC,
+    KIN,
+    MARRIED,
+    POSSESSIVES,
+    PREPS,
+    Relatives,
+)
 from pipeline.speakers.nameruns import NameRun
+from pipeline.speakers.strangers import Strangers
 from pipeline.speakers.tokens import Token
 
 #: Nouns that say only someone's sex and age ("the girl", "the old gentleman"): a person the reader
@@ -26,6 +39,12 @@ _YOUNG = frozenset({"girl", "boy", "lad", "lass", "maiden", "youth", "child"})
 _GROWN = frozenset({"man", "woman", "lady", "gentleman"})
 #: How far back an unnamed person met before ("a young woman") is still "the woman" of a description.
 _LATELY_PARAGRAPHS = 30
+#: Titles that, alone in the narration ("Madame retorted"), name the one of their bearers the scene has.
+_TITLE_NOUNS = frozenset({"madame", "monsieur", "signor", "signora", "señor", "señora", "herr", "frau"})
+#: Words that set a description's person apart from the one last called by its noun.
+_APART = frozenset(
+    {"other", "another", "second", "first", "third", "new", "younger", "elder", "older", "eldest", "youngest"}
+)
 _KIND_OF = frozenset({"his", "her", "their", "your", "my", "our", "its", "that", "this", "such"})
 
 
@@ -40,9 +59,9 @@ class Descriptions:
         self.run_at = resolver.run_at
         self.history = resolver.history
         self.relatives = Relatives(resolver)
-        self.strangers: set[int] = set()  # the unnamed people the narration brought in ("a young woman")
+        self.strangers = Strangers()  # the unnamed people the narration brought in ("a young woman")
         # young or grown, as the plain descriptions that named a person said ("the little girl" is Dorothy)
-        self.ages: dict[int, str | None] = {}
+        self.ages: dict[int, Counter[str]] = defaultdict(Counter)
         _learn_appositions(self.cast, self.tokens, self.run_at)
         self.spoken_of = _named_in_quotes(self.cast, self.tokens, self.run_at)
 
@@ -75,7 +94,7 @@ class Descriptions:
             return None  # "the café's owner": the owner is the head; handled when we reach it
         if det in ("a", "an") and _a_kind(tokens, head):
             return None  # "a girl of her type", "a man of that sort": a kind of person, not someone there
-        last = self._qualifier_end(head)
+        last = _qualifier_end(tokens, self.text, head)
         para = tokens[i].para
         noun = tokens[head].low
         words = [t.low for t in tokens[j : head + 1]]
@@ -96,46 +115,24 @@ class Descriptions:
             return None
         return Mention(i, last, "description", ent, False, para)
 
-    def _qualifier_end(self, head: int) -> int:
-        """The last token of a short qualifying phrase after a description's noun
-        ("the man in the grey coat", "a voice from the back"), or the noun itself."""
-        tokens = self.tokens
-        n = len(tokens)
-        if not (
-            head + 2 < n
-            and tokens[head + 1].low in PREPS
-            and tokens[head + 1].low != "of"
-            and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)
-        ):
-            return head
-        k = head + 3
-        stop = min(n, head + 6)
-        while (
-            k < stop
-            and not tokens[k].quote
-            and tokens[k].text[0].isalnum()
-            and _next_word(self.text, tokens, k)
-            and not speech_verb_at([tokens[k].low], 0)
-            and not tokens[k].low.endswith("ly")
-            and tokens[k].low not in DETERMINERS
-        ):
-            k += 1
-        return k - 1
-
     def entity_for_description(
         self, det: str | None, words: list[str], pos: int, i: int, by_role: bool = True
     ) -> int | None:
         cast = self.cast
         noun = words[-1]
         gender = noun_gender(noun)
-        roles = _called(cast, noun) if by_role else []
+        # "his mother" is whoever "he" is's mother, not the one "the mother" of a role; the narrator's own
+        # relations are roles ("my sister, Mrs. Joe")
+        relation = noun in KIN and det in POSSESSIVES and det not in ("my", "our")
+        roles = _called(cast, noun) if by_role and not relation else []
         if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
         if det in POSSESSIVES:
             owner_gender = POSSESSIVES[det]
             owner = None
             if owner_gender in ("M", "F"):
-                owner = self.resolver.pronoun(i, owner_gender)
+                owner = _called_in_the_line(self.resolver, i, owner_gender)
+                owner = owner if owner is not None else self.resolver.pronoun(i, owner_gender)
             elif owner_gender == "I":
                 owner = cast.narrator_at(self.tokens[i].para)
             if det in ("my", "our") and noun not in KIN:
@@ -143,26 +140,35 @@ class Descriptions:
             if noun in KIN or noun in PERSON_NOUNS:
                 return self.relatives.kin(i, noun, gender, owner)
             return None
-        if det in ("a", "an") and i and self._indefinite_object(i):
+        if det in ("a", "an") and i and _indefinite_object(self.tokens, i):
             return None  # "in want of a wife", "to put a girl there": not someone in the scene
         if det in (None, "the", "this", "that", "a", "an"):
             again = len(words) == 1 and det not in ("a", "an")
+            if again and det == "the" and noun in FAMILY_TITLE:
+                # "the mother" of a family scene: Mrs. <the family name of the people just named>
+                family = self.relatives.family_member(i, noun, gender, None)
+                if family is not None:
+                    return family
             if again and (met := self._met_before(i, noun, _LATELY_PARAGRAPHS)) is not None:
                 return met  # "the woman" after "a young woman" lately: the same person
+            if again and det == "the" and (bound := self.strangers.bound_to(noun, self.tokens[i].para)) is not None:
+                return bound  # "the man" of the scene where "a man" turned out to be Mr. Craven
             if det in (None, "the") and noun in _PLAIN and gender in ("M", "F"):
                 named = self.only_one_in_scene(i, gender, _describe_key(words), noun in _YOUNG)
                 if named is not None:
-                    self.ages[named] = _age(noun) or self.ages.get(named)
+                    self.ages[named][_age(noun) or ""] += 1
                     return named  # the man in the chair is Mr. Craven, the only man there
             if det in ("this", "that") and noun in _PLAIN and gender in ("M", "F"):
                 ref = self._latest_named(i, gender)
                 if ref is not None:
                     return ref  # "this good man": the man just spoken of, as "he" would be
-            if again and (met := self._met_before(i, noun, None)) is not None:
+            if again and (met := self._met_before(i, noun, None, plain=True)) is not None:
                 return met  # the man at the tavern, met chapters ago
+            if det == "the" and not again and (met := self._same_scene(i, words)) is not None:
+                return met  # "the little old woman" of the scene where "the little woman" is
             ent = cast.describe(_describe_key(words), gender)
             if det in ("a", "an"):
-                self.strangers.add(ent)
+                self.strangers.came_in(ent, i)
             return ent
         return None
 
@@ -173,16 +179,26 @@ class Descriptions:
             skip.add(ref)
         return ref
 
-    def _met_before(self, i: int, noun: str, within: int | None) -> int | None:
-        """The latest unnamed person called a ``noun`` before token ``i`` (``within`` so many paragraphs)."""
+    def _met_before(self, i: int, noun: str, within: int | None, plain: bool = False) -> int | None:
+        """The latest unnamed person called a ``noun`` before token ``i`` (``within`` so many paragraphs);
+        ``plain``: called by the noun and nothing more ("the man", not "the cheerful old man" of
+        another chapter, whom the narration would name so again)."""
         para = self.tokens[i].para
         for m in reversed(self.history[-400:]):
             if within is not None and m.para < para - within:
                 break
             ent = self.cast.entities[m.entity] if m.entity is not None else None
-            if ent is not None and ent.kind == "unnamed" and ent.name.split()[-1] == noun:
+            if ent is None or ent.kind != "unnamed" or ent.name.split()[-1] != noun:
+                continue
+            if not plain or len(ent.name.split()) <= 2:
                 return m.entity
         return None
+
+    def _same_scene(self, i: int, words: list[str]) -> int | None:
+        """The unnamed person of the scene a qualified description ("the little old woman") is: the
+        latest one called by its noun, of its age, when it does not set them apart ("the other man")."""
+        met = None if _APART & set(words) else self._met_before(i, words[-1], _SCENE_PARAGRAPHS)
+        return met if met is not None and _same_age(_describe_key(words), self.cast.entities[met].name) else None
 
     def only_one_in_scene(self, i: int, gender: str, key: str, young: bool) -> int | None:
         """The named person "the woman" / "the tall old gentleman" at token ``i`` must be: the only
@@ -211,29 +227,91 @@ class Descriptions:
         if not named:  # no one of that sex in the narration: the one the talk of the scene names ("Miss Hunter")
             named = {e for p in range(para - _SCENE_PARAGRAPHS, para + 1) for e in self.spoken_of.get(p, ())}
             named = {e for e in named if self._fits(e, gender, key, young)}
+        if len(named) > 1:  # "the boy" of a courtroom full of men: the one the text has called a boy
+            named = {e for e in named if _aged(self.ages, e) == _age(key)}
         return named.pop() if len(named) == 1 else None
 
     def _fits(self, e: int, gender: str, key: str, young: bool) -> bool:
         ent = self.cast.entities[e]
-        age = self.ages.get(e)
+        age = _aged(self.ages, e)
         return ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key))
 
-    def _indefinite_object(self, i: int) -> bool:
-        """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""
-        prev = self.tokens[i - 1]
-        if prev.quote:
-            return False
-        if prev.low in ("of", "for"):
-            return True
-        return i >= 2 and self.tokens[i - 2].low == "to" and prev.low.isalpha() and not self.tokens[i - 2].quote
+
+def _qualifier_end(tokens: list[Token], text: str, head: int) -> int:
+    """The last token of a short qualifying phrase after a description's noun
+    ("the man in the grey coat", "a voice from the back"), or the noun itself."""
+    n = len(tokens)
+    if not (
+        head + 2 < n
+        and tokens[head + 1].low in PREPS
+        and tokens[head + 1].low != "of"
+        and (tokens[head + 2].low in DETERMINERS or tokens[head + 2].cap)
+    ):
+        return head
+    k = head + 3
+    stop = min(n, head + 6)
+    while (
+        k < stop
+        and not tokens[k].quote
+        and tokens[k].text[0].isalnum()
+        and _next_word(text, tokens, k)
+        and not speech_verb_at([tokens[k].low], 0)
+        and not tokens[k].low.endswith("ly")
+        and tokens[k].low not in DETERMINERS
+    ):
+        k += 1
+    return k - 1
+
+
+def _called_in_the_line(scene: Scene, i: int, gender: str) -> int | None:
+    """Whose "her mother" the tag at token ``i`` is, when it follows its line ("'Fanny!' said her mother"):
+    the one person of that sex the line names (the daughter it speaks to), not the latest "she"."""
+    tokens = scene.tokens
+    k = i - 2
+    while k >= 0 and not tokens[k].quote and tokens[k].text in ('"', "”", "’", "'", ","):
+        k -= 1  # the closing mark (and a comma outside it)
+    if k < 0 or not speech_verb_at([tokens[i - 1].low], 0) or not tokens[k].quote:
+        return None
+    para = tokens[i].para
+    found: set[int] = set()
+    while k >= 0 and tokens[k].quote and tokens[k].para == para:
+        run = scene.run_at.get(k)
+        ent = scene.entity_for_name(run.surface) if run is not None else None
+        if ent is not None and scene.cast.entities[ent].gender == gender:
+            found.add(ent)
+        k -= 1
+    return found.pop() if len(found) == 1 else None
+
+
+def _indefinite_object(tokens: list[Token], i: int) -> bool:
+    """An indefinite description after "of" or as the object of an infinitive ("to put a girl")."""
+    prev = tokens[i - 1]
+    if prev.quote:
+        return False
+    if prev.low in ("of", "for"):
+        return True
+    return i >= 2 and tokens[i - 2].low == "to" and prev.low.isalpha() and not tokens[i - 2].quote
 
 
 def _called(cast: Cast, noun: str) -> list[int]:
     """Who "the <noun>" may be: the one the text calls by the bare title ("the Professor" folded into
     Professor Bhaer's names), before anyone the title was given to once ("Professor Sands" of one
-    passing mention), else everyone with that role."""
+    passing mention), else everyone with that role, else (a foreign title: "Madame") everyone with that title."""
     holders = [e for e in cast.lookup(noun) if cast.entities[e].kind == "named" and len(cast.entities[e].forms) > 1]
-    return holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+    holders = holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
+    if holders or noun not in _TITLE_NOUNS:
+        return holders
+    # "Madame sternly retorted": a title alone is whoever of its bearers the scene has (the latest)
+    return [e for e, ent in enumerate(cast.entities) if ent.kind == "named" and ent.title == noun]
+
+
+def _aged(ages: dict[int, Counter[str]], e: int) -> str | None:
+    """Young or grown, as most of the plain descriptions that named person ``e`` said; None when unknown."""
+    votes = ages.get(e)
+    if not votes:
+        return None
+    young, grown = votes["young"], votes["grown"]
+    return "young" if young > grown else "grown" if grown > young else None
 
 
 def _age(noun: str) -> str | None:
@@ -250,7 +328,10 @@ def _next_word(text: str, tokens: list[Token], k: int) -> bool:
 
 def _same_age(key: str, other: str) -> bool:
     """Whether an unnamed person called ``other`` might be the one ``key`` describes: "the little
-    woman" is no "girl", "the old man" no "boy"; a calling ("the master") may be anyone."""
+    woman" is no "girl", "the old man" no "boy"; a calling ("the master", "the clerk") may be any
+    grown person, but no "boy"."""
+    if _age(key) == "young":
+        return _age(other) == "young"
     return None in (_age(key), _age(other)) or _age(key) == _age(other)
 
 
@@ -272,14 +353,45 @@ def _describe_key(words: list[str]) -> str:
     return "the " + " ".join(core)
 
 
-def _noun_after(tokens: list[Token], k: int) -> str | None:
-    """The calling an apposition gives someone ("Madame Dupont, the café's owner"): its noun."""
-    for t in tokens[k : k + 4]:
-        if t.low in PERSON_NOUNS and t.low not in GENERIC:
-            return t.low
-        if not t.text[0].isalpha():
+def _noun_after(tokens: list[Token], k: int) -> int | None:
+    """The calling an apposition gives someone ("Madame Dupont, the café's owner"): its noun's index."""
+    for j in range(k, min(k + 4, len(tokens))):
+        if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].poss:
+            return j
+        if not tokens[j].text[0].isalpha():
             return None
     return None
+
+
+def _a_role(det: str, noun: str) -> bool:
+    """Whether an apposition with this determiner and noun gives a role for the whole book: a calling
+    ("the owner", "a carpenter"), a relation of the narrator's ("my sister, Mrs. Joe") or the one the
+    text calls so ("Barrymore, the husband,"); not a relation of someone else's ("her father, Mr.
+    Leivers"), whose "father" depends on whose, nor "my friend", whom the narrator has several of."""
+    return det in ("the", "my") if noun in FAMILY else det != "my"
+
+
+def _listed(tokens: list[Token], last: int) -> bool:
+    """Whether the second of two phrases set side by side with a comma ("the mother, Edgar", "Captain
+    Smollett, the squire"), ending at token ``last``, goes on as a list, not as an apposition: "and"
+    follows it ("the mother, Edgar, and Miriam"), or a third name does ("the captain, Mr. Arrow, Hunter,
+    Joyce")."""
+    n = len(tokens)
+    k = last + 1
+    if k < n and tokens[k].text == ",":
+        k += 1
+    if k >= n or tokens[k].quote:
+        return False
+    if tokens[k].low in ("and", "or", "nor"):
+        return True
+    if not (tokens[k].cap and not tokens[k].sent_start) or tokens[k - 1].text != ",":
+        return False
+    for t in tokens[k + 1 : k + 5]:  # a short name, then a comma or "and": one more item of the list
+        if t.low in ("and", "or") or t.text == ",":
+            return True
+        if not t.cap:
+            return False
+    return False
 
 
 def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> dict[int, list[int]]:
@@ -292,31 +404,56 @@ def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]
     return out
 
 
+_APPOSITION_DETS = ("the", "a", "an", "his", "her", "my")
+
+
 def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> None:
     """ "Madame Dupont, the café's owner,", "The café's owner, Madame Dupont," and "a carpenter named
-    Master Antonio" give roles."""
-    n = len(tokens)
+    Master Antonio" give roles; a list ("the mother, Edgar, and Miriam") gives none."""
     for first, run in run_at.items():
         ents = cast.lookup(run.surface)
         if len(ents) != 1:
             continue
         ent = cast.entities[ents[0]]
-        k = run.last + 1
-        # NAME , the ... NOUN ,
-        if k + 2 < n and tokens[k].text == "," and tokens[k + 1].low in ("the", "a", "an", "his", "her"):
-            noun = _noun_after(tokens, k + 2)
-            if noun:
-                ent.roles.add(noun)
+        for role in (_role_after(tokens, run), _role_before(tokens, run)):
+            if role is not None:
+                ent.roles.add(role)
         # a ... NOUN named NAME ("an old carpenter named Master Antonio")
         named = first >= 2 and tokens[first - 1].low in ("named", "called") and not tokens[first].quote
-        if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC:
+        if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC | FAMILY:
             ent.roles.add(tokens[first - 2].low)
-        # the ... NOUN , NAME ,
-        if first >= 2 and tokens[first - 1].text == ",":
-            j = first - 2
-            if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].quote:
-                back = j
-                while back > max(0, j - 4) and tokens[back].low not in ("the", "a", "an"):
-                    back -= 1
-                if tokens[back].low in ("the", "a", "an"):
-                    ent.roles.add(tokens[j].low)
+
+
+def _role_after(tokens: list[Token], run: NameRun) -> str | None:
+    """NAME , the ... NOUN (,): "Madame Dupont, the café's owner", "Joe, my sister, ..."."""
+    k = run.last + 1
+    if k + 2 >= len(tokens) or tokens[k].text != "," or tokens[k + 1].low not in _APPOSITION_DETS:
+        return None
+    if tokens[run.last].poss:
+        return None  # "at Pumblechook's, my sister bounced in"
+    j = _noun_after(tokens, k + 2)
+    if j is None or _listed(tokens, j):
+        return None
+    det = "the" if any(t.poss for t in tokens[k + 2 : j]) else tokens[k + 1].low  # "my sister's husband"
+    # "for Joe, my sister went on": only "Joe, my sister, ..." makes her his
+    closed = j + 1 < len(tokens) and tokens[j + 1].text == ","
+    return tokens[j].low if _a_role(det, tokens[j].low) and (det != "my" or closed) else None
+
+
+def _role_before(tokens: list[Token], run: NameRun) -> str | None:
+    """the ... NOUN , NAME ,: "The café's owner, Madame Dupont,", "My sister, Mrs. Joe,"; "my brother
+    Robert"."""
+    first = run.first
+    if first >= 2 and tokens[first - 1].low in FAMILY and tokens[first - 2].low == "my" and not tokens[first].quote:
+        return tokens[first - 1].low  # "my brother Robert"
+    if first < 2 or tokens[first - 1].text != ",":
+        return None
+    j = first - 2
+    if tokens[j].low not in PERSON_NOUNS or tokens[j].low in GENERIC or tokens[j].quote:
+        return None
+    before = tokens[max(0, j - 4) : j]
+    det = next((t.low for t in reversed(before) if t.low in _APPOSITION_DETS), None)
+    if det is None or _listed(tokens, run.last):
+        return None
+    det = "the" if any(t.poss for t in before) else det
+    return tokens[j].low if _a_role(det, tokens[j].low) else None

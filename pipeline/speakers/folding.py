@@ -58,7 +58,16 @@ class _Forms:
                 g = pronoun_follows(tokens, r.last)
                 if g != "U":
                     f.votes[key][g] += 1
+        f.rank_as_given_name()
         return f
+
+    def rank_as_given_name(self) -> None:
+        """ "Earl Haydock" is Earl of the Haydocks, not a peer, when the text calls someone "Earl" without
+        "the" too: a rank that is also a given name ("Earl", "Duke", "Count") is one in such a text."""
+        for key, (title, words) in list(self.forms.items()):
+            bare = self.forms.get(title or "")
+            if title in _RANKS and bare is not None and bare[0] is None and 2 * self.the[title] < self.count[title]:
+                self.forms[key] = (None, (title.capitalize(), *words))
 
     def gender_of(self, key: str, firm: bool = False) -> str:
         """A title's sex, a listed given name's, else the pronouns' after the name; ``firm``: only a
@@ -126,6 +135,7 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
                 ent.title = title  # not "Madam" of "Madam Mina": Mina Harker is still "Mrs. Harker"
     for ent in cast.entities:
         _add_short_forms(ent, count)
+    _sole_holders(cast)
     _choose_names(cast, people, tokens)
     _bare_heads(cast)
     for ent in cast.entities:  # "the Witch of the North", as the text writes her name
@@ -150,6 +160,22 @@ def _bare_heads(cast: Cast) -> None:
             cast.merge(holders[0], index)
             for i in holders[1:]:
                 cast.alias(i, head)
+
+
+def _sole_holders(cast: Cast) -> None:
+    """A title used alone as a name ("the squire", "the vicar") is the one person of the text who bears
+    it, however seldom the text writes it before the name ("Squire Trelawney" twice, "Mr. Trelawney"
+    and "the squire" throughout). Not a rank: "the Count" of a story may be a disguise."""
+    holders: dict[str, list[Entity]] = defaultdict(list)
+    for ent in cast.entities:
+        if ent.kind != "named":
+            continue
+        titles = {f.split()[0].rstrip(".") for f in ent.forms if " " in f} | {ent.title or ""}
+        for title in titles & TITLE_ALONE:
+            holders[title].append(ent)
+    for title, ents in holders.items():
+        if len(ents) == 1:
+            ents[0].roles.add(title)
 
 
 def _bare_title(title: str | None, words: tuple[str, ...]) -> bool:

@@ -60,6 +60,15 @@ KIN = frozenset(
         "dad",
     }
 )
+#: Relations within a family: who they are depends on whose ("the mother" of the family the scene is
+#: with), so a list or an apposition ("the mother, Edgar, and Miriam") never makes them anyone's role.
+FAMILY = frozenset(
+    words(
+        "sister brother mother father wife husband son daughter aunt uncle niece nephew cousin grandmother "
+        "grandfather sister-in-law brother-in-law mother-in-law father-in-law grandson granddaughter "
+        "mama papa mamma ma pa mum dad"
+    )
+)
 GENERIC = frozenset(
     {
         "man",
@@ -118,7 +127,7 @@ class Relatives:
             return self._salient(i, owner)  # "said my friend": the narrator's chief companion
         if gender == "U":
             return None
-        family = self._family_member(i, noun, gender, owner)
+        family = self.family_member(i, noun, gender, owner)
         if family is not None:
             return family
         owner_ent = self.cast.entities[owner] if owner is not None else None
@@ -157,7 +166,7 @@ class Relatives:
             return None
         return max(counts, key=lambda e: counts[e])
 
-    def _family_member(self, i: int, noun: str, gender: str, owner: int | None) -> int | None:
+    def family_member(self, i: int, noun: str, gender: str, owner: int | None) -> int | None:
         """ "his wife" / "her father": the one Mrs. / Mr. of the owner's family name, or, when the
         owner is unknown, of the family name of the latest named person that has one."""
         titles = FAMILY_TITLE.get(noun)

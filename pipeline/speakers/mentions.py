@@ -54,6 +54,8 @@ class Resolver:
                 sentence_has_subject = sentence_has_subject or m.subject
             self.mentions.append(m)
             if m.entity is not None:
+                if m.kind == "name":
+                    self.descriptions.strangers.named(self, m)
                 self.history.append(m)
             i = m.last + 1
         return self.mentions

@@ -224,3 +224,49 @@ def test_dialect_words_cut_short_do_not_close_a_single_quoted_speech() -> None:
         "Stop",
         "an' listen.",
     ]
+
+
+def test_narration_that_brings_someone_in_before_a_led_in_part_starts_a_new_quotation() -> None:
+    # a story of its own between the parts, then a lead-in: the reports of two different people
+    text = ('The cook went in first. Report, on coming out: "He is a perfect gentleman." The maid followed. '
+            'Remained much longer. Report, on coming out: "He might keep his opinions to himself!"')
+    assert grouping(text) == [0, 1]
+    # after a part that ends its sentence, a new sentence that is no tag leads in someone else's words
+    assert grouping('Kate chose "Glimmer-glass." Anne\'s choice was "The Fairies\' Mirror."') == [0, 1]
+    # someone else cuts in after the first part's tag
+    assert grouping('"I\'m the oldest," began Meg, but Jo cut in with a decided, "I shall buy them."') == [0, 1]
+
+
+def test_the_same_speaker_going_on_after_narration_stays_one_quotation() -> None:
+    assert grouping('"Oh, as to that," said Mrs. Fisher. She paused, and then, bent: "We all went."') == [0, 0]
+    assert grouping('"Yes," sighed Mrs. Penniman. And then, as if to make amends, "But you will come back?"') == [0, 0]
+    assert grouping('"Once more!"--Mr. Cruncher could not be restrained--"I\'d catch hold of you."') == [0, 0]
+    assert grouping('"Good," said Tom, and Tom smiled, "now we go."') == [0, 0]
+
+
+def test_a_tag_and_its_manner_in_ing_keep_one_quotation() -> None:
+    assert grouping('"Peter," she said, faltering, "are you expecting me to fly away with you?"') == [0, 0]
+
+
+def test_a_paragraph_whose_tag_names_someone_else_does_not_go_on_with_an_open_quotation() -> None:
+    text = ('"No," assented Tom, "they don\'t kill the women. And the women\'s always beautiful, too.\n\n'
+            '"And don\'t they wear the bulliest clothes!" said Joe, with enthusiasm.\n')
+    assert grouping(text) == [0, 0, 1]
+    # the same speaker going on over two paragraphs stays one quotation
+    text = '"No," said Tom, "not now. We must wait.\n\n"And when we go, we go together," he said.\n'
+    assert grouping(text) == [0, 0, 0]
+
+
+def test_someone_else_leading_in_after_a_finished_part_starts_a_new_quotation() -> None:
+    text = '"Yes," I said. "He proved it." He smiled as he went on: "Then you are satisfied."'
+    assert grouping(text) == [0, 0, 1]
+    assert grouping('"Ah, I can trust you!" I seized the chance, and said: "I promise you."') == [0, 1]
+    assert grouping('"Oh, dinner," he mocked her; but she left him with the rejoinder: "On board, then."') == [0, 1]
+
+
+def test_a_short_reply_left_open_is_one_speaker_the_next_paragraph_another() -> None:
+    text = '"You wanted to go?"\n\n"Yes.\n\n"Why didn\'t you tell me?"\n'
+    assert grouping(text) == [0, 1, 2]
+    # a long speech over several paragraphs stays one line
+    text = '"Yes, sir. We live very quietly, the three of us, and we pay our debts.\n\n"Then one day he came in."\n'
+    assert grouping(text) == [0, 0]

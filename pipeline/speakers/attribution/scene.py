@@ -104,7 +104,7 @@ class Scene:
             t = self.tokens[k]
             if t.para != para or (t.quote and t.start >= end):
                 break
-            if t.text in ".!?;" and out:
+            if t.text in ".!?;" and out and not self.abbrev(k):  # '"No," Mr. Darling said': not the end
                 out.append(k)
                 break
             out.append(k)

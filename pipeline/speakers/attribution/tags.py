@@ -37,8 +37,24 @@ _ADVERBS = frozenset(
         "up",
         "in",
         "on",
+        "always",
+        "never",
+        "often",
+        "even",
+        # auxiliaries: "the damsel would ask", "Mrs. Westlake had pronounced"
+        "would",
+        "will",
+        "could",
+        "did",
+        "must",
+        "might",
+        "should",
+        "had",
     }
 )
+#: A tag whose subject is a voice speaks for the voice's owner: "cried the voice of John Reed".
+_VOICE = frozenset({"voice", "voices", "tones"})
+_DASH = frozenset({"-", "—", "–"})
 
 
 class Tag:
@@ -51,16 +67,23 @@ class Tag:
 
 
 def _tagged(s: Scene, q: Quotation) -> Decision | None:
+    a = q.parts[0][0]
+    led_in = _tag_in(s, s.before(a), first=False)
     for i, (_a, b) in enumerate(q.parts):
         after = s.after(b)
         open_ended = bool(after) and s.tokens[after[-1]].text not in ".!?;"
         if i == len(q.parts) - 1 and open_ended and s.leads_on(q.paragraphs[-1]):
             break  # '... hearty?" I saw an opening, so I said:--' introduces the next paragraph's line
+        if i == len(q.parts) - 1 and _leads_into_next(s, b, after):
+            break  # '"Certainly." Madame sternly retorted, "I tell you ..."': the next line's tag
         found = _tag_in(s, after, first=True)
+        if found is None:
+            found = _from_whom(s, after)
+        if found is not None and led_in is not None and _verb_at(s, after) > 3:
+            break  # 'Miss Pole said, "Good gracious!" but was silent as Martha resumed': the tag before
         if found:
             return _decide_tag(s, found, "after")
-    a = q.parts[0][0]
-    found = _tag_in(s, s.before(a), first=False)
+    found = led_in
     if found:
         return _decide_tag(s, found, "before")
     para = q.paragraphs[0]
@@ -71,16 +94,59 @@ def _tagged(s: Scene, q: Quotation) -> Decision | None:
     return None
 
 
+def _leads_into_next(s: Scene, end: int, after: list[int]) -> bool:
+    """The narration after a part that ended its sentence is a new sentence leading into the next
+    quotation with a comma or colon: that quotation's tag, not this one's."""
+    words = _words(s, after)
+    if not words or not s.tokens[words[0]].cap or s.tokens[words[0]].low == "i":
+        return False
+    if s.layout.text[:end].rstrip()[-1:] not in ".!?":
+        return False
+    last = words[-1]
+    rest = [t for t in s.tokens[last + 1 : last + 3] if t.para == s.tokens[last].para]
+    return (s.tokens[last].text in ",:" or s.tokens[last].text in _DASH) and any(t.quote for t in rest)
+
+
+def _words(s: Scene, idx: list[int]) -> list[int]:
+    """The narration tokens of ``idx`` without the quotation marks."""
+    return [k for k in idx if not s.tokens[k].quote and s.tokens[k].text not in "\"'“”‘’"]
+
+
+def _verb_at(s: Scene, idx: list[int]) -> int:
+    """How many narration words come before the first speech verb of ``idx`` (a large number when none)."""
+    n = 0
+    for p, k in enumerate(idx):
+        t = s.tokens[k]
+        if t.quote or not t.text[:1].isalpha():
+            continue
+        if t.low not in WEAK_SPEECH_VERBS and speech_verb_at([s.tokens[j].low for j in idx], p):
+            return n
+        n += 1
+    return 99
+
+
+def _from_whom(s: Scene, idx: list[int]) -> Mention | None:
+    """ '"Why, what a wicked thing to say!" from Aunt Bessie.': a tag without a verb."""
+    words = _words(s, idx)
+    if len(words) < 2 or s.tokens[words[0]].low != "from":
+        return None
+    m = s.by_first.get(words[1])
+    if m is None or m.kind != "name" or m.last + 1 >= len(s.tokens) or s.tokens[m.last + 1].text not in ".!;":
+        return None
+    return m
+
+
 def _tag_in(s: Scene, idx: list[int], first: bool) -> Mention | None:
     """The subject of the first (or last) speech verb among the tokens ``idx``."""
     lows = [s.tokens[i].low for i in idx]
     order = range(len(idx)) if first else range(len(idx) - 1, -1, -1)
     for p in order:
-        if lows[p] in WEAK_SPEECH_VERBS or not speech_verb_at(lows, p):
+        cut_in = lows[p] in ("cut", "put") and lows[p + 1 : p + 2] == ["in"]  # "Jo cut in with a decided,"
+        if not cut_in and (lows[p] in WEAK_SPEECH_VERBS or not speech_verb_at(lows, p)):
             continue
         if s.tokens[idx[p]].quote or (s.tokens[idx[p]].cap and p == 0 and not first):
             continue
-        span = speech_verb_at(lows, p)
+        span = 2 if cut_in else speech_verb_at(lows, p)
         v, v_end = idx[p], idx[p + span - 1]
         inverted = _inverted_subject(s, v_end)
         if inverted is None and any(
@@ -109,23 +175,49 @@ def _inverted_subject(s: Scene, v_end: int) -> Mention | None:
     for k in range(v_end + 1, min(len(s.tokens), v_end + 5)):
         m = s.by_first.get(k)
         if m is not None:
-            return m
+            named = s.by_first.get(m.last + 1)
+            if m.kind == "description" and named is not None and named.kind == "name":
+                return named  # "said the lad Dick"
+            return _voice_owner(s, m)
+        owner = _possessor(s, k)
+        if owner is not None:
+            return owner  # "cried the duke's voice"
         t = s.tokens[k]
         if not t.text.isalpha() or t.low in _NOT_MODIFIERS or t.quote or t.para != s.tokens[v_end].para:
             return None
+        if t.cap:
+            return _cast_name(s, k)  # "said Anne miserably" where the mention pass saw no name
+        if t.low in _PLURAL_GROUPS and s.tokens[k - 1].low == "the":
+            return Mention(k, k, "group", None, True, t.para)  # "cried the twins"
     return None
+
+
+#: Plural people after "the" in an inverted tag: "cried the twins", "said the others".
+_PLURAL_GROUPS = frozenset({"twins", "others", "children", "boys", "girls"})
+
+
+def _cast_name(s: Scene, k: int) -> Mention | None:
+    """The one named person of the cast a capitalised word is a form of, as a mention; else None."""
+    found = [e for e in s.cast.lookup(s.tokens[k].text) if s.cast.entities[e].kind == "named"]
+    if len(found) != 1:
+        return None
+    return Mention(k, k, "name", found[0], True, s.tokens[k].para)
 
 
 def _mention_ending_before(s: Scene, v: int, idx: list[int]) -> Mention | None:
     k = v - 1
     lo = idx[0]
-    while k >= lo and (s.tokens[k].low.endswith("ly") or s.tokens[k].low in _ADVERBS):
-        k -= 1
+    while k >= lo and k not in s.by_last and (s.tokens[k].low.endswith("ly") or s.tokens[k].low in _ADVERBS):
+        k -= 1  # "Mr. Darling always said", but "Slightly cried"
     if k < lo:
         return None
+    k = _before_aside(s, k, lo)
+    owner = _possessor(s, k - 1) if s.tokens[k].low in _VOICE else None
+    if owner is not None:
+        return owner  # "the Count's voice saying"
     m = s.by_last.get(k)
     if m is not None and m.first >= lo:
-        return m
+        return _voice_owner(s, m)
     if s.tokens[k].low in ("who", "and"):
         return _clause_subject(s, k, lo)
     # "the man from Flat 9 said": a description whose phrase ends before the verb
@@ -140,6 +232,91 @@ def _mention_ending_before(s: Scene, v: int, idx: list[int]) -> Mention | None:
     return None
 
 
+def _before_aside(s: Scene, k: int, lo: int) -> int:
+    """The token before an aside that ends at ``k``: "Pepper--such was the name of the avenging
+    boy--announced", "Lord Hubert, from half way down the side-ladder, called back"; else ``k``."""
+    t = s.tokens[k].text
+    if t not in _DASH and t != ",":
+        return k
+    j = k - 1
+    while j > lo and s.tokens[j].text in _DASH:
+        j -= 1
+    for i in range(j, max(lo, k - 14) - 1, -1):
+        if s.tokens[i].text == t or (t in _DASH and s.tokens[i].text in _DASH):
+            while i > lo and s.tokens[i - 1].text in _DASH:
+                i -= 1
+            m = s.by_last.get(i - 1)
+            return i - 1 if m is not None and m.kind == "name" and m.first >= lo else k
+        if s.tokens[i].text in ".;:!?" or s.tokens[i].quote:
+            break
+    return k
+
+
+def _voice_owner(s: Scene, m: Mention) -> Mention:
+    """Whose voice a tag's subject is, when the text says: "the voice of John Reed", "a voice--the voice
+    of Black Michael himself", "the other voice--Bersonin's", "the voice of the coxswain, Israel Hands"."""
+    if m.kind != "description" or s.tokens[m.last].low not in _VOICE:
+        return m
+    k = m.last + 1
+    while k < len(s.tokens) and s.tokens[k].text in _DASH:
+        k += 1
+    if k >= len(s.tokens) or s.tokens[k].quote or s.tokens[k].para != m.para:
+        return m
+    if s.tokens[k].low == "of":
+        owner = _mention_from(s, k + 1)
+        if owner is None:
+            return m
+        named = s.by_first.get(owner.last + 2)
+        if owner.kind == "description" and s.tokens[owner.last + 1].text == "," and named and named.kind == "name":
+            return named  # "the voice of the coxswain, Israel Hands"
+        return owner
+    if k > m.last + 1:  # after a dash: another voice, or a possessive
+        again = s.by_first.get(k)
+        if again is not None and again is not m:
+            return _voice_owner(s, again)
+        return _possessor(s, k) or m
+    return m
+
+
+def _mention_from(s: Scene, k: int) -> Mention | None:
+    """The first mention in the few words from token ``k`` ("of the lookout", "of Black Michael
+    himself"), or a capitalised cast name there the mention pass left out; None at a clause's end."""
+    for j in range(k, min(len(s.tokens), k + 4)):
+        m = s.by_first.get(j)
+        if m is not None:
+            return m
+        t = s.tokens[j]
+        if t.quote or t.text in ".;:!?":
+            return None
+        if t.cap:
+            two = " ".join(x.text for x in s.tokens[j : j + 2])
+            found = [e for e in s.cast.lookup(two) if s.cast.entities[e].kind == "named"]
+            if len(found) == 1:
+                return Mention(j, j + 1, "name", found[0], True, t.para)
+            return _cast_name(s, j)
+    return None
+
+
+def _possessor(s: Scene, k: int) -> Mention | None:
+    """ "the Count's (voice)", "Bersonin's": a possessive the cast names; None otherwise."""
+    if k < 0 or k >= len(s.tokens):
+        return None
+    t = s.tokens[k]
+    if not t.cap or not t.text.endswith(("'s", "’s")):
+        return None
+    base = t.text[:-2]
+    found = s.cast.lookup(base) or s.cast.lookup("the " + base)
+    found = [e for e in found if s.cast.entities[e].kind in ("named", "unnamed")]
+    if not found:
+        return None
+    if len(found) > 1:
+        near = [m.entity for m in s.mentions_between(max(0, t.start - 3000), t.start) if m.entity in found]
+        if not near:
+            return None
+        found = near[-1:]
+    return Mention(k, k, "name", found[0], True, t.para)
+
+
 def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
     """The speaker of a verb after "who" or "and": "a stately old gentleman, who said", "Miss Jenkyns
     shook her head ... and then sighed out", "Joe backed up against a wall, and said to me"."""
@@ -149,10 +326,32 @@ def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
     start = k
     while start > lo and not s.tokens[start].sent_start:
         start -= 1
-    subjects = [m for m in s.mentions_between(s.tokens[start].start, s.tokens[k].start) if m.subject]
+    between = s.mentions_between(s.tokens[start].start, s.tokens[k].start)
+    # a name just before its own verb: "When we stood alone, Joe backed up against a wall, and said"
+    acting = [m for m in between if m.kind == "name" and not s.tokens[m.first].quote and _verb_follows(s, m)]
+    if acting:
+        return acting[-1]
+    subjects = [m for m in between if m.subject]
     if len(subjects) != 1 or subjects[0].kind == "group" or s.tokens[subjects[0].first].quote:
         return None
     return subjects[0]
+
+
+def _verb_follows(s: Scene, m: Mention) -> bool:
+    """The word after a mention reads as its verb ("Joe backed"), not "Joe and", "Joe's", "Joe, who"."""
+    k = m.last + 1
+    if k >= len(s.tokens) or m.first == 0:
+        return False
+    t, before = s.tokens[k], s.tokens[m.first - 1]
+    if not (s.tokens[m.first].sent_start or before.text in ",;" or before.low in _CLAUSE_OPENERS):
+        return False  # "looked at Mary and said", "handed Willoughby the butter": no subject
+    return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
+
+
+#: Words a clause's subject may follow: "When we stood alone, Joe backed ...", "and then Joe said".
+_CLAUSE_OPENERS = frozenset({"and", "but", "then", "when", "while", "as", "so", "till", "until", "once", "now"})
+#: Words after a name that are not its verb: "Joe the blacksmith", "Joe his friend".
+_NOT_VERBS = frozenset({"is", "was", "the", "a", "an", "his", "her", "their", "my", "your", "its", "our"})
 
 
 def _decide_tag(s: Scene, m: Mention, where: str) -> Decision | None:

@@ -1,0 +1,77 @@
+"""The tag reader: whose tag a line has, read from short texts of our own."""
+
+from __future__ import annotations
+
+from pipeline.speakers.analyse import analyse
+
+
+def speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(s.text, s.speaker) for s in analyse(text).segments if s.kind == "dialogue"]
+
+
+_CAST = (
+    "Mr. Darling came home late. Mrs. Darling was waiting for him, and Nana too. Mr. Darling sat down; "
+    "Mrs. Darling poured the tea.\n\n"
+)
+
+
+def test_a_titled_name_before_the_verb_is_read_after_the_line() -> None:
+    # the full stop of "Mr." does not end the tag
+    got = speakers(_CAST + '"I am late," Mrs. Darling said.\n\n"No, no," Mr. Darling always said, "I am to blame."\n')
+    assert got[0] == ("I am late,", "Mrs. Darling")
+    assert got[1:] == [("No, no,", "Mr. Darling"), ("I am to blame.", "Mr. Darling")]
+
+
+def test_a_tag_after_a_line_that_leads_into_the_next_line_is_the_next_ones() -> None:
+    text = (_CAST + 'Mr. Darling went to the window, and said, "It is raining." Mrs. Darling sternly retorted, '
+            '"It is not."\n')
+    assert speakers(text) == [("It is raining.", "Mr. Darling"), ("It is not.", "Mrs. Darling")]
+
+
+def test_the_tag_that_leads_in_outweighs_a_later_clause_of_someone_else() -> None:
+    text = _CAST + 'Mrs. Darling said, "Good gracious me!" but was silent as Mr. Darling resumed his story.\n'
+    assert speakers(text) == [("Good gracious me!", "Mrs. Darling")]
+
+
+def test_a_voice_speaks_for_its_owner() -> None:
+    cast = ("John Reed came in. Rupert Hentzau stood by the door; Rupert Hentzau was angry. Then John Reed "
+            "left, and Rupert Hentzau followed him.\n\n")
+    got = speakers(cast + '"Boh! Madam Mope!" cried the voice of John Reed.\n\n'
+                   '"Open the door!" cried a voice--the voice of Rupert Hentzau himself.\n')
+    assert got == [("Boh! Madam Mope!", "John Reed"), ("Open the door!", "Rupert Hentzau")]
+    got = speakers(cast + '"He is square," returned the voice of the steward, John Reed.\n')
+    assert got == [("He is square,", "John Reed")]
+
+
+def test_an_aside_between_the_name_and_the_verb() -> None:
+    cast = "Lord Hubert came aboard. Lord Hubert smiled at Lily, and Lily smiled back.\n\n"
+    got = speakers(cast + 'Lord Hubert, from half way down the side-ladder, called back, "And you too?"\n')
+    assert got == [("And you too?", "Lord Hubert")]
+
+
+def test_a_line_from_someone_without_a_verb() -> None:
+    cast = "Aunt Bessie sat with Carol. Aunt Bessie knitted; Carol read.\n\n"
+    got = speakers(cast + '"You are wicked, Carrie!" from Aunt Bessie.\n\n"I am not," said Carol.\n')
+    assert got == [("You are wicked, Carrie!", "Aunt Bessie"), ("I am not,", "Carol")]
+
+
+def test_the_subject_of_an_and_clause_is_the_name_before_its_own_verb() -> None:
+    cast = "Joe walked with Pip. Joe was quiet and Pip was tired.\n\n"
+    got = speakers(cast + 'When we stood alone again, Joe backed up against a wall, and said to me, "Astonishing!"\n')
+    assert got == [("Astonishing!", "Joe")]
+    # the one handed something is no subject
+    cast = "Helen sat with Willoughby. Helen was silent; Willoughby ate.\n\n"
+    got = speakers(cast + 'Helen handed Willoughby the butter, and as she did so reflected, "And she was happy."\n')
+    assert got == [("And she was happy.", "Helen")]
+
+
+def test_plural_people_after_the_verb_are_a_group() -> None:
+    cast = "Wendy came in. Nibs bowed to Wendy, and the twins bowed too.\n\n"
+    got = speakers(cast + '"Oh, say you are pleased," cried Nibs.\n\n"And we are your children," cried the twins.\n')
+    assert got[1] == ("And we are your children,", "_group")
+
+
+def test_cutting_in_is_speaking() -> None:
+    cast = "Meg sat with Jo. Meg was the oldest; Jo was the tallest.\n\n"
+    got = speakers(cast + '"I\'m the oldest," began Meg, but Jo cut in with a decided, "I shall buy them."\n')
+    assert got == [("I'm the oldest,", "Meg"), ("I shall buy them.", "Jo")]
