@@ -91,16 +91,22 @@ def longest_first(plans: Sequence[ChapterPlan], missing: Sequence[PlannedClip],
     """The order to make the chapters in (indices into ``plans``) and, chapter by chapter in that
     order, the missing clips to queue for it.
 
-    Chapters with nothing to render come first (they are ready now), then the one with the most
-    to render, and so on down to the one with the least; within a chapter, its longest clips
-    first. A chapter is assembled and encoded (on this machine's cores too) while the workers
-    render the ones after it, so what is left once the last clip is in is the shortest chapter's
-    assembly, not the last chapter's (in a book's own order, often a long one), and the workers
-    end on short clips, together. Ties keep the plans' order: the same build, the same order.
+    Chapters with nothing to render come first (they are ready now); then the work with the most
+    to render, its chapters from the one with the most to the one with the least (its longest
+    clips first), then the next work, down to the work with the least. A chapter is assembled
+    and encoded (on this machine's cores too) while the workers render the ones after it, and a
+    book's M4B joined while they render the next works: what is left once the last clip is in is
+    the least work's shortest chapter, not the last chapter in the corpus's order (often a long
+    one), and the workers end on short clips, together. Ties keep the plans' order: the same
+    build, the same order.
     """
     cost = {c.key: render_cost(c.utterance.text, c.utterance.voice) for c in missing}
     left = [sum(cost.get(k, 0.0) for k in {c.key for c in p.clips}) for p in plans]
-    order = sorted(range(len(plans)), key=lambda i: (left[i] > 0, -left[i]))
+    work_left: dict[str, float] = {}
+    for plan, chapter_left in zip(plans, left, strict=True):
+        work_left[plan.work.slug] = work_left.get(plan.work.slug, 0.0) + chapter_left
+    rank = {slug: n for n, slug in enumerate(sorted(work_left, key=lambda w: -work_left[w]))}
+    order = sorted(range(len(plans)), key=lambda i: (left[i] > 0, rank[plans[i].work.slug], -left[i]))
     queued: set[str] = set()
     queue = []
     for i in order:

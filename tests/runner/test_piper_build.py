@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from mutagen.mp4 import MP4
 
+from pipeline.audio import workers
 from pipeline.audio.ostweaks import pool_processes
 from pipeline.audio.synth import ClipCache, PlannedClip, Renderer, render_cost
 from pipeline.audio.workers import Pool, _warm_up
@@ -26,6 +27,7 @@ from pipeline.quality.check import check_files
 from pipeline.runner import executors
 from pipeline.runner.stages import build, spoken_plans, voices_to_load
 from tests.conftest import TINY_STORY, Project
+from tests.publish.test_books import TEXT_BOOK
 
 NARRATOR = "narrator:\n  engine: piper\n  voice: en_US-joe-medium\n"
 SECOND = 'The Short One\n\nThe lamp went out.\n\n"Who is there?" asked Tom.\n'
@@ -160,15 +162,22 @@ def cost(clips: Sequence[PlannedClip]) -> list[float]:
     return [render_cost(c.utterance.text, c.utterance.voice) for c in clips]
 
 
-def test_chapters_with_most_to_render_go_first_and_their_longest_clips_first(short_first: Project) -> None:
+def test_works_with_most_to_render_go_first_each_its_longest_chapters_and_clips_first(short_first: Project) -> None:
+    (short_first.corpus / "03-the-lantern.txt").write_text(TEXT_BOOK, encoding="utf-8")  # a book of 2 chapters
     plans = spoken_plans(short_first.options())[1]
     missing = ClipCache(short_first.options().layout.clips).missing([c for p in plans for c in p.clips])
     order, queue = executors.longest_first(plans, missing)
-    assert sorted(order) == list(range(len(plans)))
-    titles = [plans[i].work.title for i in order]
-    assert titles.index("The Visit") < titles.index("The Short One")  # though the corpus has it second
-    assert [sum(cost(q)) for q in queue] == sorted((sum(cost(q)) for q in queue), reverse=True)
-    assert all(cost(q) == sorted(cost(q), reverse=True) for q in queue)
+    assert sorted(order) == list(range(len(plans))) and len(queue) == len(plans)  # each has clips to render
+    works = [plans[i].work.slug for i in order]
+    assert works[0] == "03-the-lantern"  # the book has the most to say, though the corpus has it last
+    # A work's chapters one after another: a book's M4B is joined while the next works render.
+    assert all(works[works.index(w):len(works) - works[::-1].index(w)] == [w] * works.count(w) for w in works)
+    keys = {c.key for c in missing}
+    left = [sum(cost(list({c.key: c for c in plans[i].clips if c.key in keys}.values()))) for i in order]
+    by_work = [[n for n, w in zip(left, works, strict=True) if w == slug] for slug in dict.fromkeys(works)]
+    assert [sum(c) for c in by_work] == sorted((sum(c) for c in by_work), reverse=True)  # works, the most first
+    assert all(c == sorted(c, reverse=True) for c in by_work)  # a work's chapters, the most first
+    assert all(cost(q) == sorted(cost(q), reverse=True) for q in queue)  # a chapter's clips, the longest first
     queued = [c.key for q in queue for c in q]
     assert sorted(queued) == sorted(c.key for c in missing)  # each missing clip once
     # Once the clips are in, nothing is left to render: every chapter is ready, in plan order.
@@ -231,9 +240,13 @@ def test_a_build_with_nothing_to_render_leaves_no_worker_behind(piper_project: P
     assert multiprocessing.active_children() == []
 
 
-def test_workers_that_die_as_they_load_the_voice_are_replaced(piper_project: Project) -> None:
-    clips = clips_of(piper_project)[:4]
-    joe = next(c.utterance.voice for c in clips if c.utterance.voice.engine == "piper")
+def test_workers_that_die_as_they_load_the_voice_are_replaced(piper_project: Project,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    clips = [c for c in clips_of(piper_project) if c.utterance.voice.engine == "piper"][:4]
+    joe = clips[0].utterance.voice
+    # Forked, as workers warmed up always are (this test process may have started eSpeak, which would
+    # make it spawn them; the forked ones only speak with Piper here).
+    monkeypatch.setattr(workers, "can_fork", lambda: True)
     pool = Pool(2)
     pool.submit(_warm_up, [joe])
     for proc in pool_processes(pool.executor):
