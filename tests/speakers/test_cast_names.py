@@ -6,16 +6,8 @@ Every text here is written for the test.
 
 from __future__ import annotations
 
-from pipeline.reading.segment import split
-from pipeline.speakers.analyse import analyse
-from pipeline.speakers.characters import Cast, find_cast
-from pipeline.speakers.tokens import tokenize
-
-
-def cast_of(text: str) -> Cast:
-    layout = split(text)
-    cast, _ = find_cast(layout, tokenize(layout))
-    return cast
+from pipeline.speakers.characters import Cast
+from tests.speakers.castkit import cast_of, speakers
 
 
 def names(text: str) -> set[str]:
@@ -24,10 +16,6 @@ def names(text: str) -> set[str]:
 
 def holders(cast: Cast, form: str) -> list[int]:
     return [i for i in cast.lookup(form) if cast.entities[i].kind != "merged"]
-
-
-def speakers(text: str) -> list[str | None]:
-    return [s.speaker for s in analyse(text).segments if s.kind == "dialogue"]
 
 
 _WEDDING = (

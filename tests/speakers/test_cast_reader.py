@@ -7,25 +7,12 @@ kept apart, and the numbered contents lines that are nobody's name.
 
 from __future__ import annotations
 
-from pipeline.reading.segment import split
-from pipeline.speakers.analyse import analyse
-from pipeline.speakers.characters import Cast, find_cast
 from pipeline.speakers.nameruns import split_name
-from pipeline.speakers.tokens import tokenize
-
-
-def cast_of(text: str) -> Cast:
-    layout = split(text)
-    cast, _ = find_cast(layout, tokenize(layout))
-    return cast
+from tests.speakers.castkit import cast_of, speakers
 
 
 def names(text: str) -> set[str]:
     return {e.name for e in cast_of(text).entities}
-
-
-def speakers(text: str) -> list[str | None]:
-    return [s.speaker for s in analyse(text).segments if s.kind == "dialogue"]
 
 
 def test_a_name_with_particles_is_one_name_not_mr() -> None:

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from pipeline.reading.segment import split
-from pipeline.speakers.characters import Cast, Entity, find_cast, noun_gender
+from pipeline.speakers.characters import Entity, noun_gender
 from pipeline.speakers.tokens import tokenize
-
-
-def cast_of(text: str) -> Cast:
-    layout = split(text)
-    cast, _ = find_cast(layout, tokenize(layout))
-    return cast
+from tests.speakers.castkit import cast_of
 
 
 def people(text: str) -> dict[str, Entity]:
