@@ -142,12 +142,6 @@ class Model:
         """Per row, the probability that its candidate is the speaker (a model trained one row at a time)."""
         return 1.0 / (1.0 + np.exp(-self.forest.raw(x)))
 
-    def shares(self, raw: np.ndarray, vetoed: np.ndarray) -> np.ndarray:
-        """Per candidate of one line, its share of the line: the probability of a model trained one row at
-        a time, or the softmax over the line's candidates of one trained to rank them (``ranking``);
-        0 for a ``vetoed`` candidate."""
-        return line_shares(raw, vetoed, self.ranking)
-
     def scores(self, rows: np.ndarray, sizes: list[int], speakers: list[tuple[int | str, ...]],
                joined: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Per row of the lines' candidates (``sizes`` rows each): the first pass's share, and the score a
@@ -171,12 +165,14 @@ class Model:
 
 
 def line_shares(raw: np.ndarray, vetoed: np.ndarray, ranking: bool) -> np.ndarray:
-    """See `Model.shares`."""
+    """Per candidate of one line, its share of the line: the probability of a model trained one row at a
+    time, or the softmax over the line's candidates of one trained to rank them (``ranking``); 0 for a
+    ``vetoed`` candidate."""
     return shares_by_line(raw, vetoed, [len(raw)], ranking)
 
 
 def shares_by_line(raw: np.ndarray, vetoed: np.ndarray, sizes: list[int], ranking: bool) -> np.ndarray:
-    """`Model.shares` of every line at once: the rows of the lines one after another, ``sizes`` rows each
+    """`line_shares` of every line at once: the rows of the lines one after another, ``sizes`` rows each
     (a line of no rows is allowed). One pass of numpy over all the rows, not a few numpy calls a line."""
     if not ranking:
         return np.where(vetoed, 0.0, 1.0 / (1.0 + np.exp(-raw)))
@@ -217,14 +213,6 @@ def addressed(x: np.ndarray) -> np.ndarray:
     return (x[:, _ADDRESSED] > 0) & ~named_by_tag(x)
 
 
-def choose(p: np.ndarray, x: np.ndarray) -> int:
-    """The row one line goes to: the person its explicit tag names, else the best scored. (Held out,
-    the ranker re-deciding tagged lines won 22 and lost 12 of the novels' 9,101 lines, and lost
-    tagged lines of the short-story dev set: a tag is what a listener checks first.)"""
-    tagged = np.flatnonzero(named_by_tag(x))
-    return int(tagged[0]) if len(tagged) else int(np.argmax(p))
-
-
 @cache
 def _packaged() -> dict[str, Any]:
     return dict(json.loads(MODEL.read_text(encoding="utf-8")))
@@ -257,7 +245,9 @@ class Ranker:
         x = np.asarray(rows, dtype=float)
         sizes = [len(c.rows) for c in table]
         p, q = self.model.scores(x, sizes, [c.speakers for c in table], links(s.quotes))
-        # each line's pick: the person its explicit tag names, else the best scored (see `choose`); its
+        # each line's pick: the person its explicit tag names, else the best scored (`picks`: held out, the
+        # ranker re-deciding tagged lines won 22 and lost 12 of the novels' 9,101 lines, and lost tagged
+        # lines of the short-story dev set; a tag is what a listener checks first); its
         # confidence comes from the first pass's share of it, so that a line the second pass gives to
         # someone the line's own reading ranked lower is less sure (held out, as many lines were sure
         # at 95% right as with the first pass alone; the second pass's own score let fewer be)
