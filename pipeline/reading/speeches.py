@@ -62,6 +62,10 @@ def speeches(text: str, parts: list[Part]) -> list[list[Part]]:
 
 #: The end of a paragraph, whatever the line ends ("\n\n", "\r\n\r\n", "\r\r", a line of spaces).
 _BLANK_LINE = re.compile(r"(?:\r\n|\n|\r(?!\n))[ \t]*(?:\r\n|\n|\r(?!\n))")
+#: How narration that leads into a quotation ends ("..., the Rat said, ", "He went on: ").
+_TAG_ENDS = (",", ":", "-", "—")
+#: What is stripped from the narration between two parts before it is read: space and quotation marks.
+_AROUND_NARRATION = " \t\r\n“”‘’\"'"
 
 
 def _choruses(text: str, parts: list[Part]) -> set[int]:
@@ -84,7 +88,7 @@ def _choruses(text: str, parts: list[Part]) -> set[int]:
 def _answered(text: str, last: Part, gap: str) -> bool:
     """Two quotations with nothing but space between, the first ended: "'Stop, stop!' 'I've heard
     that song before,' said Toad." One speaker prints one quotation; two are an exchange."""
-    return not gap.strip(" \t\r\n“”‘’\"'") and text[last.start : last.end].rstrip()[-1:] in ".!?…—-"
+    return not gap.strip(_AROUND_NARRATION) and text[last.start : last.end].rstrip()[-1:] in ".!?…—-"
 
 
 def _two_tags(gap: str) -> bool:
@@ -101,8 +105,8 @@ def _two_tags(gap: str) -> bool:
 def _new_tag(gap: str) -> bool:
     """Narration that ends one sentence and opens another with its own speech tag: "... at each
     fresh revelation. When all was ready, the Rat said, " introduces a new quotation."""
-    body = gap.strip(" \t\r\n“”‘’\"'")
-    if not body.endswith((",", ":", "-", "—")):
+    body = gap.strip(_AROUND_NARRATION)
+    if not body.endswith(_TAG_ENDS):
         return False
     ends = [m for m in re.finditer(r"(\w*)[.!?]\s+(?=[A-Z])", body) if m.group(1).lower() not in ABBREVIATIONS]
     if not ends:
@@ -122,7 +126,7 @@ def _narration_leads_in(text: str, last: Part, gap: str) -> bool:
     whole sentence ('"Report: "...." My lady's maid followed. Remained longer. Report: "..."'), or, after
     a part that ended its sentence, a new sentence that is no tag ('"Glimmer-glass." Anne's choice was
     "The Fairies' Mirror."'). The second part is someone's new speech, not the first one resumed."""
-    body = gap.strip(" \t\r\n“”‘’\"'")
+    body = gap.strip(_AROUND_NARRATION)
     if not body or not _LEADS_IN.search(body):
         return False
     if body.startswith(("-", "—", "–")):
@@ -173,7 +177,7 @@ _OTHER_SUBJECT = re.compile(
 def _someone_else_leads_in(gap: str) -> bool:
     """A clause of someone else's after the first part's tag leads into the second part: '"I'm the
     oldest," began Meg, but Jo cut in with a decided, "I'm the man of the family"'."""
-    body = gap.strip(" \t\r\n“”‘’\"'")
+    body = gap.strip(_AROUND_NARRATION)
     if not body or not _LEADS_IN.search(body):
         return False
     m = _OTHER_SUBJECT.search(body)
@@ -192,8 +196,8 @@ def _other_leads_in(text: str, group: list[Part], last: Part, gap: str) -> bool:
     """After a part that ended its sentence, a new sentence whose own tag leads into the next part,
     by someone other than the one who spoke before: '"Yes," I said. "Charcot proved it." He smiled as he
     went on: "Then you are satisfied."', '"Ah, I can trust you!" I seized the chance, and said: "I promise."'."""
-    body = gap.strip(" \t\r\n“”‘’\"'")
-    if not body[:1].isupper() or not body.endswith((",", ":", "-", "—")):
+    body = gap.strip(_AROUND_NARRATION)
+    if not body[:1].isupper() or not body.endswith(_TAG_ENDS):
         return False
     if text[last.start : last.end].rstrip()[-1:] not in ".!?":
         return False
@@ -240,13 +244,13 @@ def _led_in_again(text: str, group: list[Part], gap: str) -> bool:
     (A tag after a quotation that had none before it is that quotation's: '"Stop it!" I cried, "you
     will hurt him."')"""
     first, last = group[0], group[-1]
-    body = gap.strip(" \t\r\n“”‘’\"'")
-    if not body[:1].isupper() or not body.endswith((",", ":", "-", "—")):
+    body = gap.strip(_AROUND_NARRATION)
+    if not body[:1].isupper() or not body.endswith(_TAG_ENDS):
         return False
     if text[last.start : last.end].rstrip()[-1:] not in ".!?":
         return False  # '"Yes," Meg began, "I ...': the sentence goes on
     lead = _BLANK_LINE.split(text[max(0, first.mark - 200) : first.mark])[-1].rstrip()
-    if not lead.endswith((",", ":", "-", "—")):
+    if not lead.endswith(_TAG_ENDS):
         return False
     before = _lead_subject(re.findall(r"[A-Za-z]+", lead)[-8:])
     after = _lead_subject(re.findall(r"[A-Za-z]+", body)[-8:])
@@ -283,7 +287,7 @@ def _tagged_again(text: str, group: list[Part], gap: str, part: Part) -> bool:
     """A quotation already tagged, a narration sentence, then a part with a tag of its own:
     '"Well," said I, "I can make nothing of it." The Professor stood up. "I must go," he said.'
     or '"That will do," he said. "Already?" I remonstrated.'"""
-    if not gap.strip(" \t\r\n“”‘’\"'").endswith((".", "!", "?")):
+    if not gap.strip(_AROUND_NARRATION).endswith((".", "!", "?")):
         return False
     inner = [text[a.end : b.start].lower() for a, b in itertools.pairwise(group)]
     after = _BLANK_LINE.split(text[part.end : part.end + 40])[0].lstrip("”’\"' \t\r\n,")
