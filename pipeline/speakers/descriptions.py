@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
-from pipeline.speakers.cast import Cast, Mention, Scene
+from pipeline.speakers.cast import ROLE_REACH, Cast, Mention, Scene
 from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.kin import (
     DETERMINERS,
@@ -23,7 +23,7 @@ from pipeline.speakers.kin import (
     PREPS,
     Relatives,
 )
-from pipeline.speakers.nameruns import NameRun
+from pipeline.speakers.nameruns import NameRun, speech_subject
 from pipeline.speakers.strangers import Strangers
 from pipeline.speakers.tokens import Token
 
@@ -45,6 +45,8 @@ _TITLE_NOUNS = frozenset({"madame", "monsieur", "signor", "signora", "señor", "
 _APART = frozenset(
     {"other", "another", "second", "first", "third", "new", "younger", "elder", "older", "eldest", "youngest"}
 )
+#: Callings that make a named one an animal ("Pilot, the dog"): a character only if a tag makes it speak.
+_ANIMALS = frozenset({"dog", "cat", "bird", "crow", "duck", "fox", "mouse", "owl", "rabbit", "toad", "horse", "pony"})
 _KIND_OF = frozenset({"his", "her", "their", "your", "my", "our", "its", "that", "this", "such"})
 
 
@@ -124,7 +126,7 @@ class Descriptions:
         # "his mother" is whoever "he" is's mother, not the one "the mother" of a role; the narrator's own
         # relations are roles ("my sister, Mrs. Joe")
         relation = noun in KIN and det in POSSESSIVES and det not in ("my", "our")
-        roles = _called(cast, noun) if by_role and not relation else []
+        roles = self._called(noun, self.tokens[i].para) if by_role and not relation else []
         if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
         if det in POSSESSIVES:
@@ -171,6 +173,19 @@ class Descriptions:
                 self.strangers.came_in(ent, i)
             return ent
         return None
+
+    def _called(self, noun: str, para: int) -> list[int]:
+        """Who "the <noun>" in paragraph ``para`` may be: the one the text calls by the bare title ("the
+        Professor" folded into Professor Bhaer's names), before anyone the title was given to once
+        ("Professor Sands" of one passing mention), else everyone with that role there (an apposition's
+        role holds around it: see ``Cast.holds``), else (a foreign title: "Madame") everyone with that title."""
+        cast = self.cast
+        holders = [e for e in cast.lookup(noun) if cast.entities[e].kind == "named" and len(cast.entities[e].forms) > 1]
+        holders = holders or [e for e, ent in enumerate(cast.entities) if cast.holds(e, noun, para)]
+        if holders or noun not in _TITLE_NOUNS:
+            return holders
+        # "Madame sternly retorted": a title alone is whoever of its bearers the scene has (the latest)
+        return [e for e, ent in enumerate(cast.entities) if ent.kind == "named" and ent.title == noun]
 
     def _latest_named(self, i: int, gender: str) -> int | None:
         """The named person "he" or "she" at token ``i`` would be, passing over unnamed ones."""
@@ -293,18 +308,6 @@ def _indefinite_object(tokens: list[Token], i: int) -> bool:
     return i >= 2 and tokens[i - 2].low == "to" and prev.low.isalpha() and not tokens[i - 2].quote
 
 
-def _called(cast: Cast, noun: str) -> list[int]:
-    """Who "the <noun>" may be: the one the text calls by the bare title ("the Professor" folded into
-    Professor Bhaer's names), before anyone the title was given to once ("Professor Sands" of one
-    passing mention), else everyone with that role, else (a foreign title: "Madame") everyone with that title."""
-    holders = [e for e in cast.lookup(noun) if cast.entities[e].kind == "named" and len(cast.entities[e].forms) > 1]
-    holders = holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
-    if holders or noun not in _TITLE_NOUNS:
-        return holders
-    # "Madame sternly retorted": a title alone is whoever of its bearers the scene has (the latest)
-    return [e for e, ent in enumerate(cast.entities) if ent.kind == "named" and ent.title == noun]
-
-
 def _aged(ages: dict[int, Counter[str]], e: int) -> str | None:
     """Young or grown, as most of the plain descriptions that named person ``e`` said; None when unknown."""
     votes = ages.get(e)
@@ -409,19 +412,39 @@ _APPOSITION_DETS = ("the", "a", "an", "his", "her", "my")
 
 def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> None:
     """ "Madame Dupont, the café's owner,", "The café's owner, Madame Dupont," and "a carpenter named
-    Master Antonio" give roles; a list ("the mother, Edgar, and Miriam") gives none."""
+    Master Antonio" give roles; a list ("the mother, Edgar, and Miriam") gives none. A calling holds
+    only in the part of the book where the person's name is (within ``ROLE_REACH`` paragraphs): "Mr.
+    Miles, the master" of one school chapter is not the master of a house twenty chapters on; a
+    relation of the narrator's ("my sister, Mrs. Joe") is theirs for the whole book."""
+    given: list[tuple[int, str]] = []
+    span: dict[int, tuple[int, int]] = {}  # entity -> the first and last paragraphs its name is in
+    tagged: set[int] = set()  # tags a quotation ("heard Pilot bark" beside no quotation tags none)
+    spoken = {t.para for t in tokens if t.quote}
     for first, run in run_at.items():
         ents = cast.lookup(run.surface)
         if len(ents) != 1:
             continue
-        ent = cast.entities[ents[0]]
-        for role in (_role_after(tokens, run), _role_before(tokens, run)):
-            if role is not None:
-                ent.roles.add(role)
+        if speech_subject(tokens, run) and not tokens[first].quote and tokens[first].para in spoken:
+            tagged.add(ents[0])
+        para = tokens[first].para
+        lo, hi = span.get(ents[0], (para, para))
+        span[ents[0]] = (min(lo, para), max(hi, para))
+        roles = [_role_after(tokens, run), _role_before(tokens, run)]
         # a ... NOUN named NAME ("an old carpenter named Master Antonio")
         named = first >= 2 and tokens[first - 1].low in ("named", "called") and not tokens[first].quote
         if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC | FAMILY:
-            ent.roles.add(tokens[first - 2].low)
+            roles.append(tokens[first - 2].low)
+        given.extend((ents[0], role) for role in roles if role is not None)
+    for e, role in given:
+        ent = cast.entities[e]
+        if role in _ANIMALS and e not in tagged:
+            cast.retire(e)  # "Pilot, the dog": no one whose "he" speaks, unless the text lets it talk
+            continue
+        if role in ent.roles and role not in ent.posted:
+            continue  # a title's role ("the Professor") is the book's
+        ent.roles.add(role)
+        if role not in FAMILY:
+            ent.posted[role] = (span[e][0] - ROLE_REACH, span[e][1] + ROLE_REACH)
 
 
 def _role_after(tokens: list[Token], run: NameRun) -> str | None:

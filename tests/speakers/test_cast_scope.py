@@ -1,0 +1,56 @@
+"""Where a role holds and what is no one (issue 21): a calling an apposition gives holds in the part of
+the book its person is in; a place gone to again and again and a named dog that never speaks are not
+characters. Every text is written for the test."""
+
+from __future__ import annotations
+
+from tests.speakers.castkit import cast_of, speakers
+
+# many paragraphs in which nobody is named: a stretch of the book between two parts
+_CHAPTERS_LATER = "".join(f"The {n}th day of rain went by, and the fields lay grey.\n\n" for n in range(90))
+
+
+def test_a_calling_from_an_apposition_holds_near_its_person() -> None:
+    text = ("Mr. Crane, the master, taught the boys Latin. Tom Hale was the slowest of them.\n\n"
+            '"Decline it," said the master.\n\n"I cannot," said Tom.\n')
+    assert speakers(text) == ["Mr. Crane", "Tom Hale"]
+
+
+def test_the_schoolmaster_of_one_chapter_is_not_the_master_of_a_house_later() -> None:
+    text = ("Mr. Crane, the master, taught the boys Latin. Tom Hale was the slowest of them.\n\n"
+            + _CHAPTERS_LATER
+            + "Years after, Tom Hale came to a great house on the moor.\n\n"
+            '"Who are you?" said the master.\n\n"A traveller," said Tom.\n')
+    assert speakers(text)[0] != "Mr. Crane"
+
+
+def test_a_calling_holds_for_as_long_as_its_person_is_in_the_book() -> None:
+    text = ("Mr. Crane, the master, taught the boys Latin. Tom Hale was the slowest of them.\n\n"
+            + _CHAPTERS_LATER
+            + "Mr. Crane was older now, and Tom Hale came to see him at the school.\n\n"
+            '"Decline it," said the master.\n\n"I still cannot," said Tom.\n')
+    assert speakers(text)[0] == "Mr. Crane"
+
+
+def test_a_place_gone_to_again_and_again_is_no_one() -> None:
+    visits = "".join(f"On the {n}th morning Ann Vane walked to Hollins and back, and Hollins was quiet.\n\n"
+                     for n in range(9))
+    text = (visits + '"Hollins?" asked Ann Vane, when a man asked where she lived.\n\n'
+            "Hollins lay under snow. She went in.\n\n"
+            '"Is anyone here?" she called.\n')
+    cast = cast_of(text)
+    assert not cast.lookup("Hollins")
+    assert speakers(text) == ["Ann Vane", "Ann Vane"]
+
+
+def test_a_named_dog_that_never_speaks_is_no_one() -> None:
+    text = ("Jane Ash waited at the gate. Mr. Rook came up the lane with Carlo, the dog. Carlo was old, and he"
+            " was lame.\n\nCarlo ran ahead to the gate, and he barked at her.\n\n"
+            '"Good evening," he said.\n\n"Good evening, sir," said Jane.\n')
+    assert speakers(text)[0] == "Mr. Rook"
+
+
+def test_a_dog_the_text_makes_speak_stays_a_character() -> None:
+    text = ("Carlo, the dog, sat by the fire with Mr. Rook.\n\n"
+            '"I am hungry," said Carlo.\n\n"So am I," said Mr. Rook.\n')
+    assert speakers(text) == ["Carlo", "Mr. Rook"]
