@@ -54,3 +54,17 @@ def test_a_dog_the_text_makes_speak_stays_a_character() -> None:
     text = ("Carlo, the dog, sat by the fire with Mr. Rook.\n\n"
             '"I am hungry," said Carlo.\n\n"So am I," said Mr. Rook.\n')
     assert speakers(text) == ["Carlo", "Mr. Rook"]
+
+
+def test_a_calling_in_brackets_or_named_in_a_line_is_a_role() -> None:
+    text = ('"Go to the church, and see if Mr. Hart (the clergyman) is there," said Mr. Rook.\n\n'
+            'At the church Jane Ash found the vestry open.\n\n"You are early," said the clergyman.\n\n'
+            '"Down the lane lives a gardener called Bede," said Mr. Hart. "Go to him."\n\n'
+            'Jane went to Bede\'s house. Bede said nothing at first.\n\n"Milk?" asked the gardener.\n')
+    assert speakers(text) == ["Mr. Rook", "Mr. Hart", "Mr. Hart", "Mr. Hart", "Bede"]
+
+
+def test_the_child_is_the_one_the_scene_has_called_a_girl() -> None:
+    text = ("Nell walked with Mr. Oak. The little girl was tired, and Mr. Oak carried her basket.\n\n"
+            '"Is it far?" asked the child.\n\n"Not far," said Mr. Oak.\n')
+    assert speakers(text)[0] == "Nell"
