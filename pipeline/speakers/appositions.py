@@ -1,9 +1,10 @@
 """Roles the text gives people by apposition ("Madame Dupont, the café's owner"; "Mr. Wood (the
 clergyman)"; "a gardener called Giangio"), where each holds, and who "the <noun>" may be by them.
 
-A calling holds in the part of the book its person is in ("Mr. Miles, the master" of a school chapter is
-not the master of a house twenty chapters on); a relation of the narrator's ("my sister, Mrs. Joe") and
-a role a title gives ("the Professor") hold for the whole book. A list ("the mother, Edgar, and Miriam")
+A calling holds in the part of the book its person is in ("Mr. Miles, the master" of a school chapter
+is not the master of a house twenty chapters on), and so does a title's role of someone named in a
+small part of the book only (Dr. Becher of one story of a collection is not the "Doctor" of the others);
+a relation of the narrator's ("my sister, Mrs. Joe") holds for the whole book. A list ("the mother, Edgar, and Miriam")
 is no apposition, and a named animal ("Pilot, the dog") that never tags a line is no character.
 """
 
@@ -82,8 +83,9 @@ def learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun
     """ "Madame Dupont, the café's owner,", "The café's owner, Madame Dupont," and "a carpenter named
     Master Antonio" give roles; a list ("the mother, Edgar, and Miriam") gives none. A calling holds
     only in the part of the book where the person's name is (within ``ROLE_REACH`` paragraphs): "Mr.
-    Miles, the master" of one school chapter is not the master of a house twenty chapters on; a
-    relation of the narrator's ("my sister, Mrs. Joe") is theirs for the whole book."""
+    Miles, the master" of one school chapter is not the master of a house twenty chapters on; so does a
+    title's role of someone named in a small part of the book only; a relation of the narrator's ("my
+    sister, Mrs. Joe") is theirs for the whole book."""
     given: list[tuple[int, str]] = []
     span: dict[int, tuple[int, int]] = {}  # entity -> the first and last paragraphs its name is in
     tagged: set[int] = set()  # tags a quotation ("heard Pilot bark" beside no quotation tags none)
@@ -104,16 +106,21 @@ def learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun
         if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC | FAMILY:
             roles.append(tokens[first - 2].low)
         given.extend((ents[0], role) for role in roles if role is not None)
+    book = tokens[-1].para + 1 if tokens else 0
+    for e, (lo, hi) in span.items():
+        # a title's role holds where its person is when that is a small part of the book (the "Doctor" of
+        # one story of a collection is not the doctor of the next); "the squire" of a whole novel may be
+        # called so for chapters before his name comes
+        if 3 * (hi - lo) < book:
+            ent = cast.entities[e]
+            ent.posted.update((role, (lo - ROLE_REACH, hi + ROLE_REACH)) for role in ent.roles - FAMILY)
     for e, role in given:
-        ent = cast.entities[e]
         if role in _ANIMALS and e not in tagged:
             cast.retire(e)  # "Pilot, the dog": no one whose "he" speaks, unless the text lets it talk
             continue
-        if role in ent.roles and role not in ent.posted:
-            continue  # a title's role ("the Professor") is the book's
-        ent.roles.add(role)
-        if role not in FAMILY:
-            ent.posted[role] = (span[e][0] - ROLE_REACH, span[e][1] + ROLE_REACH)
+        cast.entities[e].roles.add(role)
+        if role not in FAMILY:  # an apposition's calling holds where its person is
+            cast.entities[e].posted[role] = (span[e][0] - ROLE_REACH, span[e][1] + ROLE_REACH)
 
 
 def _role_after(tokens: list[Token], run: NameRun) -> str | None:

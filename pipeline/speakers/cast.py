@@ -28,8 +28,8 @@ class Entity:
     surname: str | None = None
     roles: set[str] = field(default_factory=set)  # description nouns that name them ("the doctor")
     kind: str = "named"  # named | unnamed | narrator
-    # role -> the paragraphs (first, last) where an apposition's role holds ("Mr. Miles, the master"): the
-    # part of the book the person is in, not the whole book (see ``Cast.holds``)
+    # role -> the paragraphs (first, last) where it holds ("Mr. Miles, the master"): the part of the book
+    # the person is in, not the whole book (see ``Cast.holds``)
     posted: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -78,8 +78,8 @@ class Cast:
         gone.kind = "merged"
 
     def holds(self, index: int, role: str, para: int) -> bool:
-        """Whether ``role`` names entity ``index`` in paragraph ``para``: always for a role a title gives;
-        for a calling an apposition gave, only in the part of the book the person is in."""
+        """Whether ``role`` names entity ``index`` in paragraph ``para``: a calling (by apposition or
+        title) only in the part of the book the person is in; a relation ("my sister") anywhere."""
         ent = self.entities[index]
         if role not in ent.roles:
             return False

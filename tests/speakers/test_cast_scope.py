@@ -68,3 +68,10 @@ def test_the_child_is_the_one_the_scene_has_called_a_girl() -> None:
     text = ("Nell walked with Mr. Oak. The little girl was tired, and Mr. Oak carried her basket.\n\n"
             '"Is it far?" asked the child.\n\n"Not far," said Mr. Oak.\n')
     assert speakers(text)[0] == "Nell"
+
+
+def test_the_doctor_of_one_story_is_not_the_doctor_of_the_next() -> None:
+    text = ("Dr. Bell came to see Tom Hale, and Dr. Bell stayed to dine.\n\n" + _CHAPTERS_LATER * 2
+            + "Years later Ann Vane fell ill in another town.\n\n"
+            '"Open the window," said the doctor.\n\n"It is cold," said Ann.\n')
+    assert speakers(text)[0] != "Dr. Bell"
