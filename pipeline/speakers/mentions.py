@@ -10,7 +10,7 @@ points to one, and otherwise to an unnamed character of their own.
 
 from __future__ import annotations
 
-from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS
+from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS, speech_verb_at
 from pipeline.speakers.cast import Mention
 from pipeline.speakers.characters import Cast, NameRun
 from pipeline.speakers.descriptions import Descriptions
@@ -43,6 +43,7 @@ class Resolver:
             if tok.sent_start or self._after_semicolon(i):
                 sentence_has_subject = False  # a semicolon joins two independent clauses
             if tok.quote:
+                self._introduction_at(i)
                 i += 1
                 continue
             m = self.mention_at(i)
@@ -59,6 +60,41 @@ class Resolver:
                 self.history.append(m)
             i = m.last + 1
         return self.mentions
+
+    def _introduction_at(self, i: int) -> None:
+        """A line that names its speaker ("I am Stapleton", "my name is Hester") makes the speaker that
+        person: the pronoun or description of its tag so far ("said he") is re-pointed to them, and they
+        are the subject a tag after the line ("he said") and the pronouns after it find; a stranger who
+        came in just before is they too (``strangers.py``)."""
+        run = self.run_at.get(i)
+        if run is None or i < 2 or self.tokens[run.last].poss:  # "I am Tom's friend"
+            return
+        before = (self.tokens[i - 2].low, self.tokens[i - 1].low)
+        if before not in (("i", "am"), ("name", "is")) or not self.tokens[i - 2].quote:
+            return
+        ent = self.entity_for_name(run.surface)
+        if ent is None:  # "I am Tapp" of the one the narration calls "Mr. Tapp"
+            low = run.surface.lower()
+            people = self.cast.entities
+            same = [e for e, x in enumerate(people) if x.kind == "named" and (x.surname or "").lower() == low]
+            ent = same[0] if len(same) == 1 else None
+        if ent is None or self.cast.entities[ent].kind != "named" or self.cast.is_narrator(ent):
+            return
+        para = self.tokens[i].para
+        for m in reversed(self.history[-12:]):
+            if m.para != para:
+                break
+            if m.kind in ("pronoun", "description") and self._in_a_tag(m):
+                m.entity = ent  # "'You will excuse me,' said he. 'I am Stapleton.'"
+                break
+        named = Mention(i, run.last, "name", ent, True, para)
+        self.descriptions.strangers.introduced(self, named)
+        self.history.append(named)
+
+    def _in_a_tag(self, m: Mention) -> bool:
+        """The mention is the subject of a speech verb next to it ("said he", "the man said")."""
+        words = [t.low for t in self.tokens[max(0, m.first - 1) : m.last + 2]]
+        return any(speech_verb_at(words, k) for k in (0, len(words) - 1))
 
     def _after_semicolon(self, i: int) -> bool:
         """Token ``i`` opens a clause after a semicolon ("...; Tom nodded", "...; and Tom nodded")."""

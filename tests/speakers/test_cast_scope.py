@@ -75,3 +75,19 @@ def test_the_doctor_of_one_story_is_not_the_doctor_of_the_next() -> None:
             + "Years later Ann Vane fell ill in another town.\n\n"
             '"Open the window," said the doctor.\n\n"It is cold," said Ann.\n')
     assert speakers(text)[0] != "Dr. Bell"
+
+
+def test_a_line_that_names_its_speaker_makes_them_the_speaker() -> None:
+    text = ("Dr. Moore had told me of Mr. Tapp, who collected moths on the fen.\n\n"
+            "That evening Dr. Moore left me at the gate, and he went home. I was walking back alone when it"
+            " was a small man who caught me up.\n\n"
+            '"Excuse me, Dr. Ward," said he. "I am Tapp, of Fen House."\n\n'
+            '"How did you know me?" I asked.\n\n"Dr. Moore told me."\n\n"Did he?"\n\n"He did."\n')
+    assert speakers(text) == ["Mr. Tapp", "Mr. Tapp", "Ward", "Mr. Tapp", "Ward", "Mr. Tapp"]
+
+
+def test_saying_i_am_with_a_possessive_names_no_one() -> None:
+    text = ("Jack Tapp lived at the mill, and Jack Tapp was ill.\n\n"
+            "Dr. Moore came to the mill. He looked tired.\n\n"
+            '"I am Tapp\'s doctor," he said.\n')
+    assert speakers(text) == ["Dr. Moore"]
