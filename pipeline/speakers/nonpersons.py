@@ -80,6 +80,12 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
             or (len(words) == 1 and not _listed(key) and lower[key] > capital[key])
         ):
             out.add(key)
+    for run in runs:  # "the Milton Dissenters", "Helstone Vicarage": a place's name and a word that is no name
+        key = run.surface.lower()
+        words = key.split()
+        if (not run.title and len(words) > 1 and "of" not in words and words[0] in out and not _listed(words[-1])
+                and tagged[key] < 2):
+            out.add(key)
     return out
 
 

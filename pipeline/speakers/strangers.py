@@ -84,8 +84,11 @@ class Strangers:
                     return False  # "asked the huge man": the narration goes on calling them so
                 continue
             ent = scene.cast.entities[h.entity]
-            if h.entity == m.entity and (h.first > came or (h.kind == "name" and h.subject)):
-                return False  # they were there before the stranger came ("Tom walked on. A man came up.")
+            # they were there before the stranger came ("Tom walked on. A man came up."); "a speech about Mr.
+            # Townsend's cousin" only speaks of them
+            there = h.first > came and not scene.tokens[h.last].poss
+            if h.entity == m.entity and (there or (h.kind == "name" and h.subject)):
+                return False
             if h.first > came and ent.kind == "named" and ent.gender == scene.cast.entities[stranger].gender:
                 return False  # someone else of that sex was named since
         return True
