@@ -4,6 +4,7 @@ characters. Every text is written for the test."""
 
 from __future__ import annotations
 
+from pipeline.speakers.analyse import analyse
 from tests.speakers.castkit import cast_of, speakers
 
 # many paragraphs in which nobody is named: a stretch of the book between two parts
@@ -91,3 +92,21 @@ def test_saying_i_am_with_a_possessive_names_no_one() -> None:
             "Dr. Moore came to the mill. He looked tired.\n\n"
             '"I am Tapp\'s doctor," he said.\n')
     assert speakers(text) == ["Dr. Moore"]
+
+
+def test_an_unnamed_visitor_who_names_himself_was_that_man_all_along() -> None:
+    text = ("Mr. Kell had vanished from Varna; Mr. Kell was a rich man, and he had enemies.\n\n"
+            "A tall man in a mask came in. The count bowed to Mr. Holt.\n\n"
+            '"I come on a delicate matter," said the count.\n\n"Go on," said Mr. Holt.\n\n'
+            '"You are right," said the count. "I am Mr. Kell. Why hide it?"\n')
+    got = speakers(text)
+    assert got[0] == got[2] == "Mr. Kell"
+
+
+def test_the_narrators_name_with_a_title_is_the_narrator() -> None:
+    text = ("My Christian name was Edward, but in the village they called me\nNed, and Ned I have been ever since.\n\n"
+            '"Where have you been, Ned?" said my uncle Joseph Barlow.\n\n"To the mill," said I.\n\n'
+            '"Quick!" said Joseph. "The mill, Ned? At this hour?"\n\n"Yes, uncle," I answered.\n\n'
+            '"Well, Dr. Ned, you will catch it from your aunt."\n')
+    names = {c.name for c in analyse(text).characters}
+    assert "Ned" in names and "Dr. Ned" not in names  # the narrator, however the others title him
