@@ -327,8 +327,11 @@ def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
     while start > lo and not s.tokens[start].sent_start:
         start -= 1
     between = s.mentions_between(s.tokens[start].start, s.tokens[k].start)
-    # a name just before its own verb: "When we stood alone, Joe backed up against a wall, and said"
-    acting = [m for m in between if m.kind == "name" and not s.tokens[m.first].quote and _verb_follows(s, m)]
+    # a name just before its own verb: "When we stood alone, Joe backed up against a wall, and said";
+    # a pronoun before its own verb, outside a clause that "when", "as" open: "When I came back he
+    # looked at me, and then said" is his line, "He turned as I came in, and said" too
+    acting = [m for m in between if not s.tokens[m.first].quote
+              and (_verb_follows(s, m) if m.kind == "name" else m.kind in ("pronoun", "narrator") and _main_verb(s, m))]
     if acting:
         return acting[-1]
     subjects = [m for m in between if m.subject]
@@ -347,6 +350,24 @@ def _verb_follows(s: Scene, m: Mention) -> bool:
         return False  # "looked at Mary and said", "handed Willoughby the butter": no subject
     return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
 
+
+def _main_verb(s: Scene, m: Mention) -> bool:
+    """A pronoun ("he", "I") with its verb after it, not in a clause a subordinating word opens
+    ("when I came back", "as she spoke")."""
+    k = m.last + 1
+    if k >= len(s.tokens) or not m.first:
+        return False
+    t, before = s.tokens[k], s.tokens[m.first - 1]
+    if before.low in _SUBORDINATORS or (m.first > 1 and before.low in _ADVERBS
+                                        and s.tokens[m.first - 2].low in _SUBORDINATORS):
+        return False
+    return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
+
+
+#: Words that open a clause whose subject is not the sentence's: "when I came", "as he spoke".
+_SUBORDINATORS = frozenset({"when", "as", "while", "whilst", "if", "though", "although", "because", "since", "till",
+                            "until", "after", "before", "that", "where", "whether", "unless", "once", "whom", "who",
+                            "which"})
 
 #: Words a clause's subject may follow: "When we stood alone, Joe backed ...", "and then Joe said".
 _CLAUSE_OPENERS = frozenset({"and", "but", "then", "when", "while", "as", "so", "till", "until", "once", "now"})

@@ -75,3 +75,11 @@ def test_cutting_in_is_speaking() -> None:
     cast = "Meg sat with Jo. Meg was the oldest; Jo was the tallest.\n\n"
     got = speakers(cast + '"I\'m the oldest," began Meg, but Jo cut in with a decided, "I shall buy them."\n')
     assert got == [("I'm the oldest,", "Meg"), ("I shall buy them.", "Jo")]
+
+
+def test_the_subject_of_an_and_clause_is_the_pronoun_of_the_main_clause() -> None:
+    cast = "I went to see Dr. Hale. Dr. Hale was busy.\n\n"
+    got = speakers(cast + 'When I came back he looked at me carefully, and then said, "You are tired."\n')
+    assert got == [("You are tired.", "Dr. Hale")]
+    got = speakers(cast + 'He turned round as I came in, and said, "Sit down."\n')
+    assert got == [("Sit down.", "Dr. Hale")]
