@@ -69,6 +69,12 @@ class Tag:
 def _tagged(s: Scene, q: Quotation) -> Decision | None:
     a = q.parts[0][0]
     led_in = _tag_in(s, s.before(a), first=False)
+    para = q.paragraphs[0]
+    # "... and he said softly:--" closing the paragraph before, whose first line this is
+    opens = not s.layout.text[s.layout.paragraphs[para][0] : a].strip(" \"'“‘_")
+    led_on = None
+    if para and opens and s.leads_on(para - 1):
+        led_on = _tag_in(s, s.before(s.layout.paragraphs[para - 1][1]), first=False)
     for i, (_a, b) in enumerate(q.parts):
         after = s.after(b)
         open_ended = bool(after) and s.tokens[after[-1]].text not in ".!?;"
@@ -81,17 +87,20 @@ def _tagged(s: Scene, q: Quotation) -> Decision | None:
             found = _from_whom(s, after)
         if found is not None and led_in is not None and _verb_at(s, after) > 3:
             break  # 'Miss Pole said, "Good gracious!" but was silent as Martha resumed': the tag before
+        if found is not None and led_on is not None and _new_sentence(s, b, after):
+            break  # 'he said softly:-- / "Poor devil!" I told him briefly': the line the colon led on to is his
         if found:
             return _decide_tag(s, found, "after")
-    found = led_in
+    found = led_in or led_on
     if found:
         return _decide_tag(s, found, "before")
-    para = q.paragraphs[0]
-    if para and s.leads_on(para - 1):  # "... and he said:--" closing the paragraph before
-        found = _tag_in(s, s.before(s.layout.paragraphs[para - 1][1]), first=False)
-        if found:
-            return _decide_tag(s, found, "before")
     return None
+
+
+def _new_sentence(s: Scene, end: int, after: list[int]) -> bool:
+    """The narration after a part that ended its sentence opens a new one ('"Poor devil!" I told him')."""
+    words = _words(s, after)
+    return bool(words) and s.tokens[words[0]].cap and s.layout.text[:end].rstrip()[-1:] in ".!?"
 
 
 def _leads_into_next(s: Scene, end: int, after: list[int]) -> bool:

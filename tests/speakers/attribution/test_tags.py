@@ -83,3 +83,9 @@ def test_the_subject_of_an_and_clause_is_the_pronoun_of_the_main_clause() -> Non
     assert got == [("You are tired.", "Dr. Hale")]
     got = speakers(cast + 'He turned round as I came in, and said, "Sit down."\n')
     assert got == [("Sit down.", "Dr. Hale")]
+
+
+def test_a_line_a_colon_led_on_to_is_the_leaders_not_the_next_sentences() -> None:
+    story = ('Mr. Morris came to the door, pale. "Hello," said Mr. Morris.\n\nWhen he saw the patient, he said '
+             'softly:--\n\n"My God! what has happened to him?" I told him briefly, and we sat down.\n')
+    assert speakers(story)[1] == ("My God! what has happened to him?", "Mr. Morris")
