@@ -340,7 +340,7 @@ def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
     # a pronoun before its own verb, outside a clause that "when", "as" open: "When I came back he
     # looked at me, and then said" is his line, "He turned as I came in, and said" too
     acting = [m for m in between if not s.tokens[m.first].quote
-              and (_verb_follows(s, m) if m.kind == "name" else m.kind in ("pronoun", "narrator") and _main_verb(s, m))]
+              and (verb_follows(s, m) if m.kind == "name" else m.kind in ("pronoun", "narrator") and _main_verb(s, m))]
     if acting:
         return acting[-1]
     subjects = [m for m in between if m.subject]
@@ -349,7 +349,7 @@ def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
     return subjects[0]
 
 
-def _verb_follows(s: Scene, m: Mention) -> bool:
+def verb_follows(s: Scene, m: Mention) -> bool:
     """The word after a mention reads as its verb ("Joe backed"), not "Joe and", "Joe's", "Joe, who"."""
     k = m.last + 1
     if k >= len(s.tokens) or m.first == 0:
@@ -367,14 +367,14 @@ def _main_verb(s: Scene, m: Mention) -> bool:
     if k >= len(s.tokens) or not m.first:
         return False
     t, before = s.tokens[k], s.tokens[m.first - 1]
-    if before.low in _SUBORDINATORS or (m.first > 1 and before.low in _ADVERBS
-                                        and s.tokens[m.first - 2].low in _SUBORDINATORS):
+    if before.low in SUBORDINATORS or (m.first > 1 and before.low in _ADVERBS
+                                        and s.tokens[m.first - 2].low in SUBORDINATORS):
         return False
     return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
 
 
 #: Words that open a clause whose subject is not the sentence's: "when I came", "as he spoke".
-_SUBORDINATORS = frozenset({"when", "as", "while", "whilst", "if", "though", "although", "because", "since", "till",
+SUBORDINATORS = frozenset({"when", "as", "while", "whilst", "if", "though", "although", "because", "since", "till",
                             "until", "after", "before", "that", "where", "whether", "unless", "once", "whom", "who",
                             "which"})
 
