@@ -8,12 +8,14 @@ that leads into it with a colon).
 from __future__ import annotations
 
 import bisect
+import re
 
 from pipeline.model import GROUP
 from pipeline.reading.lexicon import GROUP_WORDS, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.reading.segment import Quotation
 from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
+from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.mentions import Mention
 
 _ADVERBS = frozenset(
@@ -198,7 +200,58 @@ def _inverted_subject(s: Scene, v_end: int) -> Mention | None:
             return _cast_name(s, k)  # "said Anne miserably" where the mention pass saw no name
         if t.low in _PLURAL_GROUPS and s.tokens[k - 1].low == "the":
             return Mention(k, k, "group", None, True, t.para)  # "cried the twins"
+        if k == v_end + 2 and s.tokens[k - 1].low == "the":
+            return _unknown_noun(s, k)
     return None
+
+
+def _unknown_noun(s: Scene, k: int) -> Mention | None:
+    """ "said the puppet.", "cried the puppet angrily": a noun the mention pass does not take for a person,
+    right after "said the" and ending the tag's clause, is the one named person the cast knows by that role
+    (Pinocchio, "the puppet"). A noun no one is known by stays unread: "said the baronet" may be Sir Henry,
+    whom the cast does not know as the baronet, and a character of its own would take his lines."""
+    t = s.tokens[k]
+    nxt = s.tokens[k + 1] if k + 1 < len(s.tokens) else None
+    ends = nxt is None or nxt.text in ",.;:!?—-" or nxt.quote or nxt.low.endswith("ly") or nxt.low in ("to", "in")
+    if not ends or t.poss or t.low in _ADVERBS or t.low.endswith(("ly", "ing", "ed")) or len(t.low) < 3:
+        return None
+    if t.low in _NOT_PEOPLE:
+        return None
+    named = [e for e, ent in enumerate(s.cast.entities) if ent.kind == "named" and t.low in ent.roles]
+    if len(named) == 1:
+        return Mention(k - 1, k, "description", named[0], True, t.para)
+    found = _introduced(s, k) if not named else None
+    if found is None:
+        return None
+    who = found if found >= 0 else s.cast.describe("the " + t.low, noun_gender(t.low))
+    return Mention(k - 1, k, "description", who, True, t.para)
+
+
+#: How far back (paragraphs) the narration may have brought in "a gipsy" for "said the gipsy" to be that one.
+_INTRODUCED_WITHIN = 30
+#: "Merryweather is a bank director", "Mr. Hands, a coxswain": the name before a noun brought in.
+_WHO_IS = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)(?:,|\s+(?:is|was))\s*$")
+
+
+def _introduced(s: Scene, k: int) -> int | None:
+    """Whom the narration brought in not long before as what the noun at token ``k`` names: a named person
+    it said was one ("Merryweather is a bank director"), else -1 for someone new ("a long yellow ferret
+    with a gun" before "said the ferret"); None when it did not."""
+    para = s.tokens[k].para
+    a = s.layout.paragraphs[max(0, para - _INTRODUCED_WITHIN)][0]
+    text = s.layout.text[a : s.tokens[k].start]
+    noun = re.escape(s.tokens[k].text)
+    found = None
+    for m in re.finditer(rf"\b[Aa]n?\s+(?:[\w-]+\s+){{0,3}}{noun}\b", text):
+        who = _WHO_IS.search(text, max(0, m.start() - 60), m.start())
+        named = [e for e in s.addressed_as(who.group(1)) if s.cast.entities[e].kind == "named"] if who else []
+        found = named[0] if len(named) == 1 else -1
+    return found
+
+
+#: Words after "said the" that stand for someone already there, or for no one: "said the other", "the latter".
+_NOT_PEOPLE = frozenset({"other", "others", "latter", "former", "same", "first", "second", "third", "last", "one",
+                         "matter", "thing", "word", "words", "rest", "next", "whole", "truth"})
 
 
 #: Plural people after "the" in an inverted tag: "cried the twins", "said the others".

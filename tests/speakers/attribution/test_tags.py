@@ -89,3 +89,23 @@ def test_a_line_a_colon_led_on_to_is_the_leaders_not_the_next_sentences() -> Non
     story = ('Mr. Morris came to the door, pale. "Hello," said Mr. Morris.\n\nWhen he saw the patient, he said '
              'softly:--\n\n"My God! what has happened to him?" I told him briefly, and we sat down.\n')
     assert speakers(story)[1] == ("My God! what has happened to him?", "Mr. Morris")
+
+
+def test_a_noun_the_narration_brought_in_with_a_is_the_speaker_of_said_the_noun() -> None:
+    story = ('"I am home," said Toad. Toad walked up the drive.\n\n'
+             "Suddenly there popped up from behind the palings a long yellow ferret with a gun.\n\n"
+             '"Who comes there?" said the ferret sharply.\n')
+    assert speakers(story)[-1] == ("Who comes there?", "the ferret")
+
+
+def test_a_noun_the_narration_said_a_named_person_is_stands_for_that_person() -> None:
+    story = ('"We are close," said Holmes. "This fellow Merryweather is a bank director."\n\n'
+             '"I hope so," said Mr. Merryweather.\n\n"Our gold is here," whispered the director.\n\n'
+             '"Good," said Holmes.\n')
+    assert ("Our gold is here,", "Mr. Merryweather") in speakers(story)
+
+
+def test_a_tag_that_names_a_description_outweighs_an_honorific_in_the_line() -> None:
+    story = ('"I do the washing," said Toad. The barge-woman looked at Toad; the barge-woman smiled.\n\n'
+             '"But surely you don\'t do all that work yourself, ma\'am?" asked the barge-woman respectfully.\n')
+    assert speakers(story)[-1] == ("But surely you don't do all that work yourself, ma'am?", "the barge-woman")
