@@ -11,27 +11,32 @@ and the people each line addresses.
 from __future__ import annotations
 
 from pipeline.reading.lexicon import TITLES, WEAK_SPEECH_VERBS, speech_verb_at
-from pipeline.reading.segment import Quotation
 from pipeline.speakers.attribution.scene import Scene
-from pipeline.speakers.attribution.tags import Tag
 from pipeline.speakers.characters import NameRun, narrator_name
 from pipeline.speakers.narrators import first_person_at
 
 
-def name_the_narrator(s: Scene, runs: list[NameRun]) -> None:
-    """Give the narrator of a book told in the first person the name others call them by, and make
-    the characters of that name the narrator (the writers of a book's journals and narratives are
-    named by their headings, narrators.py: this is the "I" outside them)."""
+def read_the_narrator(s: Scene, runs: list[NameRun]) -> None:
+    """Before the sieves: name the narrator after the lines their own tags give them, and note the lines
+    said to them ("he asked me")."""
+    mine, to_me = _first_person_tags(s)
+    name_the_narrator(s, runs, mine)
+    for qi in to_me:
+        if s.said_to[qi] is None:
+            s.said_to[qi] = first_person_at(s.cast, s.quotes[qi].paragraphs[0])
+
+
+def name_the_narrator(s: Scene, runs: list[NameRun], mine: list[int]) -> None:
+    """Give the narrator of a book told in the first person the name others call them by in answer to the
+    lines ``mine`` (quotation indexes tagged "I said"), and make the characters of that name the narrator
+    (the writers of a book's journals and narratives are named by their headings, narrators.py: this is
+    the "I" outside them)."""
     cast = s.cast
     narrator = cast.narrator
     if narrator is None or cast.entities[narrator].kind != "narrator":
         return
-    tag = Tag()
-    own: set[int] = set()
-    for qi, q in enumerate(s.quotes):
-        d = tag(s, qi, None)
-        if d is not None and d.speaker == narrator and d.basis == "first-person":
-            own.update(q.paragraphs)
+    own = {p for qi in mine if first_person_at(cast, s.quotes[qi].paragraphs[0]) == narrator
+           for p in s.quotes[qi].paragraphs}
     # in a book of several writers, their names are everywhere: only the narrator's answerers count
     name = narrator_name(s.tokens, runs, own, nearby=bool(cast.writers)) if own else None
     if not name:
@@ -67,25 +72,26 @@ def _named_alike(s: Scene, name: str, narrator: int) -> set[int]:
     return found
 
 
-def said_to_the_narrator(s: Scene) -> None:
-    """A line whose tag says it was spoken to "me" ("he asked me", "said she, turning to me") was said to
-    the narrator, who answers it: ``Scene.said_to`` reads the people the narration names, not "me"."""
+def _first_person_tags(s: Scene) -> tuple[list[int], list[int]]:
+    """The quotations whose tag is the narrator's ("I said", "said I"), and those whose tag says they were
+    said to "me" ("he asked me", "said she, turning to me"): the first speech verb of each tag read, the
+    tags' subjects and objects that the mention pass has no mention for ("I" is no one yet, "me" never is)."""
+    mine, to_me = [], []
     for qi, q in enumerate(s.quotes):
-        if s.said_to[qi] is None and _to_me(s, q):
-            s.said_to[qi] = first_person_at(s.cast, q.paragraphs[0])
-
-
-def _to_me(s: Scene, q: Quotation) -> bool:
-    """The tag of ``q`` (after a part, or leading into the line) has "me" within a few words of its verb."""
-    for idx in (*(s.after(b) for _a, b in q.parts), s.before(q.parts[0][0])):
-        lows = [s.tokens[i].low for i in idx]
-        for p in range(len(idx)):
-            span = speech_verb_at(lows, p)
-            if not span or lows[p] in WEAK_SPEECH_VERBS:
+        by_me = said_to_me = False
+        for idx in (*(s.after(b) for _a, b in q.parts), s.before(q.parts[0][0])):
+            lows = [s.tokens[i].low for i in idx]
+            p = next((p for p in range(len(lows)) if speech_verb_at(lows, p) and lows[p] not in WEAK_SPEECH_VERBS),
+                     None)
+            if p is None:
                 continue
-            for r in range(p + span, min(len(idx), p + span + 5)):
-                if lows[r] in (".", "!", "?", ";", ":"):
-                    break
-                if lows[r] == "me":
-                    return True
-    return False
+            end = p + speech_verb_at(lows, p)
+            by_me = by_me or lows[p - 1 : p] == ["i"] or lows[end : end + 1] == ["i"]
+            clause = lows[end : end + 5]
+            cut = next((k for k, w in enumerate(clause) if w in (".", "!", "?", ";", ":")), len(clause))
+            said_to_me = said_to_me or "me" in clause[:cut]
+        if by_me:
+            mine.append(qi)
+        if said_to_me:
+            to_me.append(qi)
+    return mine, to_me
