@@ -87,7 +87,7 @@ def _tagged(s: Scene, q: Quotation) -> Decision | None:
         found = _tag_in(s, after, first=True)
         if found is None:
             found = _from_whom(s, after)
-        if found is not None and led_in is not None and _verb_at(s, after) > 3:
+        if found is not None and (led_in or led_on) is not None and _verb_at(s, after) > 3:
             break  # 'Miss Pole said, "Good gracious!" but was silent as Martha resumed': the tag before
         if found is not None and led_on is not None and _new_sentence(s, b, after):
             break  # 'he said softly:-- / "Poor devil!" I told him briefly': the line the colon led on to is his
@@ -308,7 +308,7 @@ def _before_aside(s: Scene, k: int, lo: int) -> int:
             while i > lo and s.tokens[i - 1].text in _DASH:
                 i -= 1
             m = s.by_last.get(i - 1)
-            return i - 1 if m is not None and m.kind == "name" and m.first >= lo else k
+            return i - 1 if m is not None and m.kind in ("name", "pronoun") and m.first >= lo else k
         if s.tokens[i].text in ".;:!?" or s.tokens[i].quote:
             break
     return k
@@ -392,10 +392,20 @@ def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
     # a name just before its own verb: "When we stood alone, Joe backed up against a wall, and said";
     # a pronoun before its own verb, outside a clause that "when", "as" open: "When I came back he
     # looked at me, and then said" is his line, "He turned as I came in, and said" too
+    # without a comma before "and" the verb goes with the nearest clause, a "when" clause too ("I was about
+    # to speak when she sat up alertly and said")
+    main = s.tokens[k - 1].text == ","
     acting = [m for m in between if not s.tokens[m.first].quote
-              and (verb_follows(s, m) if m.kind == "name" else m.kind in ("pronoun", "narrator") and _main_verb(s, m))]
+              and (verb_follows(s, m) if m.kind == "name"
+                   else m.kind in ("pronoun", "narrator") and _main_verb(s, m, main))]
     if acting:
-        return acting[-1]
+        last = acting[-1]
+        if last.kind == "pronoun" and isinstance(last.entity, int):
+            # "Amy never minded ... as she hid her face and sobbed out": the name the pronoun stands for
+            gender = s.cast.entities[last.entity].gender
+            named = [m for m in acting if m.kind == "name" and s.cast.entities[m.entity].gender == gender]  # type: ignore[index]
+            return named[-1] if named else last
+        return last
     subjects = [m for m in between if m.subject]
     if len(subjects) != 1 or subjects[0].kind == "group" or s.tokens[subjects[0].first].quote:
         return None
@@ -413,16 +423,17 @@ def verb_follows(s: Scene, m: Mention) -> bool:
     return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
 
 
-def _main_verb(s: Scene, m: Mention) -> bool:
-    """A pronoun ("he", "I") with its verb after it, not in a clause a subordinating word opens
-    ("when I came back", "as she spoke")."""
+def _main_verb(s: Scene, m: Mention, main: bool = True) -> bool:
+    """A pronoun ("he", "I") with its verb after it; with ``main``, not in a clause a subordinating word
+    opens ("when I came back", "as she spoke")."""
     k = m.last + 1
     if k >= len(s.tokens) or not m.first:
         return False
     t, before = s.tokens[k], s.tokens[m.first - 1]
-    if before.low in SUBORDINATORS or (m.first > 1 and before.low in _ADVERBS
-                                        and s.tokens[m.first - 2].low in SUBORDINATORS):
-        return False
+    opened = before.low in SUBORDINATORS or (m.first > 1 and before.low in _ADVERBS
+                                             and s.tokens[m.first - 2].low in SUBORDINATORS)
+    if opened and (main or before.low in _RELATIVES):
+        return False  # "the room where he lay and reassure him": never the relative clause's subject
     return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
 
 
@@ -431,6 +442,8 @@ SUBORDINATORS = frozenset({"when", "as", "while", "whilst", "if", "though", "alt
                             "until", "after", "before", "that", "where", "whether", "unless", "once", "whom", "who",
                             "which"})
 
+#: Subordinating words that open a relative clause, whose subject never goes on to speak.
+_RELATIVES = frozenset({"where", "who", "whom", "which", "that", "whether"})
 #: Words a clause's subject may follow: "When we stood alone, Joe backed ...", "and then Joe said".
 _CLAUSE_OPENERS = frozenset({"and", "but", "then", "when", "while", "as", "so", "till", "until", "once", "now"})
 #: Words after a name that are not its verb: "Joe the blacksmith", "Joe his friend".

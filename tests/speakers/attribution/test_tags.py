@@ -109,3 +109,23 @@ def test_a_tag_that_names_a_description_outweighs_an_honorific_in_the_line() -> 
     story = ('"I do the washing," said Toad. The barge-woman looked at Toad; the barge-woman smiled.\n\n'
              '"But surely you don\'t do all that work yourself, ma\'am?" asked the barge-woman respectfully.\n')
     assert speakers(story)[-1] == ("But surely you don't do all that work yourself, ma'am?", "the barge-woman")
+
+
+def test_and_said_without_a_comma_goes_with_the_nearest_clause() -> None:
+    story = ('"Hello," said Miss Baker. Miss Baker and I sat on the porch.\n\n'
+             'I was about to speak when she sat up alertly and said "Sh!" in a warning voice.\n')
+    assert speakers(story)[-1] == ("Sh!", "Miss Baker")
+
+
+def test_a_pronoun_acting_after_a_name_of_its_sex_in_the_sentence_is_that_name() -> None:
+    story = ('"Hush," said Jo. "Hush," said Amy.\n\n'
+             "Jo wasn't ashamed of the tear, and Amy never minded the rumpling of her curls as she hid her face "
+             'and sobbed out, "I am a selfish girl!"\n')
+    assert speakers(story)[-1] == ("I am a selfish girl!", "Amy")
+
+
+def test_an_aside_after_a_pronoun_before_its_verb() -> None:
+    story = ('"I must stay," said Mary. Rudolf looked at Mary.\n\n'
+             "Still I said nothing; and she, pausing a while, then went on:\n\n"
+             '"Your ring will always be on my finger."\n')
+    assert speakers(story)[-1] == ("Your ring will always be on my finger.", "Mary")
