@@ -118,6 +118,10 @@ class Candidates:
     rows: tuple[tuple[float, ...], ...]  # one row of FEATURES per speaker
 
 
+#: A paragraph whose narration names no one (shared, read only: not a new pair for each of three asks a line).
+_NO_ONE: tuple[Counter[int], set[int]] = (Counter(), set())
+
+
 class _Book:
     """What the features of every line share: the decisions, who speaks how often, mentions by entity."""
 
@@ -153,8 +157,8 @@ class _Book:
     def paragraph_mentions(self, para: int, hide: bool = False) -> tuple[Counter[int], set[int]]:
         """Who the narration of paragraph ``para`` names (not pronouns), and who is a sentence's subject."""
         if hide:
-            return Counter(), set()
-        return self.named.get(para, (Counter(), set()))
+            return _NO_ONE
+        return self.named.get(para, _NO_ONE)
 
     def neighbour(self, qi: int, step: int) -> int | str | None:
         """The speaker ``step`` lines away when those lines are one unbroken exchange, else None."""
