@@ -102,7 +102,7 @@ _PER_CANDIDATE = (
     "book_rank",
     "since_narrated",
     "scene_share",
-    "since_introduced",
+    "since_introduced",  # the log of the tokens since the text first named them (20: not yet, above any book's)
     *ANCHOR_FEATURES,
 )
 #: The ranker's features, in the order of a row.
@@ -311,9 +311,10 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
             since_mention[i], rank[i], narrated[i], introduced[i] = 12.0, 99.0, 12.0, 20.0
             continue
         ent = s.cast.entities[c]
-        since_mention[i] = _since(book.mentioned_at.get(c, ()), seen.start)
+        mentioned = book.mentioned_at.get(c, ())
+        since_mention[i] = _since(mentioned, seen.start)
         narrated[i] = _since(book.narrated_at.get(c, ()), seen.start)
-        introduced[i] = _since(book.mentioned_at.get(c, ())[:1], seen.start, never=20.0)  # above any book's log
+        introduced[i] = math.log1p(seen.start - mentioned[0]) if mentioned and mentioned[0] < seen.start else 20.0
         share[i] = book.share.get(c, 0.0)
         rank[i] = float(book.rank.get(c, 99))
         unnamed[i] = float(ent.kind == "unnamed")
@@ -323,10 +324,10 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
     return list(zip(*cols, strict=True))
 
 
-def _since(at: list[int] | tuple[()], start: int, never: float = 12.0) -> float:
-    """The log of the tokens from the last of ``at`` before ``start`` to it (``never`` when none is)."""
+def _since(at: list[int] | tuple[()], start: int) -> float:
+    """The log of the tokens from the last of ``at`` before ``start`` to it (12 when none is)."""
     k = bisect.bisect_left(at, start) - 1
-    return math.log1p(start - at[k]) if k >= 0 else never
+    return math.log1p(start - at[k]) if k >= 0 else 12.0
 
 
 def _gender_match(ent: Entity | None, gender: str | None) -> float:

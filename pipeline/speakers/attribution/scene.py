@@ -53,6 +53,8 @@ class Scene:
         self.mention_firsts = [m.first for m in mentions]
         self.quoted_paras = {p for q in layout.quotations for p in q.paragraphs}
         self._openings: dict[tuple[int, int], set[int]] = {}
+        self._by_role: dict[str, list[int]] = {}  # see with_role
+        self._roles_of = -1  # the cast's size when _by_role was built
         self.beats: dict[int, Decision | None] = {}  # per quotation, the action beat of its paragraph (beats.py)
         self.renamed: set[int] = set()  # unnamed entities already called the way a tag calls them
         self.quotes = layout.quotations
@@ -180,8 +182,20 @@ class Scene:
             form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
             out.update(self.addressed_as(form.replace("’s", "")))
             para = self.tokens[k].para  # a role holds where its person is in the book
-            out.update(e for e in range(len(self.cast.entities)) if self.cast.holds(e, form.lower(), para))
+            out.update(e for e in self.with_role(form.lower()) if self.cast.holds(e, form.lower(), para))
         return out
+
+    def with_role(self, role: str) -> list[int]:
+        """The entities ``role`` is one of the roles of ("the doctor"), from an index by role kept while the
+        cast keeps its size (asked for every capitalised word a line may address: all entities each time
+        took a tenth of the analysis)."""
+        if self._roles_of != len(self.cast.entities):
+            self._by_role.clear()
+            for e, ent in enumerate(self.cast.entities):
+                for r in ent.roles:
+                    self._by_role.setdefault(r, []).append(e)
+            self._roles_of = len(self.cast.entities)
+        return self._by_role.get(role, [])
 
     def set_off(self, k: int, lo: int, hi: int) -> bool:
         """Token ``k`` stands alone between commas or the line's edges ("Now, auntie, you ...")."""
