@@ -292,18 +292,29 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
     mark(_ONE_OF["said_to_here"], seen.said_to_here)
     for name, counts, per in (("own_para", seen.own, 1), ("prev_para", seen.prev, 1), ("next_para", seen.nxt, 1),
                               ("recent_share", seen.recent, _RECENT), ("scene_share", seen.scene, _SCENE)):
-        for who, k in counts.items():
-            mark(_AT[name], who, k / per)
+        col = cols[_AT[name]]
+        for who, k in counts.items():  # mark() written out: these loops make most of the calls
+            if (i := at.get(who)) is not None:
+                col[i] = k / per
     cols[_AT["mention_rank"]] = [float(_RANKED + 1)] * n
     for k, who in enumerate(seen.latest):
         mark(_AT["mention_rank"], who, float(k + 1))
+    for who, values in seen.anchors.items():
+        if (i := at.get(who)) is not None:
+            for j, v in enumerate(values):
+                cols[_ANCHORED + j][i] = v
+    _person_columns(s, d, book, pool, seen, cols)
+    return list(zip(*cols, strict=True))
+
+
+def _person_columns(s: Scene, d: Decision, book: _Book, pool: list[int | str], seen: _Seen,
+                    cols: list[list[float]]) -> None:
+    """The columns each candidate fills from who they are: how lately they spoke, were mentioned, were named
+    in the narration and first named; their share and rank of the book's lines; their name and gender."""
     since_mention, spoke, share, rank = (cols[_AT[name]] for name in ("since_mention", "since_spoke", "line_share",
                                                                       "book_rank"))
     unnamed, agrees, as_prev, pronoun = (cols[_AT[name]] for name in ("is_unnamed", "gender_agrees", "gender_as_prev",
                                                                       "pronoun_gender"))
-    for who, values in seen.anchors.items():
-        for j, v in enumerate(values):
-            mark(_ANCHORED + j, who, v)
     narrated, introduced = cols[_AT["since_narrated"]], cols[_AT["since_introduced"]]
     for i, c in enumerate(pool):
         spoke[i] = float(seen.spoke.get(c, 21))
@@ -321,7 +332,6 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
         agrees[i] = float(d.pronoun and ent.gender == seen.speaker_gender)
         as_prev[i] = float(ent.gender != "U" and ent.gender == seen.prev_gender)
         pronoun[i] = _gender_match(ent, seen.pronoun_gender)
-    return list(zip(*cols, strict=True))
 
 
 def _since(at: list[int] | tuple[()], start: int) -> float:
