@@ -195,10 +195,12 @@ def _name_the_narrator(
     # lines given to the same name as a character of its own ("Pip", answering a vocative)
     # ... and the short forms of it that are characters of their own ("Huck" of "Huck Finn")
     words = set(name.lower().split())
+    gender = cast.entities[cast.narrator].gender
     same = {e for e in cast.lookup(name) if e != cast.narrator} | {
         e
         for e, ent in enumerate(cast.entities)
-        if ent.kind == "named" and e != cast.narrator and ent.forms and all(set(f.split()) <= words for f in ent.forms)
+        if ent.kind == "named" and e != cast.narrator and ent.forms
+        and all(set(_untitled(f, gender)) <= words for f in ent.forms)
     }
     cast.entities[cast.narrator].name = name
     if same:
@@ -207,6 +209,14 @@ def _name_the_narrator(
                 decisions[i] = replace(d, speaker=cast.narrator)
         for e in same:
             cast.entities[e].kind = "merged"
+
+
+def _untitled(form: str, gender: str) -> list[str]:
+    """The words of a form of name without a title the narrator may bear ("Dr. Watson" of a narrator
+    named Watson; "Miss Eyre" of Jane Eyre, but "Mr. Eyre" only of a man)."""
+    words = form.split()
+    title = TITLES.get(words[0].rstrip("."), None) if len(words) > 1 else None
+    return words[1:] if title == "U" or (title is not None and title == gender) else words
 
 
 def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:

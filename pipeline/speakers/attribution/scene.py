@@ -74,6 +74,8 @@ class Scene:
             regions.append(self.before(self.layout.paragraphs[para - 1][1]))
         for idx in regions:
             lows = [self.tokens[i].low for i in idx]
+            if "to" not in lows:  # what follows names no one: most tags ("she said", "cried Tom.")
+                continue
             for p in range(len(idx)):
                 span = speech_verb_at(lows, p)
                 if not span or lows[p] in WEAK_SPEECH_VERBS:
@@ -177,9 +179,8 @@ class Scene:
                 continue
             form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
             out.update(self.addressed_as(form.replace("’s", "")))
-            for e, ent in enumerate(self.cast.entities):
-                if form.lower() in ent.roles:
-                    out.add(e)
+            para = self.tokens[k].para  # a role holds where its person is in the book
+            out.update(e for e in range(len(self.cast.entities)) if self.cast.holds(e, form.lower(), para))
         return out
 
     def set_off(self, k: int, lo: int, hi: int) -> bool:
