@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pipeline.model import GROUP, Analysis, Character, Gender, Segment
 from pipeline.reading.lexicon import TITLES
 from pipeline.reading.segment import Layout, segments_of, split
+from pipeline.speakers.attribution.firstperson import read_the_narrator
 from pipeline.speakers.attribution.ranker import Ranker, packaged_sure_from
 from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
@@ -93,6 +94,7 @@ def _examine(text: str, pins: dict[str, str] | None, ranker: Reranker | None) ->
     mentions = resolver.resolve_all()
     retire_narrator(cast, tokens)
     scene = Scene(layout, tokens, cast, resolver, mentions)
+    read_the_narrator(scene, runs)
     # A pin is an anchor like a tag: the untagged lines around it are derived from it.
     pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
     anchors = {
@@ -193,10 +195,12 @@ def _name_the_narrator(
     # lines given to the same name as a character of its own ("Pip", answering a vocative)
     # ... and the short forms of it that are characters of their own ("Huck" of "Huck Finn")
     words = set(name.lower().split())
+    gender = cast.entities[cast.narrator].gender
     same = {e for e in cast.lookup(name) if e != cast.narrator} | {
         e
         for e, ent in enumerate(cast.entities)
-        if ent.kind == "named" and e != cast.narrator and ent.forms and all(set(f.split()) <= words for f in ent.forms)
+        if ent.kind == "named" and e != cast.narrator and ent.forms
+        and all(set(_untitled(f, gender)) <= words for f in ent.forms)
     }
     cast.entities[cast.narrator].name = name
     if same:
@@ -205,6 +209,14 @@ def _name_the_narrator(
                 decisions[i] = replace(d, speaker=cast.narrator)
         for e in same:
             cast.entities[e].kind = "merged"
+
+
+def _untitled(form: str, gender: str) -> list[str]:
+    """The words of a form of name without a title the narrator may bear ("Dr. Watson" of a narrator
+    named Watson; "Miss Eyre" of Jane Eyre, but "Mr. Eyre" only of a man)."""
+    words = form.split()
+    title = TITLES.get(words[0].rstrip("."), None) if len(words) > 1 else None
+    return words[1:] if title == "U" or (title is not None and title == gender) else words
 
 
 def _known_names(cast: Cast, runs: list[NameRun]) -> list[tuple[str, str]]:

@@ -28,6 +28,13 @@ class Entity:
     surname: str | None = None
     roles: set[str] = field(default_factory=set)  # description nouns that name them ("the doctor")
     kind: str = "named"  # named | unnamed | narrator
+    # role -> the paragraphs (first, last) where it holds ("Mr. Miles, the master"): the part of the book
+    # the person is in, not the whole book (see ``Cast.holds``)
+    posted: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+#: How many paragraphs a calling an apposition gives reaches beyond the person's first and last mentions.
+ROLE_REACH = 60
 
 
 class Cast:
@@ -61,6 +68,23 @@ class Cast:
             self.alias(keep, form)
         gone.forms = set()
         gone.kind = "merged"
+
+    def retire(self, index: int) -> None:
+        """Entity ``index`` is no character after all (a dog the text names): it answers to no name."""
+        gone = self.entities[index]
+        for form in gone.forms:
+            self.by_form[form] = [i for i in self.by_form[form] if i != index]
+        gone.forms = set()
+        gone.kind = "merged"
+
+    def holds(self, index: int, role: str, para: int) -> bool:
+        """Whether ``role`` names entity ``index`` in paragraph ``para``: a calling (by apposition or
+        title) only in the part of the book the person is in; a relation ("my sister") anywhere."""
+        ent = self.entities[index]
+        if role not in ent.roles:
+            return False
+        lo, hi = ent.posted.get(role, (para, para))
+        return lo <= para <= hi
 
     def lookup(self, form: str) -> list[int]:
         return self.by_form.get(form.lower(), [])

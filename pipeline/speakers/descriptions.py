@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, speech_verb_at
+from pipeline.speakers.appositions import called, learn_appositions
 from pipeline.speakers.cast import Cast, Mention, Scene
 from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.kin import (
     DETERMINERS,
-    FAMILY,
     FAMILY_TITLE,
-    GENERIC,
     KIN,
     MARRIED,
     POSSESSIVES,
@@ -39,8 +38,6 @@ _YOUNG = frozenset({"girl", "boy", "lad", "lass", "maiden", "youth", "child"})
 _GROWN = frozenset({"man", "woman", "lady", "gentleman"})
 #: How far back an unnamed person met before ("a young woman") is still "the woman" of a description.
 _LATELY_PARAGRAPHS = 30
-#: Titles that, alone in the narration ("Madame retorted"), name the one of their bearers the scene has.
-_TITLE_NOUNS = frozenset({"madame", "monsieur", "signor", "signora", "señor", "señora", "herr", "frau"})
 #: Words that set a description's person apart from the one last called by its noun.
 _APART = frozenset(
     {"other", "another", "second", "first", "third", "new", "younger", "elder", "older", "eldest", "youngest"}
@@ -62,7 +59,7 @@ class Descriptions:
         self.strangers = Strangers()  # the unnamed people the narration brought in ("a young woman")
         # young or grown, as the plain descriptions that named a person said ("the little girl" is Dorothy)
         self.ages: dict[int, Counter[str]] = defaultdict(Counter)
-        _learn_appositions(self.cast, self.tokens, self.run_at)
+        learn_appositions(self.cast, self.tokens, self.run_at)
         self.spoken_of = _named_in_quotes(self.cast, self.tokens, self.run_at)
 
     def description_at(self, i: int) -> Mention | None:
@@ -124,7 +121,7 @@ class Descriptions:
         # "his mother" is whoever "he" is's mother, not the one "the mother" of a role; the narrator's own
         # relations are roles ("my sister, Mrs. Joe")
         relation = noun in KIN and det in POSSESSIVES and det not in ("my", "our")
-        roles = _called(cast, noun) if by_role and not relation else []
+        roles = called(cast, noun, self.tokens[i].para) if by_role and not relation else []
         if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
             return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
         if det in POSSESSIVES:
@@ -158,6 +155,8 @@ class Descriptions:
                 if named is not None:
                     self.ages[named][_age(noun) or ""] += 1
                     return named  # the man in the chair is Mr. Craven, the only man there
+            if det == "the" and noun == "child" and (young := _child_in_scene(self.resolver, self.ages, i)) is not None:
+                return young  # "answered the child": the one of the scene the text has called a girl or a boy
             if det in ("this", "that") and noun in _PLAIN and gender in ("M", "F"):
                 ref = self._latest_named(i, gender)
                 if ref is not None:
@@ -237,6 +236,26 @@ class Descriptions:
         return ent.gender == gender and not (young and ent.title in _NOT_YOUNG) and age in (None, _age(key))
 
 
+def _child_in_scene(scene: Scene, ages: dict[int, Counter[str]], i: int) -> int | None:
+    """The one person of the last few paragraphs whom the plain descriptions have called young ("the
+    little girl" was Dorothy), when no one else there is young or might be."""
+    para = scene.tokens[i].para
+    young: set[int] = set()
+    for m in reversed(scene.history[-60:]):
+        if m.para < para - _SCENE_PARAGRAPHS:
+            break
+        if m.entity is None or m.first >= i or scene.cast.is_narrator(m.entity) or m.kind == "group":
+            continue
+        ent = scene.cast.entities[m.entity]
+        if ent.kind != "named":
+            if _age(ent.name) == "young" or "child" in ent.name:
+                return None  # an unnamed girl or child is there too
+            continue
+        if _aged(ages, m.entity) == "young":
+            young.add(m.entity)
+    return young.pop() if len(young) == 1 else None
+
+
 def _qualifier_end(tokens: list[Token], text: str, head: int) -> int:
     """The last token of a short qualifying phrase after a description's noun
     ("the man in the grey coat", "a voice from the back"), or the noun itself."""
@@ -293,18 +312,6 @@ def _indefinite_object(tokens: list[Token], i: int) -> bool:
     return i >= 2 and tokens[i - 2].low == "to" and prev.low.isalpha() and not tokens[i - 2].quote
 
 
-def _called(cast: Cast, noun: str) -> list[int]:
-    """Who "the <noun>" may be: the one the text calls by the bare title ("the Professor" folded into
-    Professor Bhaer's names), before anyone the title was given to once ("Professor Sands" of one
-    passing mention), else everyone with that role, else (a foreign title: "Madame") everyone with that title."""
-    holders = [e for e in cast.lookup(noun) if cast.entities[e].kind == "named" and len(cast.entities[e].forms) > 1]
-    holders = holders or [e for e, ent in enumerate(cast.entities) if noun in ent.roles]
-    if holders or noun not in _TITLE_NOUNS:
-        return holders
-    # "Madame sternly retorted": a title alone is whoever of its bearers the scene has (the latest)
-    return [e for e, ent in enumerate(cast.entities) if ent.kind == "named" and ent.title == noun]
-
-
 def _aged(ages: dict[int, Counter[str]], e: int) -> str | None:
     """Young or grown, as most of the plain descriptions that named person ``e`` said; None when unknown."""
     votes = ages.get(e)
@@ -353,47 +360,6 @@ def _describe_key(words: list[str]) -> str:
     return "the " + " ".join(core)
 
 
-def _noun_after(tokens: list[Token], k: int) -> int | None:
-    """The calling an apposition gives someone ("Madame Dupont, the café's owner"): its noun's index."""
-    for j in range(k, min(k + 4, len(tokens))):
-        if tokens[j].low in PERSON_NOUNS and tokens[j].low not in GENERIC and not tokens[j].poss:
-            return j
-        if not tokens[j].text[0].isalpha():
-            return None
-    return None
-
-
-def _a_role(det: str, noun: str) -> bool:
-    """Whether an apposition with this determiner and noun gives a role for the whole book: a calling
-    ("the owner", "a carpenter"), a relation of the narrator's ("my sister, Mrs. Joe") or the one the
-    text calls so ("Barrymore, the husband,"); not a relation of someone else's ("her father, Mr.
-    Leivers"), whose "father" depends on whose, nor "my friend", whom the narrator has several of."""
-    return det in ("the", "my") if noun in FAMILY else det != "my"
-
-
-def _listed(tokens: list[Token], last: int) -> bool:
-    """Whether the second of two phrases set side by side with a comma ("the mother, Edgar", "Captain
-    Smollett, the squire"), ending at token ``last``, goes on as a list, not as an apposition: "and"
-    follows it ("the mother, Edgar, and Miriam"), or a third name does ("the captain, Mr. Arrow, Hunter,
-    Joyce")."""
-    n = len(tokens)
-    k = last + 1
-    if k < n and tokens[k].text == ",":
-        k += 1
-    if k >= n or tokens[k].quote:
-        return False
-    if tokens[k].low in ("and", "or", "nor"):
-        return True
-    if not (tokens[k].cap and not tokens[k].sent_start) or tokens[k - 1].text != ",":
-        return False
-    for t in tokens[k + 1 : k + 5]:  # a short name, then a comma or "and": one more item of the list
-        if t.low in ("and", "or") or t.text == ",":
-            return True
-        if not t.cap:
-            return False
-    return False
-
-
 def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> dict[int, list[int]]:
     """Paragraph -> the named people its dialogue names (one each)."""
     out: dict[int, list[int]] = {}
@@ -402,58 +368,3 @@ def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]
         if tokens[first].quote and len(ents) == 1 and cast.entities[ents[0]].kind == "named":
             out.setdefault(tokens[first].para, []).append(ents[0])
     return out
-
-
-_APPOSITION_DETS = ("the", "a", "an", "his", "her", "my")
-
-
-def _learn_appositions(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> None:
-    """ "Madame Dupont, the café's owner,", "The café's owner, Madame Dupont," and "a carpenter named
-    Master Antonio" give roles; a list ("the mother, Edgar, and Miriam") gives none."""
-    for first, run in run_at.items():
-        ents = cast.lookup(run.surface)
-        if len(ents) != 1:
-            continue
-        ent = cast.entities[ents[0]]
-        for role in (_role_after(tokens, run), _role_before(tokens, run)):
-            if role is not None:
-                ent.roles.add(role)
-        # a ... NOUN named NAME ("an old carpenter named Master Antonio")
-        named = first >= 2 and tokens[first - 1].low in ("named", "called") and not tokens[first].quote
-        if named and tokens[first - 2].low in PERSON_NOUNS and tokens[first - 2].low not in GENERIC | FAMILY:
-            ent.roles.add(tokens[first - 2].low)
-
-
-def _role_after(tokens: list[Token], run: NameRun) -> str | None:
-    """NAME , the ... NOUN (,): "Madame Dupont, the café's owner", "Joe, my sister, ..."."""
-    k = run.last + 1
-    if k + 2 >= len(tokens) or tokens[k].text != "," or tokens[k + 1].low not in _APPOSITION_DETS:
-        return None
-    if tokens[run.last].poss:
-        return None  # "at Pumblechook's, my sister bounced in"
-    j = _noun_after(tokens, k + 2)
-    if j is None or _listed(tokens, j):
-        return None
-    det = "the" if any(t.poss for t in tokens[k + 2 : j]) else tokens[k + 1].low  # "my sister's husband"
-    # "for Joe, my sister went on": only "Joe, my sister, ..." makes her his
-    closed = j + 1 < len(tokens) and tokens[j + 1].text == ","
-    return tokens[j].low if _a_role(det, tokens[j].low) and (det != "my" or closed) else None
-
-
-def _role_before(tokens: list[Token], run: NameRun) -> str | None:
-    """the ... NOUN , NAME ,: "The café's owner, Madame Dupont,", "My sister, Mrs. Joe,"; "my brother
-    Robert"."""
-    first = run.first
-    if first >= 2 and tokens[first - 1].low in FAMILY and tokens[first - 2].low == "my" and not tokens[first].quote:
-        return tokens[first - 1].low  # "my brother Robert"
-    if first < 2 or tokens[first - 1].text != ",":
-        return None
-    j = first - 2
-    if tokens[j].low not in PERSON_NOUNS or tokens[j].low in GENERIC or tokens[j].quote:
-        return None
-    before = tokens[max(0, j - 4) : j]
-    det = next((t.low for t in reversed(before) if t.low in _APPOSITION_DETS), None)
-    if det is None or _listed(tokens, run.last):
-        return None
-    det = "the" if any(t.poss for t in before) else det
-    return tokens[j].low if _a_role(det, tokens[j].low) else None

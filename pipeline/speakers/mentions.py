@@ -10,7 +10,7 @@ points to one, and otherwise to an unnamed character of their own.
 
 from __future__ import annotations
 
-from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS
+from pipeline.reading.lexicon import GROUP_WORDS, NOT_NAMES, PERSON_NOUNS, SUBJECT_PRONOUNS, speech_verb_at
 from pipeline.speakers.cast import Mention
 from pipeline.speakers.characters import Cast, NameRun
 from pipeline.speakers.descriptions import Descriptions
@@ -18,6 +18,9 @@ from pipeline.speakers.kin import DETERMINERS, NOT_A_REFERENCE
 from pipeline.speakers.tokens import Token
 
 __all__ = ["Mention", "Resolver"]
+
+#: How far back (paragraphs) the unnamed person a line that names its speaker revealed is re-pointed.
+_REVEALED = 40
 
 
 class Resolver:
@@ -43,6 +46,7 @@ class Resolver:
             if tok.sent_start or self._after_semicolon(i):
                 sentence_has_subject = False  # a semicolon joins two independent clauses
             if tok.quote:
+                self._introduction_at(i)
                 i += 1
                 continue
             m = self.mention_at(i)
@@ -59,6 +63,59 @@ class Resolver:
                 self.history.append(m)
             i = m.last + 1
         return self.mentions
+
+    def _introduction_at(self, i: int) -> None:
+        """A line that names its speaker ("I am Stapleton", "my name is Hester", "I am the King") makes the
+        speaker that person: the pronoun or description of its tag so far ("said he") is re-pointed to
+        them, and so is the unnamed person that tag meant, over the scene ("the count" who turns out to
+        be the King); they are the subject a tag after the line ("he said") and the pronouns after it
+        find; a stranger who came in just before is they too (``strangers.py``)."""
+        run = self.run_at.get(i)
+        ent = self._self_named(run, i) if run is not None else None
+        if run is None or ent is None:
+            return
+        para = self.tokens[i].para
+        for m in reversed(self.history[-12:]):
+            if m.para != para:
+                break
+            if m.kind in ("pronoun", "description") and self._in_a_tag(m):
+                was, m.entity = m.entity, ent  # "'You will excuse me,' said he. 'I am Stapleton.'"
+                if was is not None and self.cast.entities[was].kind == "unnamed":
+                    self.descriptions.strangers.bound[self.cast.entities[was].name.split()[-1]] = (ent, para)
+                    for h in reversed(self.history[-600:]):
+                        if h.para < para - _REVEALED:
+                            break
+                        if h.entity == was:
+                            h.entity = ent
+                break
+        named = Mention(i, run.last, "name", ent, True, para)
+        self.descriptions.strangers.introduced(self, named)
+        self.history.append(named)
+
+    def _self_named(self, run: NameRun, i: int) -> int | None:
+        """The named person a line's "I am X" / "my name is X" / "I am the X" at token ``i`` names."""
+        tokens = self.tokens
+        the = i >= 3 and tokens[i - 1].low == "the"  # "I am the King"
+        k = i - 1 if the else i
+        if k < 2 or tokens[run.last].poss or not tokens[k - 2].quote:  # "I am Tom's friend"
+            return None
+        said = (tokens[k - 2].low, tokens[k - 1].low)
+        if said != ("i", "am") and (the or said != ("name", "is")):
+            return None
+        ent = self.entity_for_name(run.surface)
+        if ent is None:  # "I am Tapp" of the one the narration calls "Mr. Tapp"
+            low = run.surface.lower()
+            people = self.cast.entities
+            same = [e for e, x in enumerate(people) if x.kind == "named" and (x.surname or "").lower() == low]
+            ent = same[0] if len(same) == 1 else None
+        if ent is None or self.cast.entities[ent].kind != "named" or self.cast.is_narrator(ent):
+            return None
+        return ent
+
+    def _in_a_tag(self, m: Mention) -> bool:
+        """The mention is the subject of a speech verb next to it ("said he", "the man said")."""
+        words = [t.low for t in self.tokens[max(0, m.first - 1) : m.last + 2]]
+        return any(speech_verb_at(words, k) for k in (0, len(words) - 1))
 
     def _after_semicolon(self, i: int) -> bool:
         """Token ``i`` opens a clause after a semicolon ("...; Tom nodded", "...; and Tom nodded")."""

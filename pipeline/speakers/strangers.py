@@ -1,5 +1,6 @@
 """A stranger the narration brings in and then names: "A man was sitting in an armchair ... 'Come in,'
-said Mr. Craven." The man is Mr. Craven: the mentions of the stranger since they came in become his,
+said Mr. Craven." (or who names themselves: "a stranger who was pursuing me ... 'I am Stapleton'") The
+man is Mr. Craven: the mentions of the stranger since they came in become his,
 and "the man" of the scene after is he too (not a second voice of his). An unnamed person is one entity
 per description ("the man"), so only those mentions change hands, not the book's other "the man"."""
 
@@ -41,12 +42,19 @@ class Strangers:
         man"), and the named person was neither mentioned since nor the subject of a sentence just
         before (then they were in the scene already, and the stranger is someone else; "she went to see
         Mr. Craven" does not count)."""
+        if m.subject and not scene.tokens[m.last].poss:  # "a spaniel that sat on Nadia's foot": not Nadia
+            self._bind(scene, m)
+
+    def introduced(self, scene: Scene, m: Mention) -> None:
+        """A line of the scene says "I am Stapleton" / "my name is Stapleton" (the name mention ``m``):
+        the stranger who came in is the one who says it, as if the narration had named them."""
+        self._bind(scene, m)
+
+    def _bind(self, scene: Scene, m: Mention) -> None:
         cast, tokens = scene.cast, scene.tokens
         named = m.entity
         if named is None or cast.entities[named].kind != "named" or cast.is_narrator(named):
             return
-        if not m.subject or tokens[m.last].poss:
-            return  # "a spaniel that sat on Nadia's foot": Nadia is not who came in
         gender = cast.entities[named].gender
         fresh = [
             s for s, first in self.came.items()
@@ -76,8 +84,11 @@ class Strangers:
                     return False  # "asked the huge man": the narration goes on calling them so
                 continue
             ent = scene.cast.entities[h.entity]
-            if h.entity == m.entity and (h.first > came or (h.kind == "name" and h.subject)):
-                return False  # they were there before the stranger came ("Tom walked on. A man came up.")
+            # they were there before the stranger came ("Tom walked on. A man came up."); "a speech about Mr.
+            # Townsend's cousin" only speaks of them
+            there = h.first > came and not scene.tokens[h.last].poss
+            if h.entity == m.entity and (there or (h.kind == "name" and h.subject)):
+                return False
             if h.first > came and ent.kind == "named" and ent.gender == scene.cast.entities[stranger].gender:
                 return False  # someone else of that sex was named since
         return True

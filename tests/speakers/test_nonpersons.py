@@ -52,3 +52,11 @@ def test_a_speaker_named_like_a_word_stays_a_person() -> None:
     text = ('"Kill them," said Vengeance.\n\n"All of them," said Vengeance, and she laughed. '
             "Her vengeance was old.\n")
     assert "Vengeance" in names(text)
+
+
+def test_a_places_name_before_a_word_that_is_no_name_is_no_one() -> None:
+    text = ("They rode through Tarnow at dusk. In Tarnow the inns were full, and near Tarnow the road was bad.\n\n"
+            "Piet Haas was late. The Tarnow Dissenters said no to the new road.\n\n"
+            '"Onward," said Piet Haas.\n')
+    got = names(text)
+    assert "Tarnow Dissenters" not in got and "Piet Haas" in got

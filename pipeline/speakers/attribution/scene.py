@@ -179,9 +179,8 @@ class Scene:
                 continue
             form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
             out.update(self.addressed_as(form.replace("’s", "")))
-            for e, ent in enumerate(self.cast.entities):
-                if form.lower() in ent.roles:
-                    out.add(e)
+            para = self.tokens[k].para  # a role holds where its person is in the book
+            out.update(e for e in range(len(self.cast.entities)) if self.cast.holds(e, form.lower(), para))
         return out
 
     def set_off(self, k: int, lo: int, hi: int) -> bool:
