@@ -180,9 +180,7 @@ class Scene:
             form = " ".join(self.tokens[i].text.rstrip(".") for i in range(k, end + 1))
             out.update(self.addressed_as(form.replace("’s", "")))
             para = self.tokens[k].para  # a role holds where its person is in the book
-            role = form.lower()  # once, not once per person of the cast (the most of this reading's time)
-            out.update(e for e, ent in enumerate(self.cast.entities)
-                       if role in ent.roles and self.cast.holds(e, role, para))
+            out.update(e for e in range(len(self.cast.entities)) if self.cast.holds(e, form.lower(), para))
         return out
 
     def set_off(self, k: int, lo: int, hi: int) -> bool:
