@@ -117,3 +117,11 @@ def test_the_captain_is_the_captain_the_talk_of_the_scene_names() -> None:
             " Captain Hull was dead.\n\nThe squire sat over the map of Captain Hull's island. The captain came in.\n\n"
             '"Well, Captain Reed, what news?" asked Mr. Trent.\n\n"Bad news," said the captain.\n')
     assert speakers(text)[1] == "Captain Reed"
+
+
+def test_an_epithet_before_a_name_built_with_of_is_part_of_it() -> None:
+    # "wicked" is a word of the text in lower case too, but "the Wicked Witch of the Marsh" is her name
+    text = ("Nell feared the Wicked Witch of the Marsh, for the witch was wicked. The Wicked Witch of the Marsh"
+            " said nothing, and she never slept.\n\n"
+            '"Who is there?" said the Wicked Witch of the Marsh.\n\n"Only Nell," said Nell.\n')
+    assert speakers(text) == ["the Wicked Witch of the Marsh", "Nell"]
