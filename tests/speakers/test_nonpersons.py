@@ -60,3 +60,11 @@ def test_a_places_name_before_a_word_that_is_no_name_is_no_one() -> None:
             '"Onward," said Piet Haas.\n')
     got = names(text)
     assert "Tarnow Dissenters" not in got and "Piet Haas" in got
+
+
+def test_a_word_met_after_a_again_and_again_is_a_kind_not_a_person() -> None:
+    text = ("Piet Haas was a Christian, and a Christian keeps his word. Christian was a word he liked; he said"
+            " a Christian must be brave.\n\n"
+            '"Onward," said Piet Haas.\n')
+    got = names(text)
+    assert "Christian" not in got and "Piet Haas" in got
