@@ -12,8 +12,9 @@ candidates inside `analyse(text, ranker=...)`, and the result is scored end to e
 bench_novels.py scores `audiobook script --json`: per book, per style group, per quotation type and per
 deciding rule, next to the sieves alone. The model scores each candidate row on its own (`--scores rank`
 trains it to rank each line's candidates instead, LightGBM's lambdarank: see SCORES). The confidence of a
-held-out book is calibrated on the other books' held-out predictions only (isotonic regression, scikit-learn), and so is
-its threshold for sure lines: the lowest confidence whose lines at or above it were 95% right there.
+held-out book is calibrated on the other books' held-out predictions only (a logistic curve on the logit of the first
+pass's share: attribution/calibration.py), and so is its threshold for sure lines: the lowest confidence whose lines at
+or above it were 95% right there.
 Last, the model trained on all 28 books, with the calibration and threshold of all held-out predictions,
 is written to pipeline/speakers/attribution/data/ranker.json (unless --no-write).
 
@@ -40,11 +41,12 @@ from typing import Any
 import bench_novels as bn
 import lightgbm as lgb
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
+from sklearn.metrics import roc_auc_score
 
 from pipeline.cli.scriptview import LOW_CONFIDENCE, to_json
 from pipeline.model import GROUP
 from pipeline.speakers.analyse import analyse, examine, sieves_only
+from pipeline.speakers.attribution.calibration import SURE_TARGET, Calibration, calibrate
 from pipeline.speakers.attribution.features import FEATURES, candidate_table, hidden_table
 from pipeline.speakers.attribution.ranker import (
     COPIED_AT,
@@ -189,48 +191,6 @@ def _tree(node: dict[str, Any], out: dict[str, list[Any]]) -> int:
     return i
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """What held-out books vouch for: accuracy as a function of the best candidate's score, and the
-    confidence from which a line is marked sure."""
-
-    share: list[float]  # scores of the best candidate ...
-    right: list[float]  # ... and the accuracy of lines scored so, on books the model never saw (interpolated)
-    sure_from: float  # the least confidence at which the lines at or above it were at least SURE_TARGET right
-
-
-#: The lines marked sure must be this accurate on held-out books (issue 21: "at least 95% right").
-SURE_TARGET = 0.95
-
-
-def calibrate(points: list[tuple[float, bool]]) -> Calibration:
-    """Isotonic regression (scikit-learn) of "the best candidate is right" on its score, over held-out
-    lines, and the threshold chosen on the same held-out curve: the lowest confidence whose lines at or
-    above it were at least `SURE_TARGET` right, with 95% confidence (the lower bound of Wilson's interval:
-    a level just at the target on the books it was chosen on fell short on the book held out about as
-    often as not)."""
-    if not points:
-        return Calibration([], [], 1.0)
-    x = np.asarray([p for p, _ in points], dtype=float)
-    y = np.asarray([float(r) for _, r in points], dtype=float)
-    fit = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y)
-    conf = np.round(fit.predict(x), 2)
-    order = np.argsort(-conf, kind="stable")
-    ranked, hits = conf[order], np.cumsum(y[order]) / np.arange(1, len(y) + 1)
-    # where a confidence level ends (ties end together): the lines at or above it
-    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
-    good = [float(ranked[k]) for k in ends if _at_least(hits[k], k + 1) >= SURE_TARGET]
-    return Calibration([round(float(v), 4) for v in fit.X_thresholds_], [round(float(v), 4) for v in fit.y_thresholds_],
-                       min(good) if good else 1.0)
-
-
-def _at_least(share: float, n: int, z: float = 1.645) -> float:
-    """The lower end of Wilson's interval for a share ``share`` of ``n`` lines (one-sided, 95% for z 1.645)."""
-    centre = share + z * z / (2 * n)
-    spread = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
-    return float((centre - spread) / (1 + z * z / n))
-
-
 def _trees(booster: lgb.Booster) -> list[dict[str, list[Any]]]:
     trees = []
     for info in booster.dump_model()["tree_info"]:
@@ -244,7 +204,7 @@ def export(booster: lgb.Booster, calibration: Calibration, second: lgb.Booster |
     rank = _ranks(booster)
     data = {"format": FORMAT, "features": list(FEATURES), "trees": _trees(booster),
             "scores": "rank" if rank else "binary",
-            "calibration": {"share": calibration.share, "right": calibration.right, "sure_from": calibration.sure_from},
+            "calibration": calibration.table(),
             "trained": {"params": {**PARAMS, **RANKING} if rank else PARAMS, "rounds": ROUNDS,
                         "silver_weight": SILVER_WEIGHT, "sure_target": SURE_TARGET}}
     if second is not None:
@@ -502,6 +462,44 @@ def confidence_curve(results: dict[str, dict[str, Any]]) -> None:
               + f"  {_sure(r['ranker'], r['sure_from'])} ({r['sure_from']:.2f})")
 
 
+def discrimination(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """How well confidence tells right lines from wrong, held out: per book and over all, the AUC of the
+    confidence (the chance a right line is more confident than a wrong one) and the most lines that could be
+    sure at `SURE_TARGET` right if the threshold were chosen on the book itself (an upper bound no threshold
+    chosen elsewhere reaches), next to the unsure share and sure accuracy the chosen threshold gave."""
+    print(f"\ndiscrimination (held out): AUC of confidence; at most sure at {SURE_TARGET:.0%} right (threshold chosen"
+          " on the book itself); unsure / sure right with the threshold chosen on the other books")
+    out: dict[str, Any] = {}
+    found_of = {name: [q for q in r["ranker"] if q["found"]] for name, r in results.items()}
+    for name, found in [*found_of.items(), ("all books", [q for f in found_of.values() for q in f])]:
+        conf = np.asarray([q.get("confidence") or 0.0 for q in found], dtype=float)
+        right = np.asarray([bool(q["correct"]) for q in found], dtype=float)
+        auc = roc_auc_score(right, conf) if 0 < right.sum() < len(right) else float("nan")
+        sure = [q for q in found if q["sure"]]
+        row = {"auc": float(auc), "most_sure": _most_sure(conf, right), "unsure": 1 - len(sure) / max(1, len(found)),
+               "sure_right": sum(bool(q["correct"]) for q in sure) / max(1, len(sure))}
+        out[name] = row
+        print(f"{name:26s} AUC {row['auc']:.3f}  at most sure {row['most_sure']:6.1%}  unsure {row['unsure']:6.1%}"
+              f"  sure right {row['sure_right']:.3f}")
+    books = [v for k, v in out.items() if k != "all books"]
+    print(f"average of books: unsure {np.mean([b['unsure'] for b in books]):.1%}, sure right"
+          f" {np.mean([b['sure_right'] for b in books]):.3f}; books with unsure <= 35%:"
+          f" {sum(b['unsure'] <= 0.35 for b in books)}, with sure lines >= {SURE_TARGET:.0%} right:"
+          f" {sum(b['sure_right'] >= SURE_TARGET for b in books)} of {len(books)}")
+    return out
+
+
+def _most_sure(conf: np.ndarray, right: np.ndarray) -> float:
+    """The largest share of lines that the most confident can be, ties kept together, at `SURE_TARGET` right."""
+    if not len(conf):
+        return 0.0
+    order = np.argsort(-conf, kind="stable")
+    ranked, hits = conf[order], np.cumsum(right[order]) / np.arange(1, len(conf) + 1)
+    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+    ok = [k + 1 for k in ends if hits[k] >= SURE_TARGET]
+    return max(ok) / len(conf) if ok else 0.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--books", help="comma-separated books (default: all 28)")
@@ -561,6 +559,7 @@ def main() -> int:
                               "sure_from": calibration.sure_from}
     summary = report(results, folds)
     confidence_curve(results)
+    summary["discrimination"] = discrimination(results)
     rows = sum(len(b.x) for b in books)
     lines = sum(len(b.gold_groups) for b in books)
     print(f"\n{rows} candidate rows from {len(books)} books ({lines} annotated lines); "

@@ -172,8 +172,14 @@ def _other(family: str) -> str:
     return "single" if family == "double" else "double"
 
 
+#: The marks that may open or close a part, and those that may open one; found by a regular expression, not by
+#: looking at every character of the text in Python (the same marks, a fraction of the time)
+_MARKS = re.compile("[“„«”»‘‛’\"']")
+_OPENING_MARKS = re.compile("[“„«‘‛\"']")
+
+
 def _has_family(text: str, a: int, b: int, family: str) -> bool:
-    return any(_is_opener(text, i, a, b, family) for i in range(a, b) if text[i] in "“„«‘‛\"'")
+    return any(_is_opener(text, m.start(), a, b, family) for m in _OPENING_MARKS.finditer(text, a, b))
 
 
 def _is_opener(text: str, i: int, a: int, b: int, family: str) -> bool:
@@ -248,7 +254,7 @@ def _scan(text: str, a: int, b: int, family: str) -> tuple[list[Part], Part | No
     """Pair the marks of one paragraph; return closed parts and the part left open."""
     found: list[Part] = []
     open_at: int | None = None
-    marks = [i for i in range(a, b) if text[i] in "“„«”»‘‛’\"'"]
+    marks = [m.start() for m in _MARKS.finditer(text, a, b)]
     for k, i in enumerate(marks):
         if open_at is None:
             if _is_opener(text, i, a, b, family):
@@ -297,10 +303,10 @@ def _unclosed_warning(text: str, mark: int) -> str:
 def _is_speech(text: str, part: Part, paragraphs: list[tuple[int, int]]) -> bool:
     """False for quoted stretches that are not speech: signs, titles, a quoted word."""
     content = text[part.start : part.end].strip()
-    letters = [c for c in content if c.isalpha()]
+    letters = "".join(filter(str.isalpha, content))
     if not letters:
         return False
-    if len(letters) >= 4 and all(c.isupper() for c in letters):
+    if len(letters) >= 4 and all(map(str.isupper, letters)):
         return False  # a sign or a notice: "NO ARRIVALS AFTER MIDNIGHT"
     para_start = paragraphs[part.para][0]
     before = text[para_start : part.mark].rstrip()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pipeline.model import GROUP, Analysis, Character, Gender, Segment
 from pipeline.reading.lexicon import TITLES
 from pipeline.reading.segment import Layout, segments_of, split
+from pipeline.speakers.attribution.firstperson import read_the_narrator
 from pipeline.speakers.attribution.ranker import Ranker, packaged_sure_from
 from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
@@ -93,6 +94,7 @@ def _examine(text: str, pins: dict[str, str] | None, ranker: Reranker | None) ->
     mentions = resolver.resolve_all()
     retire_narrator(cast, tokens)
     scene = Scene(layout, tokens, cast, resolver, mentions)
+    read_the_narrator(scene, runs)
     # A pin is an anchor like a tag: the untagged lines around it are derived from it.
     pinned = check_pins(pins, _known_names(cast, runs)) if pins else {}
     anchors = {

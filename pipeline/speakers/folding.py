@@ -107,6 +107,9 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
             maiden[w[-1].lower()].add(t)
     cast = Cast()
     joined = False
+    shown: dict[str, str] = {}  # each form as the text first writes it (one pass, not one per person)
+    for r in people:
+        shown.setdefault(r.surface.lower(), r.surface)
     for key in found.order():
         title, words = forms[key]
         if len(words) == 1 and not joined:
@@ -123,7 +126,7 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
             )
             if "of" in words:  # "Witch of the North": a name of its own, no given name nor family name in it
                 given, surname = None, None
-            ent = Entity(_display(key, people), {key}, gender=gender, title=title, given=given, surname=surname)
+            ent = Entity(shown.get(key, key), {key}, gender=gender, title=title, given=given, surname=surname)
             cast.add(ent)
         else:
             ent = cast.entities[target]
@@ -349,13 +352,6 @@ def _titles_ok(a: str | None, b: str | None) -> bool:
         return True
     exclusive = [{"mrs", "miss", "ms", "mademoiselle", "mlle"}, {"mrs", "mr"}, {"miss", "mr"}]
     return not any(a in group and b in group for group in exclusive)
-
-
-def _display(key: str, people: list[NameRun]) -> str:
-    for r in people:
-        if r.surface.lower() == key:
-            return r.surface
-    return key
 
 
 def _choose_names(cast: Cast, people: list[NameRun], tokens: list[Token]) -> None:

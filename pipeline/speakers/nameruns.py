@@ -51,6 +51,9 @@ def name_runs(tokens: list[Token]) -> list[NameRun]:
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
+        if not tok.cap:  # neither a title nor a name's word (both are capitalised): most tokens, passed over
+            i += 1
+            continue
         title, j = _title_at(tokens, i)
         if title is None and not name_word(tok):
             i += 1

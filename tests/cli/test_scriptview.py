@@ -83,4 +83,5 @@ def test_script_unsure_lists_only_the_unsure_lines_with_their_ids(tmp_path: Path
     result = CliRunner().invoke(app, ["script", str(work), "--unsure"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert unsure and all(q in result.stdout for q in unsure)
-    assert f"{len(unsure)} unsure line(s)" in result.stdout
+    lines = {s.quote_id for s in analyse(work.read_text()).segments if s.kind == "dialogue"}
+    assert f"{len(unsure)} unsure line(s) of {len(lines)} ({len(unsure) / len(lines):.0%};" in result.stdout

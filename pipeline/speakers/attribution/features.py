@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.model import GROUP
+from pipeline.reading.segment import Quotation
+from pipeline.speakers.attribution.anchors import ANCHOR_FEATURES, Anchors
 from pipeline.speakers.attribution.beats import Beat
 from pipeline.speakers.attribution.confidence import calibrated
 from pipeline.speakers.attribution.rules import Decision, Rule
@@ -63,6 +65,8 @@ _PER_LINE = (
     "prev_tag",
     "narration_between",
     "scene_break",
+    "asks",
+    "after_question",
 )
 _PER_CANDIDATE = (
     "rule_choice",
@@ -96,11 +100,16 @@ _PER_CANDIDATE = (
     "mention_rank",
     "pronoun_gender",
     "book_rank",
+    "since_narrated",
+    "scene_share",
+    "since_introduced",
+    *ANCHOR_FEATURES,
 )
 #: The ranker's features, in the order of a row.
 FEATURES: tuple[str, ...] = (*_PER_LINE, *_PER_CANDIDATE)
 _MAX_CANDIDATES = 16
 _RECENT = 10  # lines that make "recent" for a candidate's share of the turns
+_SCENE = 40  # lines that make the scene, for a candidate's share of its lines
 _RANKED = 8  # distinct people ranked by how lately the text mentioned them
 _LEADS = 3  # the book's most frequent speakers, always candidates
 _PRONOUN_GENDER = {
@@ -116,6 +125,10 @@ class Candidates:
     qi: int  # the quotation's index
     speakers: tuple[int | str, ...]  # entity indexes (or GROUP)
     rows: tuple[tuple[float, ...], ...]  # one row of FEATURES per speaker
+
+
+#: A paragraph whose narration names no one (shared, read only: not a new pair for each of three asks a line).
+_NO_ONE: tuple[Counter[int], set[int]] = (Counter(), set())
 
 
 class _Book:
@@ -138,23 +151,27 @@ class _Book:
         # joined[k]: quotation k + 1 opens the paragraph right after (or the one of) quotation k
         self.joined = [quotes[k + 1].paragraphs[0] <= quotes[k].paragraphs[-1] + 1 for k in range(len(quotes) - 1)]
         self.mentioned_at: dict[int, list[int]] = {}
+        self.narrated_at: dict[int, list[int]] = {}  # mentions in the narration only: who is in the scene
         # per paragraph, who its narration names (not pronouns) and who is a sentence's subject: one pass
         self.named: dict[int, tuple[Counter[int], set[int]]] = {}
         for m in s.mentions:
             if not isinstance(m.entity, int):
                 continue
             self.mentioned_at.setdefault(m.entity, []).append(m.first)
+            if not s.tokens[m.first].quote:
+                self.narrated_at.setdefault(m.entity, []).append(m.first)
             if m.kind != "pronoun" and not s.tokens[m.first].quote:
                 names, subjects = self.named.setdefault(m.para, (Counter(), set()))
                 names[m.entity] += 1
                 if m.subject:
                     subjects.add(m.entity)
+        self.anchors = Anchors(s, decisions, self.joined)
 
     def paragraph_mentions(self, para: int, hide: bool = False) -> tuple[Counter[int], set[int]]:
         """Who the narration of paragraph ``para`` names (not pronouns), and who is a sentence's subject."""
         if hide:
-            return Counter(), set()
-        return self.named.get(para, (Counter(), set()))
+            return _NO_ONE
+        return self.named.get(para, _NO_ONE)
 
     def neighbour(self, qi: int, step: int) -> int | str | None:
         """The speaker ``step`` lines away when those lines are one unbroken exchange, else None."""
@@ -221,6 +238,7 @@ class _Seen:
     said_to_here: int | None
     addressed_prev2: set[int]
     recent: Counter[int | str]  # who spoke the last `_RECENT` lines
+    scene: Counter[int | str]  # who spoke the last `_SCENE` lines
     prev_gender: str | None  # the gender of the last line's speaker, when it is a person
     latest: list[int]  # the people mentioned last before the line, latest first
     pronoun_gender: str | None  # the gender of the pronoun that decided the line ("she said"), if one did
@@ -232,6 +250,7 @@ class _Seen:
     prev_subj: set[int]
     nxt: Counter[int]
     narrator: int | None  # the "I" of the line's own section
+    anchors: dict[int, list[float]]  # per person the exchange's tags and vocatives anchor, by parity (anchors.py)
 
 
 #: Columns of `_PER_CANDIDATE` that are 1 for the candidate a single value of the line names.
@@ -240,6 +259,7 @@ _ONE_OF = {name: _PER_CANDIDATE.index(name) for name in ("rule_choice", "by_tag"
 _AT = {name: _PER_CANDIDATE.index(name) for name in _PER_CANDIDATE}
 _PROPOSED = _PER_CANDIDATE.index(next(iter(_PROPOSERS)))  # the first of the proposers' columns
 _AROUND = _PER_CANDIDATE.index("prev1")  # the first of prev1, prev2, prev3, next1, next2
+_ANCHORED = _PER_CANDIDATE.index(ANCHOR_FEATURES[0])
 
 
 def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, seen: _Seen) -> list[tuple[float, ...]]:
@@ -270,11 +290,10 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
     mark(_ONE_OF["is_narrator"], seen.narrator)
     mark(_ONE_OF["is_group"], GROUP)
     mark(_ONE_OF["said_to_here"], seen.said_to_here)
-    for name, counts in (("own_para", seen.own), ("prev_para", seen.prev), ("next_para", seen.nxt)):
+    for name, counts, per in (("own_para", seen.own, 1), ("prev_para", seen.prev, 1), ("next_para", seen.nxt, 1),
+                              ("recent_share", seen.recent, _RECENT), ("scene_share", seen.scene, _SCENE)):
         for who, k in counts.items():
-            mark(_AT[name], who, float(k))
-    for who, k in seen.recent.items():
-        mark(_AT["recent_share"], who, k / _RECENT)
+            mark(_AT[name], who, k / per)
     cols[_AT["mention_rank"]] = [float(_RANKED + 1)] * n
     for k, who in enumerate(seen.latest):
         mark(_AT["mention_rank"], who, float(k + 1))
@@ -282,15 +301,19 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
                                                                       "book_rank"))
     unnamed, agrees, as_prev, pronoun = (cols[_AT[name]] for name in ("is_unnamed", "gender_agrees", "gender_as_prev",
                                                                       "pronoun_gender"))
+    for who, values in seen.anchors.items():
+        for j, v in enumerate(values):
+            mark(_ANCHORED + j, who, v)
+    narrated, introduced = cols[_AT["since_narrated"]], cols[_AT["since_introduced"]]
     for i, c in enumerate(pool):
         spoke[i] = float(seen.spoke.get(c, 21))
         if not isinstance(c, int):
-            since_mention[i], rank[i] = 12.0, 99.0
+            since_mention[i], rank[i], narrated[i], introduced[i] = 12.0, 99.0, 12.0, 20.0
             continue
         ent = s.cast.entities[c]
-        mentioned = book.mentioned_at.get(c, ())
-        k = bisect.bisect_left(mentioned, seen.start) - 1
-        since_mention[i] = math.log1p(seen.start - mentioned[k]) if k >= 0 else 12.0
+        since_mention[i] = _since(book.mentioned_at.get(c, ()), seen.start)
+        narrated[i] = _since(book.narrated_at.get(c, ()), seen.start)
+        introduced[i] = _since(book.mentioned_at.get(c, ())[:1], seen.start, never=20.0)  # above any book's log
         share[i] = book.share.get(c, 0.0)
         rank[i] = float(book.rank.get(c, 99))
         unnamed[i] = float(ent.kind == "unnamed")
@@ -298,6 +321,12 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
         as_prev[i] = float(ent.gender != "U" and ent.gender == seen.prev_gender)
         pronoun[i] = _gender_match(ent, seen.pronoun_gender)
     return list(zip(*cols, strict=True))
+
+
+def _since(at: list[int] | tuple[()], start: int, never: float = 12.0) -> float:
+    """The log of the tokens from the last of ``at`` before ``start`` to it (``never`` when none is)."""
+    k = bisect.bisect_left(at, start) - 1
+    return math.log1p(start - at[k]) if k >= 0 else never
 
 
 def _gender_match(ent: Entity | None, gender: str | None) -> float:
@@ -328,6 +357,7 @@ def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide
     start = bisect.bisect_left(s.starts, s.layout.paragraphs[q.paragraphs[0]][0] if hide else q.parts[0][0])
     return _Seen(
         narrator=first_person_at(s.cast, q.paragraphs[0]),
+        anchors=book.anchors.of(qi),
         start=start,
         spoke=spoke,
         proposed=tuple(props[name] for name in _PROPOSERS),
@@ -339,6 +369,7 @@ def _read_around(s: Scene, decisions: list[Decision], qi: int, book: _Book, hide
         said_to_here=None if hide else s.said_to[qi],
         addressed_prev2=s.vocatives[qi - 2] if qi > 1 and around[1] is not None else set(),
         recent=recent,
+        scene=Counter(who for e in decisions[max(0, qi - _SCENE) : qi] if (who := e.speaker) is not None),
         prev_gender=s.cast.entities[prev_speaker].gender if isinstance(prev_speaker, int) else None,
         latest=_latest_mentioned(s, start),
         pronoun_gender=_PRONOUN_GENDER.get(s.tokens[d.at].low) if d.pronoun and d.at >= 0 else None,
@@ -366,6 +397,12 @@ def _since_last_line(s: Scene, decisions: list[Decision], qi: int, book: _Book) 
     return tag, math.log1p(words), float(broken)
 
 
+def _asks(s: Scene, q: Quotation) -> bool:
+    """The quotation ends with a question."""
+    a, b = q.parts[-1]
+    return s.layout.text[a:b].rstrip(" \n'\"’”_-—").endswith("?")
+
+
 def candidates_of(
     s: Scene, decisions: list[Decision], qi: int, book: _Book, hide: bool = False, alternative: Decision | None = None
 ) -> Candidates:
@@ -386,6 +423,7 @@ def candidates_of(
         *(who for who, _n in seen.recent.most_common()),
         *seen.latest,
         *seen.nxt,
+        *seen.anchors,
         *book.leads,
     )
     tag = d.rule in _TAG_RULES and not hide
@@ -401,6 +439,8 @@ def candidates_of(
         math.log1p(q.paragraphs[0] - s.quotes[qi - 1].paragraphs[-1]) if qi else 12.0,
         float(len(seen.recent)),
         *_since_last_line(s, decisions, qi, book),
+        float(_asks(s, q)),
+        float(bool(qi) and seen.around[0] is not None and _asks(s, s.quotes[qi - 1])),
     ]
     head = tuple(line)
     rows = [head + r for r in _rows(s, d, book, pool, tag, seen)]

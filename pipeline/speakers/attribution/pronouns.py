@@ -12,6 +12,7 @@ from dataclasses import replace
 from pipeline.reading.segment import Quotation
 from pipeline.speakers.attribution.rules import Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
+from pipeline.speakers.attribution.tags import SUBORDINATORS, verb_follows
 from pipeline.speakers.narrators import first_person_at
 
 
@@ -96,3 +97,30 @@ def _change_of_speaker(
     if other is None:
         return d
     return replace(d, speaker=other, basis="other-of-gender")
+
+
+class LastToAct:
+    """ "... but Martha stopped her. / 'I've got something to tell you,' she said.": a pronoun opening the
+    paragraph after narration is the last person of its gender that narration shows acting (a name
+    before its verb), though another was the subject its sentence began with."""
+
+    rules = (Rule.PRONOUN_TAG,)
+
+    def __call__(self, s: Scene, qi: int, d: Decision | None) -> Decision | None:
+        if d is None or not d.pronoun or d.rule != Rule.PRONOUN_TAG or not isinstance(d.speaker, int):
+            return d
+        para = s.quotes[qi].paragraphs[0]
+        if not para or para - 1 in s.quoted_paras:
+            return d
+        gender = s.cast.entities[d.speaker].gender
+        pa = s.layout.paragraphs[para][0]
+        if any(isinstance(m.entity, int) and s.cast.entities[m.entity].gender == gender
+               for m in s.mentions_between(pa, s.tokens[d.at].start)):
+            return d  # the paragraph itself names someone the pronoun may stand for
+        a, b = s.layout.paragraphs[para - 1]
+        acting = [m for m in s.mentions_between(a, b) if m.kind == "name" and isinstance(m.entity, int)
+                  and s.cast.entities[m.entity].gender == gender and verb_follows(s, m)
+                  and s.tokens[m.first - 1].low not in SUBORDINATORS]  # not "when Martha chattered"
+        if not acting or acting[-1].entity == d.speaker:
+            return d
+        return replace(d, speaker=acting[-1].entity, basis="last-to-act")

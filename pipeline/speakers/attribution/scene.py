@@ -74,6 +74,8 @@ class Scene:
             regions.append(self.before(self.layout.paragraphs[para - 1][1]))
         for idx in regions:
             lows = [self.tokens[i].low for i in idx]
+            if "to" not in lows:  # what follows names no one: most tags ("she said", "cried Tom.")
+                continue
             for p in range(len(idx)):
                 span = speech_verb_at(lows, p)
                 if not span or lows[p] in WEAK_SPEECH_VERBS:

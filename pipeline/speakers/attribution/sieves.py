@@ -24,7 +24,7 @@ from typing import Protocol
 
 from pipeline.speakers.attribution.beats import Beat
 from pipeline.speakers.attribution.confidence import calibrated
-from pipeline.speakers.attribution.pronouns import NotTheAddressee, PronounInExchange
+from pipeline.speakers.attribution.pronouns import LastToAct, NotTheAddressee, PronounInExchange
 from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
 from pipeline.speakers.attribution.runs import reread_backwards
 from pipeline.speakers.attribution.scene import Scene
@@ -71,6 +71,7 @@ SIEVES: tuple[Sieve, ...] = (
     Tag(),
     Beat(),
     NotTheAddressee(),
+    LastToAct(),
     PronounInExchange(),
     PreviousParagraph(),
     AddresseeVeto(),

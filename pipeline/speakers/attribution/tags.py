@@ -8,12 +8,14 @@ that leads into it with a colon).
 from __future__ import annotations
 
 import bisect
+import re
 
 from pipeline.model import GROUP
 from pipeline.reading.lexicon import GROUP_WORDS, WEAK_SPEECH_VERBS, speech_verb_at
 from pipeline.reading.segment import Quotation
 from pipeline.speakers.attribution.rules import CONFIDENCE, Decision, Rule
 from pipeline.speakers.attribution.scene import Scene
+from pipeline.speakers.characters import noun_gender
 from pipeline.speakers.mentions import Mention
 
 _ADVERBS = frozenset(
@@ -69,6 +71,12 @@ class Tag:
 def _tagged(s: Scene, q: Quotation) -> Decision | None:
     a = q.parts[0][0]
     led_in = _tag_in(s, s.before(a), first=False)
+    para = q.paragraphs[0]
+    # "... and he said softly:--" closing the paragraph before, whose first line this is
+    opens = not s.layout.text[s.layout.paragraphs[para][0] : a].strip(" \"'“‘_")
+    led_on = None
+    if para and opens and s.leads_on(para - 1):
+        led_on = _tag_in(s, s.before(s.layout.paragraphs[para - 1][1]), first=False)
     for i, (_a, b) in enumerate(q.parts):
         after = s.after(b)
         open_ended = bool(after) and s.tokens[after[-1]].text not in ".!?;"
@@ -79,19 +87,22 @@ def _tagged(s: Scene, q: Quotation) -> Decision | None:
         found = _tag_in(s, after, first=True)
         if found is None:
             found = _from_whom(s, after)
-        if found is not None and led_in is not None and _verb_at(s, after) > 3:
+        if found is not None and (led_in or led_on) is not None and _verb_at(s, after) > 3:
             break  # 'Miss Pole said, "Good gracious!" but was silent as Martha resumed': the tag before
+        if found is not None and led_on is not None and _new_sentence(s, b, after):
+            break  # 'he said softly:-- / "Poor devil!" I told him briefly': the line the colon led on to is his
         if found:
             return _decide_tag(s, found, "after")
-    found = led_in
+    found = led_in or led_on
     if found:
         return _decide_tag(s, found, "before")
-    para = q.paragraphs[0]
-    if para and s.leads_on(para - 1):  # "... and he said:--" closing the paragraph before
-        found = _tag_in(s, s.before(s.layout.paragraphs[para - 1][1]), first=False)
-        if found:
-            return _decide_tag(s, found, "before")
     return None
+
+
+def _new_sentence(s: Scene, end: int, after: list[int]) -> bool:
+    """The narration after a part that ended its sentence opens a new one ('"Poor devil!" I told him')."""
+    words = _words(s, after)
+    return bool(words) and s.tokens[words[0]].cap and s.layout.text[:end].rstrip()[-1:] in ".!?"
 
 
 def _leads_into_next(s: Scene, end: int, after: list[int]) -> bool:
@@ -189,7 +200,58 @@ def _inverted_subject(s: Scene, v_end: int) -> Mention | None:
             return _cast_name(s, k)  # "said Anne miserably" where the mention pass saw no name
         if t.low in _PLURAL_GROUPS and s.tokens[k - 1].low == "the":
             return Mention(k, k, "group", None, True, t.para)  # "cried the twins"
+        if k == v_end + 2 and s.tokens[k - 1].low == "the":
+            return _unknown_noun(s, k)
     return None
+
+
+def _unknown_noun(s: Scene, k: int) -> Mention | None:
+    """ "said the puppet.", "cried the puppet angrily": a noun the mention pass does not take for a person,
+    right after "said the" and ending the tag's clause, is the one named person the cast knows by that role
+    (Pinocchio, "the puppet"). A noun no one is known by stays unread: "said the baronet" may be Sir Henry,
+    whom the cast does not know as the baronet, and a character of its own would take his lines."""
+    t = s.tokens[k]
+    nxt = s.tokens[k + 1] if k + 1 < len(s.tokens) else None
+    ends = nxt is None or nxt.text in ",.;:!?—-" or nxt.quote or nxt.low.endswith("ly") or nxt.low in ("to", "in")
+    if not ends or t.poss or t.low in _ADVERBS or t.low.endswith(("ly", "ing", "ed")) or len(t.low) < 3:
+        return None
+    if t.low in _NOT_PEOPLE:
+        return None
+    named = [e for e, ent in enumerate(s.cast.entities) if ent.kind == "named" and t.low in ent.roles]
+    if len(named) == 1:
+        return Mention(k - 1, k, "description", named[0], True, t.para)
+    found = _introduced(s, k) if not named else None
+    if found is None:
+        return None
+    who = found if found >= 0 else s.cast.describe("the " + t.low, noun_gender(t.low))
+    return Mention(k - 1, k, "description", who, True, t.para)
+
+
+#: How far back (paragraphs) the narration may have brought in "a gipsy" for "said the gipsy" to be that one.
+_INTRODUCED_WITHIN = 30
+#: "Merryweather is a bank director", "Mr. Hands, a coxswain": the name before a noun brought in.
+_WHO_IS = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)(?:,|\s+(?:is|was))\s*$")
+
+
+def _introduced(s: Scene, k: int) -> int | None:
+    """Whom the narration brought in not long before as what the noun at token ``k`` names: a named person
+    it said was one ("Merryweather is a bank director"), else -1 for someone new ("a long yellow ferret
+    with a gun" before "said the ferret"); None when it did not."""
+    para = s.tokens[k].para
+    a = s.layout.paragraphs[max(0, para - _INTRODUCED_WITHIN)][0]
+    text = s.layout.text[a : s.tokens[k].start]
+    noun = re.escape(s.tokens[k].text)
+    found = None
+    for m in re.finditer(rf"\b[Aa]n?\s+(?:[\w-]+\s+){{0,3}}{noun}\b", text):
+        who = _WHO_IS.search(text, max(0, m.start() - 60), m.start())
+        named = [e for e in s.addressed_as(who.group(1)) if s.cast.entities[e].kind == "named"] if who else []
+        found = named[0] if len(named) == 1 else -1
+    return found
+
+
+#: Words after "said the" that stand for someone already there, or for no one: "said the other", "the latter".
+_NOT_PEOPLE = frozenset({"other", "others", "latter", "former", "same", "first", "second", "third", "last", "one",
+                         "matter", "thing", "word", "words", "rest", "next", "whole", "truth"})
 
 
 #: Plural people after "the" in an inverted tag: "cried the twins", "said the others".
@@ -246,7 +308,7 @@ def _before_aside(s: Scene, k: int, lo: int) -> int:
             while i > lo and s.tokens[i - 1].text in _DASH:
                 i -= 1
             m = s.by_last.get(i - 1)
-            return i - 1 if m is not None and m.kind == "name" and m.first >= lo else k
+            return i - 1 if m is not None and m.kind in ("name", "pronoun") and m.first >= lo else k
         if s.tokens[i].text in ".;:!?" or s.tokens[i].quote:
             break
     return k
@@ -327,17 +389,30 @@ def _clause_subject(s: Scene, k: int, lo: int) -> Mention | None:
     while start > lo and not s.tokens[start].sent_start:
         start -= 1
     between = s.mentions_between(s.tokens[start].start, s.tokens[k].start)
-    # a name just before its own verb: "When we stood alone, Joe backed up against a wall, and said"
-    acting = [m for m in between if m.kind == "name" and not s.tokens[m.first].quote and _verb_follows(s, m)]
+    # a name just before its own verb: "When we stood alone, Joe backed up against a wall, and said";
+    # a pronoun before its own verb, outside a clause that "when", "as" open: "When I came back he
+    # looked at me, and then said" is his line, "He turned as I came in, and said" too
+    # without a comma before "and" the verb goes with the nearest clause, a "when" clause too ("I was about
+    # to speak when she sat up alertly and said")
+    main = s.tokens[k - 1].text == ","
+    acting = [m for m in between if not s.tokens[m.first].quote
+              and (verb_follows(s, m) if m.kind == "name"
+                   else m.kind in ("pronoun", "narrator") and _main_verb(s, m, main))]
     if acting:
-        return acting[-1]
+        last = acting[-1]
+        if last.kind == "pronoun" and isinstance(last.entity, int):
+            # "Amy never minded ... as she hid her face and sobbed out": the name the pronoun stands for
+            gender = s.cast.entities[last.entity].gender
+            named = [m for m in acting if m.kind == "name" and s.cast.entities[m.entity].gender == gender]  # type: ignore[index]
+            return named[-1] if named else last
+        return last
     subjects = [m for m in between if m.subject]
     if len(subjects) != 1 or subjects[0].kind == "group" or s.tokens[subjects[0].first].quote:
         return None
     return subjects[0]
 
 
-def _verb_follows(s: Scene, m: Mention) -> bool:
+def verb_follows(s: Scene, m: Mention) -> bool:
     """The word after a mention reads as its verb ("Joe backed"), not "Joe and", "Joe's", "Joe, who"."""
     k = m.last + 1
     if k >= len(s.tokens) or m.first == 0:
@@ -348,6 +423,27 @@ def _verb_follows(s: Scene, m: Mention) -> bool:
     return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
 
 
+def _main_verb(s: Scene, m: Mention, main: bool = True) -> bool:
+    """A pronoun ("he", "I") with its verb after it; with ``main``, not in a clause a subordinating word
+    opens ("when I came back", "as she spoke")."""
+    k = m.last + 1
+    if k >= len(s.tokens) or not m.first:
+        return False
+    t, before = s.tokens[k], s.tokens[m.first - 1]
+    opened = before.low in SUBORDINATORS or (m.first > 1 and before.low in _ADVERBS
+                                             and s.tokens[m.first - 2].low in SUBORDINATORS)
+    if opened and (main or before.low in _RELATIVES):
+        return False  # "the room where he lay and reassure him": never the relative clause's subject
+    return t.text.isalpha() and t.text.islower() and t.low not in _NOT_MODIFIERS and t.low not in _NOT_VERBS
+
+
+#: Words that open a clause whose subject is not the sentence's: "when I came", "as he spoke".
+SUBORDINATORS = frozenset({"when", "as", "while", "whilst", "if", "though", "although", "because", "since", "till",
+                            "until", "after", "before", "that", "where", "whether", "unless", "once", "whom", "who",
+                            "which"})
+
+#: Subordinating words that open a relative clause, whose subject never goes on to speak.
+_RELATIVES = frozenset({"where", "who", "whom", "which", "that", "whether"})
 #: Words a clause's subject may follow: "When we stood alone, Joe backed ...", "and then Joe said".
 _CLAUSE_OPENERS = frozenset({"and", "but", "then", "when", "while", "as", "so", "till", "until", "once", "now"})
 #: Words after a name that are not its verb: "Joe the blacksmith", "Joe his friend".

@@ -43,16 +43,16 @@ class PreviousParagraph:
 
 class AddresseeVeto:
     """A person addressed in a quotation is never its speaker (pins aside), unless a tag names them:
-    "said Joe" outweighs a "sir" or a name inside a story Joe tells, which the addressee reading
-    takes for Joe; and "said he" in the line's own sentence outweighs it as well ("You are an
-    enthusiast, I perceive, sir," said he.)."""
+    "said Joe" (or "asked the barge-woman") outweighs a "sir" or a name inside a story Joe tells, which
+    the addressee reading takes for Joe; and "said he" in the line's own sentence outweighs it as well
+    ("You are an enthusiast, I perceive, sir," said he.)."""
 
     rules = (Rule.FALLBACK,)
 
     def __call__(self, s: Scene, qi: int, d: Decision | None) -> Decision | None:
         if d is None or d.rule == Rule.PIN or not isinstance(d.speaker, int) or d.speaker not in s.vocatives[qi]:
             return d
-        if (d.rule in _NAMING_TAGS and d.basis == "name") or d.rule == Rule.PRONOUN_TAG:
+        if d.rule in _NAMING_TAGS or d.rule == Rule.PRONOUN_TAG:
             return d
         return Decision(None, Rule.FALLBACK, 0.2, basis="addressee")
 

@@ -75,3 +75,57 @@ def test_cutting_in_is_speaking() -> None:
     cast = "Meg sat with Jo. Meg was the oldest; Jo was the tallest.\n\n"
     got = speakers(cast + '"I\'m the oldest," began Meg, but Jo cut in with a decided, "I shall buy them."\n')
     assert got == [("I'm the oldest,", "Meg"), ("I shall buy them.", "Jo")]
+
+
+def test_the_subject_of_an_and_clause_is_the_pronoun_of_the_main_clause() -> None:
+    cast = "I went to see Dr. Hale. Dr. Hale was busy.\n\n"
+    got = speakers(cast + 'When I came back he looked at me carefully, and then said, "You are tired."\n')
+    assert got == [("You are tired.", "Dr. Hale")]
+    got = speakers(cast + 'He turned round as I came in, and said, "Sit down."\n')
+    assert got == [("Sit down.", "Dr. Hale")]
+
+
+def test_a_line_a_colon_led_on_to_is_the_leaders_not_the_next_sentences() -> None:
+    story = ('Mr. Morris came to the door, pale. "Hello," said Mr. Morris.\n\nWhen he saw the patient, he said '
+             'softly:--\n\n"My God! what has happened to him?" I told him briefly, and we sat down.\n')
+    assert speakers(story)[1] == ("My God! what has happened to him?", "Mr. Morris")
+
+
+def test_a_noun_the_narration_brought_in_with_a_is_the_speaker_of_said_the_noun() -> None:
+    story = ('"I am home," said Toad. Toad walked up the drive.\n\n'
+             "Suddenly there popped up from behind the palings a long yellow ferret with a gun.\n\n"
+             '"Who comes there?" said the ferret sharply.\n')
+    assert speakers(story)[-1] == ("Who comes there?", "the ferret")
+
+
+def test_a_noun_the_narration_said_a_named_person_is_stands_for_that_person() -> None:
+    story = ('"We are close," said Holmes. "This fellow Merryweather is a bank director."\n\n'
+             '"I hope so," said Mr. Merryweather.\n\n"Our gold is here," whispered the director.\n\n'
+             '"Good," said Holmes.\n')
+    assert ("Our gold is here,", "Mr. Merryweather") in speakers(story)
+
+
+def test_a_tag_that_names_a_description_outweighs_an_honorific_in_the_line() -> None:
+    story = ('"I do the washing," said Toad. The barge-woman looked at Toad; the barge-woman smiled.\n\n'
+             '"But surely you don\'t do all that work yourself, ma\'am?" asked the barge-woman respectfully.\n')
+    assert speakers(story)[-1] == ("But surely you don't do all that work yourself, ma'am?", "the barge-woman")
+
+
+def test_and_said_without_a_comma_goes_with_the_nearest_clause() -> None:
+    story = ('"Hello," said Miss Baker. Miss Baker and I sat on the porch.\n\n'
+             'I was about to speak when she sat up alertly and said "Sh!" in a warning voice.\n')
+    assert speakers(story)[-1] == ("Sh!", "Miss Baker")
+
+
+def test_a_pronoun_acting_after_a_name_of_its_sex_in_the_sentence_is_that_name() -> None:
+    story = ('"Hush," said Jo. "Hush," said Amy.\n\n'
+             "Jo wasn't ashamed of the tear, and Amy never minded the rumpling of her curls as she hid her face "
+             'and sobbed out, "I am a selfish girl!"\n')
+    assert speakers(story)[-1] == ("I am a selfish girl!", "Amy")
+
+
+def test_an_aside_after_a_pronoun_before_its_verb() -> None:
+    story = ('"I must stay," said Mary. Rudolf looked at Mary.\n\n'
+             "Still I said nothing; and she, pausing a while, then went on:\n\n"
+             '"Your ring will always be on my finger."\n')
+    assert speakers(story)[-1] == ("Your ring will always be on my finger.", "Mary")
