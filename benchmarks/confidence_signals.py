@@ -32,7 +32,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from pipeline.speakers.attribution.calibration import SURE_TARGET, logit, sure_from
+from pipeline.speakers.attribution.calibration import SURE_TARGET, logit, most_sure, sure_from
 from pipeline.speakers.attribution.features import FEATURES
 from pipeline.speakers.attribution.ranker import addressed, for_second, shares_by_line
 from pipeline.speakers.attribution.stacking import SECOND, picks
@@ -146,12 +146,8 @@ def judge(data: Data, spec: tuple[str, ...], fit: Fit) -> dict[str, Any]:
         conf_all.append(conf)
         right_all.append(d["right"])
     conf, right = np.concatenate(conf_all), np.concatenate(right_all)
-    order = np.argsort(-conf, kind="stable")
-    hits = np.cumsum(right[order]) / np.arange(1, len(right) + 1)
-    ends = np.flatnonzero(np.r_[conf[order][1:] != conf[order][:-1], True])
-    ok = [k + 1 for k in ends if hits[k] >= SURE_TARGET]
     unsure, sure_right = zip(*per.values(), strict=True)
-    return {"auc": float(roc_auc_score(right, conf)), "most_sure": max(ok, default=0) / len(right),
+    return {"auc": float(roc_auc_score(right, conf)), "most_sure": most_sure(conf, right),
             "unsure": float(np.mean(unsure)), "sure_right": float(np.mean(sure_right)),
             "worst_unsure": max(unsure), "worst_sure_right": min(sure_right),
             "books_met": sum(u <= 0.35 and a >= SURE_TARGET for u, a in per.values())}

@@ -46,7 +46,7 @@ from sklearn.metrics import roc_auc_score
 from pipeline.cli.scriptview import LOW_CONFIDENCE, to_json
 from pipeline.model import GROUP
 from pipeline.speakers.analyse import analyse, examine, sieves_only
-from pipeline.speakers.attribution.calibration import SURE_TARGET, Calibration, calibrate
+from pipeline.speakers.attribution.calibration import SURE_TARGET, Calibration, calibrate, most_sure
 from pipeline.speakers.attribution.features import FEATURES, candidate_table, hidden_table
 from pipeline.speakers.attribution.ranker import (
     COPIED_AT,
@@ -476,7 +476,7 @@ def discrimination(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
         right = np.asarray([bool(q["correct"]) for q in found], dtype=float)
         auc = roc_auc_score(right, conf) if 0 < right.sum() < len(right) else float("nan")
         sure = [q for q in found if q["sure"]]
-        row = {"auc": float(auc), "most_sure": _most_sure(conf, right), "unsure": 1 - len(sure) / max(1, len(found)),
+        row = {"auc": float(auc), "most_sure": most_sure(conf, right), "unsure": 1 - len(sure) / max(1, len(found)),
                "sure_right": sum(bool(q["correct"]) for q in sure) / max(1, len(sure))}
         out[name] = row
         print(f"{name:26s} AUC {row['auc']:.3f}  at most sure {row['most_sure']:6.1%}  unsure {row['unsure']:6.1%}"
@@ -487,17 +487,6 @@ def discrimination(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
           f" {sum(b['unsure'] <= 0.35 for b in books)}, with sure lines >= {SURE_TARGET:.0%} right:"
           f" {sum(b['sure_right'] >= SURE_TARGET for b in books)} of {len(books)}")
     return out
-
-
-def _most_sure(conf: np.ndarray, right: np.ndarray) -> float:
-    """The largest share of lines that the most confident can be, ties kept together, at `SURE_TARGET` right."""
-    if not len(conf):
-        return 0.0
-    order = np.argsort(-conf, kind="stable")
-    ranked, hits = conf[order], np.cumsum(right[order]) / np.arange(1, len(conf) + 1)
-    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
-    ok = [k + 1 for k in ends if hits[k] >= SURE_TARGET]
-    return max(ok) / len(conf) if ok else 0.0
 
 
 def main() -> int:

@@ -29,8 +29,8 @@ from pipeline.publish.timings import ClipPlace, Sentence, clip_sentences
 from pipeline.reading.paragraphs import line_number
 from pipeline.voices import engine
 
-#: Passes over a chapter's clips before its clips or folders vanishing again is an error (the
-#: cache deleted by hand while a build runs costs one or two: the first finds a clip missing).
+#: Setbacks in writing a chapter (its output folder vanishing, or a clip lost again after it was rendered
+#: again) before it is an error; a clip lost for the first time (the cache deleted by hand) is none.
 _ATTEMPTS = 5
 _QUOTES = "\"“”«»„"
 
@@ -190,7 +190,9 @@ def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job,
             ) -> tuple[ChapterAudio, int, list[Cue], tuple[Sentence, ...]]:
     """Stream a chapter's clips into its file and AAC part, tagged, with captions; re-render corrupt clips."""
     rerendered = 0
-    for _attempt in range(_ATTEMPTS):
+    setbacks = 0  # attempts that got nowhere: an output folder deleted, or a clip corrupt again once redone
+    redone: set[str] = set()
+    while setbacks < _ATTEMPTS:
         cues: list[Cue] = []
         sentences: list[Sentence] = []
         folders = {p.parent for p in paths.all()}
@@ -205,11 +207,17 @@ def _encode(plan: ChapterPlan, paths: OutputPaths, job: _Job,
                 raise
             # An output's folder was deleted while it was written (and maybe made again since,
             # by another chapter's thread): write it again.
+            setbacks += 1
             continue
         except assemble.CorruptClip as bad:
             # A truncated or deleted cache entry (the cache may be gone altogether): render
             # what is missing again rather than stitch it in. In the workers, never here:
             # eSpeak keeps global state, and several chapters' threads may be doing this.
+            # A cache being deleted as we read (`rm -rf` takes one folder at a time, slowly on a
+            # busy machine) loses another clip at each attempt: only a clip lost again after it
+            # was rendered again is a setback, so the chapter gets through however long it takes.
+            setbacks += bad.key in redone
+            redone.add(bad.key)
             job.cache.path(bad.key).unlink(missing_ok=True)
             again = job.renderer.submit(job.cache.missing(plan.clips))
             rerendered += job.renderer.wait(set(again.values()), job.stop)

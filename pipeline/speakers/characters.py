@@ -114,6 +114,9 @@ def _clean_runs(layout: Layout, tokens: list[Token]) -> list[NameRun]:
         lead = run.words[0]
         ordinary = _not_a_name_here(lead, lower_vocab) or bool(re.search(r"-[a-z]", lead))
         ordinary = ordinary and run.words[1:2] != ("of",)  # the "Witch" of "the Witch of the North" is the name
+        # ... and so is the "Wicked" of "the Wicked Witch of the West", after "the" inside a sentence
+        epithet = run.words[2:3] == ("of",) and run.first > 0 and tokens[run.first - 1].low == "the"
+        ordinary = ordinary and not (epithet and not tokens[run.first].sent_start)
         if run.first in juniors:  # "Young Jerry": the son, not his father Jerry
             word = tokens[run.first - 1].text
             run = NameRun(run.first - 1, run.last, None, (word, *run.words), f"{word} {run.surface}")

@@ -22,7 +22,7 @@ from pipeline.speakers.kin import (
     PREPS,
     Relatives,
 )
-from pipeline.speakers.nameruns import NameRun
+from pipeline.speakers.nameruns import NameRun, addressed, vocative
 from pipeline.speakers.strangers import Strangers
 from pipeline.speakers.tokens import Token
 
@@ -61,6 +61,7 @@ class Descriptions:
         self.ages: dict[int, Counter[str]] = defaultdict(Counter)
         learn_appositions(self.cast, self.tokens, self.run_at)
         self.spoken_of = _named_in_quotes(self.cast, self.tokens, self.run_at)
+        self.addressed = _named_in_quotes(self.cast, self.tokens, self.run_at, spoken_to=True)
 
     def description_at(self, i: int) -> Mention | None:
         """A determiner + adjectives + person noun (+ a short prepositional phrase)."""
@@ -123,7 +124,7 @@ class Descriptions:
         relation = noun in KIN and det in POSSESSIVES and det not in ("my", "our")
         roles = called(cast, noun, self.tokens[i].para) if by_role and not relation else []
         if roles and det not in ("a", "an"):  # "a doctor" is someone new, "the doctor" Dr. Hale
-            return roles[0] if len(roles) == 1 else self.resolver.latest(roles)
+            return roles[0] if len(roles) == 1 else self._latest_holder(roles, self.tokens[i].para)
         if det in POSSESSIVES:
             owner_gender = POSSESSIVES[det]
             owner = None
@@ -170,6 +171,13 @@ class Descriptions:
                 self.strangers.came_in(ent, i)
             return ent
         return None
+
+    def _latest_holder(self, holders: list[int], para: int) -> int:
+        """Which of several holders of a role "the captain" is: the one the dialogue of the scene speaks to
+        ("Well, Captain Smollett, ..." before "said the captain"), else the latest the narration named."""
+        spoken = {e for p in range(para - _SCENE_PARAGRAPHS, para + 1) for e in self.addressed.get(p, ())}
+        named = [e for e in holders if e in spoken]
+        return named[0] if len(named) == 1 else self.resolver.latest(holders)
 
     def _latest_named(self, i: int, gender: str) -> int | None:
         """The named person "he" or "she" at token ``i`` would be, passing over unnamed ones."""
@@ -360,11 +368,16 @@ def _describe_key(words: list[str]) -> str:
     return "the " + " ".join(core)
 
 
-def _named_in_quotes(cast: Cast, tokens: list[Token], run_at: dict[int, NameRun]) -> dict[int, list[int]]:
-    """Paragraph -> the named people its dialogue names (one each)."""
+def _named_in_quotes(
+    cast: Cast, tokens: list[Token], run_at: dict[int, NameRun], spoken_to: bool = False
+) -> dict[int, list[int]]:
+    """Paragraph -> the named people its dialogue names (one each); ``spoken_to``: only those it
+    speaks to ("Well, Captain Smollett, what have you to say?")."""
     out: dict[int, list[int]] = {}
     for first, run in run_at.items():
         ents = cast.lookup(run.surface)
-        if tokens[first].quote and len(ents) == 1 and cast.entities[ents[0]].kind == "named":
+        if not tokens[first].quote or len(ents) != 1 or cast.entities[ents[0]].kind != "named":
+            continue
+        if not spoken_to or (vocative(tokens, run) and addressed(tokens, run)):
             out.setdefault(tokens[first].para, []).append(ents[0])
     return out

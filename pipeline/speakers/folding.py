@@ -149,7 +149,7 @@ def cluster(people: list[NameRun], tokens: list[Token]) -> Cast:
 
 
 def _bare_heads(cast: Cast) -> None:
-    """A bare "Witch" is one of the "Witch of the ..." of the text: the one, or whichever of them
+    """A bare "Witch" is one of the "(Wicked) Witch of the ..." of the text: the one, or whichever of them
     was named last (the form answers to each of them, and the mentions choose the latest)."""
     for index, ent in enumerate(cast.entities):
         if ent.kind != "named" or ent.title or len(ent.forms) != 1 or " " in next(iter(ent.forms)):
@@ -157,12 +157,20 @@ def _bare_heads(cast: Cast) -> None:
         head = next(iter(ent.forms))
         holders = [
             i for i, e in enumerate(cast.entities)
-            if i != index and e.kind == "named" and any(f.startswith(head + " of ") for f in e.forms)
+            if i != index and e.kind == "named" and any(_headed(f, head) for f in e.forms)
         ]
         if holders:
             cast.merge(holders[0], index)
             for i in holders[1:]:
                 cast.alias(i, head)
+
+
+def _headed(form: str, head: str) -> bool:
+    """A name built on ``head`` with "of", with or without an epithet: "witch of the west", "wicked
+    witch of the west"."""
+    words = form.split()
+    k = 1 if words[1:2] == [head] else 0
+    return words[k : k + 2] == [head, "of"]
 
 
 def _sole_holders(cast: Cast) -> None:

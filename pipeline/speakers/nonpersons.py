@@ -4,11 +4,12 @@ A capitalised run that passes as a person on evidence alone ("Bath Street" with 
 it) is dropped when the text shows what else it is: a name ending in a place word ("Meadow
 Lane"), a country, city or people ("London", "the Italian"), a name met after "in", "into",
 "near" more than a person ever is ("in Missouri", "through Soho"; "from", "to", "at" too for a
-name that never tags a quotation twice nor is spoken to: "back to Chicago"; or, for a name that never tags one, a
-quarter of its uses: "at Thornfield"), a plural ("the
-Moffats", "Saturdays"), or a word the text mostly writes in lower case ("Death" beside "death"). Speaking
-in tags twice ("said Vengeance") keeps a run a person whatever else is true; a saint's title
-makes it a place, a church or a saint, never a character.
+name that never tags a quotation twice nor is spoken to: "back to Chicago"; or, for a name that
+never tags one, a quarter of its uses: "at Thornfield"), a word met after "a" again and again ("a
+Christian", "an Englishman", "never trust a Pye"), a plural ("the Moffats", "Saturdays"), a place's
+name before a word that is no name ("the Milton Dissenters"), or a word the text mostly writes in
+lower case ("Death" beside "death"). Speaking in tags twice ("said Vengeance") keeps a run a person
+whatever else is true; a saint's title makes it a place, a church or a saint, never a character.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
     seen: Counter[str] = Counter()
     placed: Counter[str] = Counter()
     after_the: Counter[str] = Counter()
+    a_kind: Counter[str] = Counter()  # "a Christian", "an Englishman", "never trust a Pye": a kind of person
     tagged: Counter[str] = Counter()
     # "from Chicago", "to Chicago", "at Chicago": a place, when nothing shows a person (see _place)
     went: Counter[str] = Counter()
@@ -54,6 +56,7 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
         numbered[key] += prev.isdigit() or prev in _NUMBERS
         addressed_[key] += tokens[run.first].quote and vocative(tokens, run) and addressed(tokens, run)
         after_the[key] += prev == "the"
+        a_kind[key] += prev in ("a", "an")
         # a tag tags a quotation: "the news that Chicago was calling him" in plain narration is none
         tagged[key] += speech_subject(tokens, run) and not tokens[run.first].quote and tokens[run.first].para in spoken
     lower = Counter(t.text for t in tokens if t.text.islower())
@@ -76,6 +79,8 @@ def non_persons(runs: list[NameRun], tokens: list[Token]) -> set[str]:
             or (went[key] >= 3 and went[key] * 3 >= seen[key] and tagged[key] <= 1 and not addressed_[key]
                 and not _listed(key))
             or _gone_to(went[key], seen[key], tagged[key], addressed_[key], words[0])
+            or (len(words) == 1 and a_kind[key] >= 3 and a_kind[key] * 5 >= seen[key] and not tagged[key]
+                and not _listed(key))
             or _plural(words, seen, after_the[key] * 2 >= seen[key])
             or (len(words) == 1 and not _listed(key) and lower[key] > capital[key])
         ):

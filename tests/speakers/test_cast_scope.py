@@ -110,3 +110,18 @@ def test_the_narrators_name_with_a_title_is_the_narrator() -> None:
             '"Well, Dr. Ned, you will catch it from your aunt."\n')
     names = {c.name for c in analyse(text).characters}
     assert "Ned" in names and "Dr. Ned" not in names  # the narrator, however the others title him
+
+
+def test_the_captain_is_the_captain_the_talk_of_the_scene_names() -> None:
+    text = ("Captain Reed commanded the ship. Captain Hull had buried his gold on the island long ago, and"
+            " Captain Hull was dead.\n\nThe squire sat over the map of Captain Hull's island. The captain came in.\n\n"
+            '"Well, Captain Reed, what news?" asked Mr. Trent.\n\n"Bad news," said the captain.\n')
+    assert speakers(text)[1] == "Captain Reed"
+
+
+def test_an_epithet_before_a_name_built_with_of_is_part_of_it() -> None:
+    # "wicked" is a word of the text in lower case too, but "the Wicked Witch of the Marsh" is her name
+    text = ("Nell feared the Wicked Witch of the Marsh, for the witch was wicked. The Wicked Witch of the Marsh"
+            " said nothing, and she never slept.\n\n"
+            '"Who is there?" said the Wicked Witch of the Marsh.\n\n"Only Nell," said Nell.\n')
+    assert speakers(text) == ["the Wicked Witch of the Marsh", "Nell"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.reading.segment import split
 from pipeline.speakers.characters import find_cast
 from pipeline.speakers.tokens import tokenize
@@ -54,9 +56,17 @@ def test_a_speaker_named_like_a_word_stays_a_person() -> None:
     assert "Vengeance" in names(text)
 
 
-def test_a_places_name_before_a_word_that_is_no_name_is_no_one() -> None:
-    text = ("They rode through Tarnow at dusk. In Tarnow the inns were full, and near Tarnow the road was bad.\n\n"
-            "Piet Haas was late. The Tarnow Dissenters said no to the new road.\n\n"
-            '"Onward," said Piet Haas.\n')
-    got = names(text)
-    assert "Tarnow Dissenters" not in got and "Piet Haas" in got
+@pytest.mark.parametrize(
+    ("text", "nobody"),
+    [
+        # a place's name before a word that is no name
+        ("They rode through Tarnow at dusk. In Tarnow the inns were full, and near Tarnow the road was bad.\n\n"
+         "Piet Haas was late. The Tarnow Dissenters said no to the new road.\n\n", "Tarnow Dissenters"),
+        # a word met after "a" again and again: a kind of person
+        ("Piet Haas was a Christian, and a Christian keeps his word. Christian was a word he liked; he said"
+         " a Christian must be brave.\n\n", "Christian"),
+    ],
+)
+def test_a_kind_or_a_group_named_like_a_person_is_no_one(text: str, nobody: str) -> None:
+    got = names(text + '"Onward," said Piet Haas.\n')
+    assert nobody not in got and "Piet Haas" in got

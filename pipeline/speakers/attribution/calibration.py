@@ -105,6 +105,17 @@ def sure_from(confidence: np.ndarray, right: np.ndarray) -> float:
     return min(good) if good else 1.0
 
 
+def most_sure(confidence: np.ndarray, right: np.ndarray, target: float = SURE_TARGET) -> float:
+    """The largest share of lines that the most confident of them can be, ties kept together, while at least
+    ``target`` of those are right: what a threshold chosen in hindsight on these very lines would reach."""
+    if not len(confidence):
+        return 0.0
+    order = np.argsort(-confidence, kind="stable")
+    ranked, hits = confidence[order], np.cumsum(right[order]) / np.arange(1, len(right) + 1)
+    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+    return max((int(k) + 1 for k in ends if hits[k] >= target), default=0) / len(confidence)
+
+
 def at_least(share: float, n: int, z: float = 1.645) -> float:
     """The lower end of Wilson's interval for a share ``share`` of ``n`` lines (one-sided, 95% for z 1.645)."""
     centre = share + z * z / (2 * n)

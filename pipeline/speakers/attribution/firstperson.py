@@ -56,20 +56,40 @@ def name_the_narrator(s: Scene, runs: list[NameRun], mine: list[int]) -> None:
 
 def _named_alike(s: Scene, name: str, narrator: int) -> set[int]:
     """The named characters ``name`` stands for: those it looks up, and those whose every form is a
-    part of it, with or without a title ("Huck" and "Miss Eyre" of "Huck Finn" and "Jane Eyre"), of
-    the sex of the ones it looks up."""
+    part of it, with or without a courtesy title ("Huck" and "Miss Eyre" of "Huck Finn" and "Jane Eyre").
+    The sex is the one the name's own characters have (Jane Eyre's); a title of another sex, or of a
+    sex when the name has none, is someone else ("Mrs. Watson" is not the Watson who tells the story)."""
     cast = s.cast
     words = set(name.lower().split())
-    found = {e for e in cast.lookup(name) if e != narrator and cast.entities[e].kind == "named"}
-    sexes = {cast.entities[e].gender for e in found} - {"U"}
+    # a surname alone is "Mrs. Watson"'s too; a full name ("Jane Eyre") is the narrator's whatever the title
+    looked_up = {e for e in cast.lookup(name) if e != narrator and cast.entities[e].kind == "named"
+                 and (len(words) > 1 or not _titled_sex(cast.entities[e].title))}
+    sexes = {cast.entities[e].gender for e in looked_up} - {"U"}
+    found = set(looked_up)
     for e, ent in enumerate(cast.entities):
         if e == narrator or ent.kind != "named" or not ent.forms or e in found:
             continue
-        if sexes and ent.gender not in sexes | {"U"}:
-            continue  # "Mr. Eyre" is not Jane Eyre
-        if all(set(w for w in f.replace(".", " ").split() if w not in TITLES) <= words for f in ent.forms):
+        if ent.gender != "U" and ent.gender not in sexes:
+            continue  # "Mr. Eyre" is not Jane Eyre, "Mrs. Watson" not the Watson of no known sex
+        if all(_bare(f) and _bare(f) <= words for f in ent.forms):
             found.add(e)
     return found
+
+
+def _titled_sex(title: str | None) -> bool:
+    """A title that says its bearer's sex ("Mrs.", "Mr."), not "Dr."."""
+    return TITLES.get((title or "").rstrip(".").lower(), "U") != "U"
+
+
+#: Titles a narrator may be called by ("Miss Eyre", "Mr. Pip"), unlike a rank that makes another person
+#: of the same name ("King Rudolf" is not Rudolf who tells the story).
+_COURTESY = frozenset({"mr", "mrs", "miss", "ms", "master", "mister", "mademoiselle", "madame", "monsieur", "dr",
+                       "doctor"})
+
+
+def _bare(form: str) -> set[str]:
+    """The words of a form of name without its courtesy titles."""
+    return {w for w in form.replace(".", " ").split() if w not in _COURTESY}
 
 
 def _first_person_tags(s: Scene) -> tuple[list[int], list[int]]:

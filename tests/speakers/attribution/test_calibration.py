@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.speakers.attribution.calibration import at_least, calibrate, fit_curve, logit, sure_from
+from pipeline.speakers.attribution.calibration import at_least, calibrate, fit_curve, logit, most_sure, sure_from
 
 
 def _lines(a: float, b: float, n: int, seed: int = 3) -> list[tuple[float, bool]]:
@@ -52,3 +52,11 @@ def test_a_share_that_tells_nothing_gives_every_line_the_average() -> None:
     cal = calibrate([(p, r) for p, r in lines])
     assert max(cal.right) - min(cal.right) < 0.15
     assert calibrate([]).sure_from == 1.0
+
+
+def test_most_sure_is_the_largest_top_share_that_stays_right_enough_ties_together() -> None:
+    conf = np.asarray([0.99] * 50 + [0.9] * 50 + [0.5] * 100)
+    right = np.asarray([1.0] * 50 + [1.0] * 45 + [0.0] * 5 + [1.0] * 50 + [0.0] * 50)
+    assert most_sure(conf, right) == 0.5  # the top 100 lines are 95 right; with the next level only 145 of 200
+    assert most_sure(conf, right, target=0.99) == 0.25
+    assert most_sure(conf, np.zeros(len(conf))) == 0.0 and most_sure(np.zeros(0), np.zeros(0)) == 0.0

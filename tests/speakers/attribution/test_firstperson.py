@@ -66,3 +66,13 @@ def test_a_line_said_to_me_is_answered_by_the_narrator() -> None:
              '"Oh, no! I think I shall get on well."\n')
     ex = examine(story, ranker=sieves_only)
     assert ex.sieved[-1].speaker == ex.cast.narrator is not None
+
+
+def test_a_rank_or_a_sex_under_the_narrators_name_is_someone_else() -> None:
+    story = STORY + ('\n"Give my love to Mrs. Watson," said Holmes. "And to Colonel Watson, your brother, and to Mrs. '
+                     'Watson again."\n')
+    ex = examine(story, ranker=sieves_only)
+    narrator = ex.cast.narrator
+    assert narrator is not None and ex.cast.entities[narrator].name == "Watson"
+    for other in ("mrs. watson", "colonel watson"):
+        assert ex.cast.lookup(other) and narrator not in ex.cast.lookup(other)
