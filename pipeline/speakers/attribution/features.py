@@ -223,7 +223,7 @@ def _latest_mentioned(s: Scene, start: int) -> list[int]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made for every line, and a frozen one sets each field the slow way
 class _Seen:
     """What is read around one line, shared by its candidates' rows."""
 
@@ -277,15 +277,18 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
     mark(_ONE_OF["rule_choice"], d.speaker)
     if tag:
         mark(_ONE_OF["by_tag"], d.speaker)
-    for j, who in enumerate(seen.proposed):
-        mark(_PROPOSED + j, who)
-    for j, who in enumerate(seen.around):
-        mark(_AROUND + j, who)
+    # mark() written out in the loops, which make most of the calls
+    for first, named in ((_PROPOSED, seen.proposed), (_AROUND, seen.around)):
+        for j, one in enumerate(named):
+            if one is not None and (i := at.get(one)) is not None:
+                cols[first + j][i] = 1.0
     for name, people in (("addressed_here", seen.addressed_here), ("addressed_prev", seen.addressed_prev),
                          ("addressed_next", seen.addressed_next), ("own_subject", seen.own_subj),
                          ("prev_subject", seen.prev_subj), ("addressed_prev2", seen.addressed_prev2)):
-        for who in people:
-            mark(_AT[name], who)
+        col = cols[_AT[name]]
+        for e in people:
+            if (i := at.get(e)) is not None:
+                col[i] = 1.0
     mark(_ONE_OF["said_to_prev"], seen.said_to_prev)
     mark(_ONE_OF["is_narrator"], seen.narrator)
     mark(_ONE_OF["is_group"], GROUP)
@@ -293,12 +296,14 @@ def _rows(s: Scene, d: Decision, book: _Book, pool: list[int | str], tag: bool, 
     for name, counts, per in (("own_para", seen.own, 1), ("prev_para", seen.prev, 1), ("next_para", seen.nxt, 1),
                               ("recent_share", seen.recent, _RECENT), ("scene_share", seen.scene, _SCENE)):
         col = cols[_AT[name]]
-        for who, k in counts.items():  # mark() written out: these loops make most of the calls
+        for who, k in counts.items():
             if (i := at.get(who)) is not None:
                 col[i] = k / per
     cols[_AT["mention_rank"]] = [float(_RANKED + 1)] * n
+    ranked = cols[_AT["mention_rank"]]
     for k, who in enumerate(seen.latest):
-        mark(_AT["mention_rank"], who, float(k + 1))
+        if (i := at.get(who)) is not None:
+            ranked[i] = float(k + 1)
     for who, values in seen.anchors.items():
         if (i := at.get(who)) is not None:
             for j, v in enumerate(values):
