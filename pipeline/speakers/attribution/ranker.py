@@ -3,8 +3,8 @@
 The model is a small set of gradient-boosted trees (trained by benchmarks/train_ranker.py with
 LightGBM, leave-one-book-out over the annotated novels) stored as plain JSON in data/ranker.json:
 the feature names it was built for, each tree as arrays, and the calibration that turns the best
-candidate's score into the accuracy held-out books vouch for (an isotonic fit of what lines scored
-alike got right on books the model never saw), with the confidence from which a line counts as
+candidate's score into the accuracy held-out books vouch for (a logistic curve, calibration.py, of
+what lines scored alike got right on books the model never saw), with the confidence from which a line counts as
 sure (the lowest at which the lines at or above it were 95% right there). Loading it runs no
 code from the file. A line whose best candidate is the sieves' own choice keeps the sieves' rule;
 one the ranker gives to someone else is marked ``ranker``. Pins are never re-ranked.
