@@ -63,20 +63,6 @@ def told_in_first_person(tokens: list[Token]) -> bool:
     return mine >= 3 and 1000 * mine / len(words) >= FIRST_PERSON_RATE
 
 
-#: The narration's words for its "I", besides "I" itself.
-_FIRST_PERSON = frozenset({"i", "me", "my", "myself", "mine"})
-
-
-def first_person_words(tokens: list[Token], paragraphs: int) -> list[int]:
-    """Per paragraph, how many words of its narration are the narrator's "I", "me", "my": where the
-    narrator is in the scene ("I turned to him", "he looked at me")."""
-    out = [0] * paragraphs
-    for t in tokens:
-        if not t.quote and t.low in _FIRST_PERSON and 0 <= t.para < paragraphs:
-            out[t.para] += 1
-    return out
-
-
 def retire_narrator(cast: Cast, tokens: list[Token]) -> None:
     """In a book told in the third person, the few "I"s of the narration are no one the story
     knows: the narrator is nobody's candidate and takes nobody's name (not Rat's as "Ratty", not
