@@ -97,10 +97,7 @@ def sure_from(confidence: np.ndarray, right: np.ndarray) -> float:
     chosen on fell short on the book held out about as often as not); 1.0 when none was."""
     if not len(confidence):
         return 1.0
-    order = np.argsort(-confidence, kind="stable")
-    ranked, hits = confidence[order], np.cumsum(right[order]) / np.arange(1, len(right) + 1)
-    # where a confidence level ends (ties end together): the lines at or above it
-    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+    ranked, hits, ends = _levels(confidence, right)
     good = [float(ranked[k]) for k in ends if at_least(float(hits[k]), int(k) + 1) >= SURE_TARGET]
     return min(good) if good else 1.0
 
@@ -110,10 +107,16 @@ def most_sure(confidence: np.ndarray, right: np.ndarray, target: float = SURE_TA
     ``target`` of those are right: what a threshold chosen in hindsight on these very lines would reach."""
     if not len(confidence):
         return 0.0
+    _ranked, hits, ends = _levels(confidence, right)
+    return max((int(k) + 1 for k in ends if hits[k] >= target), default=0) / len(confidence)
+
+
+def _levels(confidence: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The confidences from the highest down, the accuracy of the lines down to each, and where each
+    confidence level ends (ties end together: the lines at or above that level)."""
     order = np.argsort(-confidence, kind="stable")
     ranked, hits = confidence[order], np.cumsum(right[order]) / np.arange(1, len(right) + 1)
-    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
-    return max((int(k) + 1 for k in ends if hits[k] >= target), default=0) / len(confidence)
+    return ranked, hits, np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
 
 
 def at_least(share: float, n: int, z: float = 1.645) -> float:
