@@ -10,7 +10,7 @@ that when it says they do not (features.py); pronoun tags ("she said") apart, as
 person joining breaks the parity: the ranker weighs the anchors with the other readings of the exchange.
 
 And who is physically in the scene: the narration (not the dialogue, which talks of people who are
-elsewhere) mentions those present; `narrated_at` gives, per person, where it did.
+elsewhere) mentions those present; features.py's `_Book.narrated_at` gives, per person, where it did.
 """
 
 from __future__ import annotations
